@@ -1,0 +1,1 @@
+//! Cadenya SDK

@@ -1,0 +1,1 @@
+//! Local Cadenya API server (work in progress).
