@@ -1,0 +1,357 @@
+//! Client configuration: the builder, environment fallbacks and validation.
+//!
+//! Precedence for every setting: a value passed to the builder, else the environment variable,
+//! else the default. An explicitly passed blank value is an error, never a silent fallback.
+
+use crate::error::{Error, Result};
+use crate::secret::SecretString;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.cadenya.com";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// No single wait between retries is longer than this, whatever `Retry-After` asks for.
+pub const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+
+pub const ENV_API_KEY: &str = "CADENYA_API_KEY";
+pub const ENV_BASE_URL: &str = "CADENYA_BASE_URL";
+pub const ENV_WORKSPACE_ID: &str = "CADENYA_WORKSPACE_ID";
+pub const ENV_WEBHOOK_SECRET: &str = "CADENYA_WEBHOOK_SECRET";
+/// The name the official SDKs of this API version read; used when `CADENYA_WEBHOOK_SECRET` is unset.
+pub const ENV_WEBHOOK_KEY: &str = "CADENYA_WEBHOOK_KEY";
+pub const ENV_CUSTOM_HEADERS: &str = "CADENYA_CUSTOM_HEADERS";
+pub const ENV_LOG: &str = "CADENYA_LOG";
+
+/// Log levels for `CADENYA_LOG` / [`ClientBuilder::log_level`]: the client emits its own
+/// `tracing` events only up to this level (default `warn`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl std::str::FromStr for LogLevel {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" => Ok(LogLevel::Off),
+            "error" => Ok(LogLevel::Error),
+            "warn" | "warning" => Ok(LogLevel::Warn),
+            "info" => Ok(LogLevel::Info),
+            "debug" => Ok(LogLevel::Debug),
+            "trace" => Ok(LogLevel::Trace),
+            other => Err(Error::config(format!(
+                "unknown log level `{other}` (expected off, error, warn, info, debug or trace)"
+            ))),
+        }
+    }
+}
+
+type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Builds a [`Client`](crate::Client). Unset fields fall back to the environment, then to defaults.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    workspace_id: Option<String>,
+    webhook_secret: Option<String>,
+    headers: Vec<(String, String)>,
+    timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    max_retry_delay: Option<Duration>,
+    user_agent: Option<String>,
+    allow_insecure_http: bool,
+    log_level: Option<LogLevel>,
+    env: EnvLookup,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("workspace_id", &self.workspace_id)
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "<redacted>"))
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: None,
+            workspace_id: None,
+            webhook_secret: None,
+            headers: Vec::new(),
+            timeout: None,
+            max_retries: None,
+            max_retry_delay: None,
+            user_agent: None,
+            allow_insecure_http: false,
+            log_level: None,
+            env: Arc::new(|name| std::env::var(name).ok()),
+        }
+    }
+}
+
+/// The validated, immutable configuration a client runs with.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) api_key: SecretString,
+    pub(crate) base_url: url::Url,
+    pub(crate) workspace_id: Option<String>,
+    pub(crate) webhook_secret: Option<SecretString>,
+    pub(crate) default_headers: HeaderMap,
+    pub(crate) timeout: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) max_retry_delay: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) log_level: LogLevel,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url.as_str())
+            .field("workspace_id", &self.workspace_id)
+            .field("webhook_secret", &self.webhook_secret)
+            .field("default_headers", &self.default_headers.keys().collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("max_retry_delay", &self.max_retry_delay)
+            .field("user_agent", &self.user_agent)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
+
+impl Config {
+    pub fn base_url(&self) -> &str {
+        self.base_url.as_str()
+    }
+    pub fn workspace_id(&self) -> Option<&str> {
+        self.workspace_id.as_deref()
+    }
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+    pub fn max_retry_delay(&self) -> Duration {
+        self.max_retry_delay
+    }
+    pub fn log_level(&self) -> LogLevel {
+        self.log_level
+    }
+    /// The webhook secret configured on the client, if any.
+    pub fn webhook_secret(&self) -> Option<&SecretString> {
+        self.webhook_secret.as_ref()
+    }
+}
+
+fn explicit(name: &str, value: &Option<String>) -> Result<Option<String>> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(Error::config(format!("{name} was given but is blank"))),
+        Some(v) => Ok(Some(v.trim().to_string())),
+        None => Ok(None),
+    }
+}
+
+/// Parses `CADENYA_CUSTOM_HEADERS`: one `Name: value` per line; blank lines are skipped.
+pub fn parse_header_lines(text: &str) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (name, value) = line.split_once(':').ok_or_else(|| {
+            Error::config(format!("{ENV_CUSTOM_HEADERS} line {} is not `Name: value`", i + 1))
+        })?;
+        out.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    Ok(out)
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Headers the SDK sets itself; a default header may not replace them.
+const RESERVED_HEADERS: &[&str] = &["authorization", "content-length", "host"];
+
+impl ClientBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The API key, sent as `Authorization: Bearer <key>`. Falls back to `CADENYA_API_KEY`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+    /// Falls back to `CADENYA_BASE_URL`, then `https://api.cadenya.com`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// Default `{workspaceId}` of every call. Falls back to `CADENYA_WORKSPACE_ID`.
+    pub fn workspace_id(mut self, id: impl Into<String>) -> Self {
+        self.workspace_id = Some(id.into());
+        self
+    }
+    /// Secret for [`Client::webhooks`](crate::Client::webhooks). Falls back to
+    /// `CADENYA_WEBHOOK_SECRET`, then `CADENYA_WEBHOOK_KEY`.
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.webhook_secret = Some(secret.into());
+        self
+    }
+    /// A header sent with every request. Added to those from `CADENYA_CUSTOM_HEADERS`.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Per-attempt timeout (connect, send and read the whole body). Default 60 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Retries after the first attempt. Default 2.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+    /// Longest single wait between retries (caps `Retry-After`). Default 60 s.
+    pub fn max_retry_delay(mut self, d: Duration) -> Self {
+        self.max_retry_delay = Some(d);
+        self
+    }
+    /// Replaces the `User-Agent` (default `cadenya-rust/<version>`).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+    /// Allows `http://` to hosts other than loopback. Off by default: keys must not travel in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+    /// Level up to which the client emits its own tracing events. Falls back to `CADENYA_LOG`, then `warn`.
+    pub fn log_level(mut self, level: LogLevel) -> Self {
+        self.log_level = Some(level);
+        self
+    }
+    /// Replaces where environment fallbacks are read from (tests; sandboxes). `|_| None` disables them.
+    pub fn env_lookup(mut self, lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.env = Arc::new(lookup);
+        self
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        (self.env)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// Validates everything and returns the configuration; [`ClientBuilder::build`] calls this.
+    pub fn resolve(&self) -> Result<Config> {
+        let api_key = explicit("api_key", &self.api_key)?
+            .or_else(|| self.env(ENV_API_KEY))
+            .ok_or_else(|| {
+                Error::config(format!("no API key: pass one to the client or set {ENV_API_KEY}"))
+            })?;
+        if api_key.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(Error::config("the API key contains spaces or control characters"));
+        }
+        let base = explicit("base_url", &self.base_url)?
+            .or_else(|| self.env(ENV_BASE_URL))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+        let mut base_url = url::Url::parse(&base)
+            .map_err(|e| Error::config(format!("base URL `{base}` is not a valid URL: {e}")))?;
+        match base_url.scheme() {
+            "https" => {}
+            "http" if self.allow_insecure_http || is_loopback(&base_url) => {}
+            "http" => {
+                return Err(Error::config(format!(
+                    "base URL `{base}` uses http:// to a non-loopback host; use https:// or allow_insecure_http(true)"
+                )))
+            }
+            other => return Err(Error::config(format!("base URL scheme `{other}` is not http or https"))),
+        }
+        if base_url.query().is_some() || base_url.fragment().is_some() || !base_url.username().is_empty() {
+            return Err(Error::config("base URL must not carry a query, fragment or credentials"));
+        }
+        // Normalise to no trailing slash so `{base}{path}` joins cleanly.
+        let trimmed = base_url.path().trim_end_matches('/').to_string();
+        base_url.set_path(&trimmed);
+        let workspace_id = explicit("workspace_id", &self.workspace_id)?.or_else(|| self.env(ENV_WORKSPACE_ID));
+        let webhook_secret = explicit("webhook_secret", &self.webhook_secret)?
+            .or_else(|| self.env(ENV_WEBHOOK_SECRET))
+            .or_else(|| self.env(ENV_WEBHOOK_KEY))
+            .map(SecretString::new);
+        let mut pairs = match (self.env)(ENV_CUSTOM_HEADERS) {
+            Some(text) => parse_header_lines(&text)?,
+            None => Vec::new(),
+        };
+        pairs.extend(self.headers.iter().cloned());
+        let mut default_headers = HeaderMap::new();
+        for (name, value) in pairs {
+            let hn = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::config(format!("`{name}` is not a valid header name")))?;
+            if RESERVED_HEADERS.contains(&hn.as_str()) {
+                return Err(Error::config(format!("header `{name}` is set by the SDK and cannot be a default header")));
+            }
+            // The value may be a credential: never echo it.
+            let hv = HeaderValue::from_str(&value)
+                .map_err(|_| Error::config(format!("the value of header `{name}` is not a valid header value")))?;
+            default_headers.insert(hn, hv);
+        }
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if timeout.is_zero() {
+            return Err(Error::config("timeout must be greater than zero"));
+        }
+        let log_level = match (self.log_level, self.env(ENV_LOG)) {
+            (Some(l), _) => l,
+            (None, Some(s)) => s.parse()?,
+            (None, None) => LogLevel::Warn,
+        };
+        let user_agent = match &self.user_agent {
+            Some(ua) => explicit("user_agent", &Some(ua.clone()))?.unwrap_or_default(),
+            None => format!("cadenya-rust/{}", env!("CARGO_PKG_VERSION")),
+        };
+        Ok(Config {
+            api_key: SecretString::new(api_key),
+            base_url,
+            workspace_id,
+            webhook_secret,
+            default_headers,
+            timeout,
+            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            max_retry_delay: self.max_retry_delay.unwrap_or(DEFAULT_MAX_RETRY_DELAY),
+            user_agent,
+            log_level,
+        })
+    }
+
+    /// Builds the client: one connection pool shared by every clone of it.
+    pub fn build(&self) -> Result<crate::Client> {
+        crate::Client::from_config(self.resolve()?)
+    }
+}

@@ -1,0 +1,213 @@
+//! From a [`RequestSpec`] to bytes on the wire and back: URL, headers, auth, the retry loop,
+//! timeouts, error mapping and tracing. Every call of every language goes through `execute`.
+
+pub(crate) mod retry;
+
+use crate::config::LogLevel;
+use crate::error::{ApiError, Error, Result};
+use crate::request::{RequestOptions, RequestSpec};
+use crate::response::RawResponse;
+use crate::Client;
+use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use retry::Failure;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// Header carrying the attempt number (0 for the first try), so the server can tell retries apart.
+pub const RETRY_COUNT_HEADER: &str = "x-cadenya-retry-count";
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The result of one attempt, before the retry decision.
+enum Attempt {
+    Done(RawResponse),
+    Failed { failure: Failure, error: Error, headers: Option<http::HeaderMap> },
+}
+
+fn header_value(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
+    let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::invalid(format!("`{name}` is not a valid header name")))?;
+    let v = HeaderValue::from_str(value).map_err(|_| Error::invalid(format!("the value of header `{name}` is not a valid header value")))?;
+    Ok((n, v))
+}
+
+fn request_id(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .or_else(|| headers.get("request-id"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Maps a reqwest error to a failure class and a typed error. Nothing from the request
+/// (URL query, headers) is copied into the message: only the error's own description.
+fn classify(e: reqwest::Error, timeout: Duration, reading_body: bool) -> (Failure, Error) {
+    if e.is_timeout() {
+        return (Failure::Timeout, Error::Timeout { after: timeout });
+    }
+    let e = e.without_url();
+    if e.is_connect() {
+        let msg = format!("could not connect: {}", source_chain(&e));
+        return (Failure::Connect, Error::Connection { message: msg, source: Some(Box::new(e)) });
+    }
+    let what = if reading_body { "the response body was cut short" } else { "the connection closed before a response arrived" };
+    let msg = format!("{what}: {}", source_chain(&e));
+    (Failure::Dropped, Error::Connection { message: msg, source: Some(Box::new(e)) })
+}
+
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+impl Client {
+    /// Sends one call, retrying as the policy allows, and returns the successful response.
+    pub(crate) async fn execute(&self, req: &RequestSpec, opts: &RequestOptions) -> Result<RawResponse> {
+        let cfg = self.config();
+        let workspace = opts.workspace_id.as_deref().or(cfg.workspace_id.as_deref());
+        let path = req.render_path(workspace)?;
+        if let Some(Err(e)) = &req.body {
+            return Err(Error::invalid(format!("the request body could not be encoded: {e}")));
+        }
+        let mut url = cfg.base_url.clone();
+        url.set_path(&format!("{}{}", cfg.base_url.path(), path));
+        {
+            let all: Vec<&(String, String)> = req.query.0.iter().chain(opts.extra_query.iter()).collect();
+            if !all.is_empty() {
+                let mut q = url.query_pairs_mut();
+                for (k, v) in all {
+                    q.append_pair(k, v);
+                }
+            }
+        }
+        let mut headers = cfg.default_headers.clone();
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", cfg.api_key.expose()))
+            .map_err(|_| Error::config("the API key is not a valid header value"))?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(USER_AGENT, HeaderValue::from_str(&cfg.user_agent).map_err(|_| Error::config("bad user agent"))?);
+        headers.insert(ACCEPT, HeaderValue::from_static(if req.method == http::Method::DELETE { "*/*" } else { "application/json" }));
+        if req.body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for (name, value) in &opts.headers {
+            let (n, v) = header_value(name, value)?;
+            headers.insert(n, v);
+        }
+        if let Some(key) = &opts.idempotency_key {
+            let (n, v) = header_value(IDEMPOTENCY_HEADER, key)?;
+            headers.insert(n, v);
+        }
+        let body = req.body.as_ref().and_then(|b| b.as_ref().ok()).cloned();
+        let timeout = opts.timeout.unwrap_or(cfg.timeout);
+        let max_retries = opts.max_retries.unwrap_or(cfg.max_retries);
+        let idempotent = retry::is_idempotent(&req.method, opts.idempotency_key.is_some());
+        let log = cfg.log_level;
+
+        let span = tracing::info_span!(
+            "cadenya.request",
+            operation = req.operation,
+            method = %req.method,
+            path = req.template,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = async {
+            let mut retries = 0u32;
+            loop {
+                let attempt_started = Instant::now();
+                let mut attempt_headers = headers.clone();
+                attempt_headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(retries));
+                let mut builder = self
+                    .http()
+                    .request(req.method.clone(), url.clone())
+                    .headers(attempt_headers)
+                    .timeout(timeout);
+                if let Some(b) = &body {
+                    builder = builder.body(b.clone());
+                }
+                let outcome = self.attempt(builder, timeout).await;
+                let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
+                let (failure, error, resp_headers) = match outcome {
+                    Attempt::Done(raw) => {
+                        if log >= LogLevel::Debug {
+                            tracing::debug!(attempt = retries, status = raw.status, elapsed_ms, "response");
+                        }
+                        tracing::Span::current().record("status", raw.status);
+                        tracing::Span::current().record("attempts", retries + 1);
+                        return Ok(raw);
+                    }
+                    Attempt::Failed { failure, error, headers } => (failure, error, headers),
+                };
+                let verdict = resp_headers.as_ref().and_then(retry::should_retry_header);
+                let retryable = retry::should_retry(failure, idempotent, verdict);
+                if let Failure::Status(s) = failure {
+                    tracing::Span::current().record("status", s);
+                }
+                tracing::Span::current().record("attempts", retries + 1);
+                if !retryable || retries >= max_retries {
+                    if log >= LogLevel::Debug {
+                        tracing::debug!(attempt = retries, elapsed_ms, error = %error.kind(), "giving up");
+                    }
+                    return Err(error);
+                }
+                let wait = retry::delay(retries, resp_headers.as_ref(), cfg.max_retry_delay);
+                if log >= LogLevel::Info {
+                    tracing::info!(
+                        attempt = retries,
+                        failure = ?failure,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                }
+                tokio::time::sleep(wait).await;
+                retries += 1;
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if let Err(e) = &result {
+            if log >= LogLevel::Warn && !matches!(e, Error::Api(a) if a.status == 404) {
+                let _enter = span.enter();
+                tracing::warn!(error = %e, "request failed");
+            }
+        }
+        result
+    }
+
+    /// One attempt: send, read the whole body, classify.
+    async fn attempt(&self, builder: reqwest::RequestBuilder, timeout: Duration) -> Attempt {
+        let resp = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let (failure, error) = classify(e, timeout, false);
+                return Attempt::Failed { failure, error, headers: None };
+            }
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                let (failure, error) = classify(e, timeout, true);
+                return Attempt::Failed { failure, error, headers: Some(headers) };
+            }
+        };
+        let rid = request_id(&headers);
+        if (200..300).contains(&status) {
+            return Attempt::Done(RawResponse { status, headers, request_id: rid, body });
+        }
+        let error = Error::Api(Box::new(ApiError::from_response(status, &headers, &body, rid)));
+        Attempt::Failed { failure: Failure::Status(status), error, headers: Some(headers) }
+    }
+}
