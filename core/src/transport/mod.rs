@@ -77,7 +77,7 @@ impl Client {
             return Err(Error::invalid(format!("the request body could not be encoded: {e}")));
         }
         let mut url = cfg.base_url.clone();
-        url.set_path(&format!("{}{}", cfg.base_url.path(), path));
+        url.set_path(&format!("{}{}", cfg.base_url.path().trim_end_matches('/'), path));
         {
             let all: Vec<&(String, String)> = req.query.0.iter().chain(opts.extra_query.iter()).collect();
             if !all.is_empty() {
