@@ -1,0 +1,231 @@
+//! Generic in-memory resource store with account/workspace scoping, parent
+//! scoping, filters and cursor pagination.
+//!
+//! Every record keeps the JSON body the API returns (`value`) plus `hidden`
+//! server-only fields (tokens, access lists, lifecycle bookkeeping). Order is
+//! creation order via a global sequence number, which is also what the opaque
+//! cursor encodes, so deleting items between pages never skips others.
+
+use base64::Engine;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct Rec {
+    pub id: String,
+    /// Owning workspace; `None` for account-level records.
+    pub ws: Option<String>,
+    /// Parent resource id for nested collections.
+    pub parent: Option<String>,
+    pub seq: u64,
+    pub value: Value,
+    pub hidden: Value,
+}
+
+#[derive(Default)]
+pub struct Store {
+    seq: u64,
+    kinds: HashMap<&'static str, Vec<Rec>>,
+}
+
+/// Default page size when `limit` is absent or not positive.
+pub const DEFAULT_LIMIT: usize = 20;
+/// Larger limits are clamped to this.
+pub const MAX_LIMIT: usize = 100;
+
+impl Store {
+    pub fn insert(&mut self, kind: &'static str, ws: Option<String>, parent: Option<String>, id: String, value: Value) -> &mut Rec {
+        self.seq += 1;
+        let list = self.kinds.entry(kind).or_default();
+        list.push(Rec { id, ws, parent, seq: self.seq, value, hidden: Value::Object(Map::new()) });
+        let last = list.len() - 1;
+        &mut list[last]
+    }
+
+    fn matches(r: &Rec, ws: Option<&str>, parent: Option<&str>, id: &str) -> bool {
+        (r.id == id || id_matches_external(r, id))
+            && ws.map(|w| r.ws.as_deref() == Some(w)).unwrap_or(true)
+            && parent.map(|p| r.parent.as_deref() == Some(p)).unwrap_or(true)
+    }
+
+    /// Looks a record up by id; `ws`/`parent` (when given) must match too, which
+    /// is what makes resources of workspace A invisible from workspace B.
+    pub fn get(&self, kind: &str, ws: Option<&str>, parent: Option<&str>, id: &str) -> Option<&Rec> {
+        self.kinds.get(kind)?.iter().find(|r| Self::matches(r, ws, parent, id))
+    }
+
+    pub fn get_mut(&mut self, kind: &str, ws: Option<&str>, parent: Option<&str>, id: &str) -> Option<&mut Rec> {
+        self.kinds.get_mut(kind)?.iter_mut().find(|r| Self::matches(r, ws, parent, id))
+    }
+
+    pub fn remove(&mut self, kind: &str, ws: Option<&str>, parent: Option<&str>, id: &str) -> Option<Rec> {
+        let list = self.kinds.get_mut(kind)?;
+        let pos = list.iter().position(|r| Self::matches(r, ws, parent, id))?;
+        Some(list.remove(pos))
+    }
+
+    /// Removes every record of `kind` whose parent is `parent`.
+    pub fn remove_children(&mut self, kind: &str, parent: &str) {
+        if let Some(list) = self.kinds.get_mut(kind) {
+            list.retain(|r| r.parent.as_deref() != Some(parent));
+        }
+    }
+
+    /// All records of a kind in creation order, scoped like `get`.
+    pub fn all(&self, kind: &str, ws: Option<&str>, parent: Option<&str>) -> Vec<&Rec> {
+        self.kinds
+            .get(kind)
+            .map(|l| {
+                l.iter()
+                    .filter(|r| ws.map(|w| r.ws.as_deref() == Some(w)).unwrap_or(true))
+                    .filter(|r| parent.map(|p| r.parent.as_deref() == Some(p)).unwrap_or(true))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn count(&self, kind: &str, ws: Option<&str>, parent: Option<&str>) -> usize {
+        self.all(kind, ws, parent).len()
+    }
+}
+
+/// Path ids may use the `external_id:<value>` form.
+fn id_matches_external(r: &Rec, id: &str) -> bool {
+    match id.strip_prefix("external_id:") {
+        Some(ext) => r.value.pointer("/metadata/externalId").and_then(Value::as_str) == Some(ext),
+        None => false,
+    }
+}
+
+/// Page request parsed from `limit`, `cursor` and `sortOrder`.
+#[derive(Debug, Clone, Copy)]
+pub struct PageReq {
+    pub limit: usize,
+    pub after: Option<u64>,
+    pub desc: bool,
+}
+
+impl PageReq {
+    pub fn from_query(q: &Map<String, Value>) -> Result<PageReq, String> {
+        let limit = match q.get("limit").and_then(Value::as_i64) {
+            Some(n) if n > 0 => (n as usize).min(MAX_LIMIT),
+            _ => DEFAULT_LIMIT,
+        };
+        let desc = match q.get("sortOrder").and_then(Value::as_str) {
+            None | Some("") => false,
+            Some(s) if s.eq_ignore_ascii_case("asc") => false,
+            Some(s) if s.eq_ignore_ascii_case("desc") => true,
+            Some(s) => return Err(format!("sortOrder: expected asc or desc, got {s:?}")),
+        };
+        let after = match q.get("cursor").and_then(Value::as_str) {
+            None | Some("") => None,
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| "cursor: invalid cursor".to_string())?),
+        };
+        Ok(PageReq { limit, after, desc })
+    }
+}
+
+fn encode_cursor(seq: u64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("c1:{seq}"))
+}
+
+fn decode_cursor(c: &str) -> Option<u64> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()?;
+    let s = String::from_utf8(raw).ok()?;
+    s.strip_prefix("c1:")?.parse().ok()
+}
+
+/// Sorts `(seq, value)` pairs and cuts one page; returns items and nextCursor.
+pub fn paginate(mut items: Vec<(u64, Value)>, page: PageReq) -> (Vec<Value>, Option<String>) {
+    items.sort_by_key(|(s, _)| *s);
+    if page.desc {
+        items.reverse();
+    }
+    let items: Vec<(u64, Value)> = items
+        .into_iter()
+        .filter(|(s, _)| match page.after {
+            None => true,
+            Some(a) if page.desc => *s < a,
+            Some(a) => *s > a,
+        })
+        .collect();
+    let more = items.len() > page.limit;
+    let page_items: Vec<(u64, Value)> = items.into_iter().take(page.limit).collect();
+    let next = if more { page_items.last().map(|(s, _)| encode_cursor(*s)) } else { None };
+    (page_items.into_iter().map(|(_, v)| v).collect(), next)
+}
+
+/// The `{"items": [...], "pagination": {...}}` envelope. The last page carries
+/// an empty pagination object (no nextCursor).
+pub fn envelope(items: Vec<Value>, next: Option<String>) -> Value {
+    let mut pagination = Map::new();
+    if let Some(n) = next {
+        pagination.insert("nextCursor".into(), Value::String(n));
+    }
+    serde_json::json!({"items": items, "pagination": pagination})
+}
+
+/// Query parameters that are not field-equality filters.
+const NON_FILTERS: &[&str] = &[
+    "cursor", "limit", "sortOrder", "includeInfo", "prefix", "query", "createdAfter", "createdBefore",
+    "sentiment", "sinceEventId", "windowId", "includeArchived", "action",
+];
+
+fn lookup<'a>(rec: &'a Rec, field: &str) -> Option<&'a Value> {
+    if let Some(v) = rec.hidden.get(field) {
+        return Some(v);
+    }
+    for top in ["metadata", "spec", "data", "status"] {
+        if let Some(v) = rec.value.get(top).and_then(|t| t.get(field)) {
+            return Some(v);
+        }
+    }
+    match rec.value.get(field) {
+        Some(v @ Value::Object(_)) if field == "status" => v.get("state"),
+        other => other,
+    }
+}
+
+fn singular(name: &str) -> &str {
+    match name {
+        "names" => "name",
+        "statuses" => "status",
+        other => other,
+    }
+}
+
+/// Applies the generic filters of a list operation: `prefix` (on
+/// metadata.name), `query` (free text over name and description) and any other
+/// declared parameter as equality on the same-named field of the record.
+pub fn filter_match(rec: &Rec, q: &Map<String, Value>) -> bool {
+    let name = rec.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    if let Some(p) = q.get("prefix").and_then(Value::as_str) {
+        if !name.starts_with(p) {
+            return false;
+        }
+    }
+    if let Some(t) = q.get("query").and_then(Value::as_str) {
+        let t = t.to_lowercase();
+        let desc = rec.value.pointer("/spec/description").and_then(Value::as_str).unwrap_or_default();
+        let extra = rec.hidden.get("text").and_then(Value::as_str).unwrap_or_default();
+        if !(name.to_lowercase().contains(&t) || desc.to_lowercase().contains(&t) || extra.to_lowercase().contains(&t)) {
+            return false;
+        }
+    }
+    for (k, want) in q {
+        if NON_FILTERS.contains(&k.as_str()) {
+            continue;
+        }
+        let have = lookup(rec, singular(k));
+        let ok = match want {
+            Value::String(s) if s.ends_with("_UNSPECIFIED") || s.is_empty() => true,
+            Value::Array(opts) if opts.is_empty() => true,
+            Value::Array(opts) => have.map(|h| opts.contains(h)).unwrap_or(false),
+            w => have.map(|h| h == w).unwrap_or(w == &Value::Bool(false)),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,285 @@
+//! A small JSON-Schema-subset validator driven by the spec: `type`, `properties`,
+//! `required`, `items`, `enum`, `additionalProperties`, `format`
+//! (int32, int64-as-string, float, date-time) plus `pattern`-free `minimum`.
+//!
+//! Request bodies are validated strictly: a property that the schema does not
+//! declare is rejected (unless the schema has `additionalProperties`), which is
+//! what surfaces client typos. The same function checks responses in tests.
+
+use crate::spec::Spec;
+use serde_json::{Map, Value};
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Validates `value` against `schema`. The error names the field path
+/// (`spec.status: unknown enum value "X"`); `path` is the prefix ("" at the root).
+pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Result<(), String> {
+    let schema = spec.resolve(schema);
+    let shown = if path.is_empty() { "body" } else { path };
+    let Some(ty) = schema.get("type").and_then(Value::as_str) else {
+        // No type: any JSON value (google.protobuf.Value style fields).
+        return Ok(());
+    };
+    match ty {
+        "object" => {
+            let Some(obj) = value.as_object() else {
+                return Err(format!("{shown}: expected object, got {}", kind(value)));
+            };
+            if let Some(req) = schema.get("required").and_then(Value::as_array) {
+                for r in req.iter().filter_map(Value::as_str) {
+                    if !obj.contains_key(r) {
+                        return Err(format!("{}: missing required field", join(path, r)));
+                    }
+                }
+            }
+            let props = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties");
+            for (k, v) in obj {
+                let sub = join(path, k);
+                if let Some(ps) = props.and_then(|p| p.get(k)) {
+                    validate(spec, ps, v, &sub)?;
+                } else {
+                    match extra {
+                        Some(Value::Bool(true)) => {}
+                        Some(s @ Value::Object(_)) => validate(spec, s, v, &sub)?,
+                        _ => return Err(format!("{sub}: unknown field")),
+                    }
+                }
+            }
+            Ok(())
+        }
+        "array" => {
+            let Some(arr) = value.as_array() else {
+                return Err(format!("{shown}: expected array, got {}", kind(value)));
+            };
+            if let Some(items) = schema.get("items") {
+                for (i, v) in arr.iter().enumerate() {
+                    validate(spec, items, v, &format!("{shown}[{i}]"))?;
+                }
+            }
+            Ok(())
+        }
+        "string" => {
+            let Some(s) = value.as_str() else {
+                return Err(format!("{shown}: expected string, got {}", kind(value)));
+            };
+            if let Some(en) = schema.get("enum").and_then(Value::as_array) {
+                if !en.iter().any(|e| e.as_str() == Some(s)) {
+                    return Err(format!("{shown}: unknown enum value {s:?}"));
+                }
+            }
+            match schema.get("format").and_then(Value::as_str) {
+                Some("int64") if !is_int_string(s) => {
+                    Err(format!("{shown}: expected an int64 decimal string, got {s:?}"))
+                }
+                Some("date-time") if !is_date_time(s) => {
+                    Err(format!("{shown}: expected an RFC 3339 date-time, got {s:?}"))
+                }
+                _ => Ok(()),
+            }
+        }
+        "integer" => {
+            let ok = match value {
+                Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().map(|f| f.fract() == 0.0).unwrap_or(false),
+                _ => false,
+            };
+            if !ok {
+                return Err(format!("{shown}: expected integer, got {}", kind(value)));
+            }
+            let n = value.as_f64().unwrap_or(0.0);
+            if schema.get("format").and_then(Value::as_str) == Some("int32")
+                && !(i32::MIN as f64..=i32::MAX as f64).contains(&n)
+            {
+                return Err(format!("{shown}: integer out of int32 range"));
+            }
+            if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
+                if n < min {
+                    return Err(format!("{shown}: must be >= {min}"));
+                }
+            }
+            Ok(())
+        }
+        "number" => {
+            if !value.is_number() {
+                return Err(format!("{shown}: expected number, got {}", kind(value)));
+            }
+            if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_f64), value.as_f64()) {
+                if n < min {
+                    return Err(format!("{shown}: must be >= {min}"));
+                }
+            }
+            Ok(())
+        }
+        "boolean" => {
+            if !value.is_boolean() {
+                return Err(format!("{shown}: expected boolean, got {}", kind(value)));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn is_int_string(s: &str) -> bool {
+    let d = s.strip_prefix('-').unwrap_or(s);
+    !d.is_empty() && d.len() <= 19 && d.bytes().all(|b| b.is_ascii_digit()) && s.parse::<i64>().is_ok()
+}
+
+/// RFC 3339 `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)`.
+pub fn is_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 20 {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10))
+        || !(b[10] == b'T' || b[10] == b't')
+        || !(digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':' && digits(17..19))
+    {
+        return false;
+    }
+    let mut i = 19;
+    if b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    let rest = &b[i..];
+    match rest {
+        [b'Z'] | [b'z'] => true,
+        [s, h1, h2, b':', m1, m2] if (*s == b'+' || *s == b'-') => {
+            [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+/// Parses one raw query/path value against its parameter schema.
+pub fn parse_param(spec: &Spec, schema: &Value, raw: &str, name: &str) -> Result<Value, String> {
+    let schema = spec.resolve(schema);
+    let v = match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("{name}: expected integer, got {raw:?}"))?,
+        Some("number") => raw
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("{name}: expected number, got {raw:?}"))?,
+        Some("boolean") => match raw {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Err(format!("{name}: expected boolean, got {raw:?}")),
+        },
+        Some("array") => {
+            // Query arrays are comma-separated in one parameter.
+            let items = schema.get("items").cloned().unwrap_or(Value::Null);
+            let mut out = Vec::new();
+            for (i, part) in raw.split(',').filter(|p| !p.is_empty()).enumerate() {
+                out.push(parse_param(spec, &items, part, &format!("{name}[{i}]"))?);
+            }
+            Value::Array(out)
+        }
+        _ => Value::String(raw.to_string()),
+    };
+    validate(spec, schema, &v, name)?;
+    Ok(v)
+}
+
+/// Makes a server-built value fit a response schema: drops undeclared
+/// properties and fills missing required ones with neutral defaults. Types of
+/// present values are left alone (tests validate them separately).
+pub fn conform(spec: &Spec, schema: &Value, value: Value) -> Value {
+    let schema = spec.resolve(schema);
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let Value::Object(obj) = value else {
+                return if value.is_null() { default_for(spec, schema) } else { value };
+            };
+            let props = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties");
+            let mut out = Map::new();
+            for (k, v) in obj {
+                if let Some(ps) = props.and_then(|p| p.get(&k)) {
+                    if v.is_null() {
+                        continue;
+                    }
+                    out.insert(k, conform(spec, ps, v));
+                } else {
+                    match extra {
+                        Some(Value::Bool(true)) => {
+                            out.insert(k, v);
+                        }
+                        Some(s @ Value::Object(_)) => {
+                            out.insert(k, conform(spec, s, v));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let (Some(req), Some(props)) = (schema.get("required").and_then(Value::as_array), props) {
+                for r in req.iter().filter_map(Value::as_str) {
+                    if !out.contains_key(r) {
+                        let d = props.get(r).map(|s| default_for(spec, s)).unwrap_or(Value::Null);
+                        out.insert(r.to_string(), d);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Some("array") => match (value, schema.get("items")) {
+            (Value::Array(a), Some(items)) => {
+                Value::Array(a.into_iter().map(|v| conform(spec, items, v)).collect())
+            }
+            (v, _) => v,
+        },
+        _ => value,
+    }
+}
+
+/// A neutral value for a schema (used for missing required fields).
+pub fn default_for(spec: &Spec, schema: &Value) -> Value {
+    let schema = spec.resolve(schema);
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => conform(spec, schema, Value::Object(Map::new())),
+        Some("array") => Value::Array(vec![]),
+        Some("integer") | Some("number") => Value::from(0),
+        Some("boolean") => Value::Bool(false),
+        Some("string") => {
+            if let Some(en) = schema.get("enum").and_then(Value::as_array) {
+                return en.first().cloned().unwrap_or_default();
+            }
+            match schema.get("format").and_then(Value::as_str) {
+                Some("int64") => Value::String("0".into()),
+                Some("date-time") => Value::String(crate::util::now_rfc3339()),
+                _ => Value::String(String::new()),
+            }
+        }
+        _ => Value::Null,
+    }
+}
