@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test of the project: generated-code drift, the Rust workspace (core, local server,
+# generator) and the server's independent conformance check. Installs what it needs by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "generated code is up to date with spec/openapi.yaml"
+cargo run -q -p cadenya-generator -- --check
+
+step "Rust: core, local server, generator"
+cargo test --workspace --all-targets 2>&1
+
+step "Rust: doc tests"
+cargo test --workspace --doc 2>&1
+
+step "Independent conformance check of the local server (Python + jsonschema)"
+if [ -f server/conformance/requirements.txt ]; then
+  venv="${CADENYA_VENV:-$root/target/conformance-venv}"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r server/conformance/requirements.txt
+  cargo build -q -p cadenya-server
+  target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  CADENYA_SERVER_BIN="$target_dir/debug/cadenya-server" "$venv/bin/python" -m pytest -q server/conformance
+fi
+
+step "all tests passed"
