@@ -180,11 +180,14 @@ fn add_retry_headers(h: &mut HeaderMap, f: &Fault) {
 fn truncated(status: u16, body: Vec<u8>, req_id: &str) -> Response<Body> {
     let len = body.len();
     let half = Bytes::from(body[..len / 2].to_vec());
-    let frames: Vec<Result<Frame<Bytes>, std::io::Error>> = vec![
-        Ok(Frame::data(half)),
-        Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "truncated by fault injection")),
-    ];
-    let stream = futures_util::stream::iter(frames);
+    // The pause lets hyper flush the headers and the first half before the
+    // error aborts the connection.
+    let first = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Frame::data(half)) });
+    let fail = futures_util::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "truncated by fault injection"))
+    });
+    let stream = futures_util::StreamExt::chain(first, fail);
     let mut resp = Response::new(BodyExt::boxed(StreamBody::new(stream)));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let h = resp.headers_mut();
