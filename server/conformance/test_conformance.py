@@ -523,7 +523,15 @@ class Walk:
         sid = _id(sch)
         c("agents.schedules.list", {"agentId": aid})
         c("agents.schedules.retrieve", {"agentId": aid, "id": sid})
-        c("agents.schedules.update", {"agentId": aid, "id": sid}, body={"spec": {"status": "AGENT_SCHEDULE_STATUS_PAUSED"}, "updateMask": "spec.status"})
+        # AgentScheduleSpec requires initialMessage and schedule even in updates.
+        c("agents.schedules.update", {"agentId": aid, "id": sid}, body={
+            "spec": {
+                "initialMessage": "Daily report please.",
+                "schedule": {"intervals": [{"every": "7200s"}]},
+                "status": "AGENT_SCHEDULE_STATUS_PAUSED",
+            },
+            "updateMask": "spec.status",
+        })
         c("agents.schedules.delete", {"agentId": aid, "id": sid})
 
     # -- objectives ----------------------------------------------------------
