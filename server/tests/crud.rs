@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! CRUD, update masks, PUT replacement and cursor pagination.
 
 mod common;

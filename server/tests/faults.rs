@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Fault injection through the header and the control endpoint.
 
 mod common;

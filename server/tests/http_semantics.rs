@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Auth, scoping, routing errors, validation, limits, idempotency, request log.
 
 mod common;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Calls every operation of the spec once with a valid request, expects 2xx and
 //! validates each response body against the operation's response schema.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Webhook signing, delivery to a local receiver, and secret rotation.
 
 mod common;

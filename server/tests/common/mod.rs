@@ -1,5 +1,6 @@
-//! Shared helpers for the integration tests (real HTTP over loopback).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(dead_code)]
+//! Shared helpers for the integration tests (real HTTP over loopback).
 
 use cadenya_server::{spawn, ServerConfig, ServerHandle};
 use serde_json::Value;
