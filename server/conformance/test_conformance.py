@@ -118,15 +118,26 @@ def _root(schema: dict, strict: bool) -> dict:
 
 
 _VALIDATORS: dict = {}
+_CHECKED_DEFS: set = set()
 
 
 def validator_for(schema: dict, strict: bool):
     key = (json.dumps(schema, sort_keys=True), strict)
     if key not in _VALIDATORS:
         root = _root(schema, strict)
-        VALIDATOR_CLS.check_schema(root)
+        if strict not in _CHECKED_DEFS:
+            # Meta-validate the converted component schemas once per flavour.
+            VALIDATOR_CLS.check_schema(root)
+            _CHECKED_DEFS.add(strict)
+        else:
+            VALIDATOR_CLS.check_schema({k: v for k, v in root.items() if k != "$defs"})
         _VALIDATORS[key] = VALIDATOR_CLS(root, format_checker=FORMAT_CHECKER)
     return _VALIDATORS[key]
+
+
+def test_converted_schemas_are_valid_json_schema():
+    for strict in (False, True):
+        VALIDATOR_CLS.check_schema({"$defs": STRICT_DEFS if strict else DEFS})
 
 
 def schema_errors(schema: dict, instance, strict: bool) -> list[str]:
@@ -378,6 +389,16 @@ class Walk:
         c = self.c
         page = c("models.list")
         mid = _id(page["items"][0])
+        # Follow cursors one item at a time; every page is recorded and validated.
+        seen, cursor = [], None
+        for _ in range(50):
+            q = {"limit": 1} if cursor is None else {"limit": 1, "cursor": cursor}
+            pg = c("models.list", query=q)
+            seen += [_id(m) for m in pg["items"]]
+            cursor = pg.get("pagination", {}).get("nextCursor")
+            if not cursor or not pg["items"]:
+                break
+        self.paged_models = (seen, [_id(m) for m in page["items"]])
         c("models.retrieve", {"id": mid})
         c("models.set_status", {"id": mid}, body={"status": "MODEL_STATUS_DISABLED"})
         c("models.set_status", {"id": mid}, body={"status": "MODEL_STATUS_ENABLED"})
@@ -690,6 +711,10 @@ def test_every_operation_exercised(walk):
     assert len(hit & set(OPERATION_IDS)) == EXPECTED_OPERATION_COUNT
 
 
+def test_walk_completed_without_errors(walk):
+    assert not walk.errors, "walk steps failed:\n" + "\n".join(walk.errors)
+
+
 def _calls_for(walk, op_id):
     calls = [call for call in walk.c.calls if call.op_id == op_id]
     ok = [call for call in calls if call.ok]
@@ -729,6 +754,44 @@ def test_no_unknown_fields(walk, op_id):
     _check_bodies(walk, op_id, strict=True)
 
 
+def request_schema(op_id: str):
+    rb = OPERATIONS[op_id]["op"].get("requestBody")
+    if not rb:
+        return None
+    return rb.get("content", {}).get("application/json", {}).get("schema")
+
+
+def test_walk_requests_are_spec_valid(walk):
+    """Our own request bodies must be valid (strictly) so a 4xx is the server's fault."""
+    problems = []
+    for call in walk.c.calls:
+        schema = request_schema(call.op_id)
+        if schema is None or call.req_body is None:
+            continue
+        errs = schema_errors(schema, call.req_body, strict=True)
+        if errs:
+            problems.append(f"{call.op_id}: {json.dumps(call.req_body)}\n    " + "\n    ".join(errs))
+    assert not problems, "\n".join(problems)
+
+
+def test_json_content_type(walk):
+    problems = []
+    for call in walk.c.calls:
+        if call.ok and call.raw.strip():
+            ctype = {k.lower(): v for k, v in call.headers.items()}.get("content-type", "")
+            if not ctype.startswith("application/json"):
+                problems.append(f"{call.op_id}: Content-Type {ctype!r}")
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_cursor_pagination_walks_all_items(walk):
+    if not hasattr(walk, "paged_models"):
+        pytest.fail("models walk did not run: " + "\n".join(walk.errors))
+    paged, full = walk.paged_models
+    assert len(paged) == len(set(paged)), f"duplicate items across pages: {paged}"
+    assert sorted(paged) == sorted(full), f"paging with limit=1 gave {paged}, unpaged list gave {full}"
+
+
 def test_list_envelope_shape(walk):
     """x-pagination: cursor operations return {items, pagination}."""
     problems = []
@@ -760,6 +823,11 @@ def test_error_401_without_auth(client):
 
 def test_error_404_unknown_id(client):
     call = client.raw("agents.retrieve", {"id": "agt_doesnotexist"})
+    _assert_status_body(call, 404)
+
+
+def test_error_404_after_delete(walk):
+    call = walk.c.raw("agents.retrieve", {"id": walk.ids.get("agent", "agt_missing")})
     _assert_status_body(call, 404)
 
 
