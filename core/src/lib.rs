@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod catalog;
 mod client;
 pub mod codec;
 pub mod config;

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let files = emit::rust::emit(&api);
+    let files = emit::all(&api);
     let mut stale = Vec::new();
     for (rel, content) in &files {
         let path = root.join(rel);

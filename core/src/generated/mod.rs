@@ -4,3 +4,4 @@
 pub mod models;
 pub mod params;
 pub mod resources;
+pub mod catalog;

@@ -13,6 +13,7 @@ pub fn emit(api: &Api) -> Vec<(String, String)> {
         ("core/src/generated/models.rs".into(), models(api)),
         ("core/src/generated/params.rs".into(), params(api)),
         ("core/src/generated/resources.rs".into(), resources(api)),
+        ("core/src/generated/catalog.rs".into(), catalog(api)),
     ]
 }
 
@@ -308,4 +309,38 @@ fn emit_method(out: &mut String, op: &Operation) {
         Response::Page { .. } => "page",
     };
     let _ = writeln!(out, "        Call::{ctor}(self.client.clone(), req)\n    }}\n");
+}
+
+/// The operation table: every operation as data, for callers that pick operations at run time
+/// (the language bindings, which pass JSON in and get JSON out).
+fn catalog(api: &Api) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str("//! Every operation as data: what the language bindings dispatch on.\n\n");
+    out.push_str("use crate::catalog::{OperationDef, ResponseKind};\n\n");
+    let _ = writeln!(out, "/// All {} operations, in spec order.", api.operations.len());
+    out.push_str("pub static OPERATIONS: &[OperationDef] = &[\n");
+    let list = |names: Vec<&str>| names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+    for op in &api.operations {
+        let response = match &op.response {
+            Response::Empty => "ResponseKind::Empty".to_string(),
+            Response::Model(m) => format!("ResponseKind::Model(\"{m}\")"),
+            Response::Page { item, .. } => match item {
+                Type::Model(m) => format!("ResponseKind::Page(\"{m}\")"),
+                other => format!("ResponseKind::Page(\"{}\")", rust_type(other)),
+            },
+        };
+        let _ = writeln!(out, "    OperationDef {{");
+        let _ = writeln!(out, "        id: \"{}\",", op.id);
+        let _ = writeln!(out, "        method: \"{}\",", op.http_method.as_str());
+        let _ = writeln!(out, "        path: \"{}\",", op.path);
+        let _ = writeln!(out, "        path_params: &[{}],", list(op.path_params.iter().map(|p| p.wire_name.as_str()).collect()));
+        let _ = writeln!(out, "        query_params: &[{}],", list(op.query_params.iter().map(|p| p.wire_name.as_str()).collect()));
+        let body_fields: Vec<&str> = op.body.iter().flat_map(|b| b.fields.iter().map(|f| f.wire_name.as_str())).collect();
+        let _ = writeln!(out, "        body_fields: &[{}],", list(body_fields));
+        let _ = writeln!(out, "        has_body: {},", op.body.is_some());
+        let _ = writeln!(out, "        response: {response},");
+        let _ = writeln!(out, "    }},");
+    }
+    out.push_str("];\n");
+    out
 }
