@@ -10,11 +10,13 @@ step() { printf '\n==> %s\n' "$*"; }
 step "generated code is up to date with spec/openapi.yaml"
 cargo run -q -p cadenya-generator -- --check
 
+rust_crates=(-p cadenya -p cadenya-server -p cadenya-generator)
+
 step "Rust: core, local server, generator"
-cargo test --workspace --all-targets 2>&1
+cargo test "${rust_crates[@]}" --all-targets 2>&1
 
 step "Rust: doc tests"
-cargo test --workspace --doc 2>&1
+cargo test "${rust_crates[@]}" --doc 2>&1
 
 step "Independent conformance check of the local server (Python + jsonschema)"
 if [ -f server/conformance/requirements.txt ]; then
@@ -25,5 +27,14 @@ if [ -f server/conformance/requirements.txt ]; then
   target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
   CADENYA_SERVER_BIN="$target_dir/debug/cadenya-server" "$venv/bin/python" -m pytest -q server/conformance
 fi
+
+# Each language binding brings its own script: it builds the package as a user installs it
+# and runs that language's tests against the local server.
+for lang in python node kotlin; do
+  if [ -x "scripts/test-$lang.sh" ]; then
+    step "$lang package"
+    "scripts/test-$lang.sh"
+  fi
+done
 
 step "all tests passed"
