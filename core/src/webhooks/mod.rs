@@ -343,10 +343,15 @@ impl Webhook {
 
 impl fmt::Debug for Webhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let clock = if self.clock.is_some() {
+            "custom"
+        } else {
+            "system"
+        };
         f.debug_struct("Webhook")
             .field("secret", &format_args!("<redacted>"))
             .field("tolerance", &self.tolerance)
-            .field("clock", &format_args!("{}", if self.clock.is_some() { "custom" } else { "system" }))
+            .field("clock", &format_args!("{clock}"))
             .finish()
     }
 }
@@ -359,7 +364,10 @@ pub fn unsafe_unwrap_raw<T: DeserializeOwned>(payload: &[u8]) -> Result<T, Webho
     })
 }
 
-fn required<'h, H: HeaderSource>(headers: &'h H, name: &'static str) -> Result<&'h [u8], WebhookError> {
+fn required<'h, H: HeaderSource>(
+    headers: &'h H,
+    name: &'static str,
+) -> Result<&'h [u8], WebhookError> {
     match headers.header(name) {
         Some(value) if !value.is_empty() => Ok(value),
         _ => Err(WebhookError::MissingHeader { name }),

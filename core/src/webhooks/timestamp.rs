@@ -23,7 +23,8 @@ impl Timestamp {
         if self.floor_nanos < lower_nanos {
             // value < floor + 1 <= lower
             Ordering::Less
-        } else if self.floor_nanos > upper_nanos || (self.floor_nanos == upper_nanos && self.above) {
+        } else if self.floor_nanos > upper_nanos || (self.floor_nanos == upper_nanos && self.above)
+        {
             Ordering::Greater
         } else {
             Ordering::Equal
@@ -83,7 +84,11 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Timestamp> {
     } else {
         (magnitude_nanos, beyond_nanos)
     };
-    Some(Timestamp { secs, floor_nanos, above })
+    Some(Timestamp {
+        secs,
+        floor_nanos,
+        above,
+    })
 }
 
 fn trim_blanks(mut s: &[u8]) -> &[u8] {
@@ -132,7 +137,18 @@ mod tests {
 
     #[test]
     fn formats_canonically() {
-        for v in [0, 1, -1, 9, 10, -10, 1767225600, i64::MAX, i64::MIN, i64::MIN + 1] {
+        for v in [
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            1767225600,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
             assert_eq!(fmt(v), v.to_string());
         }
     }
@@ -148,8 +164,21 @@ mod tests {
         assert_eq!(secs("9223372036854775807"), Some(i64::MAX));
         assert_eq!(secs("-9223372036854775808"), Some(i64::MIN));
         for bad in [
-            "", " ", "+", "-", ".5", "1e9", "1 2", "9223372036854775808",
-            "-9223372036854775809", "99999999999999999999", "1.2.3", "nan", "١", "1_0", "\n1",
+            "",
+            " ",
+            "+",
+            "-",
+            ".5",
+            "1e9",
+            "1 2",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999",
+            "1.2.3",
+            "nan",
+            "١",
+            "1_0",
+            "\n1",
         ] {
             assert_eq!(secs(bad), None, "{bad:?}");
         }
