@@ -45,9 +45,10 @@ async fn api() -> Api {
 }
 
 /// Reads whose result can change between two fetches (the server advances objectives and
-/// delivers webhooks in the background): their raw re-fetch is validated but not compared.
+/// delivers webhooks in the background; an upload's URL expiry is computed per request): their
+/// raw re-fetch is validated but not compared.
 fn volatile(op: &str) -> bool {
-    op.starts_with("objectives.") || op == "agents.webhook_deliveries.list"
+    op.starts_with("objectives.") || op == "agents.webhook_deliveries.list" || op == "uploads.retrieve"
 }
 
 /// The wire form of a page: `{items, pagination: {nextCursor?}}` plus unknown envelope fields.
