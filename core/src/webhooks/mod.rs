@@ -118,6 +118,7 @@ mod event_type;
 mod headers;
 mod secret;
 mod timestamp;
+mod typed;
 
 use std::fmt;
 use std::sync::Arc;
@@ -134,6 +135,7 @@ pub use error::WebhookError;
 pub use event_type::WebhookEventType;
 pub use headers::HeaderSource;
 pub use secret::{WebhookSecret, SECRET_PREFIX};
+pub use typed::{unsafe_unwrap, Webhooks};
 
 /// Name of the header carrying the message id.
 pub const HEADER_ID: &str = "webhook-id";
