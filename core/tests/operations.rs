@@ -1390,6 +1390,15 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
     let r = t.check_page("agents.feedback.list", &t.wp(&format!("/agents/{aid}/feedback")), &page).await;
     assert_query(&r, &[("sentiment", "FEEDBACK_SENTIMENT_POSITIVE"), ("agentVariationId", vid), ("limit", "5")]);
     assert_eq!(page.items.iter().map(|f| f.metadata.id.as_str()).collect::<Vec<_>>(), vec![fb.metadata.id.as_str()]);
+    let page = c
+        .agents()
+        .feedback()
+        .list(aid, AgentsFeedbackListParams { created_after: Some("2000-01-01T00:00:00Z".into()), created_before: Some("2999-01-01T00:00:00Z".into()), query: Some("spot".into()), include_info: Some(true), ..Default::default() })
+        .await
+        .unwrap();
+    let r = t.check_page("agents.feedback.list", &t.wp(&format!("/agents/{aid}/feedback")), &page).await;
+    assert_query(&r, &[("createdAfter", "2000-01-01T00:00:00Z"), ("createdBefore", "2999-01-01T00:00:00Z"), ("query", "spot"), ("includeInfo", "true")]);
+    assert_eq!(page.items.iter().map(|f| f.metadata.id.as_str()).collect::<Vec<_>>(), vec![fb.metadata.id.as_str()]);
     let page = c.agents().feedback().list(aid, AgentsFeedbackListParams { sentiment: Some(FeedbackSentiment::Negative), ..Default::default() }).await.unwrap();
     let r = t.check_page("agents.feedback.list", &t.wp(&format!("/agents/{aid}/feedback")), &page).await;
     assert_query(&r, &[("sentiment", "FEEDBACK_SENTIMENT_NEGATIVE")]);
@@ -1533,6 +1542,12 @@ async fn bulk(t: &Api) {
     let mut kinds: Vec<String> = page.items.iter().map(|x| x.data.r#type.clone().unwrap_or_default()).collect();
     kinds.sort();
     assert_eq!(kinds, ["agent", "agent_variation", "memory_entry", "memory_layer", "tool", "tool_set"]);
+    let sets = c.bulk_workspace_resources().results().list(&bid, BulkWorkspaceResourcesResultsListParams { r#type: Some("tool_set".into()), sort_order: Some("desc".into()), ..Default::default() }).await.unwrap();
+    let r = t.check_page("bulk_workspace_resources.results.list", &t.wp(&format!("/bulk_workspace_applies/{bid}/results")), &sets).await;
+    assert_query(&r, &[("type", "tool_set"), ("sortOrder", "desc")]);
+    assert_eq!(sets.items.len(), 1);
+    let set = sets.items[0].data.tool_set.as_ref().expect("tool set outcome");
+    assert_eq!((set.external_id.as_deref(), set.resource.as_ref().map(|s| s.metadata.name.as_str())), (Some("kb"), Some("bulk-kb")));
     let agent = page.items.iter().find_map(|x| x.data.agent.as_ref()).expect("agent outcome");
     assert_eq!(agent.action, Some(Action::Created));
     assert_eq!(agent.external_id.as_deref(), Some("bot"));
