@@ -18,6 +18,9 @@ cargo test "${rust_crates[@]}" --all-targets 2>&1
 step "Rust: doc tests"
 cargo test "${rust_crates[@]}" --doc 2>&1
 
+step "README demo (the first command of the README)"
+cargo run -q -p cadenya --example demo
+
 step "Independent conformance check of the local server (Python + jsonschema)"
 if [ -f server/conformance/requirements.txt ]; then
   venv="${CADENYA_VENV:-$root/target/conformance-venv}"
