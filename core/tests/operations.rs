@@ -1610,7 +1610,6 @@ async fn bulk_workspace_resources() {
 /// Applying the same bundle twice: the second apply reports every resource unchanged and
 /// leaves the resources as they were.
 #[tokio::test]
-#[ignore = "server bug: re-applying an identical bundle reports its memory entry as ACTION_UPDATED (bulk.rs compares the stored spec, whose content was moved out, with the entry item that still has content)"]
 async fn bulk_reapply_changes_nothing() {
     let t = api().await;
     let c = &t.client;

@@ -65,25 +65,28 @@ impl Applier<'_> {
         }
         let (id, action) = match existing {
             Some(id) => {
+                let (spec, content) = stored_shape(kind, spec);
                 let rec = self.st.store.get_mut(kind, Some(&self.ws), None, &id);
                 let mut changed = false;
                 if let Some(rec) = rec {
-                    changed = rec.value["spec"] != spec || rec.value["metadata"]["name"] != json!(name);
+                    changed = rec.value["spec"] != spec
+                        || rec.value["metadata"]["name"] != json!(name)
+                        || content.as_ref().is_some_and(|c| rec.value["content"] != *c);
                     rec.value["spec"] = spec;
                     rec.value["metadata"]["name"] = json!(name);
+                    if let Some(c) = content {
+                        rec.value["content"] = c;
+                    }
                 }
                 (id, if changed { "ACTION_UPDATED" } else { "ACTION_UNCHANGED" })
             }
             None => {
                 let meta = self.st.resource_meta(prefix, &self.ws, &self.profile, Some(&writable));
                 let id = meta["id"].as_str().unwrap_or_default().to_string();
+                let (spec, content) = stored_shape(kind, spec);
                 let mut v = json!({"metadata": meta, "spec": spec});
-                if kind == "memory_entry" {
-                    let content = v["spec"].as_object_mut().and_then(|s| s.remove("content")).unwrap_or(json!(""));
-                    if let Some(s) = v["spec"].as_object_mut() {
-                        s.remove("uploadId");
-                    }
-                    v["content"] = content;
+                if let Some(c) = content {
+                    v["content"] = c;
                 }
                 self.st.store.insert(kind, Some(self.ws.clone()), parent, id.clone(), v);
                 (id, "ACTION_CREATED")
@@ -105,6 +108,20 @@ impl Applier<'_> {
         rec.hidden = json!({"action": action});
         id
     }
+}
+
+/// Memory entries keep their content beside the spec, not in it (as `memory_layers.entries`
+/// stores them); every other kind is stored as given. Create and re-apply both use this, so a
+/// re-applied unchanged entry compares equal.
+fn stored_shape(kind: &str, mut spec: Value) -> (Value, Option<Value>) {
+    if kind != "memory_entry" {
+        return (spec, None);
+    }
+    let content = spec.as_object_mut().and_then(|s| s.remove("content")).unwrap_or(json!(""));
+    if let Some(s) = spec.as_object_mut() {
+        s.remove("uploadId");
+    }
+    (spec, Some(content))
 }
 
 fn entries(v: Option<&Value>) -> Vec<(String, Value)> {
