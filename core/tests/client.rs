@@ -309,3 +309,17 @@ async fn decode_errors_name_the_field_path() {
     let err = serde_path_to_error::deserialize::<_, AgentsCursorPagination>(de).expect_err("missing fields");
     assert_eq!(err.path().to_string(), "items[0].metadata");
 }
+
+#[test]
+fn models_holding_secrets_redact_them_in_debug() {
+    let key = APIKeySpec { token: Some("cdn_live_supersecret".into()), description: Some("ci".into()), ..Default::default() };
+    let secret = WorkspaceSecretSpec { value: Some("hunter2-value".into()), ..Default::default() };
+    let account = AccountInfo { webhook_events_hmac_secret: Some("whsec_c2VjcmV0c2VjcmV0".into()), ..Default::default() };
+    let shown = format!("{key:?} {secret:?} {account:?}");
+    for leaked in ["cdn_live_supersecret", "hunter2-value", "whsec_c2VjcmV0c2VjcmV0"] {
+        assert!(!shown.contains(leaked), "{shown}");
+    }
+    assert!(shown.contains("description: Some(\"ci\")"), "other fields still print: {shown}");
+    // The value itself is still there for the program to use, and on the wire.
+    assert_eq!(serde_json::to_value(&secret).unwrap()["value"], "hunter2-value");
+}

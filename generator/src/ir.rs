@@ -30,6 +30,8 @@ pub struct Field {
     pub ty: Type,
     pub required: bool,
     pub description: Option<String>,
+    /// `x-sensitive: true`: a credential or secret. Surfaces print it redacted (`Debug`, `repr`).
+    pub sensitive: bool,
 }
 
 /// A field or parameter type.

@@ -226,6 +226,7 @@ impl Reader {
                     ty: self.ty(p, &format!("{ctx}.{name}"))?,
                     required: required.contains(&name.as_str()),
                     description: text(p, "description"),
+                    sensitive: p.get("x-sensitive").and_then(Value::as_bool).unwrap_or(false),
                 });
             }
         }
@@ -263,6 +264,7 @@ impl Reader {
                     ty: self.ty(schema, &format!("{id}.{name}"))?,
                     required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
                     description: text(p, "description"),
+                    sensitive: p.get("x-sensitive").and_then(Value::as_bool).unwrap_or(false),
                     wire_name: name,
                 }),
                 other => return Err(format!("{id}.{name}: unsupported parameter location {other:?}")),

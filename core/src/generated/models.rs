@@ -298,7 +298,7 @@ pub struct APIKeyInfo {
 }
 
 /// API key configuration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct APIKeySpec {
     /// Bearer token; only present in create and rotate responses.
     #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
@@ -315,6 +315,18 @@ pub struct APIKeySpec {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for APIKeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("APIKeySpec")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("description", &self.description)
+            .field("permissions", &self.permissions)
+            .field("system", &self.system)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// Writable metadata when updating an account-scoped resource such as an API key.
@@ -361,7 +373,7 @@ pub struct Account {
 }
 
 /// Server-filled account details.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AccountInfo {
     #[serde(rename = "globalApiKey", default, skip_serializing_if = "Option::is_none")]
     pub global_api_key: Option<APIKey>,
@@ -371,6 +383,16 @@ pub struct AccountInfo {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for AccountInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountInfo")
+            .field("global_api_key", &self.global_api_key)
+            .field("webhook_events_hmac_secret", &self.webhook_events_hmac_secret.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// Metadata of a resource that belongs to the account rather than to a workspace.
@@ -1225,7 +1247,7 @@ pub struct CompactionConfigToolResultClearingStrategy {
 }
 
 /// HTTP call settings of a tool.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConfigHTTP {
     /// HTTP method of the call.
     #[serde(rename = "requestMethod")]
@@ -1251,6 +1273,21 @@ pub struct ConfigHTTP {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for ConfigHTTP {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigHTTP")
+            .field("request_method", &self.request_method)
+            .field("headers", &self.headers.as_ref().map(|_| "<redacted>"))
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("request_body_content_type", &self.request_body_content_type)
+            .field("request_body_template", &self.request_body_template)
+            .field("tool_name", &self.tool_name)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// MCP binding of a tool.
@@ -1760,7 +1797,7 @@ pub struct ObjectiveContextWindowsCursorPagination {
 }
 
 /// A named secret sent along with a continuation message.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ObjectiveContinueParamsSecret {
     /// Secret name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -1771,6 +1808,16 @@ pub struct ObjectiveContinueParamsSecret {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for ObjectiveContinueParamsSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectiveContinueParamsSecret")
+            .field("name", &self.name)
+            .field("value", &self.value.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// The timeline event recorded for the continuation message.
@@ -1830,7 +1877,7 @@ pub struct ObjectiveData {
 }
 
 /// A named secret made available to tool-call headers of an objective.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ObjectiveDataSecret {
     /// Secret name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -1841,6 +1888,16 @@ pub struct ObjectiveDataSecret {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for ObjectiveDataSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectiveDataSecret")
+            .field("name", &self.name)
+            .field("value", &self.value.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// Event: an error raised while running the objective.
@@ -2375,7 +2432,7 @@ pub struct ResourceMetadata {
 }
 
 /// Carries the new webhook signing secret.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RotateWebhookSigningKeyResponse {
     /// The new signing secret.
     #[serde(rename = "webhookEventsHmacSecret", default, skip_serializing_if = "Option::is_none")]
@@ -2383,6 +2440,15 @@ pub struct RotateWebhookSigningKeyResponse {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for RotateWebhookSigningKeyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotateWebhookSigningKeyResponse")
+            .field("webhook_events_hmac_secret", &self.webhook_events_hmac_secret.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// Wall-clock rule; fire times are the cross product of all fields.
@@ -2740,7 +2806,7 @@ pub struct ToolSetAdapter {
 }
 
 /// Plain HTTP adapter settings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ToolSetAdapterHTTP {
     /// Base URL for tool calls.
     #[serde(rename = "baseUrl", default, skip_serializing_if = "Option::is_none")]
@@ -2753,8 +2819,18 @@ pub struct ToolSetAdapterHTTP {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl std::fmt::Debug for ToolSetAdapterHTTP {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolSetAdapterHTTP")
+            .field("base_url", &self.base_url)
+            .field("headers", &self.headers.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
 /// MCP server adapter settings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ToolSetAdapterMcp {
     #[serde(rename = "excludeTools", default, skip_serializing_if = "Option::is_none")]
     pub exclude_tools: Option<ToolFilter>,
@@ -2773,8 +2849,21 @@ pub struct ToolSetAdapterMcp {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl std::fmt::Debug for ToolSetAdapterMcp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolSetAdapterMcp")
+            .field("exclude_tools", &self.exclude_tools)
+            .field("headers", &self.headers.as_ref().map(|_| "<redacted>"))
+            .field("include_tools", &self.include_tools)
+            .field("tool_approvals", &self.tool_approvals)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
 /// OpenAPI document adapter settings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ToolSetAdapterOpenAPI {
     /// Dispatch URL that overrides the servers listed in the spec.
     #[serde(rename = "baseUrl", default, skip_serializing_if = "Option::is_none")]
@@ -2800,6 +2889,22 @@ pub struct ToolSetAdapterOpenAPI {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for ToolSetAdapterOpenAPI {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolSetAdapterOpenAPI")
+            .field("base_url", &self.base_url)
+            .field("exclude_tools", &self.exclude_tools)
+            .field("headers", &self.headers.as_ref().map(|_| "<redacted>"))
+            .field("include_tools", &self.include_tools)
+            .field("server_name", &self.server_name)
+            .field("tool_approvals", &self.tool_approvals)
+            .field("upload_id", &self.upload_id)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// Tool set declared in a bundle.
@@ -3411,7 +3516,7 @@ pub struct WorkspaceSecretInfo {
 }
 
 /// Workspace secret configuration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WorkspaceSecretSpec {
     /// Secret value.
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
@@ -3419,6 +3524,15 @@ pub struct WorkspaceSecretSpec {
     /// Fields this SDK version does not know, kept as received so the value round-trips.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for WorkspaceSecretSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkspaceSecretSpec")
+            .field("value", &self.value.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// One page of WorkspaceSecret items.

@@ -123,7 +123,10 @@ fn models(api: &Api) -> String {
     }
     for m in &api.models {
         doc(&mut out, "", m.description.as_deref());
-        let _ = writeln!(out, "#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]");
+        let sensitive = m.fields.iter().any(|f| f.sensitive);
+        // Models holding a secret get a hand-rolled Debug that redacts it.
+        let debug = if sensitive { "" } else { "Debug, " };
+        let _ = writeln!(out, "#[derive({debug}Clone, PartialEq, Default, Serialize, Deserialize)]");
         let _ = writeln!(out, "pub struct {} {{", m.name);
         for f in &m.fields {
             doc(&mut out, "    ", f.description.as_deref());
@@ -136,8 +139,30 @@ fn models(api: &Api) -> String {
             out.push_str("    /// Fields this SDK version does not know, kept as received so the value round-trips.\n");
         }
         out.push_str("    #[serde(flatten)]\n    pub extra: serde_json::Map<String, serde_json::Value>,\n}\n\n");
+        if sensitive {
+            redacted_debug(&mut out, m);
+        }
     }
     out
+}
+
+/// `Debug` that prints `<redacted>` in place of every `x-sensitive` field that is set.
+fn redacted_debug(out: &mut String, m: &Model) {
+    let _ = writeln!(out, "impl std::fmt::Debug for {} {{", m.name);
+    out.push_str("    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n");
+    let _ = writeln!(out, "        f.debug_struct(\"{}\")", m.name);
+    for fld in &m.fields {
+        let id = ident(&fld.wire_name);
+        let name = id.trim_start_matches("r#");
+        if !fld.sensitive {
+            let _ = writeln!(out, "            .field(\"{name}\", &self.{id})");
+        } else if fld.required {
+            let _ = writeln!(out, "            .field(\"{name}\", &\"<redacted>\")");
+        } else {
+            let _ = writeln!(out, "            .field(\"{name}\", &self.{id}.as_ref().map(|_| \"<redacted>\"))");
+        }
+    }
+    out.push_str("            .field(\"extra\", &self.extra)\n            .finish()\n    }\n}\n\n");
 }
 
 pub fn params_name(op: &Operation) -> String {
