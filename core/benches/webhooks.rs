@@ -29,9 +29,7 @@ struct Case {
 }
 
 fn key() -> Vec<u8> {
-    (0u8..32)
-        .map(|i| i.wrapping_mul(73).wrapping_add(11))
-        .collect()
+    (0u8..32).map(|i| i.wrapping_mul(73).wrapping_add(11)).collect()
 }
 
 fn hook() -> Webhook {
@@ -66,11 +64,7 @@ fn cases(hook: &Webhook) -> Vec<Case> {
                 ("webhook-timestamp", NOW.to_string()),
                 ("webhook-signature", hook.sign(MSG_ID, NOW, &payload)),
             ];
-            Case {
-                label,
-                payload,
-                headers,
-            }
+            Case { label, payload, headers }
         })
         .collect()
 }
@@ -94,8 +88,7 @@ fn prekeyed_hmac(mac: &HmacSha256, payload: &[u8]) -> [u8; 32] {
 }
 
 fn verify(hook: &Webhook, case: &Case) -> bool {
-    hook.verify(black_box(&case.payload), black_box(&case.headers))
-        .is_ok()
+    hook.verify(black_box(&case.payload), black_box(&case.headers)).is_ok()
 }
 
 fn criterion_benches(c: &mut Criterion) {
@@ -106,9 +99,7 @@ fn criterion_benches(c: &mut Criterion) {
         assert!(verify(&hook, &case), "bench message must verify");
         let mut group = c.benchmark_group(format!("webhooks/{}", case.label));
         group.throughput(Throughput::Bytes(case.payload.len() as u64));
-        group.bench_function(BenchmarkId::from_parameter("verify"), |b| {
-            b.iter(|| verify(&hook, &case))
-        });
+        group.bench_function(BenchmarkId::from_parameter("verify"), |b| b.iter(|| verify(&hook, &case)));
         group.bench_function(BenchmarkId::from_parameter("raw_hmac_sha256"), |b| {
             b.iter(|| raw_hmac(black_box(&key), black_box(&case.payload)))
         });
@@ -142,9 +133,7 @@ fn ratio_table() {
         return;
     };
     println!();
-    println!(
-        "verify vs raw HMAC-SHA256 of the same payload (timed loop, best of 15 interleaved rounds)"
-    );
+    println!("verify vs raw HMAC-SHA256 of the same payload (timed loop, best of 15 interleaved rounds)");
     println!(
         "{:>5} | {:>14} | {:>14} | {:>14} | {:>12} | {:>16}",
         "size", "verify/s", "raw HMAC/s", "prekeyed/s", "verify/raw", "verify/prekeyed"
@@ -152,11 +141,7 @@ fn ratio_table() {
     let mut lines = Vec::new();
     for case in cases(&hook) {
         // About 40 ms per round per function.
-        let iters: u32 = if case.payload.len() > 100_000 {
-            40
-        } else {
-            8_000
-        };
+        let iters: u32 = if case.payload.len() > 100_000 { 40 } else { 8_000 };
         let (mut v, mut r, mut p) = (Duration::MAX, Duration::MAX, Duration::MAX);
         for _ in 0..15 {
             v = v.min(best_of(1, iters, || {
@@ -166,10 +151,7 @@ fn ratio_table() {
                 black_box(raw_hmac(black_box(&key), black_box(&case.payload)));
             }));
             p = p.min(best_of(1, iters, || {
-                black_box(prekeyed_hmac(
-                    black_box(&prekeyed),
-                    black_box(&case.payload),
-                ));
+                black_box(prekeyed_hmac(black_box(&prekeyed), black_box(&case.payload)));
             }));
         }
         let per_sec = |d: Duration| 1.0 / d.as_secs_f64().max(f64::MIN_POSITIVE);
@@ -184,10 +166,7 @@ fn ratio_table() {
             vr,
             vp
         );
-        lines.push(format!(
-            "{}: verify {vr:.2}x raw HMAC ({vp:.2}x pre-keyed HMAC)",
-            case.label
-        ));
+        lines.push(format!("{}: verify {vr:.2}x raw HMAC ({vp:.2}x pre-keyed HMAC)", case.label));
     }
     for line in lines {
         println!("{line}");

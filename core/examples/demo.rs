@@ -76,7 +76,10 @@ async fn run() -> Demo<()> {
             },
         )
         .await?;
-    println!("✓ agent {:?} ({}) with variation {:?} ({})", agent.metadata.name, agent.metadata.id, variation.metadata.name, variation.metadata.id);
+    println!(
+        "✓ agent {:?} ({}) with variation {:?} ({})",
+        agent.metadata.name, agent.metadata.id, variation.metadata.name, variation.metadata.id
+    );
 
     let question = "What's the weather in Lisbon tomorrow?";
     let objective = client
@@ -95,11 +98,8 @@ async fn run() -> Demo<()> {
     // Follow events until a tool call waits for approval.
     let pending = loop {
         follower.poll(&client, &objective_id).await?;
-        let calls = client
-            .objectives()
-            .tool_calls()
-            .list(&objective_id, ObjectivesToolCallsListParams::default())
-            .await?;
+        let calls =
+            client.objectives().tool_calls().list(&objective_id, ObjectivesToolCallsListParams::default()).await?;
         if let Some(call) = calls.items.into_iter().find(|c| c.status == ToolCallStatus::WaitingForApproval) {
             break call;
         }
@@ -107,11 +107,7 @@ async fn run() -> Demo<()> {
     };
     let tool_name = pending.data.callable.tool.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "tool".into());
     println!("\n✓ approving tool call {} ({tool_name})\n", pending.metadata.id);
-    client
-        .objectives()
-        .tool_calls()
-        .approve(&objective_id, &pending.metadata.id)
-        .await?;
+    client.objectives().tool_calls().approve(&objective_id, &pending.metadata.id).await?;
 
     // Follow the rest until the objective is finalized.
     loop {
@@ -141,7 +137,10 @@ async fn run() -> Demo<()> {
     let forged = b"{\"type\":\"objective_event.finalized\"}";
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs().to_string();
     let fake_sig = "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=";
-    let refused = verifier.verify(forged, [("webhook-id", "msg_forged"), ("webhook-timestamp", now.as_str()), ("webhook-signature", fake_sig)]);
+    let refused = verifier.verify(
+        forged,
+        [("webhook-id", "msg_forged"), ("webhook-timestamp", now.as_str()), ("webhook-signature", fake_sig)],
+    );
     println!("  ✗ forged delivery refused: {}", refused.err().map(|e| e.to_string()).unwrap_or_default());
 
     let deliveries_log = client
@@ -172,7 +171,10 @@ impl EventFollower {
         use futures_util::TryStreamExt;
         let events: Vec<ObjectiveListEventsResponse> = client
             .objectives()
-            .list_events(objective_id, ObjectivesListEventsParams { sort_order: Some("asc".into()), ..Default::default() })
+            .list_events(
+                objective_id,
+                ObjectivesListEventsParams { sort_order: Some("asc".into()), ..Default::default() },
+            )
             .auto_paging()
             .try_collect()
             .await?;

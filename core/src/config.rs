@@ -179,9 +179,9 @@ pub fn parse_header_lines(text: &str) -> Result<Vec<(String, String)>> {
         if line.is_empty() {
             continue;
         }
-        let (name, value) = line.split_once(':').ok_or_else(|| {
-            Error::config(format!("{ENV_CUSTOM_HEADERS} line {} is not `Name: value`", i + 1))
-        })?;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| Error::config(format!("{ENV_CUSTOM_HEADERS} line {} is not `Name: value`", i + 1)))?;
         out.push((name.trim().to_string(), value.trim().to_string()));
     }
     Ok(out)
@@ -274,17 +274,15 @@ impl ClientBuilder {
     pub fn resolve(&self) -> Result<Config> {
         let api_key = explicit("api_key", &self.api_key)?
             .or_else(|| self.env(ENV_API_KEY))
-            .ok_or_else(|| {
-                Error::config(format!("no API key: pass one to the client or set {ENV_API_KEY}"))
-            })?;
+            .ok_or_else(|| Error::config(format!("no API key: pass one to the client or set {ENV_API_KEY}")))?;
         if api_key.chars().any(|c| c.is_control() || c == ' ') {
             return Err(Error::config("the API key contains spaces or control characters"));
         }
         let base = explicit("base_url", &self.base_url)?
             .or_else(|| self.env(ENV_BASE_URL))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
-        let mut base_url = url::Url::parse(&base)
-            .map_err(|e| Error::config(format!("base URL `{base}` is not a valid URL: {e}")))?;
+        let mut base_url =
+            url::Url::parse(&base).map_err(|e| Error::config(format!("base URL `{base}` is not a valid URL: {e}")))?;
         match base_url.scheme() {
             "https" => {}
             "http" if self.allow_insecure_http || is_loopback(&base_url) => {}

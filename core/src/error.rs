@@ -95,7 +95,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub(crate) fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8], request_id: Option<String>) -> Self {
+    pub(crate) fn from_response(
+        status: u16,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        request_id: Option<String>,
+    ) -> Self {
         let text = String::from_utf8_lossy(body).into_owned();
         let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
         let obj = parsed.as_ref().and_then(|v| v.as_object());
@@ -109,16 +114,21 @@ impl ApiError {
                 let reason = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason());
                 format!("HTTP {status}{}", reason.map(|r| format!(" {r}")).unwrap_or_default())
             });
-        let details = obj
-            .and_then(|o| o.get("details"))
-            .and_then(|d| d.as_array())
-            .cloned()
-            .unwrap_or_default();
+        let details = obj.and_then(|o| o.get("details")).and_then(|d| d.as_array()).cloned().unwrap_or_default();
         let headers = headers
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        ApiError { status, kind: ApiErrorKind::from_status(status), code, message, details, body: text, request_id, headers }
+        ApiError {
+            status,
+            kind: ApiErrorKind::from_status(status),
+            code,
+            message,
+            details,
+            body: text,
+            request_id,
+            headers,
+        }
     }
 }
 

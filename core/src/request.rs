@@ -135,9 +135,7 @@ impl RequestSpec {
         while let Some(start) = rest.find('{') {
             out.push_str(&rest[..start]);
             let after = &rest[start + 1..];
-            let end = after
-                .find('}')
-                .ok_or_else(|| Error::invalid(format!("bad path template {}", self.template)))?;
+            let end = after.find('}').ok_or_else(|| Error::invalid(format!("bad path template {}", self.template)))?;
             let name = &after[..end];
             let value = if name == "workspaceId" && self.uses_workspace {
                 workspace.ok_or_else(|| {
@@ -199,7 +197,13 @@ pub struct Call<T> {
 
 impl<T> Clone for Call<T> {
     fn clone(&self) -> Self {
-        Call { client: self.client.clone(), req: self.req.clone(), opts: self.opts.clone(), decode: self.decode, _out: PhantomData }
+        Call {
+            client: self.client.clone(),
+            req: self.req.clone(),
+            opts: self.opts.clone(),
+            decode: self.decode,
+            _out: PhantomData,
+        }
     }
 }
 

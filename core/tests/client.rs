@@ -29,15 +29,8 @@ async fn pagination_walks_every_page_with_the_same_query() {
     assert!(!third.has_next_page());
     assert!(third.next_page().await.unwrap().is_none());
 
-    let names: Vec<String> = env
-        .client
-        .agents()
-        .list(params)
-        .auto_paging()
-        .map_ok(|a| a.metadata.name)
-        .try_collect()
-        .await
-        .unwrap();
+    let names: Vec<String> =
+        env.client.agents().list(params).auto_paging().map_ok(|a| a.metadata.name).try_collect().await.unwrap();
     assert_eq!(names, (0..7).map(|i| format!("agent-{i}")).collect::<Vec<_>>());
 
     let reqs = requests_to(&env.server, "GET", "/agents");
@@ -112,7 +105,12 @@ async fn workspace_defaults_and_per_call_override() {
     env.client.agents().retrieve(&agent.metadata.id).workspace_id(&ws2_id).await.unwrap();
     env.client.with_workspace(&ws2_id).unwrap().agents().retrieve(&agent.metadata.id).await.unwrap();
 
-    let no_ws = Client::builder().env_lookup(|_| None).api_key(env.server.api_key()).base_url(env.server.base_url()).build().unwrap();
+    let no_ws = Client::builder()
+        .env_lookup(|_| None)
+        .api_key(env.server.api_key())
+        .base_url(env.server.base_url())
+        .build()
+        .unwrap();
     let err = no_ws.agents().list(Default::default()).await.expect_err("no workspace");
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
     assert!(err.to_string().contains("workspace"), "{err}");
@@ -156,16 +154,32 @@ fn configuration_errors_are_clear() {
     assert!(err.to_string().contains("CADENYA_API_KEY"), "{err}");
     let err = Client::builder().env_lookup(none).api_key("   ").build().expect_err("blank");
     assert!(err.to_string().contains("blank"), "{err}");
-    let err = Client::builder().env_lookup(|_| Some("from-env".into())).api_key("").build().expect_err("explicit blank beats env");
+    let err = Client::builder()
+        .env_lookup(|_| Some("from-env".into()))
+        .api_key("")
+        .build()
+        .expect_err("explicit blank beats env");
     assert!(matches!(err, Error::Configuration { .. }));
-    let err = Client::builder().env_lookup(none).api_key("k").base_url("http://api.example.com").build().expect_err("http");
+    let err =
+        Client::builder().env_lookup(none).api_key("k").base_url("http://api.example.com").build().expect_err("http");
     assert!(err.to_string().contains("http://"), "{err}");
-    Client::builder().env_lookup(none).api_key("k").base_url("http://api.example.com").allow_insecure_http(true).build().unwrap();
+    Client::builder()
+        .env_lookup(none)
+        .api_key("k")
+        .base_url("http://api.example.com")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
     Client::builder().env_lookup(none).api_key("k").base_url("http://localhost:1").build().unwrap();
     Client::builder().env_lookup(none).api_key("k").base_url("http://[::1]:1").build().unwrap();
     let err = Client::builder().env_lookup(none).api_key("k").base_url("not a url").build().expect_err("bad url");
     assert!(matches!(err, Error::Configuration { .. }));
-    let err = Client::builder().env_lookup(none).api_key("k").default_header("Authorization", "x").build().expect_err("reserved");
+    let err = Client::builder()
+        .env_lookup(none)
+        .api_key("k")
+        .default_header("Authorization", "x")
+        .build()
+        .expect_err("reserved");
     assert!(err.to_string().contains("Authorization"));
 }
 
@@ -190,7 +204,8 @@ fn environment_fallbacks() {
     let client = Client::builder().env_lookup(lookup.clone()).workspace_id("ws_explicit").build().unwrap();
     assert_eq!(client.config().workspace_id(), Some("ws_explicit"));
     // CADENYA_WEBHOOK_SECRET wins over CADENYA_WEBHOOK_KEY.
-    let both = move |k: &str| if k == "CADENYA_WEBHOOK_SECRET" { Some("whsec_c2VjcmV0".to_string()) } else { lookup(k) };
+    let both =
+        move |k: &str| if k == "CADENYA_WEBHOOK_SECRET" { Some("whsec_c2VjcmV0".to_string()) } else { lookup(k) };
     let client = Client::builder().env_lookup(both).build().unwrap();
     assert_eq!(client.config().webhook_secret().map(|s| s.expose().to_string()), Some("whsec_c2VjcmV0".into()));
     let err = Client::builder()
@@ -251,7 +266,11 @@ async fn secrets_never_reach_debug_errors_or_logs() {
     let client = builder(&env.server).webhook_secret(secret).log_level(cadenya::LogLevel::Trace).build().unwrap();
     let key = env.server.api_key();
     client.agents().create(agent_params("logged")).await.unwrap();
-    let _ = client.agents().list(Default::default()).header("x-cadenya-fault", fault("status=503;retry-after-ms=5;times=1")).await;
+    let _ = client
+        .agents()
+        .list(Default::default())
+        .header("x-cadenya-fault", fault("status=503;retry-after-ms=5;times=1"))
+        .await;
     let _ = client.agents().retrieve("agt_missing").await;
     let bad = builder(&env.server).api_key("cdn_bad_secret_key").log_level(cadenya::LogLevel::Trace).build().unwrap();
     let err = bad.agents().list(Default::default()).await.expect_err("401");
@@ -263,7 +282,10 @@ async fn secrets_never_reach_debug_errors_or_logs() {
     for haystack in [&logs, &debug] {
         assert!(!haystack.contains(&key), "API key leaked");
         assert!(!haystack.contains("cdn_bad_secret_key"), "API key leaked");
-        assert!(!haystack.contains(secret) && !haystack.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "webhook secret leaked");
+        assert!(
+            !haystack.contains(secret) && !haystack.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            "webhook secret leaked"
+        );
     }
     assert!(debug.contains("<redacted>"));
 }
@@ -312,9 +334,11 @@ async fn decode_errors_name_the_field_path() {
 
 #[test]
 fn models_holding_secrets_redact_them_in_debug() {
-    let key = APIKeySpec { token: Some("cdn_live_supersecret".into()), description: Some("ci".into()), ..Default::default() };
+    let key =
+        APIKeySpec { token: Some("cdn_live_supersecret".into()), description: Some("ci".into()), ..Default::default() };
     let secret = WorkspaceSecretSpec { value: Some("hunter2-value".into()), ..Default::default() };
-    let account = AccountInfo { webhook_events_hmac_secret: Some("whsec_c2VjcmV0c2VjcmV0".into()), ..Default::default() };
+    let account =
+        AccountInfo { webhook_events_hmac_secret: Some("whsec_c2VjcmV0c2VjcmV0".into()), ..Default::default() };
     let shown = format!("{key:?} {secret:?} {account:?}");
     for leaked in ["cdn_live_supersecret", "hunter2-value", "whsec_c2VjcmV0c2VjcmV0"] {
         assert!(!shown.contains(leaked), "{shown}");

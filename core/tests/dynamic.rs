@@ -64,7 +64,8 @@ async fn dynamic_calls_refuse_unknown_names_before_sending() {
     assert!(err(c.dynamic_call("agents.create", &[], &[], Some(&json!([1])))).contains("JSON object"));
     assert!(env.server.requests().is_empty());
     // An explicit workspace id is used as given.
-    let DynamicCall::Page(call) = c.dynamic_call("agents.list", &[("workspaceId", "ws_other")], &[], None).unwrap() else {
+    let DynamicCall::Page(call) = c.dynamic_call("agents.list", &[("workspaceId", "ws_other")], &[], None).unwrap()
+    else {
         panic!()
     };
     assert_eq!(call.await.expect_err("unknown workspace").status(), Some(404));

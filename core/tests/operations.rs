@@ -41,7 +41,14 @@ async fn api() -> Api {
     let env = common::start().await;
     let ws = env.server.workspace_id();
     let ops = cadenya_server::operations().into_iter().map(|(id, m, p)| (id, (m, p))).collect();
-    Api { server: env.server, client: env.client, ws, raw: reqwest::Client::new(), seen: Mutex::new(BTreeSet::new()), ops }
+    Api {
+        server: env.server,
+        client: env.client,
+        ws,
+        raw: reqwest::Client::new(),
+        seen: Mutex::new(BTreeSet::new()),
+        ops,
+    }
 }
 
 /// Reads whose result can change between two fetches (the server advances objectives and
@@ -85,7 +92,8 @@ fn assert_query(r: &RecordedRequest, want: &[(&str, &str)]) {
 
 /// The JSON body, parsed.
 fn body(r: &RecordedRequest) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{} {}: body is not JSON ({e}): {:?}", r.method, r.path, r.body))
+    serde_json::from_str(&r.body)
+        .unwrap_or_else(|e| panic!("{} {}: body is not JSON ({e}): {:?}", r.method, r.path, r.body))
 }
 
 /// The body is exactly this JSON (camelCase names, the values set, nothing else).
@@ -135,7 +143,8 @@ impl Api {
         let reqs = self.server.requests();
         assert_eq!(reqs.len(), 1, "{op}: expected exactly one request, got {:#?}", reqs);
         let r = reqs.into_iter().next().unwrap();
-        let (spec_method, template) = self.ops.get(op).unwrap_or_else(|| panic!("{op} is not an operation of the spec"));
+        let (spec_method, template) =
+            self.ops.get(op).unwrap_or_else(|| panic!("{op} is not an operation of the spec"));
         assert_eq!(spec_method.to_uppercase(), method, "{op}: the spec's method");
         assert_eq!(r.method, method, "{op}: method on the wire");
         assert_eq!(r.path, path, "{op}: path on the wire");
@@ -244,7 +253,8 @@ async fn account_and_workspaces(t: &Api) {
     // account.rotate_webhook_signing_key
     let before = t.server.webhook_secret();
     let rotated = c.account().rotate_webhook_signing_key().await.unwrap();
-    let r = t.check("account.rotate_webhook_signing_key", "POST", "/v1/account/rotate_webhook_signing_key", &rotated).await;
+    let r =
+        t.check("account.rotate_webhook_signing_key", "POST", "/v1/account/rotate_webhook_signing_key", &rotated).await;
     assert_no_body(&r);
     let secret = rotated.webhook_events_hmac_secret.clone().expect("new secret");
     assert_ne!(secret, before);
@@ -282,14 +292,22 @@ async fn account_and_workspaces(t: &Api) {
     assert_eq!(created.status, Some(WorkspaceStatus::Enabled));
 
     // workspaces.list
-    let page = c.workspaces().list(WorkspacesListParams { limit: Some(1), sort_order: Some("asc".into()), ..Default::default() }).await.unwrap();
+    let page = c
+        .workspaces()
+        .list(WorkspacesListParams { limit: Some(1), sort_order: Some("asc".into()), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("workspaces.list", "/v1/workspaces", &page).await;
     assert_query(&r, &[("limit", "1"), ("sortOrder", "asc")]);
     assert_eq!(page.items.len(), 1);
     assert!(page.next_cursor.is_some(), "two workspaces, one per page");
 
     // workspace_admin.list
-    let page = c.workspace_admin().list(WorkspaceAdminListParams { limit: Some(10), include_archived: Some(true), ..Default::default() }).await.unwrap();
+    let page = c
+        .workspace_admin()
+        .list(WorkspaceAdminListParams { limit: Some(10), include_archived: Some(true), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("workspace_admin.list", "/v1/account/workspaces", &page).await;
     assert_query(&r, &[("limit", "10"), ("includeArchived", "true")]);
     assert!(page.items.iter().any(|w| w.metadata.id == ws2));
@@ -304,7 +322,10 @@ async fn account_and_workspaces(t: &Api) {
     let updated = c
         .workspace_admin()
         .update(WorkspaceAdminUpdateParams {
-            metadata: Some(WorkspaceAdminUpdateParamsMetadata { name: "ops-second-renamed".into(), ..Default::default() }),
+            metadata: Some(WorkspaceAdminUpdateParamsMetadata {
+                name: "ops-second-renamed".into(),
+                ..Default::default()
+            }),
             spec: Some(WorkspaceSpec { description: Some("renamed".into()), ..Default::default() }),
             update_mask: Some("metadata.name,spec.description".into()),
         })
@@ -332,20 +353,32 @@ async fn account_and_workspaces(t: &Api) {
         .workspace_id(&ws2)
         .await
         .unwrap();
-    let r = t.check("workspace_admin.members.add", "POST", &format!("/v1/account/workspaces/{ws2}/members"), &member).await;
+    let r =
+        t.check("workspace_admin.members.add", "POST", &format!("/v1/account/workspaces/{ws2}/members"), &member).await;
     assert_body(&r, json!({"email": "dana@example.com"}));
     assert_eq!(member.email.as_deref(), Some("dana@example.com"));
     let dana = member.profile_id.clone();
 
     // workspace_admin.members.list
-    let page = c.workspace_admin().members().list(WorkspaceAdminMembersListParams { limit: Some(5), ..Default::default() }).workspace_id(&ws2).await.unwrap();
+    let page = c
+        .workspace_admin()
+        .members()
+        .list(WorkspaceAdminMembersListParams { limit: Some(5), ..Default::default() })
+        .workspace_id(&ws2)
+        .await
+        .unwrap();
     let r = t.check_page("workspace_admin.members.list", &format!("/v1/account/workspaces/{ws2}/members"), &page).await;
     assert_query(&r, &[("limit", "5")]);
     assert!(page.items.iter().any(|m| m.profile_id == dana));
     assert_eq!(page.items.len(), 2, "the owner and the new member");
 
     // workspace_admin.profiles.list
-    let page = c.workspace_admin().profiles().list(WorkspaceAdminProfilesListParams { query: Some("dana".into()), limit: Some(3), ..Default::default() }).await.unwrap();
+    let page = c
+        .workspace_admin()
+        .profiles()
+        .list(WorkspaceAdminProfilesListParams { query: Some("dana".into()), limit: Some(3), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("workspace_admin.profiles.list", "/v1/account/profiles", &page).await;
     assert_query(&r, &[("query", "dana"), ("limit", "3")]);
     assert_eq!(page.items.iter().map(|p| p.metadata.id.as_str()).collect::<Vec<_>>(), vec![dana.as_str()]);
@@ -353,9 +386,16 @@ async fn account_and_workspaces(t: &Api) {
 
     // workspace_admin.members.remove
     c.workspace_admin().members().remove(&dana).workspace_id(&ws2).await.unwrap();
-    let r = t.check("workspace_admin.members.remove", "DELETE", &format!("/v1/account/workspaces/{ws2}/members/{dana}"), &()).await;
+    let r = t
+        .check("workspace_admin.members.remove", "DELETE", &format!("/v1/account/workspaces/{ws2}/members/{dana}"), &())
+        .await;
     assert_no_body(&r);
-    let left = t.setup("members after remove", c.workspace_admin().members().list(Default::default()).workspace_id(&ws2).into_future()).await;
+    let left = t
+        .setup(
+            "members after remove",
+            c.workspace_admin().members().list(Default::default()).workspace_id(&ws2).into_future(),
+        )
+        .await;
     assert!(left.items.iter().all(|m| m.profile_id != dana));
 
     // API keys, scoped to the second workspace.
@@ -377,8 +417,16 @@ async fn api_keys(t: &Api, ws2: &str) {
     let key = c
         .api_keys()
         .create(ApiKeysCreateParams {
-            metadata: APIKeyCreateParamsMetadata { name: "ci-key".into(), labels: labels(&[("owner", "ci")]), ..Default::default() },
-            spec: APIKeySpec { description: Some("used by CI".into()), permissions: Some(vec!["agents:read".into()]), ..Default::default() },
+            metadata: APIKeyCreateParamsMetadata {
+                name: "ci-key".into(),
+                labels: labels(&[("owner", "ci")]),
+                ..Default::default()
+            },
+            spec: APIKeySpec {
+                description: Some("used by CI".into()),
+                permissions: Some(vec!["agents:read".into()]),
+                ..Default::default()
+            },
             initial_workspace_ids: Some(vec![ws2.to_string()]),
         })
         .await
@@ -398,7 +446,11 @@ async fn api_keys(t: &Api, ws2: &str) {
     assert_eq!(key.info.as_ref().and_then(|i| i.workspaces_total), Some(1));
 
     // api_keys.list
-    let page = c.api_keys().list(ApiKeysListParams { prefix: Some("ci-".into()), limit: Some(5), ..Default::default() }).await.unwrap();
+    let page = c
+        .api_keys()
+        .list(ApiKeysListParams { prefix: Some("ci-".into()), limit: Some(5), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("api_keys.list", "/v1/account/api_keys", &page).await;
     assert_query(&r, &[("prefix", "ci-"), ("limit", "5")]);
     assert_eq!(page.items.iter().map(|k| k.metadata.id.as_str()).collect::<Vec<_>>(), vec![id.as_str()]);
@@ -437,18 +489,30 @@ async fn api_keys(t: &Api, ws2: &str) {
     assert_ne!(new_token, token);
 
     // api_keys.access.add (the default workspace)
-    let with_access = c.api_keys().access().add(&id, ApiKeysAccessAddParams { workspace_id: Some(ws.clone()) }).await.unwrap();
-    let r = t.check("api_keys.access.add", "POST", &format!("/v1/account/api_keys/{id}/workspaces"), &with_access).await;
+    let with_access =
+        c.api_keys().access().add(&id, ApiKeysAccessAddParams { workspace_id: Some(ws.clone()) }).await.unwrap();
+    let r =
+        t.check("api_keys.access.add", "POST", &format!("/v1/account/api_keys/{id}/workspaces"), &with_access).await;
     assert_body(&r, json!({"workspaceId": ws}));
     assert_eq!(with_access.info.as_ref().and_then(|i| i.workspaces_total), Some(2));
 
     // api_keys.access.list
-    let page = c.api_keys().access().list(&id, ApiKeysAccessListParams { limit: Some(1), ..Default::default() }).await.unwrap();
+    let page = c
+        .api_keys()
+        .access()
+        .list(&id, ApiKeysAccessListParams { limit: Some(1), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("api_keys.access.list", &format!("/v1/account/api_keys/{id}/workspaces"), &page).await;
     assert_query(&r, &[("limit", "1")]);
     assert_eq!(page.items.len(), 1);
     let next = page.next_cursor.clone().expect("a second page");
-    let page2 = c.api_keys().access().list(&id, ApiKeysAccessListParams { limit: Some(1), cursor: Some(next.clone()) }).await.unwrap();
+    let page2 = c
+        .api_keys()
+        .access()
+        .list(&id, ApiKeysAccessListParams { limit: Some(1), cursor: Some(next.clone()) })
+        .await
+        .unwrap();
     let r = t.check_page("api_keys.access.list", &format!("/v1/account/api_keys/{id}/workspaces"), &page2).await;
     assert_query(&r, &[("limit", "1"), ("cursor", &next)]);
     let mut all: Vec<String> = page.items.iter().chain(&page2.items).map(|w| w.metadata.id.clone()).collect();
@@ -459,7 +523,8 @@ async fn api_keys(t: &Api, ws2: &str) {
 
     // api_keys.access.remove (the second workspace: {workspaceId} from the call)
     c.api_keys().access().remove(&id).workspace_id(ws2).await.unwrap();
-    let r = t.check("api_keys.access.remove", "DELETE", &format!("/v1/account/api_keys/{id}/workspaces/{ws2}"), &()).await;
+    let r =
+        t.check("api_keys.access.remove", "DELETE", &format!("/v1/account/api_keys/{id}/workspaces/{ws2}"), &()).await;
     assert_no_body(&r);
     let left = t.setup("access after remove", c.api_keys().access().list(&id, Default::default()).into_future()).await;
     assert_eq!(left.items.iter().map(|w| w.metadata.id.clone()).collect::<Vec<_>>(), vec![ws.clone()]);
@@ -484,7 +549,11 @@ async fn secrets_uploads_models(t: &Api) {
     let secret = c
         .workspace_secrets()
         .create(WorkspaceSecretsCreateParams {
-            metadata: CreateResourceMetadata { name: "OPS_TOKEN".into(), external_id: Some("ext-sec".into()), ..Default::default() },
+            metadata: CreateResourceMetadata {
+                name: "OPS_TOKEN".into(),
+                external_id: Some("ext-sec".into()),
+                ..Default::default()
+            },
             spec: WorkspaceSecretSpec { value: Some("s3cr3t".into()), ..Default::default() },
         })
         .await
@@ -496,7 +565,15 @@ async fn secrets_uploads_models(t: &Api) {
     assert_eq!(secret.metadata.workspace_id, t.ws);
 
     // workspace_secrets.list
-    let page = c.workspace_secrets().list(WorkspaceSecretsListParams { prefix: Some("OPS_".into()), include_info: Some(true), ..Default::default() }).await.unwrap();
+    let page = c
+        .workspace_secrets()
+        .list(WorkspaceSecretsListParams {
+            prefix: Some("OPS_".into()),
+            include_info: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let r = t.check_page("workspace_secrets.list", &t.wp("/workspace_secrets"), &page).await;
     assert_query(&r, &[("prefix", "OPS_"), ("includeInfo", "true")]);
     assert_eq!(page.items.len(), 1);
@@ -511,7 +588,14 @@ async fn secrets_uploads_models(t: &Api) {
     // workspace_secrets.update
     let updated = c
         .workspace_secrets()
-        .update(&sid, WorkspaceSecretsUpdateParams { spec: Some(WorkspaceSecretSpec { value: Some("n3w".into()), ..Default::default() }), update_mask: Some("spec.value".into()), ..Default::default() })
+        .update(
+            &sid,
+            WorkspaceSecretsUpdateParams {
+                spec: Some(WorkspaceSecretSpec { value: Some("n3w".into()), ..Default::default() }),
+                update_mask: Some("spec.value".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let r = t.check("workspace_secrets.update", "PATCH", &t.wp(&format!("/workspace_secrets/{sid}")), &updated).await;
@@ -529,7 +613,12 @@ async fn secrets_uploads_models(t: &Api) {
         .uploads()
         .create(UploadsCreateParams {
             metadata: CreateResourceMetadata { name: "manual.pdf".into(), ..Default::default() },
-            spec: UploadSpec { content_type: "application/pdf".into(), filename: "manual.pdf".into(), size_bytes: 1_234_567, ..Default::default() },
+            spec: UploadSpec {
+                content_type: "application/pdf".into(),
+                filename: "manual.pdf".into(),
+                size_bytes: 1_234_567,
+                ..Default::default()
+            },
         })
         .await
         .unwrap();
@@ -552,7 +641,11 @@ async fn secrets_uploads_models(t: &Api) {
     assert_eq!(got.spec, upload.spec);
 
     // models.list (seeded: three per workspace)
-    let page = c.models().list(ModelsListParams { limit: Some(2), status: Some(ModelStatus::Enabled), ..Default::default() }).await.unwrap();
+    let page = c
+        .models()
+        .list(ModelsListParams { limit: Some(2), status: Some(ModelStatus::Enabled), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("models.list", &t.wp("/models"), &page).await;
     assert_query(&r, &[("limit", "2"), ("status", "MODEL_STATUS_ENABLED")]);
     assert_eq!(page.items.len(), 2);
@@ -567,11 +660,19 @@ async fn secrets_uploads_models(t: &Api) {
     assert_eq!(got, model);
 
     // models.set_status
-    let disabled = c.models().set_status(&mid, ModelsSetStatusParams { status: Some(ModelStatus::Disabled) }).await.unwrap();
+    let disabled =
+        c.models().set_status(&mid, ModelsSetStatusParams { status: Some(ModelStatus::Disabled) }).await.unwrap();
     let r = t.check("models.set_status", "PUT", &t.wp(&format!("/models/{mid}/status")), &disabled).await;
     assert_body(&r, json!({"status": "MODEL_STATUS_DISABLED"}));
     assert_eq!(disabled.spec.status, Some(ModelStatus::Disabled));
-    let enabled = t.setup("enabled models", c.models().list(ModelsListParams { status: Some(ModelStatus::Enabled), ..Default::default() }).into_future()).await;
+    let enabled = t
+        .setup(
+            "enabled models",
+            c.models()
+                .list(ModelsListParams { status: Some(ModelStatus::Enabled), ..Default::default() })
+                .into_future(),
+        )
+        .await;
     assert!(enabled.items.iter().all(|m| m.metadata.id != mid), "the status filter sees the change");
 }
 
@@ -582,7 +683,12 @@ async fn secrets_uploads_models(t: &Api) {
 fn tool_spec(description: &str, status: ToolStatus, approval: bool) -> ToolSpec {
     ToolSpec {
         config: ToolSpecConfig {
-            http: Some(ConfigHTTP { request_method: ConfigHTTPRequestMethod::Get, path: Some("/weather".into()), query: Some("city={{city}}".into()), ..Default::default() }),
+            http: Some(ConfigHTTP {
+                request_method: ConfigHTTPRequestMethod::Get,
+                path: Some("/weather".into()),
+                query: Some("city={{city}}".into()),
+                ..Default::default()
+            }),
             ..Default::default()
         },
         description: description.into(),
@@ -601,11 +707,19 @@ async fn tool_sets(t: &Api) -> (String, String) {
     let set = c
         .tool_sets()
         .create(ToolSetsCreateParams {
-            metadata: CreateResourceMetadata { name: "weather-tools".into(), bundle_key: Some("ops".into()), ..Default::default() },
+            metadata: CreateResourceMetadata {
+                name: "weather-tools".into(),
+                bundle_key: Some("ops".into()),
+                ..Default::default()
+            },
             spec: ToolSetSpec {
                 description: Some("Weather lookups".into()),
                 adapter: Some(ToolSetAdapter {
-                    http: Some(ToolSetAdapterHTTP { base_url: Some("https://weather.example.com".into()), headers: labels(&[("x-api", "1")]), ..Default::default() }),
+                    http: Some(ToolSetAdapterHTTP {
+                        base_url: Some("https://weather.example.com".into()),
+                        headers: labels(&[("x-api", "1")]),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -628,7 +742,13 @@ async fn tool_sets(t: &Api) -> (String, String) {
     let tool_a = c
         .tool_sets()
         .tools()
-        .create(&set_id, ToolSetsToolsCreateParams { metadata: CreateResourceMetadata { name: "get-weather".into(), ..Default::default() }, spec: tool_spec("Current weather", ToolStatus::Available, true) })
+        .create(
+            &set_id,
+            ToolSetsToolsCreateParams {
+                metadata: CreateResourceMetadata { name: "get-weather".into(), ..Default::default() },
+                spec: tool_spec("Current weather", ToolStatus::Available, true),
+            },
+        )
         .await
         .unwrap();
     let r = t.check("tool_sets.tools.create", "POST", &t.wp(&format!("/tool_sets/{set_id}/tools")), &tool_a).await;
@@ -650,19 +770,43 @@ async fn tool_sets(t: &Api) -> (String, String) {
     let tool_b = c
         .tool_sets()
         .tools()
-        .create(&set_id, ToolSetsToolsCreateParams { metadata: CreateResourceMetadata { name: "get-forecast".into(), ..Default::default() }, spec: tool_spec("Forecast", ToolStatus::Omitted, false) })
+        .create(
+            &set_id,
+            ToolSetsToolsCreateParams {
+                metadata: CreateResourceMetadata { name: "get-forecast".into(), ..Default::default() },
+                spec: tool_spec("Forecast", ToolStatus::Omitted, false),
+            },
+        )
         .await
         .unwrap();
     t.check("tool_sets.tools.create", "POST", &t.wp(&format!("/tool_sets/{set_id}/tools")), &tool_b).await;
     let _third = t
         .setup(
             "third tool",
-            c.tool_sets().tools().create(&set_id, ToolSetsToolsCreateParams { metadata: CreateResourceMetadata { name: "get-alerts".into(), ..Default::default() }, spec: tool_spec("Alerts", ToolStatus::Archived, true) }).into_future(),
+            c.tool_sets()
+                .tools()
+                .create(
+                    &set_id,
+                    ToolSetsToolsCreateParams {
+                        metadata: CreateResourceMetadata { name: "get-alerts".into(), ..Default::default() },
+                        spec: tool_spec("Alerts", ToolStatus::Archived, true),
+                    },
+                )
+                .into_future(),
         )
         .await;
 
     // tool_sets.list
-    let page = c.tool_sets().list(ToolSetsListParams { bundle_key: Some("ops".into()), query: Some("weather".into()), limit: Some(2), ..Default::default() }).await.unwrap();
+    let page = c
+        .tool_sets()
+        .list(ToolSetsListParams {
+            bundle_key: Some("ops".into()),
+            query: Some("weather".into()),
+            limit: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let r = t.check_page("tool_sets.list", &t.wp("/tool_sets"), &page).await;
     assert_query(&r, &[("bundleKey", "ops"), ("query", "weather"), ("limit", "2")]);
     assert_eq!(page.items.iter().map(|s| s.metadata.id.as_str()).collect::<Vec<_>>(), vec![set_id.as_str()]);
@@ -678,7 +822,11 @@ async fn tool_sets(t: &Api) -> (String, String) {
         .update(
             &set_id,
             ToolSetsUpdateParams {
-                metadata: Some(UpdateResourceMetadata { name: "weather-tools-v2".into(), bundle_key: Some("ops".into()), ..Default::default() }),
+                metadata: Some(UpdateResourceMetadata {
+                    name: "weather-tools-v2".into(),
+                    bundle_key: Some("ops".into()),
+                    ..Default::default()
+                }),
                 spec: Some(ToolSetSpec { description: Some("Weather lookups, v2".into()), ..Default::default() }),
                 ..Default::default()
             },
@@ -686,22 +834,39 @@ async fn tool_sets(t: &Api) -> (String, String) {
         .await
         .unwrap();
     let r = t.check("tool_sets.update", "PUT", &t.wp(&format!("/tool_sets/{set_id}")), &updated).await;
-    assert_body(&r, json!({"metadata": {"name": "weather-tools-v2", "bundleKey": "ops"}, "spec": {"description": "Weather lookups, v2"}}));
+    assert_body(
+        &r,
+        json!({"metadata": {"name": "weather-tools-v2", "bundleKey": "ops"}, "spec": {"description": "Weather lookups, v2"}}),
+    );
     assert_eq!(updated.metadata.name, "weather-tools-v2");
     assert!(updated.spec.adapter.is_none(), "PUT replaced the spec");
 
     // tool_sets.get_openapi_spec
     let doc = c.tool_sets().get_openapi_spec(&set_id).await.unwrap();
-    let r = t.check("tool_sets.get_openapi_spec", "GET", &t.wp(&format!("/tool_sets/{set_id}/openapi_spec")), &doc).await;
+    let r =
+        t.check("tool_sets.get_openapi_spec", "GET", &t.wp(&format!("/tool_sets/{set_id}/openapi_spec")), &doc).await;
     assert_query(&r, &[]);
     let parsed: Value = serde_json::from_str(doc.spec.as_deref().expect("spec text")).unwrap();
     assert!(parsed["paths"].get("/get-weather").is_some(), "{parsed}");
 
     // tool_sets.list_events (sync started + completed)
-    let page = c.tool_sets().list_events(&set_id, ToolSetsListEventsParams { sort_order: Some("asc".into()), include_info: Some(true), limit: Some(10), ..Default::default() }).await.unwrap();
+    let page = c
+        .tool_sets()
+        .list_events(
+            &set_id,
+            ToolSetsListEventsParams {
+                sort_order: Some("asc".into()),
+                include_info: Some(true),
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let r = t.check_page("tool_sets.list_events", &t.wp(&format!("/tool_sets/{set_id}/events")), &page).await;
     assert_query(&r, &[("sortOrder", "asc"), ("includeInfo", "true"), ("limit", "10")]);
-    let kinds: Vec<Option<String>> = page.items.iter().map(|e| e.event.as_ref().and_then(|d| d.r#type.clone())).collect();
+    let kinds: Vec<Option<String>> =
+        page.items.iter().map(|e| e.event.as_ref().and_then(|d| d.r#type.clone())).collect();
     assert_eq!(kinds, vec![Some("syncStarted".into()), Some("syncCompleted".into())]);
     assert!(page.items.iter().all(|e| e.tool_set_id.as_deref() == Some(set_id.as_str())));
 
@@ -724,13 +889,29 @@ async fn tool_sets(t: &Api) -> (String, String) {
     let r = t.check_page("tool_sets.tools.list", &t.wp(&format!("/tool_sets/{set_id}/tools")), &page).await;
     assert_query(
         &r,
-        &[("names", "get-weather,get-forecast,get-alerts"), ("statuses", "TOOL_STATUS_AVAILABLE,TOOL_STATUS_OMITTED"), ("limit", "2"), ("sortOrder", "asc")],
+        &[
+            ("names", "get-weather,get-forecast,get-alerts"),
+            ("statuses", "TOOL_STATUS_AVAILABLE,TOOL_STATUS_OMITTED"),
+            ("limit", "2"),
+            ("sortOrder", "asc"),
+        ],
     );
-    assert_eq!(page.items.iter().map(|x| x.metadata.name.as_str()).collect::<Vec<_>>(), vec!["get-weather", "get-forecast"]);
-    let page = c.tool_sets().tools().list(&set_id, ToolSetsToolsListParams { requires_approval: Some(true), ..Default::default() }).await.unwrap();
+    assert_eq!(
+        page.items.iter().map(|x| x.metadata.name.as_str()).collect::<Vec<_>>(),
+        vec!["get-weather", "get-forecast"]
+    );
+    let page = c
+        .tool_sets()
+        .tools()
+        .list(&set_id, ToolSetsToolsListParams { requires_approval: Some(true), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("tool_sets.tools.list", &t.wp(&format!("/tool_sets/{set_id}/tools")), &page).await;
     assert_query(&r, &[("requiresApproval", "true")]);
-    assert_eq!(page.items.iter().map(|x| x.metadata.name.as_str()).collect::<Vec<_>>(), vec!["get-weather", "get-alerts"]);
+    assert_eq!(
+        page.items.iter().map(|x| x.metadata.name.as_str()).collect::<Vec<_>>(),
+        vec!["get-weather", "get-alerts"]
+    );
 
     // tool_sets.tools.retrieve
     let got = c.tool_sets().tools().retrieve(&set_id, &tool_a_id).await.unwrap();
@@ -739,14 +920,28 @@ async fn tool_sets(t: &Api) -> (String, String) {
 
     // tool_sets.tools.update (PUT)
     let mut spec = tool_spec("Current weather, metric", ToolStatus::Available, false);
-    spec.config.http = Some(ConfigHTTP { request_method: ConfigHTTPRequestMethod::Post, path: Some("/v2/weather".into()), ..Default::default() });
+    spec.config.http = Some(ConfigHTTP {
+        request_method: ConfigHTTPRequestMethod::Post,
+        path: Some("/v2/weather".into()),
+        ..Default::default()
+    });
     let updated = c
         .tool_sets()
         .tools()
-        .update(&set_id, &tool_a_id, ToolSetsToolsUpdateParams { metadata: Some(UpdateResourceMetadata { name: "get-weather".into(), ..Default::default() }), spec: Some(spec.clone()), ..Default::default() })
+        .update(
+            &set_id,
+            &tool_a_id,
+            ToolSetsToolsUpdateParams {
+                metadata: Some(UpdateResourceMetadata { name: "get-weather".into(), ..Default::default() }),
+                spec: Some(spec.clone()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    let r = t.check("tool_sets.tools.update", "PUT", &t.wp(&format!("/tool_sets/{set_id}/tools/{tool_a_id}")), &updated).await;
+    let r = t
+        .check("tool_sets.tools.update", "PUT", &t.wp(&format!("/tool_sets/{set_id}/tools/{tool_a_id}")), &updated)
+        .await;
     assert_body(
         &r,
         json!({
@@ -763,10 +958,17 @@ async fn tool_sets(t: &Api) -> (String, String) {
     assert_eq!(updated.spec, spec);
 
     // search.search_tools_or_tool_sets
-    let found = c.search().search_tools_or_tool_sets(SearchSearchToolsOrToolSetsParams { query: Some("forecast".into()) }).await.unwrap();
+    let found = c
+        .search()
+        .search_tools_or_tool_sets(SearchSearchToolsOrToolSetsParams { query: Some("forecast".into()) })
+        .await
+        .unwrap();
     let r = t.check("search.search_tools_or_tool_sets", "GET", &t.wp("/search/tools_or_tool_sets"), &found).await;
     assert_query(&r, &[("query", "forecast")]);
-    assert_eq!(found.tools.as_ref().map(|v| v.iter().map(|x| x.metadata.id.clone()).collect::<Vec<_>>()), Some(vec![tool_b.metadata.id.clone()]));
+    assert_eq!(
+        found.tools.as_ref().map(|v| v.iter().map(|x| x.metadata.id.clone()).collect::<Vec<_>>()),
+        Some(vec![tool_b.metadata.id.clone()])
+    );
     assert_eq!(found.tool_sets.as_ref().map(Vec::len), Some(0));
 
     // tool_sets.tools.delete
@@ -799,8 +1001,16 @@ async fn memory(t: &Api) -> String {
     let layer = c
         .memory_layers()
         .create(MemoryLayersCreateParams {
-            metadata: CreateResourceMetadata { name: "ops-skills".into(), labels: labels(&[("kind", "faq")]), ..Default::default() },
-            spec: MemoryLayerSpec { r#type: MemoryLayerType::Skills, description: Some("How we do things".into()), ..Default::default() },
+            metadata: CreateResourceMetadata {
+                name: "ops-skills".into(),
+                labels: labels(&[("kind", "faq")]),
+                ..Default::default()
+            },
+            spec: MemoryLayerSpec {
+                r#type: MemoryLayerType::Skills,
+                description: Some("How we do things".into()),
+                ..Default::default()
+            },
         })
         .await
         .unwrap();
@@ -815,7 +1025,16 @@ async fn memory(t: &Api) -> String {
     let lid = layer.metadata.id.clone();
 
     // memory_layers.list
-    let page = c.memory_layers().list(MemoryLayersListParams { r#type: Some(MemoryLayerType::Skills), prefix: Some("ops-".into()), include_info: Some(true), ..Default::default() }).await.unwrap();
+    let page = c
+        .memory_layers()
+        .list(MemoryLayersListParams {
+            r#type: Some(MemoryLayerType::Skills),
+            prefix: Some("ops-".into()),
+            include_info: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let r = t.check_page("memory_layers.list", &t.wp("/memory_layers"), &page).await;
     assert_query(&r, &[("type", "MEMORY_LAYER_TYPE_SKILLS"), ("prefix", "ops-"), ("includeInfo", "true")]);
     assert_eq!(page.items.iter().map(|l| l.metadata.id.as_str()).collect::<Vec<_>>(), vec![lid.as_str()]);
@@ -828,11 +1047,25 @@ async fn memory(t: &Api) -> String {
     // memory_layers.update
     let updated = c
         .memory_layers()
-        .update(&lid, MemoryLayersUpdateParams { spec: Some(MemoryLayerSpec { r#type: MemoryLayerType::Skills, description: Some("Runbooks".into()), ..Default::default() }), update_mask: Some("spec.description".into()), ..Default::default() })
+        .update(
+            &lid,
+            MemoryLayersUpdateParams {
+                spec: Some(MemoryLayerSpec {
+                    r#type: MemoryLayerType::Skills,
+                    description: Some("Runbooks".into()),
+                    ..Default::default()
+                }),
+                update_mask: Some("spec.description".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let r = t.check("memory_layers.update", "PATCH", &t.wp(&format!("/memory_layers/{lid}")), &updated).await;
-    assert_body(&r, json!({"spec": {"type": "MEMORY_LAYER_TYPE_SKILLS", "description": "Runbooks"}, "updateMask": "spec.description"}));
+    assert_body(
+        &r,
+        json!({"spec": {"type": "MEMORY_LAYER_TYPE_SKILLS", "description": "Runbooks"}, "updateMask": "spec.description"}),
+    );
     assert_eq!(updated.spec.description.as_deref(), Some("Runbooks"));
     assert_eq!(updated.metadata.name, "ops-skills");
 
@@ -844,12 +1077,18 @@ async fn memory(t: &Api) -> String {
             &lid,
             MemoryLayersEntriesCreateParams {
                 metadata: CreateResourceMetadata { name: "deploys".into(), ..Default::default() },
-                spec: MemoryEntryCreateSpec { key: "deploys".into(), content: Some("Deploy on Tuesdays.".into()), description: Some("Deploy policy".into()), ..Default::default() },
+                spec: MemoryEntryCreateSpec {
+                    key: "deploys".into(),
+                    content: Some("Deploy on Tuesdays.".into()),
+                    description: Some("Deploy policy".into()),
+                    ..Default::default()
+                },
             },
         )
         .await
         .unwrap();
-    let r = t.check("memory_layers.entries.create", "POST", &t.wp(&format!("/memory_layers/{lid}/entries")), &entry).await;
+    let r =
+        t.check("memory_layers.entries.create", "POST", &t.wp(&format!("/memory_layers/{lid}/entries")), &entry).await;
     assert_body(
         &r,
         json!({
@@ -862,7 +1101,15 @@ async fn memory(t: &Api) -> String {
     let eid = entry.metadata.id.clone();
 
     // memory_layers.entries.list
-    let page = c.memory_layers().entries().list(&lid, MemoryLayersEntriesListParams { query: Some("tuesdays".into()), limit: Some(5), ..Default::default() }).await.unwrap();
+    let page = c
+        .memory_layers()
+        .entries()
+        .list(
+            &lid,
+            MemoryLayersEntriesListParams { query: Some("tuesdays".into()), limit: Some(5), ..Default::default() },
+        )
+        .await
+        .unwrap();
     let r = t.check_page("memory_layers.entries.list", &t.wp(&format!("/memory_layers/{lid}/entries")), &page).await;
     assert_query(&r, &[("query", "tuesdays"), ("limit", "5")]);
     assert_eq!(page.items.iter().map(|e| e.metadata.id.as_str()).collect::<Vec<_>>(), vec![eid.as_str()]);
@@ -877,10 +1124,22 @@ async fn memory(t: &Api) -> String {
     let updated = c
         .memory_layers()
         .entries()
-        .update(&lid, &eid, MemoryLayersEntriesUpdateParams { spec: Some(MemoryEntryUpdateSpec { content: Some("Deploy on Wednesdays.".into()), ..Default::default() }), ..Default::default() })
+        .update(
+            &lid,
+            &eid,
+            MemoryLayersEntriesUpdateParams {
+                spec: Some(MemoryEntryUpdateSpec {
+                    content: Some("Deploy on Wednesdays.".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    let r = t.check("memory_layers.entries.update", "PATCH", &t.wp(&format!("/memory_layers/{lid}/entries/{eid}")), &updated).await;
+    let r = t
+        .check("memory_layers.entries.update", "PATCH", &t.wp(&format!("/memory_layers/{lid}/entries/{eid}")), &updated)
+        .await;
     assert_body(&r, json!({"spec": {"content": "Deploy on Wednesdays."}}));
     assert_eq!(updated.content, "Deploy on Wednesdays.");
     assert_eq!(updated.spec.key, "deploys");
@@ -891,13 +1150,25 @@ async fn memory(t: &Api) -> String {
             "second entry",
             c.memory_layers()
                 .entries()
-                .create(&lid, MemoryLayersEntriesCreateParams { metadata: CreateResourceMetadata { name: "old".into(), ..Default::default() }, spec: MemoryEntryCreateSpec { key: "old".into(), content: Some("x".into()), ..Default::default() } })
+                .create(
+                    &lid,
+                    MemoryLayersEntriesCreateParams {
+                        metadata: CreateResourceMetadata { name: "old".into(), ..Default::default() },
+                        spec: MemoryEntryCreateSpec {
+                            key: "old".into(),
+                            content: Some("x".into()),
+                            ..Default::default()
+                        },
+                    },
+                )
                 .into_future(),
         )
         .await;
     let did = doomed.metadata.id.clone();
     c.memory_layers().entries().delete(&lid, &did).await.unwrap();
-    let r = t.check("memory_layers.entries.delete", "DELETE", &t.wp(&format!("/memory_layers/{lid}/entries/{did}")), &()).await;
+    let r = t
+        .check("memory_layers.entries.delete", "DELETE", &t.wp(&format!("/memory_layers/{lid}/entries/{did}")), &())
+        .await;
     assert_no_body(&r);
     lid
 }
@@ -926,7 +1197,12 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
     let agent = c
         .agents()
         .create(AgentsCreateParams {
-            metadata: CreateResourceMetadata { name: "ops-support".into(), external_id: Some("ext-agent".into()), labels: labels(&[("team", "sdk")]), ..Default::default() },
+            metadata: CreateResourceMetadata {
+                name: "ops-support".into(),
+                external_id: Some("ext-agent".into()),
+                labels: labels(&[("team", "sdk")]),
+                ..Default::default()
+            },
             spec: AgentSpec {
                 status: AgentStatus::Draft,
                 variation_selection_mode: VariationSelectionMode::Weighted,
@@ -936,7 +1212,11 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
             },
             default_variation: Some(AgentCreateParamsDefaultVariation {
                 metadata: CreateResourceMetadata { name: "baseline".into(), ..Default::default() },
-                spec: AgentVariationSpec { prompt: Some("You are helpful.".into()), weight: Some(100), ..Default::default() },
+                spec: AgentVariationSpec {
+                    prompt: Some("You are helpful.".into()),
+                    weight: Some(100),
+                    ..Default::default()
+                },
                 ..Default::default()
             }),
         })
@@ -978,9 +1258,19 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
     let r = t.check_page("agents.list", &t.wp("/agents"), &page).await;
     assert_query(
         &r,
-        &[("prefix", "ops-"), ("status", "AGENT_STATUS_DRAFT"), ("variationSelectionMode", "VARIATION_SELECTION_MODE_WEIGHTED"), ("includeInfo", "true"), ("limit", "2")],
+        &[
+            ("prefix", "ops-"),
+            ("status", "AGENT_STATUS_DRAFT"),
+            ("variationSelectionMode", "VARIATION_SELECTION_MODE_WEIGHTED"),
+            ("includeInfo", "true"),
+            ("limit", "2"),
+        ],
     );
-    assert_eq!(page.items.iter().map(|a| a.metadata.id.as_str()).collect::<Vec<_>>(), vec![aid.as_str()], "the helper is RANDOM");
+    assert_eq!(
+        page.items.iter().map(|a| a.metadata.id.as_str()).collect::<Vec<_>>(),
+        vec![aid.as_str()],
+        "the helper is RANDOM"
+    );
     assert!(page.items[0].info.is_some());
 
     // agents.retrieve
@@ -1025,11 +1315,19 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
         .create(
             &aid,
             AgentsVariationsCreateParams {
-                metadata: CreateResourceMetadata { name: "concise".into(), external_id: Some("ext-var".into()), ..Default::default() },
+                metadata: CreateResourceMetadata {
+                    name: "concise".into(),
+                    external_id: Some("ext-var".into()),
+                    ..Default::default()
+                },
                 spec: AgentVariationSpec {
                     prompt: Some("Be concise.".into()),
                     weight: Some(50),
-                    model_config: Some(AgentVariationSpecModelConfig { model_id: Some(model_id.clone()), temperature: Some(0.25), ..Default::default() }),
+                    model_config: Some(AgentVariationSpecModelConfig {
+                        model_id: Some(model_id.clone()),
+                        temperature: Some(0.25),
+                        ..Default::default()
+                    }),
                     constraints: Some(AgentVariationSpecConstraints { max_tool_calls: Some(5), ..Default::default() }),
                     ..Default::default()
                 },
@@ -1049,35 +1347,126 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
     assert_eq!(variation.info.as_ref().and_then(|i| i.model.as_ref()).map(|m| m.id.as_str()), Some(model_id.as_str()));
 
     // agents.variations.list
-    let page = c.agents().variations().list(&aid, AgentsVariationsListParams { sort_order: Some("desc".into()), limit: Some(1), ..Default::default() }).await.unwrap();
+    let page = c
+        .agents()
+        .variations()
+        .list(
+            &aid,
+            AgentsVariationsListParams { sort_order: Some("desc".into()), limit: Some(1), ..Default::default() },
+        )
+        .await
+        .unwrap();
     let r = t.check_page("agents.variations.list", &t.wp(&format!("/agents/{aid}/variations")), &page).await;
     assert_query(&r, &[("sortOrder", "desc"), ("limit", "1")]);
-    assert_eq!(page.items.iter().map(|v| v.metadata.id.as_str()).collect::<Vec<_>>(), vec![vid.as_str()], "newest first");
+    assert_eq!(
+        page.items.iter().map(|v| v.metadata.id.as_str()).collect::<Vec<_>>(),
+        vec![vid.as_str()],
+        "newest first"
+    );
     assert!(page.next_cursor.is_some(), "the default variation is on the next page");
 
     // agents.variations.add_assignment: a tool, a tool set and a sub-agent
-    let a_tool = c.agents().variations().add_assignment(&aid, &vid, AgentsVariationsAddAssignmentParams { tool_id: Some(tool_id.to_string()), ..Default::default() }).await.unwrap();
-    let r = t.check("agents.variations.add_assignment", "POST", &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments")), &a_tool).await;
+    let a_tool = c
+        .agents()
+        .variations()
+        .add_assignment(
+            &aid,
+            &vid,
+            AgentsVariationsAddAssignmentParams { tool_id: Some(tool_id.to_string()), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let r = t
+        .check(
+            "agents.variations.add_assignment",
+            "POST",
+            &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments")),
+            &a_tool,
+        )
+        .await;
     assert_body(&r, json!({"toolId": tool_id}));
     assert_eq!(a_tool.tool.as_ref().and_then(|b| b.id.as_deref()), Some(tool_id));
-    let a_set = c.agents().variations().add_assignment(&aid, &vid, AgentsVariationsAddAssignmentParams { tool_set_id: Some(tool_set_id.to_string()), ..Default::default() }).await.unwrap();
-    let r = t.check("agents.variations.add_assignment", "POST", &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments")), &a_set).await;
+    let a_set = c
+        .agents()
+        .variations()
+        .add_assignment(
+            &aid,
+            &vid,
+            AgentsVariationsAddAssignmentParams { tool_set_id: Some(tool_set_id.to_string()), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let r = t
+        .check(
+            "agents.variations.add_assignment",
+            "POST",
+            &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments")),
+            &a_set,
+        )
+        .await;
     assert_body(&r, json!({"toolSetId": tool_set_id}));
-    let a_sub = c.agents().variations().add_assignment(&aid, &vid, AgentsVariationsAddAssignmentParams { sub_agent_id: Some(helper.metadata.id.clone()), ..Default::default() }).await.unwrap();
-    let r = t.check("agents.variations.add_assignment", "POST", &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments")), &a_sub).await;
+    let a_sub = c
+        .agents()
+        .variations()
+        .add_assignment(
+            &aid,
+            &vid,
+            AgentsVariationsAddAssignmentParams {
+                sub_agent_id: Some(helper.metadata.id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = t
+        .check(
+            "agents.variations.add_assignment",
+            "POST",
+            &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments")),
+            &a_sub,
+        )
+        .await;
     assert_body(&r, json!({"subAgentId": helper.metadata.id}));
     assert_eq!(a_sub.agent.as_ref().and_then(|b| b.name.as_deref()), Some("ops-helper"));
 
     // agents.variations.add_memory_layer
-    let ml = c.agents().variations().add_memory_layer(&aid, &vid, AgentsVariationsAddMemoryLayerParams { memory_layer_id: Some(layer_id.to_string()), position: Some(0) }).await.unwrap();
-    let r = t.check("agents.variations.add_memory_layer", "POST", &t.wp(&format!("/agents/{aid}/variations/{vid}/memory_layer_assignments")), &ml).await;
+    let ml = c
+        .agents()
+        .variations()
+        .add_memory_layer(
+            &aid,
+            &vid,
+            AgentsVariationsAddMemoryLayerParams { memory_layer_id: Some(layer_id.to_string()), position: Some(0) },
+        )
+        .await
+        .unwrap();
+    let r = t
+        .check(
+            "agents.variations.add_memory_layer",
+            "POST",
+            &t.wp(&format!("/agents/{aid}/variations/{vid}/memory_layer_assignments")),
+            &ml,
+        )
+        .await;
     assert_body(&r, json!({"memoryLayerId": layer_id, "position": 0}));
     let mlid = ml.id.clone().expect("assignment id");
     assert_eq!(ml.memory_layer.as_ref().and_then(|b| b.id.as_deref()), Some(layer_id));
 
     // agents.variations.update_memory_layer
-    let moved = c.agents().variations().update_memory_layer(&aid, &vid, &mlid, AgentsVariationsUpdateMemoryLayerParams { position: Some(2) }).await.unwrap();
-    let r = t.check("agents.variations.update_memory_layer", "PATCH", &t.wp(&format!("/agents/{aid}/variations/{vid}/memory_layer_assignments/{mlid}")), &moved).await;
+    let moved = c
+        .agents()
+        .variations()
+        .update_memory_layer(&aid, &vid, &mlid, AgentsVariationsUpdateMemoryLayerParams { position: Some(2) })
+        .await
+        .unwrap();
+    let r = t
+        .check(
+            "agents.variations.update_memory_layer",
+            "PATCH",
+            &t.wp(&format!("/agents/{aid}/variations/{vid}/memory_layer_assignments/{mlid}")),
+            &moved,
+        )
+        .await;
     assert_body(&r, json!({"position": 2}));
     assert_eq!(moved.position, Some(2));
 
@@ -1085,17 +1474,34 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
     let got = c.agents().variations().retrieve(&aid, &vid).await.unwrap();
     t.check("agents.variations.retrieve", "GET", &t.wp(&format!("/agents/{aid}/variations/{vid}")), &got).await;
     let info = got.info.clone().expect("info");
-    assert_eq!((info.tool_count, info.tool_set_count, info.sub_agent_count, info.memory_layer_count), (Some(1), Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (info.tool_count, info.tool_set_count, info.sub_agent_count, info.memory_layer_count),
+        (Some(1), Some(1), Some(1), Some(1))
+    );
 
     // agents.variations.remove_assignment
     let sub_id = a_sub.id.clone().expect("assignment id");
     c.agents().variations().remove_assignment(&aid, &vid, &sub_id).await.unwrap();
-    let r = t.check("agents.variations.remove_assignment", "DELETE", &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments/{sub_id}")), &()).await;
+    let r = t
+        .check(
+            "agents.variations.remove_assignment",
+            "DELETE",
+            &t.wp(&format!("/agents/{aid}/variations/{vid}/assignments/{sub_id}")),
+            &(),
+        )
+        .await;
     assert_no_body(&r);
 
     // agents.variations.remove_memory_layer
     c.agents().variations().remove_memory_layer(&aid, &vid, &mlid).await.unwrap();
-    let r = t.check("agents.variations.remove_memory_layer", "DELETE", &t.wp(&format!("/agents/{aid}/variations/{vid}/memory_layer_assignments/{mlid}")), &()).await;
+    let r = t
+        .check(
+            "agents.variations.remove_memory_layer",
+            "DELETE",
+            &t.wp(&format!("/agents/{aid}/variations/{vid}/memory_layer_assignments/{mlid}")),
+            &(),
+        )
+        .await;
     assert_no_body(&r);
     let after = t.setup("variation after removals", c.agents().variations().retrieve(&aid, &vid).into_future()).await;
     let info = after.info.expect("info");
@@ -1105,10 +1511,18 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
     let updated = c
         .agents()
         .variations()
-        .update(&aid, &vid, AgentsVariationsUpdateParams { metadata: Some(UpdateResourceMetadata { name: "concise-v2".into(), ..Default::default() }), ..Default::default() })
+        .update(
+            &aid,
+            &vid,
+            AgentsVariationsUpdateParams {
+                metadata: Some(UpdateResourceMetadata { name: "concise-v2".into(), ..Default::default() }),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    let r = t.check("agents.variations.update", "PATCH", &t.wp(&format!("/agents/{aid}/variations/{vid}")), &updated).await;
+    let r =
+        t.check("agents.variations.update", "PATCH", &t.wp(&format!("/agents/{aid}/variations/{vid}")), &updated).await;
     assert_body(&r, json!({"metadata": {"name": "concise-v2"}}));
     assert_eq!(updated.metadata.name, "concise-v2");
     assert_eq!(updated.spec.prompt.as_deref(), Some("Be concise."));
@@ -1117,7 +1531,9 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
     let default_var = page.next_page().await.unwrap().expect("second page").items[0].metadata.id.clone();
     t.server.clear_requests();
     c.agents().variations().delete(&aid, &default_var).await.unwrap();
-    let r = t.check("agents.variations.delete", "DELETE", &t.wp(&format!("/agents/{aid}/variations/{default_var}")), &()).await;
+    let r = t
+        .check("agents.variations.delete", "DELETE", &t.wp(&format!("/agents/{aid}/variations/{default_var}")), &())
+        .await;
     assert_no_body(&r);
 
     // agents.schedules.create
@@ -1131,7 +1547,11 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
                 spec: AgentScheduleSpec {
                     initial_message: "Summarise new tickets".into(),
                     schedule: AgentScheduleSpecSchedule {
-                        intervals: Some(vec![ScheduleInterval { every: Some("3600s".into()), offset: Some("60s".into()), ..Default::default() }]),
+                        intervals: Some(vec![ScheduleInterval {
+                            every: Some("3600s".into()),
+                            offset: Some("60s".into()),
+                            ..Default::default()
+                        }]),
                         timezone: Some("Europe/Berlin".into()),
                         ..Default::default()
                     },
@@ -1163,7 +1583,12 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
     let sid = schedule.metadata.id.clone();
 
     // agents.schedules.list
-    let page = c.agents().schedules().list(&aid, AgentsSchedulesListParams { prefix: Some("ops-".into()), limit: Some(3), ..Default::default() }).await.unwrap();
+    let page = c
+        .agents()
+        .schedules()
+        .list(&aid, AgentsSchedulesListParams { prefix: Some("ops-".into()), limit: Some(3), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("agents.schedules.list", &t.wp(&format!("/agents/{aid}/schedules")), &page).await;
     assert_query(&r, &[("prefix", "ops-"), ("limit", "3")]);
     assert_eq!(page.items.iter().map(|s| s.metadata.id.as_str()).collect::<Vec<_>>(), vec![sid.as_str()]);
@@ -1181,15 +1606,23 @@ async fn agents(t: &Api, tool_set_id: &str, tool_id: &str, layer_id: &str) -> (S
             &aid,
             &sid,
             AgentsSchedulesUpdateParams {
-                spec: Some(AgentScheduleSpec { initial_message: "Summarise new tickets".into(), status: Some(AgentScheduleStatus::Paused), ..Default::default() }),
+                spec: Some(AgentScheduleSpec {
+                    initial_message: "Summarise new tickets".into(),
+                    status: Some(AgentScheduleStatus::Paused),
+                    ..Default::default()
+                }),
                 update_mask: Some("spec.status".into()),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
-    let r = t.check("agents.schedules.update", "PATCH", &t.wp(&format!("/agents/{aid}/schedules/{sid}")), &paused).await;
-    assert_body(&r, json!({"spec": {"initialMessage": "Summarise new tickets", "schedule": {}, "status": "AGENT_SCHEDULE_STATUS_PAUSED"}, "updateMask": "spec.status"}));
+    let r =
+        t.check("agents.schedules.update", "PATCH", &t.wp(&format!("/agents/{aid}/schedules/{sid}")), &paused).await;
+    assert_body(
+        &r,
+        json!({"spec": {"initialMessage": "Summarise new tickets", "schedule": {}, "status": "AGENT_SCHEDULE_STATUS_PAUSED"}, "updateMask": "spec.status"}),
+    );
     assert_eq!(paused.spec.status, Some(AgentScheduleStatus::Paused));
     assert_eq!(paused.spec.schedule, schedule.spec.schedule, "outside the mask");
 
@@ -1219,7 +1652,12 @@ async fn start_objective(t: &Api, aid: &str, vid: &str, message: &str) -> Object
         "objective",
         t.client
             .objectives()
-            .create(ObjectivesCreateParams { agent_id: aid.into(), variation_id: Some(vid.into()), data: ObjectiveData { initial_message: Some(message.into()), ..Default::default() }, ..Default::default() })
+            .create(ObjectivesCreateParams {
+                agent_id: aid.into(),
+                variation_id: Some(vid.into()),
+                data: ObjectiveData { initial_message: Some(message.into()), ..Default::default() },
+                ..Default::default()
+            })
             .into_future(),
     )
     .await
@@ -1251,8 +1689,16 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
         .create(ObjectivesCreateParams {
             agent_id: aid.into(),
             variation_id: Some(vid.into()),
-            data: ObjectiveData { initial_message: Some("What is the answer?".into()), data: Some(json!({"ticket": 42})), ..Default::default() },
-            metadata: Some(CreateOperationMetadata { external_id: Some("ext-obj".into()), labels: labels(&[("source", "test")]) , ..Default::default() }),
+            data: ObjectiveData {
+                initial_message: Some("What is the answer?".into()),
+                data: Some(json!({"ticket": 42})),
+                ..Default::default()
+            },
+            metadata: Some(CreateOperationMetadata {
+                external_id: Some("ext-obj".into()),
+                labels: labels(&[("source", "test")]),
+                ..Default::default()
+            }),
         })
         .await
         .unwrap();
@@ -1273,10 +1719,26 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
 
     // objectives.tool_calls.list, once the server asks for approval
     let waiting = waiting_tool_call(t, &oid).await;
-    let page = c.objectives().tool_calls().list(&oid, ObjectivesToolCallsListParams { status: Some(ToolCallStatus::WaitingForApproval), include_info: Some(true), limit: Some(5), ..Default::default() }).await.unwrap();
+    let page = c
+        .objectives()
+        .tool_calls()
+        .list(
+            &oid,
+            ObjectivesToolCallsListParams {
+                status: Some(ToolCallStatus::WaitingForApproval),
+                include_info: Some(true),
+                limit: Some(5),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let r = t.check_page("objectives.tool_calls.list", &t.wp(&format!("/objectives/{oid}/tool_calls")), &page).await;
     assert_query(&r, &[("status", "TOOL_CALL_STATUS_WAITING_FOR_APPROVAL"), ("includeInfo", "true"), ("limit", "5")]);
-    assert_eq!(page.items.iter().map(|c| c.metadata.id.as_str()).collect::<Vec<_>>(), vec![waiting.metadata.id.as_str()]);
+    assert_eq!(
+        page.items.iter().map(|c| c.metadata.id.as_str()).collect::<Vec<_>>(),
+        vec![waiting.metadata.id.as_str()]
+    );
     let tcid = waiting.metadata.id.clone();
 
     // objectives.retrieve: waiting
@@ -1286,14 +1748,24 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
     assert_eq!(got.info.as_ref().and_then(|i| i.total_tool_calls), Some(1));
 
     // objectives.tools.list
-    let page = c.objectives().tools().list(&oid, ObjectivesToolsListParams { limit: Some(10), ..Default::default() }).await.unwrap();
+    let page = c
+        .objectives()
+        .tools()
+        .list(&oid, ObjectivesToolsListParams { limit: Some(10), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("objectives.tools.list", &t.wp(&format!("/objectives/{oid}/tools")), &page).await;
     assert_query(&r, &[("limit", "10")]);
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].metadata.name.as_deref(), Some("lookup"));
 
     // objectives.tasks.list / retrieve
-    let page = c.objectives().tasks().list(&oid, ObjectivesTasksListParams { sort_order: Some("asc".into()), limit: Some(2), ..Default::default() }).await.unwrap();
+    let page = c
+        .objectives()
+        .tasks()
+        .list(&oid, ObjectivesTasksListParams { sort_order: Some("asc".into()), limit: Some(2), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("objectives.tasks.list", &t.wp(&format!("/objectives/{oid}/tasks")), &page).await;
     assert_query(&r, &[("sortOrder", "asc"), ("limit", "2")]);
     assert_eq!(page.items.iter().map(|x| x.data.number).collect::<Vec<_>>(), vec![1, 2]);
@@ -1305,7 +1777,14 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
 
     // objectives.tool_calls.approve
     let approved = c.objectives().tool_calls().approve(&oid, &tcid).await.unwrap();
-    let r = t.check("objectives.tool_calls.approve", "PUT", &t.wp(&format!("/objectives/{oid}/tool_calls/{tcid}/approve")), &approved).await;
+    let r = t
+        .check(
+            "objectives.tool_calls.approve",
+            "PUT",
+            &t.wp(&format!("/objectives/{oid}/tool_calls/{tcid}/approve")),
+            &approved,
+        )
+        .await;
     assert_no_body(&r);
     assert_eq!(approved.status, ToolCallStatus::Approved);
     assert!(approved.data.status_changed_by.is_some());
@@ -1313,27 +1792,64 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
     assert!(finished.data.output.is_some());
 
     // objectives.list_events
-    let page = c.objectives().list_events(&oid, ObjectivesListEventsParams { sort_order: Some("asc".into()), limit: Some(50), include_info: Some(true), ..Default::default() }).await.unwrap();
+    let page = c
+        .objectives()
+        .list_events(
+            &oid,
+            ObjectivesListEventsParams {
+                sort_order: Some("asc".into()),
+                limit: Some(50),
+                include_info: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let r = t.check_page("objectives.list_events", &t.wp(&format!("/objectives/{oid}/events")), &page).await;
     assert_query(&r, &[("sortOrder", "asc"), ("limit", "50"), ("includeInfo", "true")]);
     let kinds: Vec<String> = page.items.iter().map(|e| e.data.r#type.clone().unwrap_or_default()).collect();
     assert_eq!(
         kinds,
         [
-            "USER_MESSAGE", "ASSISTANT_MESSAGE", "TOOL_APPROVAL_REQUESTED", "TOOL_APPROVED", "TOOL_CALLED", "TOOL_RESULT", "ASSISTANT_MESSAGE", "FINALIZED"
+            "USER_MESSAGE",
+            "ASSISTANT_MESSAGE",
+            "TOOL_APPROVAL_REQUESTED",
+            "TOOL_APPROVED",
+            "TOOL_CALLED",
+            "TOOL_RESULT",
+            "ASSISTANT_MESSAGE",
+            "FINALIZED"
         ]
         .map(|k| format!("OBJECTIVE_EVENT_TYPE_{k}"))
     );
-    assert_eq!(page.items[2].data.tool_approval_requested.as_ref().and_then(|x| x.tool_call_id.as_deref()), Some(tcid.as_str()));
+    assert_eq!(
+        page.items[2].data.tool_approval_requested.as_ref().and_then(|x| x.tool_call_id.as_deref()),
+        Some(tcid.as_str())
+    );
     let first_window = page.items[0].context_window_id.clone().expect("window id");
     let since = page.items[5].metadata.id.clone();
-    let tail = c.objectives().list_events(&oid, ObjectivesListEventsParams { since_event_id: Some(since.clone()), window_id: Some(first_window.clone()), ..Default::default() }).await.unwrap();
+    let tail = c
+        .objectives()
+        .list_events(
+            &oid,
+            ObjectivesListEventsParams {
+                since_event_id: Some(since.clone()),
+                window_id: Some(first_window.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let r = t.check_page("objectives.list_events", &t.wp(&format!("/objectives/{oid}/events")), &tail).await;
     assert_query(&r, &[("sinceEventId", &since), ("windowId", &first_window)]);
     assert_eq!(tail.items.len(), 2, "the events after the tool result");
 
     // objectives.continue
-    let cont = c.objectives().continue_(&oid, ObjectivesContinueParams { message: Some("Thanks! And why?".into()), ..Default::default() }).await.unwrap();
+    let cont = c
+        .objectives()
+        .continue_(&oid, ObjectivesContinueParams { message: Some("Thanks! And why?".into()), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check("objectives.continue", "POST", &t.wp(&format!("/objectives/{oid}/continue")), &cont).await;
     assert_body(&r, json!({"message": "Thanks! And why?"}));
     assert_eq!(cont.data.user_message.as_ref().and_then(|m| m.content.as_deref()), Some("Thanks! And why?"));
@@ -1346,8 +1862,14 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
             &oid,
             ObjectivesCompactParams {
                 compaction_config: Some(AgentVariationSpecCompactionConfig {
-                    summarization: Some(CompactionConfigSummarizationStrategy { instructions: Some("Keep the numbers.".into()), ..Default::default() }),
-                    tool_result_clearing: Some(CompactionConfigToolResultClearingStrategy { preserve_recent_results: Some(1), ..Default::default() }),
+                    summarization: Some(CompactionConfigSummarizationStrategy {
+                        instructions: Some("Keep the numbers.".into()),
+                        ..Default::default()
+                    }),
+                    tool_result_clearing: Some(CompactionConfigToolResultClearingStrategy {
+                        preserve_recent_results: Some(1),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }),
             },
@@ -1355,14 +1877,26 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
         .await
         .unwrap();
     let r = t.check("objectives.compact", "POST", &t.wp(&format!("/objectives/{oid}/compact")), &compacted).await;
-    assert_body(&r, json!({"compactionConfig": {"summarization": {"instructions": "Keep the numbers."}, "toolResultClearing": {"preserveRecentResults": 1}}}));
+    assert_body(
+        &r,
+        json!({"compactionConfig": {"summarization": {"instructions": "Keep the numbers."}, "toolResultClearing": {"preserveRecentResults": 1}}}),
+    );
     let window = compacted.context_window.clone().expect("new window");
     assert_eq!(window.sequence, Some(1));
     assert_eq!(window.objective_id.as_deref(), Some(oid.as_str()));
 
     // objectives.list_context_windows
-    let page = c.objectives().list_context_windows(&oid, ObjectivesListContextWindowsParams { include_info: Some(true), limit: Some(10), ..Default::default() }).await.unwrap();
-    let r = t.check_page("objectives.list_context_windows", &t.wp(&format!("/objectives/{oid}/context_windows")), &page).await;
+    let page = c
+        .objectives()
+        .list_context_windows(
+            &oid,
+            ObjectivesListContextWindowsParams { include_info: Some(true), limit: Some(10), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let r = t
+        .check_page("objectives.list_context_windows", &t.wp(&format!("/objectives/{oid}/context_windows")), &page)
+        .await;
     assert_query(&r, &[("includeInfo", "true"), ("limit", "10")]);
     assert_eq!(page.items.iter().map(|w| w.data.sequence).collect::<Vec<_>>(), vec![Some(0), Some(1)]);
     assert_eq!(page.items[0].metadata.id, first_window);
@@ -1371,7 +1905,13 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
     let fb = c
         .objectives()
         .feedback()
-        .create(&oid, ObjectivesFeedbackCreateParams { data: ObjectiveFeedbackData { comment: Some("Spot on".into()), score: Some(1.0), ..Default::default() }, metadata: CreateOperationMetadata { external_id: Some("ext-fb".into()), ..Default::default() } })
+        .create(
+            &oid,
+            ObjectivesFeedbackCreateParams {
+                data: ObjectiveFeedbackData { comment: Some("Spot on".into()), score: Some(1.0), ..Default::default() },
+                metadata: CreateOperationMetadata { external_id: Some("ext-fb".into()), ..Default::default() },
+            },
+        )
         .await
         .unwrap();
     let r = t.check("objectives.feedback.create", "POST", &t.wp(&format!("/objectives/{oid}/feedback")), &fb).await;
@@ -1380,26 +1920,66 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
     assert_eq!(fb.info.as_ref().and_then(|i| i.agent_variation.as_ref()).and_then(|o| o.id.as_deref()), Some(vid));
 
     // objectives.feedback.list
-    let page = c.objectives().feedback().list(&oid, ObjectivesFeedbackListParams { limit: Some(3), ..Default::default() }).await.unwrap();
+    let page = c
+        .objectives()
+        .feedback()
+        .list(&oid, ObjectivesFeedbackListParams { limit: Some(3), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("objectives.feedback.list", &t.wp(&format!("/objectives/{oid}/feedback")), &page).await;
     assert_query(&r, &[("limit", "3")]);
     assert_eq!(page.items.iter().map(|f| f.metadata.id.as_str()).collect::<Vec<_>>(), vec![fb.metadata.id.as_str()]);
 
     // agents.feedback.list with filters
-    let page = c.agents().feedback().list(aid, AgentsFeedbackListParams { sentiment: Some(FeedbackSentiment::Positive), agent_variation_id: Some(vid.into()), limit: Some(5), ..Default::default() }).await.unwrap();
+    let page = c
+        .agents()
+        .feedback()
+        .list(
+            aid,
+            AgentsFeedbackListParams {
+                sentiment: Some(FeedbackSentiment::Positive),
+                agent_variation_id: Some(vid.into()),
+                limit: Some(5),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let r = t.check_page("agents.feedback.list", &t.wp(&format!("/agents/{aid}/feedback")), &page).await;
     assert_query(&r, &[("sentiment", "FEEDBACK_SENTIMENT_POSITIVE"), ("agentVariationId", vid), ("limit", "5")]);
     assert_eq!(page.items.iter().map(|f| f.metadata.id.as_str()).collect::<Vec<_>>(), vec![fb.metadata.id.as_str()]);
     let page = c
         .agents()
         .feedback()
-        .list(aid, AgentsFeedbackListParams { created_after: Some("2000-01-01T00:00:00Z".into()), created_before: Some("2999-01-01T00:00:00Z".into()), query: Some("spot".into()), include_info: Some(true), ..Default::default() })
+        .list(
+            aid,
+            AgentsFeedbackListParams {
+                created_after: Some("2000-01-01T00:00:00Z".into()),
+                created_before: Some("2999-01-01T00:00:00Z".into()),
+                query: Some("spot".into()),
+                include_info: Some(true),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let r = t.check_page("agents.feedback.list", &t.wp(&format!("/agents/{aid}/feedback")), &page).await;
-    assert_query(&r, &[("createdAfter", "2000-01-01T00:00:00Z"), ("createdBefore", "2999-01-01T00:00:00Z"), ("query", "spot"), ("includeInfo", "true")]);
+    assert_query(
+        &r,
+        &[
+            ("createdAfter", "2000-01-01T00:00:00Z"),
+            ("createdBefore", "2999-01-01T00:00:00Z"),
+            ("query", "spot"),
+            ("includeInfo", "true"),
+        ],
+    );
     assert_eq!(page.items.iter().map(|f| f.metadata.id.as_str()).collect::<Vec<_>>(), vec![fb.metadata.id.as_str()]);
-    let page = c.agents().feedback().list(aid, AgentsFeedbackListParams { sentiment: Some(FeedbackSentiment::Negative), ..Default::default() }).await.unwrap();
+    let page = c
+        .agents()
+        .feedback()
+        .list(aid, AgentsFeedbackListParams { sentiment: Some(FeedbackSentiment::Negative), ..Default::default() })
+        .await
+        .unwrap();
     let r = t.check_page("agents.feedback.list", &t.wp(&format!("/agents/{aid}/feedback")), &page).await;
     assert_query(&r, &[("sentiment", "FEEDBACK_SENTIMENT_NEGATIVE")]);
     assert!(page.items.is_empty());
@@ -1408,8 +1988,20 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
     let second = start_objective(t, aid, vid, "Delete everything?").await;
     let oid2 = second.metadata.id.clone();
     let tc2 = waiting_tool_call(t, &oid2).await.metadata.id;
-    let denied = c.objectives().tool_calls().deny(&oid2, &tc2, ObjectivesToolCallsDenyParams { memo: Some("Not allowed".into()) }).await.unwrap();
-    let r = t.check("objectives.tool_calls.deny", "PUT", &t.wp(&format!("/objectives/{oid2}/tool_calls/{tc2}/deny")), &denied).await;
+    let denied = c
+        .objectives()
+        .tool_calls()
+        .deny(&oid2, &tc2, ObjectivesToolCallsDenyParams { memo: Some("Not allowed".into()) })
+        .await
+        .unwrap();
+    let r = t
+        .check(
+            "objectives.tool_calls.deny",
+            "PUT",
+            &t.wp(&format!("/objectives/{oid2}/tool_calls/{tc2}/deny")),
+            &denied,
+        )
+        .await;
     assert_body(&r, json!({"memo": "Not allowed"}));
     assert_eq!(denied.status, ToolCallStatus::Denied);
     assert_eq!(denied.data.memo.as_deref(), Some("Not allowed"));
@@ -1419,35 +2011,72 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
     let third = start_objective(t, aid, vid, "Long task").await;
     let oid3 = third.metadata.id.clone();
     waiting_tool_call(t, &oid3).await;
-    let cancelled = c.objectives().cancel(&oid3, ObjectivesCancelParams { reason: Some("user gave up".into()) }).await.unwrap();
+    let cancelled =
+        c.objectives().cancel(&oid3, ObjectivesCancelParams { reason: Some("user gave up".into()) }).await.unwrap();
     let r = t.check("objectives.cancel", "POST", &t.wp(&format!("/objectives/{oid3}/cancel")), &cancelled).await;
     assert_body(&r, json!({"reason": "user gave up"}));
     assert_eq!(cancelled.status.state, ObjectiveStatusState::Cancelled);
     assert_eq!(cancelled.status.message.as_deref(), Some("user gave up"));
 
     // objectives.list with filters
-    let page = c.objectives().list(ObjectivesListParams { agent_id: Some(aid.into()), state: Some(ObjectiveStatusState::Finalized), sort_order: Some("asc".into()), limit: Some(5), ..Default::default() }).await.unwrap();
+    let page = c
+        .objectives()
+        .list(ObjectivesListParams {
+            agent_id: Some(aid.into()),
+            state: Some(ObjectiveStatusState::Finalized),
+            sort_order: Some("asc".into()),
+            limit: Some(5),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let r = t.check_page("objectives.list", &t.wp("/objectives"), &page).await;
     assert_query(&r, &[("agentId", aid), ("state", "STATE_FINALIZED"), ("sortOrder", "asc"), ("limit", "5")]);
-    assert_eq!(page.items.iter().map(|o| o.metadata.id.as_str()).collect::<Vec<_>>(), vec![oid.as_str(), oid2.as_str()]);
-    let page = c.objectives().list(ObjectivesListParams { state: Some(ObjectiveStatusState::Cancelled), include_info: Some(true), ..Default::default() }).await.unwrap();
+    assert_eq!(
+        page.items.iter().map(|o| o.metadata.id.as_str()).collect::<Vec<_>>(),
+        vec![oid.as_str(), oid2.as_str()]
+    );
+    let page = c
+        .objectives()
+        .list(ObjectivesListParams {
+            state: Some(ObjectiveStatusState::Cancelled),
+            include_info: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let r = t.check_page("objectives.list", &t.wp("/objectives"), &page).await;
     assert_query(&r, &[("state", "STATE_CANCELLED"), ("includeInfo", "true")]);
     assert_eq!(page.items.iter().map(|o| o.metadata.id.as_str()).collect::<Vec<_>>(), vec![oid3.as_str()]);
 
     // agents.webhook_deliveries.list: the agent has a webhook URL, so every event was delivered
     t.wait_for("webhook deliveries", || async {
-        let p = c.agents().webhook_deliveries().list(aid, AgentsWebhookDeliveriesListParams { objective_id: Some(oid.clone()), ..Default::default() }).await.ok()?;
+        let p = c
+            .agents()
+            .webhook_deliveries()
+            .list(aid, AgentsWebhookDeliveriesListParams { objective_id: Some(oid.clone()), ..Default::default() })
+            .await
+            .ok()?;
         (p.items.len() >= 8).then_some(())
     })
     .await;
     let page = c
         .agents()
         .webhook_deliveries()
-        .list(aid, AgentsWebhookDeliveriesListParams { objective_id: Some(oid.clone()), event_type: Some(ObjectiveEventType::UserMessage), limit: Some(10), ..Default::default() })
+        .list(
+            aid,
+            AgentsWebhookDeliveriesListParams {
+                objective_id: Some(oid.clone()),
+                event_type: Some(ObjectiveEventType::UserMessage),
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    let r = t.check_page("agents.webhook_deliveries.list", &t.wp(&format!("/agents/{aid}/webhook_deliveries")), &page).await;
+    let r = t
+        .check_page("agents.webhook_deliveries.list", &t.wp(&format!("/agents/{aid}/webhook_deliveries")), &page)
+        .await;
     assert_query(&r, &[("objectiveId", &oid), ("eventType", "OBJECTIVE_EVENT_TYPE_USER_MESSAGE"), ("limit", "10")]);
     assert_eq!(page.items.len(), 2, "the first message and the continue message");
     for d in &page.items {
@@ -1466,21 +2095,58 @@ async fn objectives(t: &Api, aid: &str, vid: &str) {
 
 fn bundle() -> BulkWorkspaceApplyData {
     let mut tools = BTreeMap::new();
-    tools.insert("lookup".to_string(), ToolEntry { name: "bulk-lookup".into(), spec: tool_spec("Bulk lookup", ToolStatus::Available, false), ..Default::default() });
+    tools.insert(
+        "lookup".to_string(),
+        ToolEntry {
+            name: "bulk-lookup".into(),
+            spec: tool_spec("Bulk lookup", ToolStatus::Available, false),
+            ..Default::default()
+        },
+    );
     let mut tool_sets = BTreeMap::new();
-    tool_sets.insert("kb".to_string(), ToolSetEntry { name: "bulk-kb".into(), spec: ToolSetSpec { description: Some("Knowledge base".into()), ..Default::default() }, tools: Some(tools), ..Default::default() });
+    tool_sets.insert(
+        "kb".to_string(),
+        ToolSetEntry {
+            name: "bulk-kb".into(),
+            spec: ToolSetSpec { description: Some("Knowledge base".into()), ..Default::default() },
+            tools: Some(tools),
+            ..Default::default()
+        },
+    );
     let mut entries = BTreeMap::new();
-    entries.insert("faq".to_string(), MemoryEntryItem { key: "faq".into(), content: Some("Q and A".into()), ..Default::default() });
+    entries.insert(
+        "faq".to_string(),
+        MemoryEntryItem { key: "faq".into(), content: Some("Q and A".into()), ..Default::default() },
+    );
     let mut layers = BTreeMap::new();
-    layers.insert("notes".to_string(), MemoryLayerEntry { name: "bulk-notes".into(), spec: MemoryLayerSpec { r#type: MemoryLayerType::Skills, ..Default::default() }, entries: Some(entries), ..Default::default() });
+    layers.insert(
+        "notes".to_string(),
+        MemoryLayerEntry {
+            name: "bulk-notes".into(),
+            spec: MemoryLayerSpec { r#type: MemoryLayerType::Skills, ..Default::default() },
+            entries: Some(entries),
+            ..Default::default()
+        },
+    );
     let mut variations = BTreeMap::new();
-    variations.insert("main".to_string(), AgentVariationEntry { name: "bulk-main".into(), spec: AgentVariationSpec { prompt: Some("Be brief.".into()), ..Default::default() }, ..Default::default() });
+    variations.insert(
+        "main".to_string(),
+        AgentVariationEntry {
+            name: "bulk-main".into(),
+            spec: AgentVariationSpec { prompt: Some("Be brief.".into()), ..Default::default() },
+            ..Default::default()
+        },
+    );
     let mut agents = BTreeMap::new();
     agents.insert(
         "bot".to_string(),
         AgentEntry {
             name: "bulk-bot".into(),
-            spec: AgentSpec { status: AgentStatus::Draft, variation_selection_mode: VariationSelectionMode::Random, ..Default::default() },
+            spec: AgentSpec {
+                status: AgentStatus::Draft,
+                variation_selection_mode: VariationSelectionMode::Random,
+                ..Default::default()
+            },
             variations: Some(variations),
             ..Default::default()
         },
@@ -1501,7 +2167,8 @@ async fn bulk(t: &Api) {
     let data = bundle();
 
     // bulk_workspace_resources.apply
-    let applied = c.bulk_workspace_resources().apply(BulkWorkspaceResourcesApplyParams { data: data.clone() }).await.unwrap();
+    let applied =
+        c.bulk_workspace_resources().apply(BulkWorkspaceResourcesApplyParams { data: data.clone() }).await.unwrap();
     let r = t.check("bulk_workspace_resources.apply", "POST", &t.wp("/bulk_workspace_applies"), &applied).await;
     assert_body(&r, json!({"data": serde_json::to_value(&data).unwrap()}));
     assert_eq!(
@@ -1521,12 +2188,29 @@ async fn bulk(t: &Api) {
     let bid = applied.metadata.id.clone();
 
     // A second apply of the same bundle (checked in `bulk_reapply_changes_nothing`).
-    t.setup("re-apply", c.bulk_workspace_resources().apply(BulkWorkspaceResourcesApplyParams { data: data.clone() }).into_future()).await;
+    t.setup(
+        "re-apply",
+        c.bulk_workspace_resources().apply(BulkWorkspaceResourcesApplyParams { data: data.clone() }).into_future(),
+    )
+    .await;
 
     // bulk_workspace_resources.list
-    let page = c.bulk_workspace_resources().list(BulkWorkspaceResourcesListParams { bundle_key: Some("ops-bundle".into()), state: Some(BulkWorkspaceApplyStatusState::Succeeded), limit: Some(1), sort_order: Some("asc".into()), ..Default::default() }).await.unwrap();
+    let page = c
+        .bulk_workspace_resources()
+        .list(BulkWorkspaceResourcesListParams {
+            bundle_key: Some("ops-bundle".into()),
+            state: Some(BulkWorkspaceApplyStatusState::Succeeded),
+            limit: Some(1),
+            sort_order: Some("asc".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let r = t.check_page("bulk_workspace_resources.list", &t.wp("/bulk_workspace_applies"), &page).await;
-    assert_query(&r, &[("bundleKey", "ops-bundle"), ("state", "STATE_SUCCEEDED"), ("limit", "1"), ("sortOrder", "asc")]);
+    assert_query(
+        &r,
+        &[("bundleKey", "ops-bundle"), ("state", "STATE_SUCCEEDED"), ("limit", "1"), ("sortOrder", "asc")],
+    );
     assert_eq!(page.items.iter().map(|a| a.metadata.id.as_str()).collect::<Vec<_>>(), vec![bid.as_str()]);
     assert!(page.next_cursor.is_some());
 
@@ -1536,18 +2220,57 @@ async fn bulk(t: &Api) {
     assert_eq!(got.data, data);
 
     // bulk_workspace_resources.results.list
-    let page = c.bulk_workspace_resources().results().list(&bid, BulkWorkspaceResourcesResultsListParams { action: Some(Action::Created), limit: Some(10), ..Default::default() }).await.unwrap();
-    let r = t.check_page("bulk_workspace_resources.results.list", &t.wp(&format!("/bulk_workspace_applies/{bid}/results")), &page).await;
+    let page = c
+        .bulk_workspace_resources()
+        .results()
+        .list(
+            &bid,
+            BulkWorkspaceResourcesResultsListParams {
+                action: Some(Action::Created),
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = t
+        .check_page(
+            "bulk_workspace_resources.results.list",
+            &t.wp(&format!("/bulk_workspace_applies/{bid}/results")),
+            &page,
+        )
+        .await;
     assert_query(&r, &[("action", "ACTION_CREATED"), ("limit", "10")]);
     let mut kinds: Vec<String> = page.items.iter().map(|x| x.data.r#type.clone().unwrap_or_default()).collect();
     kinds.sort();
     assert_eq!(kinds, ["agent", "agent_variation", "memory_entry", "memory_layer", "tool", "tool_set"]);
-    let sets = c.bulk_workspace_resources().results().list(&bid, BulkWorkspaceResourcesResultsListParams { r#type: Some("tool_set".into()), sort_order: Some("desc".into()), ..Default::default() }).await.unwrap();
-    let r = t.check_page("bulk_workspace_resources.results.list", &t.wp(&format!("/bulk_workspace_applies/{bid}/results")), &sets).await;
+    let sets = c
+        .bulk_workspace_resources()
+        .results()
+        .list(
+            &bid,
+            BulkWorkspaceResourcesResultsListParams {
+                r#type: Some("tool_set".into()),
+                sort_order: Some("desc".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = t
+        .check_page(
+            "bulk_workspace_resources.results.list",
+            &t.wp(&format!("/bulk_workspace_applies/{bid}/results")),
+            &sets,
+        )
+        .await;
     assert_query(&r, &[("type", "tool_set"), ("sortOrder", "desc")]);
     assert_eq!(sets.items.len(), 1);
     let set = sets.items[0].data.tool_set.as_ref().expect("tool set outcome");
-    assert_eq!((set.external_id.as_deref(), set.resource.as_ref().map(|s| s.metadata.name.as_str())), (Some("kb"), Some("bulk-kb")));
+    assert_eq!(
+        (set.external_id.as_deref(), set.resource.as_ref().map(|s| s.metadata.name.as_str())),
+        (Some("kb"), Some("bulk-kb"))
+    );
     let agent = page.items.iter().find_map(|x| x.data.agent.as_ref()).expect("agent outcome");
     assert_eq!(agent.action, Some(Action::Created));
     assert_eq!(agent.external_id.as_deref(), Some("bot"));
@@ -1615,16 +2338,42 @@ async fn bulk_reapply_changes_nothing() {
     let c = &t.client;
     let first = c.bulk_workspace_resources().apply(BulkWorkspaceResourcesApplyParams { data: bundle() }).await.unwrap();
     t.check("bulk_workspace_resources.apply", "POST", &t.wp("/bulk_workspace_applies"), &first).await;
-    let layer = t.setup("layers", c.memory_layers().list(MemoryLayersListParams { bundle_key: Some("ops-bundle".into()), ..Default::default() }).into_future()).await.items[0].metadata.id.clone();
-    let entry = t.setup("entries", c.memory_layers().entries().list(&layer, Default::default()).into_future()).await.items[0].metadata.id.clone();
+    let layer = t
+        .setup(
+            "layers",
+            c.memory_layers()
+                .list(MemoryLayersListParams { bundle_key: Some("ops-bundle".into()), ..Default::default() })
+                .into_future(),
+        )
+        .await
+        .items[0]
+        .metadata
+        .id
+        .clone();
+    let entry =
+        t.setup("entries", c.memory_layers().entries().list(&layer, Default::default()).into_future()).await.items[0]
+            .metadata
+            .id
+            .clone();
     let before = c.memory_layers().entries().retrieve(&layer, &entry).await.unwrap();
-    t.check("memory_layers.entries.retrieve", "GET", &t.wp(&format!("/memory_layers/{layer}/entries/{entry}")), &before).await;
+    t.check(
+        "memory_layers.entries.retrieve",
+        "GET",
+        &t.wp(&format!("/memory_layers/{layer}/entries/{entry}")),
+        &before,
+    )
+    .await;
 
     let again = c.bulk_workspace_resources().apply(BulkWorkspaceResourcesApplyParams { data: bundle() }).await.unwrap();
     t.check("bulk_workspace_resources.apply", "POST", &t.wp("/bulk_workspace_applies"), &again).await;
     let id = again.metadata.id.clone();
     let results = c.bulk_workspace_resources().results().list(&id, Default::default()).await.unwrap();
-    t.check_page("bulk_workspace_resources.results.list", &t.wp(&format!("/bulk_workspace_applies/{id}/results")), &results).await;
+    t.check_page(
+        "bulk_workspace_resources.results.list",
+        &t.wp(&format!("/bulk_workspace_applies/{id}/results")),
+        &results,
+    )
+    .await;
     let changed: Vec<Value> = results
         .items
         .iter()
@@ -1636,7 +2385,8 @@ async fn bulk_reapply_changes_nothing() {
     assert_eq!((info.unchanged_count, info.updated_count, info.created_count), (Some(6), Some(0), Some(0)));
 
     let after = c.memory_layers().entries().retrieve(&layer, &entry).await.unwrap();
-    t.check("memory_layers.entries.retrieve", "GET", &t.wp(&format!("/memory_layers/{layer}/entries/{entry}")), &after).await;
+    t.check("memory_layers.entries.retrieve", "GET", &t.wp(&format!("/memory_layers/{layer}/entries/{entry}")), &after)
+        .await;
     assert_eq!(serde_json::to_value(&after).unwrap(), serde_json::to_value(&before).unwrap(), "the entry is untouched");
 }
 

@@ -19,10 +19,7 @@ struct RawHeaders(Vec<(String, Vec<u8>)>);
 
 impl HeaderSource for RawHeaders {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        self.0
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_slice())
     }
 }
 
@@ -57,21 +54,15 @@ fn timestamp_text() -> impl Strategy<Value = Vec<u8>> {
 fn signature_entry() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         vec(any::<u8>(), 32).prop_map(|d| format!("v1,{}", STANDARD.encode(d)).into_bytes()),
-        (vec(any::<u8>(), 32), "[vV][0-9a-z]{0,2}").prop_map(|(d, v)| format!(
-            "{v},{}",
-            STANDARD.encode(d)
-        )
-        .into_bytes()),
+        (vec(any::<u8>(), 32), "[vV][0-9a-z]{0,2}")
+            .prop_map(|(d, v)| format!("{v},{}", STANDARD.encode(d)).into_bytes()),
         "[ ,=a-zA-Z0-9+/!]{0,60}".prop_map(String::into_bytes),
         vec(any::<u8>(), 0..60),
     ]
 }
 
 fn signature_list() -> impl Strategy<Value = Vec<u8>> {
-    (
-        vec(signature_entry(), 0..8),
-        prop_oneof![Just(" "), Just("  "), Just(","), Just("\t")],
-    )
+    (vec(signature_entry(), 0..8), prop_oneof![Just(" "), Just("  "), Just(","), Just("\t")])
         .prop_map(|(entries, sep)| entries.join(sep.as_bytes()))
 }
 

@@ -9,9 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use cadenya::webhooks::{
-    unsafe_unwrap_raw, HeaderSource, Webhook, WebhookError, WebhookEventType, WebhookSecret,
-};
+use cadenya::webhooks::{unsafe_unwrap_raw, HeaderSource, Webhook, WebhookError, WebhookEventType, WebhookSecret};
 use serde_json::Value;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -23,18 +21,12 @@ fn load_vectors() -> Vec<Value> {
     let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"));
     let count = doc["count"].as_u64();
     let vectors = doc["vectors"].as_array().cloned().unwrap_or_default();
-    assert_eq!(
-        count,
-        Some(vectors.len() as u64),
-        "`count` disagrees with the vector list"
-    );
+    assert_eq!(count, Some(vectors.len() as u64), "`count` disagrees with the vector list");
     vectors
 }
 
 fn text<'a>(v: &'a Value, field: &str) -> &'a str {
-    v[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("vector {} lacks string `{field}`", v["name"]))
+    v[field].as_str().unwrap_or_else(|| panic!("vector {} lacks string `{field}`", v["name"]))
 }
 
 /// Runs one vector; `Ok(())` when our verdict matches.
@@ -47,9 +39,7 @@ fn run_vector(v: &Value) -> Result<(), String> {
         .iter()
         .map(|(k, val)| (k.clone(), val.as_str().unwrap_or_default().to_owned()))
         .collect();
-    let now = v["now"]
-        .as_f64()
-        .ok_or_else(|| format!("{name}: now is not a number"))?;
+    let now = v["now"].as_f64().ok_or_else(|| format!("{name}: now is not a number"))?;
 
     let verdict = Webhook::new(text(v, "secret"))
         .map(|hook| hook.with_clock(move || now))
@@ -58,10 +48,9 @@ fn run_vector(v: &Value) -> Result<(), String> {
     match (text(v, "expect"), &verdict) {
         ("ok", Ok(())) => Ok(()),
         ("error", Err(err)) if err.kind() == text(v, "error_kind") => Ok(()),
-        (expect, got) => Err(format!(
-            "{name}: expected {expect} {}, got {got:?}",
-            v["error_kind"].as_str().unwrap_or("")
-        )),
+        (expect, got) => {
+            Err(format!("{name}: expected {expect} {}, got {got:?}", v["error_kind"].as_str().unwrap_or("")))
+        }
     }
 }
 
@@ -76,12 +65,7 @@ fn all_vectors() {
         }
         checked += 1;
     }
-    assert!(
-        failures.is_empty(),
-        "{} failing vectors:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failing vectors:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(checked, 80);
 }
 
@@ -99,30 +83,18 @@ fn vectors_through_every_header_source() {
         let hook = hook.with_clock(move || now);
         let payload = text(&v, "payload").as_bytes();
         let obj = v["headers"].as_object().cloned().unwrap_or_default();
-        let pairs: Vec<(&str, &str)> = obj
-            .iter()
-            .map(|(k, val)| (k.as_str(), val.as_str().unwrap_or_default()))
-            .collect();
+        let pairs: Vec<(&str, &str)> =
+            obj.iter().map(|(k, val)| (k.as_str(), val.as_str().unwrap_or_default())).collect();
         let hash: HashMap<&str, &str> = pairs.iter().copied().collect();
-        let btree: BTreeMap<String, String> = pairs
-            .iter()
-            .map(|(k, val)| (k.to_string(), val.to_string()))
-            .collect();
+        let btree: BTreeMap<String, String> = pairs.iter().map(|(k, val)| (k.to_string(), val.to_string())).collect();
         let base = hook.verify(payload, &pairs);
         assert_eq!(hook.verify(payload, &hash), base, "{name} (HashMap)");
         assert_eq!(hook.verify(payload, &btree), base, "{name} (BTreeMap)");
-        assert_eq!(
-            hook.verify(payload, pairs.as_slice()),
-            base,
-            "{name} (slice)"
-        );
+        assert_eq!(hook.verify(payload, pairs.as_slice()), base, "{name} (slice)");
         let mut map = http::HeaderMap::new();
         let mut representable = true;
         for (k, val) in &pairs {
-            match (
-                http::HeaderName::from_bytes(k.as_bytes()),
-                http::HeaderValue::from_bytes(val.as_bytes()),
-            ) {
+            match (http::HeaderName::from_bytes(k.as_bytes()), http::HeaderValue::from_bytes(val.as_bytes())) {
                 (Ok(k), Ok(val)) => {
                     map.append(k, val);
                 }
@@ -176,14 +148,8 @@ fn sign_then_verify_round_trip() {
     assert_eq!(wide.tolerance(), Duration::from_secs(3600));
     assert_eq!(wide.verify(b"{}", &headers), Ok(()));
     let strict = hook.clone().with_tolerance(Duration::ZERO);
-    assert_eq!(
-        strict.verify(b"{}", &signed_headers(&hook, "m", NOW, b"{}")),
-        Ok(())
-    );
-    assert_eq!(
-        strict.verify(b"{}", &signed_headers(&hook, "m", NOW - 1, b"{}")),
-        Err(WebhookError::TooOld)
-    );
+    assert_eq!(strict.verify(b"{}", &signed_headers(&hook, "m", NOW, b"{}")), Ok(()));
+    assert_eq!(strict.verify(b"{}", &signed_headers(&hook, "m", NOW - 1, b"{}")), Err(WebhookError::TooOld));
 }
 
 #[test]
@@ -206,22 +172,11 @@ fn clocks() {
     let headers = signed_headers(&base, "msg", NOW, b"{}");
     let ok = |h: Webhook| h.verify(b"{}", &headers);
     assert_eq!(ok(base.clone().with_clock(|| NOW as f64 + 300.0)), Ok(()));
-    assert_eq!(
-        ok(base.clone().with_clock(|| NOW as f64 + 300.5)),
-        Err(WebhookError::TooOld)
-    );
+    assert_eq!(ok(base.clone().with_clock(|| NOW as f64 + 300.5)), Err(WebhookError::TooOld));
     assert_eq!(ok(base.clone().with_clock(|| NOW as u64)), Ok(()));
     assert_eq!(ok(base.clone().with_clock(|| 1_767_225_600)), Ok(()));
-    assert_eq!(
-        ok(base
-            .clone()
-            .with_clock(|| std::time::UNIX_EPOCH + Duration::from_secs(NOW as u64))),
-        Ok(())
-    );
-    assert_eq!(
-        ok(base.clone().with_clock(|| f64::NAN)),
-        Err(WebhookError::TooNew)
-    );
+    assert_eq!(ok(base.clone().with_clock(|| std::time::UNIX_EPOCH + Duration::from_secs(NOW as u64))), Ok(()));
+    assert_eq!(ok(base.clone().with_clock(|| f64::NAN)), Err(WebhookError::TooNew));
     // The real clock: a timestamp from 2026 is far from now only if the
     // machine's clock is wrong, so only check that a fresh signature verifies.
     let real = Webhook::new(SECRET).map_err(|e| e.to_string());
@@ -230,30 +185,18 @@ fn clocks() {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default();
-    assert_eq!(
-        real.verify(b"{}", &signed_headers(&real, "m", now, b"{}")),
-        Ok(())
-    );
+    assert_eq!(real.verify(b"{}", &signed_headers(&real, "m", now, b"{}")), Ok(()));
 }
 
 #[test]
 fn secret_never_shown() {
     let secret_b64 = SECRET.trim_start_matches("whsec_");
     let hook = hook();
-    for shown in [
-        format!("{hook:?}"),
-        format!("{:?}", WebhookSecret::parse(SECRET)),
-    ] {
+    for shown in [format!("{hook:?}"), format!("{:?}", WebhookSecret::parse(SECRET))] {
         assert!(!shown.contains(secret_b64), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");
     }
-    assert_eq!(
-        format!(
-            "{:?}",
-            SECRET.parse::<WebhookSecret>().map_err(|e| e.kind())
-        ),
-        "Ok(WebhookSecret(<redacted>))"
-    );
+    assert_eq!(format!("{:?}", SECRET.parse::<WebhookSecret>().map_err(|e| e.kind())), "Ok(WebhookSecret(<redacted>))");
 
     let all = [
         WebhookError::MissingHeader { name: "webhook-id" },
@@ -262,22 +205,12 @@ fn secret_never_shown() {
         WebhookError::TooNew,
         WebhookError::BadSignature,
         WebhookError::BadSecret,
-        WebhookError::BadPayload {
-            message: "expected value".into(),
-        },
+        WebhookError::BadPayload { message: "expected value".into() },
     ];
     let kinds: Vec<&str> = all.iter().map(WebhookError::kind).collect();
     assert_eq!(
         kinds,
-        [
-            "missing_header",
-            "bad_timestamp",
-            "too_old",
-            "too_new",
-            "bad_signature",
-            "bad_secret",
-            "bad_payload"
-        ]
+        ["missing_header", "bad_timestamp", "too_old", "too_new", "bad_signature", "bad_secret", "bad_payload"]
     );
     for err in &all {
         let msg = err.to_string();
@@ -288,12 +221,7 @@ fn secret_never_shown() {
 
     // Errors produced from real failures, including bad secrets that embed
     // recognisable text, never echo that text.
-    for bad in [
-        "whsec_not base64!",
-        "my-webhook-secret",
-        "whsec_QQ",
-        "SECRETSECRETx",
-    ] {
+    for bad in ["whsec_not base64!", "my-webhook-secret", "whsec_QQ", "SECRETSECRETx"] {
         let err = Webhook::new(bad).map(|_| ());
         assert_eq!(err, Err(WebhookError::BadSecret));
         if let Err(e) = err {
@@ -305,10 +233,7 @@ fn secret_never_shown() {
     let sig = hook.sign("msg", NOW, b"{}");
     let err = hook.verify(b"{x}", &headers).err();
     let msg = err.map(|e| format!("{e} {e:?}")).unwrap_or_default();
-    assert!(
-        !msg.contains(secret_b64) && !msg.contains(&sig[3..]),
-        "{msg}"
-    );
+    assert!(!msg.contains(secret_b64) && !msg.contains(&sig[3..]), "{msg}");
 }
 
 #[test]
@@ -319,14 +244,8 @@ fn header_sources() {
 
     let mut map = http::HeaderMap::new();
     map.insert("Webhook-Id", http::HeaderValue::from_static("msg_1"));
-    map.insert(
-        "WEBHOOK-TIMESTAMP",
-        http::HeaderValue::from_static("1767225600"),
-    );
-    map.insert(
-        "webhook-signature",
-        http::HeaderValue::from_str(&sig).unwrap_or_else(|e| panic!("{e}")),
-    );
+    map.insert("WEBHOOK-TIMESTAMP", http::HeaderValue::from_static("1767225600"));
+    map.insert("webhook-signature", http::HeaderValue::from_str(&sig).unwrap_or_else(|e| panic!("{e}")));
     assert_eq!(hook.verify(payload, &map), Ok(()));
     assert_eq!(hook.verify(payload, map.clone()), Ok(()));
 
@@ -340,10 +259,7 @@ fn header_sources() {
     assert_eq!(hook.verify(payload, &pairs[..]), Ok(()));
     assert_eq!(hook.verify(payload, &pairs.to_vec()), Ok(()));
 
-    let owned: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let owned: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     assert_eq!(hook.verify(payload, &owned), Ok(()));
     let btree: BTreeMap<&str, &str> = pairs.iter().copied().collect();
     assert_eq!(hook.verify(payload, &btree), Ok(()));
@@ -357,37 +273,13 @@ fn header_sources() {
 
     // Missing, empty, and the order of the checks.
     let none: [(&str, &str); 0] = [];
-    assert_eq!(
-        hook.verify(payload, &none),
-        Err(WebhookError::MissingHeader { name: "webhook-id" })
-    );
-    let no_ts = [
-        ("webhook-id", "m"),
-        ("webhook-timestamp", ""),
-        ("webhook-signature", ""),
-    ];
-    assert_eq!(
-        hook.verify(payload, &no_ts),
-        Err(WebhookError::MissingHeader {
-            name: "webhook-timestamp"
-        })
-    );
+    assert_eq!(hook.verify(payload, &none), Err(WebhookError::MissingHeader { name: "webhook-id" }));
+    let no_ts = [("webhook-id", "m"), ("webhook-timestamp", ""), ("webhook-signature", "")];
+    assert_eq!(hook.verify(payload, &no_ts), Err(WebhookError::MissingHeader { name: "webhook-timestamp" }));
     let bad_ts_no_sig = [("webhook-id", "m"), ("webhook-timestamp", "x")];
-    assert_eq!(
-        hook.verify(payload, &bad_ts_no_sig),
-        Err(WebhookError::MissingHeader {
-            name: "webhook-signature"
-        })
-    );
-    let svix = [
-        ("svix-id", "msg_1"),
-        ("svix-timestamp", "1767225600"),
-        ("svix-signature", sig.as_str()),
-    ];
-    assert_eq!(
-        hook.verify(payload, &svix),
-        Err(WebhookError::MissingHeader { name: "webhook-id" })
-    );
+    assert_eq!(hook.verify(payload, &bad_ts_no_sig), Err(WebhookError::MissingHeader { name: "webhook-signature" }));
+    let svix = [("svix-id", "msg_1"), ("svix-timestamp", "1767225600"), ("svix-signature", sig.as_str())];
+    assert_eq!(hook.verify(payload, &svix), Err(WebhookError::MissingHeader { name: "webhook-id" }));
 }
 
 #[derive(Debug, serde::Deserialize, PartialEq)]
@@ -401,25 +293,19 @@ struct Envelope {
 #[test]
 fn unwrap_raw_decodes_after_verifying() {
     let hook = hook();
-    let body = br#"{"type":"objective_event.tool_result","timestamp":"2026-01-01T00:00:00Z","data":{"objectiveEvent":{}}}"#;
+    let body =
+        br#"{"type":"objective_event.tool_result","timestamp":"2026-01-01T00:00:00Z","data":{"objectiveEvent":{}}}"#;
     let headers = signed_headers(&hook, "msg_1", NOW, body);
-    let event: Envelope = hook
-        .unwrap_raw(body, &headers)
-        .unwrap_or_else(|e| panic!("unwrap_raw: {e}"));
+    let event: Envelope = hook.unwrap_raw(body, &headers).unwrap_or_else(|e| panic!("unwrap_raw: {e}"));
     assert_eq!(event.kind, WebhookEventType::ToolResult);
     assert_eq!(event.timestamp, "2026-01-01T00:00:00Z");
 
     // A forged body fails on the signature, before any JSON decoding.
     let forged = br#"{"type":"objective_event.finalized","timestamp":"x","data":{}}"#;
-    assert_eq!(
-        hook.unwrap_raw::<Envelope>(forged, &headers).err(),
-        Some(WebhookError::BadSignature)
-    );
+    assert_eq!(hook.unwrap_raw::<Envelope>(forged, &headers).err(), Some(WebhookError::BadSignature));
     // An authentic body of the wrong shape is BadPayload.
     let odd = b"[1,2,3]";
-    let err = hook
-        .unwrap_raw::<Envelope>(odd, &signed_headers(&hook, "m", NOW, odd))
-        .err();
+    let err = hook.unwrap_raw::<Envelope>(odd, &signed_headers(&hook, "m", NOW, odd)).err();
     assert_eq!(err.as_ref().map(WebhookError::kind), Some("bad_payload"));
     // Raw JSON values work too.
     let any: Value = hook.unwrap_raw(body, &headers).unwrap_or_default();
@@ -435,10 +321,7 @@ fn unsafe_unwrap_raw_skips_verification() {
     for bad in [&b""[..], b"{", b"not json", b"\xff\xfe", br#"{"type":1}"#] {
         match unsafe_unwrap_raw::<Envelope>(bad) {
             Err(WebhookError::BadPayload { message }) => assert!(!message.is_empty()),
-            other => panic!(
-                "{:?}: expected BadPayload, got {other:?}",
-                String::from_utf8_lossy(bad)
-            ),
+            other => panic!("{:?}: expected BadPayload, got {other:?}", String::from_utf8_lossy(bad)),
         }
     }
 }
@@ -460,44 +343,25 @@ fn event_type_strings() {
         assert_eq!(back.as_ref().ok(), Some(kind));
         // OBJECTIVE_EVENT_TYPE_* names map both ways.
         let proto = kind.objective_event_type().unwrap_or_default();
-        assert_eq!(
-            proto
-                .to_ascii_lowercase()
-                .replace("objective_event_type_", "objective_event."),
-            s
-        );
+        assert_eq!(proto.to_ascii_lowercase().replace("objective_event_type_", "objective_event."), s);
         assert_eq!(&WebhookEventType::from_objective_event_type(proto), kind);
     }
-    assert_eq!(
-        WebhookEventType::from("objective_event.tool_result"),
-        WebhookEventType::ToolResult
-    );
-    assert_eq!(
-        WebhookEventType::SubAgentSpawned.as_str(),
-        "objective_event.sub_agent_spawned"
-    );
+    assert_eq!(WebhookEventType::from("objective_event.tool_result"), WebhookEventType::ToolResult);
+    assert_eq!(WebhookEventType::SubAgentSpawned.as_str(), "objective_event.sub_agent_spawned");
     assert_eq!(
         WebhookEventType::ContextWindowCompacted.objective_event_type(),
         Some("OBJECTIVE_EVENT_TYPE_CONTEXT_WINDOW_COMPACTED")
     );
 
     // Unknown kinds are kept verbatim and round-trip.
-    for odd in [
-        "objective_event.brand_new",
-        "agent.run.completed",
-        "",
-        "OBJECTIVE_EVENT.TOOL_RESULT",
-    ] {
+    for odd in ["objective_event.brand_new", "agent.run.completed", "", "OBJECTIVE_EVENT.TOOL_RESULT"] {
         let t = WebhookEventType::from(odd);
         assert_eq!(t, WebhookEventType::Unknown(odd.to_owned()));
         assert!(!t.is_known());
         assert_eq!(t.as_str(), odd);
         assert_eq!(t.objective_event_type(), None);
         let json = serde_json::to_string(&t).unwrap_or_default();
-        assert_eq!(
-            serde_json::from_str::<WebhookEventType>(&json).ok(),
-            Some(t)
-        );
+        assert_eq!(serde_json::from_str::<WebhookEventType>(&json).ok(), Some(t));
     }
     assert_eq!(
         WebhookEventType::from_objective_event_type("OBJECTIVE_EVENT_TYPE_NEW"),
@@ -510,17 +374,7 @@ fn event_type_strings() {
 fn secret_grammar() {
     let ok = |s: &str| Webhook::new(s).is_ok();
     // Padding optional, any amount up to two, trailing bits tolerated.
-    for s in [
-        "QUJD",
-        "QUJDRA",
-        "QUJDRA==",
-        "QUJDRA=",
-        "QUJD=",
-        "QUJD==",
-        "QUJDRB",
-        "whsec_QUJDRA",
-        "QQ==",
-    ] {
+    for s in ["QUJD", "QUJDRA", "QUJDRA==", "QUJDRA=", "QUJD=", "QUJD==", "QUJDRB", "whsec_QUJDRA", "QQ=="] {
         assert!(ok(s), "{s} should be accepted");
     }
     for s in [
@@ -544,11 +398,7 @@ fn secret_grammar() {
         "QUJD-_",
         "QUJD\u{0}",
     ] {
-        assert_eq!(
-            Webhook::new(s).map(|_| ()),
-            Err(WebhookError::BadSecret),
-            "{s:?}"
-        );
+        assert_eq!(Webhook::new(s).map(|_| ()), Err(WebhookError::BadSecret), "{s:?}");
     }
     let key = WebhookSecret::parse("whsec_QUJDRA").map(|s| s.as_bytes().to_vec());
     assert_eq!(key, Ok(b"ABCD".to_vec()));

@@ -146,9 +146,7 @@ pub enum Response {
 impl Operation {
     /// Query and body fields together: what a caller passes besides the path.
     pub fn param_fields(&self) -> impl Iterator<Item = &Field> {
-        self.query_params
-            .iter()
-            .chain(self.body.iter().flat_map(|b| b.fields.iter()))
+        self.query_params.iter().chain(self.body.iter().flat_map(|b| b.fields.iter()))
     }
 
     pub fn has_params(&self) -> bool {

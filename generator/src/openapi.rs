@@ -11,10 +11,8 @@ type Res<T> = Result<T, String>;
 
 pub fn load(text: &str) -> Res<Api> {
     let doc: Value = serde_yaml::from_str(text).map_err(|e| format!("spec is not valid YAML: {e}"))?;
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .ok_or("spec has no components.schemas")?;
+    let schemas =
+        doc.pointer("/components/schemas").and_then(Value::as_object).ok_or("spec has no components.schemas")?;
     let mut reader = Reader { schemas: schemas.clone(), ..Reader::default() };
     reader.collect_enums(&doc)?;
     let mut models = Vec::new();
@@ -38,11 +36,7 @@ pub fn load(text: &str) -> Res<Api> {
             operations.push(reader.operation(path, method, op)?);
         }
     }
-    let version = doc
-        .pointer("/info/version")
-        .and_then(Value::as_str)
-        .unwrap_or("0")
-        .to_string();
+    let version = doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("0").to_string();
     let enums = reader.enum_defs();
     Ok(Api { version, models, enums, operations })
 }
@@ -68,9 +62,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 fn enum_values(v: &Value) -> Option<Vec<String>> {
-    v.get("enum").and_then(Value::as_array).map(|a| {
-        a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
-    })
+    v.get("enum").and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
 }
 
 fn common_prefix(values: &[String]) -> String {

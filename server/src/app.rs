@@ -133,13 +133,10 @@ impl State {
     }
 
     pub fn profile(&self, id: &str) -> Value {
-        self.store
-            .get("profile", None, None, id)
-            .map(|r| r.value.clone())
-            .unwrap_or_else(|| {
-                json!({"metadata": {"id": id, "accountId": self.account_id, "name": "unknown", "profileId": id},
+        self.store.get("profile", None, None, id).map(|r| r.value.clone()).unwrap_or_else(|| {
+            json!({"metadata": {"id": id, "accountId": self.account_id, "name": "unknown", "profileId": id},
                        "spec": {"type": "PROFILE_TYPE_UNSPECIFIED"}})
-            })
+        })
     }
 
     /// True when the workspace exists, is not archived and the key may use it.

@@ -107,7 +107,11 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
             .iter()
             .map(|(k, v)| {
                 let k = k.as_str().to_ascii_lowercase();
-                let v = if k == "authorization" { "[redacted]".to_string() } else { String::from_utf8_lossy(v.as_bytes()).into_owned() };
+                let v = if k == "authorization" {
+                    "[redacted]".to_string()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                };
                 (k, v)
             })
             .collect(),
@@ -382,7 +386,8 @@ fn url_pairs(q: &str) -> Vec<(String, String)> {
         .filter(|s| !s.is_empty())
         .map(|kv| {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            let dec =
+                |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
             (dec(k), dec(v))
         })
         .collect()

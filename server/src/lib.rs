@@ -108,10 +108,7 @@ pub async fn spawn(config: ServerConfig) -> std::io::Result<ServerHandle> {
     let state = handlers::bootstrap(&api_key);
     let workspace_id = state.default_workspace.clone();
     let account_id = state.account_id.clone();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .map_err(std::io::Error::other)?;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().map_err(std::io::Error::other)?;
     let (webhook_tx, webhook_rx) = tokio::sync::mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         state: Mutex::new(state),

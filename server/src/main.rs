@@ -11,7 +11,9 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 
 fn usage(msg: &str) -> ! {
-    eprintln!("error: {msg}\nusage: cadenya-server [--port N] [--api-key KEY] [--step-delay-ms N] [--exit-on-stdin-close]");
+    eprintln!(
+        "error: {msg}\nusage: cadenya-server [--port N] [--api-key KEY] [--step-delay-ms N] [--exit-on-stdin-close]"
+    );
     std::process::exit(2)
 }
 
@@ -24,16 +26,20 @@ fn parse_args() -> (ServerConfig, bool) {
             Some((f, v)) => (f.to_string(), Some(v.to_string())),
             None => (a.clone(), None),
         };
-        let mut value = || inline.clone().or_else(|| args.next()).unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        let mut value =
+            || inline.clone().or_else(|| args.next()).unwrap_or_else(|| usage(&format!("{flag} needs a value")));
         match flag.as_str() {
             "--port" => cfg.port = value().parse().unwrap_or_else(|_| usage("--port expects a number")),
             "--api-key" => cfg.api_key = Some(value()),
             "--step-delay-ms" => {
-                cfg.step_delay = Duration::from_millis(value().parse().unwrap_or_else(|_| usage("--step-delay-ms expects a number")))
+                cfg.step_delay =
+                    Duration::from_millis(value().parse().unwrap_or_else(|_| usage("--step-delay-ms expects a number")))
             }
             "--exit-on-stdin-close" => watch_stdin = true,
             "-h" | "--help" => {
-                println!("usage: cadenya-server [--port N] [--api-key KEY] [--step-delay-ms N] [--exit-on-stdin-close]");
+                println!(
+                    "usage: cadenya-server [--port N] [--api-key KEY] [--step-delay-ms N] [--exit-on-stdin-close]"
+                );
                 std::process::exit(0)
             }
             other => usage(&format!("unknown argument {other}")),

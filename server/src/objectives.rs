@@ -136,11 +136,9 @@ fn run_step(st: &mut State, shared: &Arc<Shared>, ws: &str, obj: &str, step: Ste
             append_event(st, shared, ws, obj, "toolDenied", json!({"toolCallId": tc, "memo": memo}));
         }
         Step::Settle => {
-            let waiting = st
-                .store
-                .all("tool_call", Some(ws), Some(obj))
-                .iter()
-                .any(|t| t.value.get("status").and_then(Value::as_str) == Some("TOOL_CALL_STATUS_WAITING_FOR_APPROVAL"));
+            let waiting = st.store.all("tool_call", Some(ws), Some(obj)).iter().any(|t| {
+                t.value.get("status").and_then(Value::as_str) == Some("TOOL_CALL_STATUS_WAITING_FOR_APPROVAL")
+            });
             if waiting {
                 set_state(st, ws, obj, "STATE_WAITING", Some("waiting for tool approval"));
             } else {
@@ -229,7 +227,10 @@ pub fn append_event(st: &mut State, shared: &Arc<Shared>, ws: &str, obj: &str, k
     st.store.insert("event", Some(ws.to_string()), Some(obj.to_string()), id.clone(), event.clone());
 
     let agent = st.store.get("agent", Some(ws), None, &agent_id);
-    let url = agent.and_then(|a| a.value.pointer("/spec/webhookEventsUrl").and_then(Value::as_str)).unwrap_or_default().to_string();
+    let url = agent
+        .and_then(|a| a.value.pointer("/spec/webhookEventsUrl").and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_string();
     if !url.is_empty() {
         let agent_meta = agent.map(|a| a.value["metadata"].clone()).unwrap_or_default();
         // Objectives without a variation report the agent as their variation holder.

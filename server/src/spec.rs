@@ -53,10 +53,7 @@ pub fn spec() -> Result<&'static Spec, String> {
 fn load() -> Result<Spec, String> {
     let doc: Value = serde_yaml::from_str(SPEC_YAML).map_err(|e| format!("spec parse: {e}"))?;
     let mut ops = Vec::new();
-    let paths = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .ok_or("spec has no paths")?;
+    let paths = doc.get("paths").and_then(Value::as_object).ok_or("spec has no paths")?;
     for (path, item) in paths {
         let Some(item) = item.as_object() else { continue };
         for (method, op) in item {
@@ -89,9 +86,7 @@ fn load() -> Result<Spec, String> {
             let body = op.get("requestBody").map(|rb| {
                 (
                     rb.get("required").and_then(Value::as_bool).unwrap_or(false),
-                    rb.pointer("/content/application~1json/schema")
-                        .cloned()
-                        .unwrap_or(Value::Null),
+                    rb.pointer("/content/application~1json/schema").cloned().unwrap_or(Value::Null),
                 )
             });
             let response = op
@@ -137,10 +132,7 @@ impl Spec {
 
     /// A component schema by name.
     pub fn schema(&self, name: &str) -> Value {
-        self.doc
-            .pointer(&format!("/components/schemas/{name}"))
-            .cloned()
-            .unwrap_or(Value::Null)
+        self.doc.pointer(&format!("/components/schemas/{name}")).cloned().unwrap_or(Value::Null)
     }
 
     pub fn op(&self, id: &str) -> Option<&Operation> {
@@ -174,9 +166,7 @@ impl Spec {
                             ok = false;
                             break;
                         }
-                        let decoded = percent_encoding::percent_decode_str(part)
-                            .decode_utf8_lossy()
-                            .into_owned();
+                        let decoded = percent_encoding::percent_decode_str(part).decode_utf8_lossy().into_owned();
                         caps.push((name.clone(), decoded));
                     }
                 }

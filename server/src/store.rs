@@ -34,7 +34,14 @@ pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 
 impl Store {
-    pub fn insert(&mut self, kind: &'static str, ws: Option<String>, parent: Option<String>, id: String, value: Value) -> &mut Rec {
+    pub fn insert(
+        &mut self,
+        kind: &'static str,
+        ws: Option<String>,
+        parent: Option<String>,
+        id: String,
+        value: Value,
+    ) -> &mut Rec {
         self.seq += 1;
         let list = self.kinds.entry(kind).or_default();
         list.push(Rec { id, ws, parent, seq: self.seq, value, hidden: Value::Object(Map::new()) });
@@ -167,8 +174,19 @@ pub fn envelope(items: Vec<Value>, next: Option<String>) -> Value {
 
 /// Query parameters that are not field-equality filters.
 const NON_FILTERS: &[&str] = &[
-    "cursor", "limit", "sortOrder", "includeInfo", "prefix", "query", "createdAfter", "createdBefore",
-    "sentiment", "sinceEventId", "windowId", "includeArchived", "action",
+    "cursor",
+    "limit",
+    "sortOrder",
+    "includeInfo",
+    "prefix",
+    "query",
+    "createdAfter",
+    "createdBefore",
+    "sentiment",
+    "sinceEventId",
+    "windowId",
+    "includeArchived",
+    "action",
 ];
 
 fn lookup<'a>(rec: &'a Rec, field: &str) -> Option<&'a Value> {
@@ -208,7 +226,8 @@ pub fn filter_match(rec: &Rec, q: &Map<String, Value>) -> bool {
         let t = t.to_lowercase();
         let desc = rec.value.pointer("/spec/description").and_then(Value::as_str).unwrap_or_default();
         let extra = rec.hidden.get("text").and_then(Value::as_str).unwrap_or_default();
-        if !(name.to_lowercase().contains(&t) || desc.to_lowercase().contains(&t) || extra.to_lowercase().contains(&t)) {
+        if !(name.to_lowercase().contains(&t) || desc.to_lowercase().contains(&t) || extra.to_lowercase().contains(&t))
+        {
             return false;
         }
     }

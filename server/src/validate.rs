@@ -170,9 +170,7 @@ pub fn is_date_time(s: &str) -> bool {
     let rest = &b[i..];
     match rest {
         [b'Z'] | [b'z'] => true,
-        [s, h1, h2, b':', m1, m2] if (*s == b'+' || *s == b'-') => {
-            [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
-        }
+        [s, h1, h2, b':', m1, m2] if (*s == b'+' || *s == b'-') => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
         _ => false,
     }
 }
@@ -181,10 +179,9 @@ pub fn is_date_time(s: &str) -> bool {
 pub fn parse_param(spec: &Spec, schema: &Value, raw: &str, name: &str) -> Result<Value, String> {
     let schema = spec.resolve(schema);
     let v = match schema.get("type").and_then(Value::as_str) {
-        Some("integer") => raw
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| format!("{name}: expected integer, got {raw:?}"))?,
+        Some("integer") => {
+            raw.parse::<i64>().map(Value::from).map_err(|_| format!("{name}: expected integer, got {raw:?}"))?
+        }
         Some("number") => raw
             .parse::<f64>()
             .ok()
@@ -253,9 +250,7 @@ pub fn conform(spec: &Spec, schema: &Value, value: Value) -> Value {
             Value::Object(out)
         }
         Some("array") => match (value, schema.get("items")) {
-            (Value::Array(a), Some(items)) => {
-                Value::Array(a.into_iter().map(|v| conform(spec, items, v)).collect())
-            }
+            (Value::Array(a), Some(items)) => Value::Array(a.into_iter().map(|v| conform(spec, items, v)).collect()),
             (v, _) => v,
         },
         _ => value,

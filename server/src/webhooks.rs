@@ -122,7 +122,13 @@ async fn deliver(shared: &Arc<Shared>, job: Job) {
             }
             // The agent may have been deleted meanwhile; then there is nothing to record under.
             if st.store.get("agent", Some(&job.ws), None, &job.agent_id).is_some() {
-                st.store.insert("webhook_delivery", Some(job.ws.clone()), Some(job.agent_id.clone()), id, json!({"metadata": meta, "data": data}));
+                st.store.insert(
+                    "webhook_delivery",
+                    Some(job.ws.clone()),
+                    Some(job.agent_id.clone()),
+                    id,
+                    json!({"metadata": meta, "data": data}),
+                );
             }
         }
         if ok {

@@ -76,7 +76,13 @@ async fn update_mask_merge_and_put() {
     // PUT replaces the spec.
     let ts = t.ok("POST", &t.wp("/tool_sets"), Some(json!({"metadata": {"name": "ts"}, "spec": {"description": "d", "adapter": {"mcp": {"url": "https://x"}}}}))).await;
     let tid = ts["metadata"]["id"].as_str().unwrap();
-    let p = t.ok("PUT", &t.wp(&format!("/tool_sets/{tid}")), Some(json!({"metadata": {"name": "ts2"}, "spec": {"description": "only"}}))).await;
+    let p = t
+        .ok(
+            "PUT",
+            &t.wp(&format!("/tool_sets/{tid}")),
+            Some(json!({"metadata": {"name": "ts2"}, "spec": {"description": "only"}})),
+        )
+        .await;
     assert_eq!(p["spec"], json!({"description": "only"}));
     assert_eq!(p["metadata"]["name"], "ts2");
     assert_eq!(p["metadata"]["id"], tid);
@@ -94,9 +100,21 @@ async fn nested_resources_and_external_ids() {
     assert_eq!(a["info"]["variationCount"], 1);
     let vs = t.ok("GET", &t.wp("/agents/external_id:ext-1/variations"), None).await;
     assert_eq!(names(&vs), vec!["default"]);
-    let ml = t.ok("POST", &t.wp("/memory_layers"), Some(json!({"metadata": {"name": "l"}, "spec": {"type": "MEMORY_LAYER_TYPE_SKILLS"}}))).await;
+    let ml = t
+        .ok(
+            "POST",
+            &t.wp("/memory_layers"),
+            Some(json!({"metadata": {"name": "l"}, "spec": {"type": "MEMORY_LAYER_TYPE_SKILLS"}})),
+        )
+        .await;
     let mlid = ml["metadata"]["id"].as_str().unwrap();
-    let e = t.ok("POST", &t.wp(&format!("/memory_layers/{mlid}/entries")), Some(json!({"metadata": {"name": "e"}, "spec": {"key": "k", "content": "hello"}}))).await;
+    let e = t
+        .ok(
+            "POST",
+            &t.wp(&format!("/memory_layers/{mlid}/entries")),
+            Some(json!({"metadata": {"name": "e"}, "spec": {"key": "k", "content": "hello"}})),
+        )
+        .await;
     assert_eq!(e["content"], "hello");
     assert_eq!(e["spec"], json!({"key": "k"}));
     let l = t.ok("GET", &t.wp(&format!("/memory_layers/{mlid}")), None).await;

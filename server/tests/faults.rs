@@ -52,7 +52,12 @@ async fn delay_drop_truncate_malformed() {
 async fn armed_faults_via_control_endpoint() {
     let t = server().await;
     let ctl = format!("{}/_cadenya/faults", t.h.base_url());
-    let r = t.c.post(&ctl).body(json!({"method": "GET", "path_prefix": "/v1/account", "fault": "status=429;times=2"}).to_string()).send().await.unwrap();
+    let r =
+        t.c.post(&ctl)
+            .body(json!({"method": "GET", "path_prefix": "/v1/account", "fault": "status=429;times=2"}).to_string())
+            .send()
+            .await
+            .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(t.call("POST", &t.wp("/agents"), Some(agent_body("ok"))).await.status, 200);
     assert_eq!(t.call("GET", "/v1/account", None).await.status, 429);

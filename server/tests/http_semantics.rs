@@ -16,12 +16,23 @@ async fn auth_is_required() {
     let r = t.c.get(format!("{}/v1/account", t.h.base_url())).bearer_auth("nope").send().await.unwrap();
     assert_eq!(r.status(), 401);
     // A created key authenticates too, within its workspace grants.
-    let k = t.ok("POST", "/v1/account/api_keys", Some(json!({"metadata": {"name": "k"}, "spec": {}, "initialWorkspaceIds": [t.ws()]}))).await;
+    let k = t
+        .ok(
+            "POST",
+            "/v1/account/api_keys",
+            Some(json!({"metadata": {"name": "k"}, "spec": {}, "initialWorkspaceIds": [t.ws()]})),
+        )
+        .await;
     let token = k["spec"]["token"].as_str().unwrap();
     let r = t.c.get(format!("{}{}", t.h.base_url(), t.wp("/agents"))).bearer_auth(token).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let k2 = t.ok("POST", "/v1/account/api_keys", Some(json!({"metadata": {"name": "k2"}, "spec": {}}))).await;
-    let r = t.c.get(format!("{}{}", t.h.base_url(), t.wp("/agents"))).bearer_auth(k2["spec"]["token"].as_str().unwrap()).send().await.unwrap();
+    let r =
+        t.c.get(format!("{}{}", t.h.base_url(), t.wp("/agents")))
+            .bearer_auth(k2["spec"]["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
     assert_eq!(r.status(), 404, "a key without a grant does not see the workspace");
     // Tokens are only shown by create/rotate.
     let got = t.ok("GET", &format!("/v1/account/api_keys/{}", k["metadata"]["id"].as_str().unwrap()), None).await;
@@ -73,10 +84,19 @@ async fn routing_and_limits() {
 async fn body_validation_names_the_field() {
     let t = server().await;
     let cases = [
-        (json!({"spec": {"status": "AGENT_STATUS_DRAFT", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}), "metadata: missing required field"),
-        (json!({"metadata": {"name": "a"}, "spec": {"variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}), "spec.status: missing required field"),
+        (
+            json!({"spec": {"status": "AGENT_STATUS_DRAFT", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}),
+            "metadata: missing required field",
+        ),
+        (
+            json!({"metadata": {"name": "a"}, "spec": {"variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}),
+            "spec.status: missing required field",
+        ),
         (json!({"metadata": {"name": 5}, "spec": {}}), "metadata.name: expected string"),
-        (json!({"metadata": {"name": "a"}, "spec": {"status": "X", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}), "spec.status: unknown enum value \"X\""),
+        (
+            json!({"metadata": {"name": "a"}, "spec": {"status": "X", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}),
+            "spec.status: unknown enum value \"X\"",
+        ),
         (json!({"metadata": {"name": "a", "nmae": 1}, "spec": {}}), "metadata.nmae: unknown field"),
         (json!({"metadata": {"name": "a", "labels": {"k": 1}}, "spec": {}}), "metadata.labels.k: expected string"),
     ];
@@ -86,9 +106,21 @@ async fn body_validation_names_the_field() {
         assert!(r.msg().starts_with(want), "{} vs {want}", r.msg());
         assert_eq!(r.json()["code"], 3);
     }
-    let r = t.call("POST", &t.wp("/uploads"), Some(json!({"metadata": {"name": "u"}, "spec": {"contentType": "a", "filename": "f", "sizeBytes": 12}}))).await;
+    let r = t
+        .call(
+            "POST",
+            &t.wp("/uploads"),
+            Some(json!({"metadata": {"name": "u"}, "spec": {"contentType": "a", "filename": "f", "sizeBytes": 12}})),
+        )
+        .await;
     assert!(r.msg().starts_with("spec.sizeBytes: expected string"), "{}", r.msg());
-    let r = t.call("POST", &t.wp("/uploads"), Some(json!({"metadata": {"name": "u"}, "spec": {"contentType": "a", "filename": "f", "sizeBytes": "1.5"}}))).await;
+    let r = t
+        .call(
+            "POST",
+            &t.wp("/uploads"),
+            Some(json!({"metadata": {"name": "u"}, "spec": {"contentType": "a", "filename": "f", "sizeBytes": "1.5"}})),
+        )
+        .await;
     assert!(r.msg().starts_with("spec.sizeBytes: expected an int64"), "{}", r.msg());
     assert!(t.call("GET", &t.wp("/agents"), None).await.json()["items"].as_array().unwrap().is_empty());
 }
@@ -103,7 +135,8 @@ async fn idempotency_replays_and_log_records() {
     assert_eq!(a.text, b.text);
     let list = t.ok("GET", &t.wp("/agents"), None).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let c = t.raw("POST", &t.wp("/agents"), Some(agent_body("idem").to_string()), &[("idempotency-key", "abc-2")]).await;
+    let c =
+        t.raw("POST", &t.wp("/agents"), Some(agent_body("idem").to_string()), &[("idempotency-key", "abc-2")]).await;
     assert_ne!(a.text, c.text);
 
     let reqs = t.h.requests();
@@ -114,7 +147,8 @@ async fn idempotency_replays_and_log_records() {
     assert_eq!(reqs[0].header("idempotency-key"), Some("abc-1"));
     assert!(reqs[0].body.contains("idem"));
     assert!(reqs[0].at_ms > 0);
-    let over_http: serde_json::Value = t.c.get(format!("{}/_cadenya/requests", t.h.base_url())).send().await.unwrap().json_value().await;
+    let over_http: serde_json::Value =
+        t.c.get(format!("{}/_cadenya/requests", t.h.base_url())).send().await.unwrap().json_value().await;
     assert_eq!(over_http["requests"].as_array().unwrap().len(), 4);
     t.c.delete(format!("{}/_cadenya/requests", t.h.base_url())).send().await.unwrap();
     assert!(t.h.requests().is_empty());

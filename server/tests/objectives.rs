@@ -12,12 +12,18 @@ async fn approve_path_completes() {
     let (obj, tc) = t.waiting_objective(a["metadata"]["id"].as_str().unwrap()).await;
     assert_eq!(
         t.event_types(&obj).await,
-        ["OBJECTIVE_EVENT_TYPE_USER_MESSAGE", "OBJECTIVE_EVENT_TYPE_ASSISTANT_MESSAGE", "OBJECTIVE_EVENT_TYPE_TOOL_APPROVAL_REQUESTED"]
+        [
+            "OBJECTIVE_EVENT_TYPE_USER_MESSAGE",
+            "OBJECTIVE_EVENT_TYPE_ASSISTANT_MESSAGE",
+            "OBJECTIVE_EVENT_TYPE_TOOL_APPROVAL_REQUESTED"
+        ]
     );
     let ev = t.events(&obj).await;
     assert_eq!(ev[0]["data"]["userMessage"]["content"], "What is the answer?");
     assert_eq!(ev[2]["data"]["toolApprovalRequested"]["toolCallId"], tc.as_str());
-    let waiting = t.ok("GET", &t.wp(&format!("/objectives/{obj}/tool_calls?status=TOOL_CALL_STATUS_WAITING_FOR_APPROVAL")), None).await;
+    let waiting = t
+        .ok("GET", &t.wp(&format!("/objectives/{obj}/tool_calls?status=TOOL_CALL_STATUS_WAITING_FOR_APPROVAL")), None)
+        .await;
     assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
     let r = t.ok("PUT", &t.wp(&format!("/objectives/{obj}/tool_calls/{tc}/approve")), Some(json!({}))).await;
     assert_eq!(r["status"], "TOOL_CALL_STATUS_APPROVED");
@@ -55,12 +61,21 @@ async fn deny_cancel_continue_compact_feedback() {
     let agent = a["metadata"]["id"].as_str().unwrap().to_string();
 
     let (obj, tc) = t.waiting_objective(&agent).await;
-    let r = t.ok("PUT", &t.wp(&format!("/objectives/{obj}/tool_calls/{tc}/deny")), Some(json!({"memo": "not allowed"}))).await;
+    let r = t
+        .ok("PUT", &t.wp(&format!("/objectives/{obj}/tool_calls/{tc}/deny")), Some(json!({"memo": "not allowed"})))
+        .await;
     assert_eq!(r["status"], "TOOL_CALL_STATUS_DENIED");
     assert_eq!(r["data"]["memo"], "not allowed");
     t.wait_state(&obj, "STATE_FINALIZED").await;
     let types = t.event_types(&obj).await;
-    assert_eq!(types[3..], ["OBJECTIVE_EVENT_TYPE_TOOL_DENIED", "OBJECTIVE_EVENT_TYPE_ASSISTANT_MESSAGE", "OBJECTIVE_EVENT_TYPE_FINALIZED"]);
+    assert_eq!(
+        types[3..],
+        [
+            "OBJECTIVE_EVENT_TYPE_TOOL_DENIED",
+            "OBJECTIVE_EVENT_TYPE_ASSISTANT_MESSAGE",
+            "OBJECTIVE_EVENT_TYPE_FINALIZED"
+        ]
+    );
 
     // continue: returns the user message event, then an assistant reply.
     let ev = t.ok("POST", &t.wp(&format!("/objectives/{obj}/continue")), Some(json!({"message": "and then?"}))).await;
@@ -82,7 +97,12 @@ async fn deny_cancel_continue_compact_feedback() {
     assert_eq!(in_new["items"][0]["data"]["type"], "OBJECTIVE_EVENT_TYPE_CONTEXT_WINDOW_COMPACTED");
 
     // feedback on the objective shows up under the agent too.
-    t.ok("POST", &t.wp(&format!("/objectives/{obj}/feedback")), Some(json!({"metadata": {}, "data": {"score": -1, "comment": "meh"}}))).await;
+    t.ok(
+        "POST",
+        &t.wp(&format!("/objectives/{obj}/feedback")),
+        Some(json!({"metadata": {}, "data": {"score": -1, "comment": "meh"}})),
+    )
+    .await;
     let fb = t.ok("GET", &t.wp(&format!("/agents/{agent}/feedback?sentiment=FEEDBACK_SENTIMENT_NEGATIVE")), None).await;
     assert_eq!(fb["items"].as_array().unwrap().len(), 1);
     let fb = t.ok("GET", &t.wp(&format!("/agents/{agent}/feedback?sentiment=FEEDBACK_SENTIMENT_POSITIVE")), None).await;
@@ -96,6 +116,12 @@ async fn deny_cancel_continue_compact_feedback() {
     assert_eq!(types.last().unwrap(), "OBJECTIVE_EVENT_TYPE_CANCELLED");
     let listed = t.ok("GET", &t.wp("/objectives?state=STATE_CANCELLED"), None).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
-    assert_eq!(t.call("POST", &t.wp(&format!("/objectives/{obj2}/continue")), Some(json!({"message": "x"}))).await.status, 409);
-    assert_eq!(t.call("POST", &t.wp("/objectives"), Some(json!({"agentId": "agt_missing", "data": {}}))).await.status, 404);
+    assert_eq!(
+        t.call("POST", &t.wp(&format!("/objectives/{obj2}/continue")), Some(json!({"message": "x"}))).await.status,
+        409
+    );
+    assert_eq!(
+        t.call("POST", &t.wp("/objectives"), Some(json!({"agentId": "agt_missing", "data": {}}))).await.status,
+        404
+    );
 }

@@ -11,13 +11,17 @@ fn body_for(op: &str, ids: &HashMap<&str, String>) -> Option<Value> {
     let meta = json!({"name": format!("smoke-{op}")});
     Some(match op {
         "agents.create" => agent_body("smoke"),
-        "agents.update" => json!({"spec": {"status": "AGENT_STATUS_PUBLISHED", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}, "updateMask": "spec.status"}),
+        "agents.update" => {
+            json!({"spec": {"status": "AGENT_STATUS_PUBLISHED", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}, "updateMask": "spec.status"})
+        }
         "agents.variations.create" => json!({"metadata": meta, "spec": {"prompt": "be brief", "weight": 1}}),
         "agents.variations.update" => json!({"spec": {"prompt": "be briefer"}}),
         "agents.variations.add_assignment" => json!({"toolId": ids["tool"]}),
         "agents.variations.add_memory_layer" => json!({"memoryLayerId": ids["ml"], "position": 0}),
         "agents.variations.update_memory_layer" => json!({"position": 2}),
-        "agents.schedules.create" | "agents.schedules.update" => json!({"metadata": meta, "spec": {"initialMessage": "tick", "schedule": {"intervals": [{"every": "3600s"}]}}}),
+        "agents.schedules.create" | "agents.schedules.update" => {
+            json!({"metadata": meta, "spec": {"initialMessage": "tick", "schedule": {"intervals": [{"every": "3600s"}]}}})
+        }
         "objectives.create" => json!({"agentId": ids["agent"], "data": {"initialMessage": "hi"}}),
         "objectives.cancel" => json!({"reason": "done"}),
         "objectives.compact" => json!({}),
@@ -29,11 +33,19 @@ fn body_for(op: &str, ids: &HashMap<&str, String>) -> Option<Value> {
         "memory_layers.update" => json!({"spec": {"description": "d", "type": "MEMORY_LAYER_TYPE_SKILLS"}}),
         "memory_layers.entries.create" => json!({"metadata": meta, "spec": {"key": "k2", "content": "c"}}),
         "memory_layers.entries.update" => json!({"spec": {"content": "c2"}}),
-        "uploads.create" => json!({"metadata": meta, "spec": {"contentType": "text/plain", "filename": "a.txt", "sizeBytes": "12"}}),
+        "uploads.create" => {
+            json!({"metadata": meta, "spec": {"contentType": "text/plain", "filename": "a.txt", "sizeBytes": "12"}})
+        }
         "models.set_status" => json!({"status": "MODEL_STATUS_DISABLED"}),
-        "tool_sets.create" | "tool_sets.update" => json!({"metadata": meta, "spec": {"description": "set", "adapter": {"http": {"baseUrl": "https://example.com"}}}}),
-        "tool_sets.tools.create" | "tool_sets.tools.update" => json!({"metadata": meta, "spec": {"description": "t", "parameters": {}, "status": "TOOL_STATUS_AVAILABLE", "config": {"http": {"requestMethod": "GET", "path": "/x"}}}}),
-        "api_keys.create" => json!({"metadata": meta, "spec": {"description": "k"}, "initialWorkspaceIds": [ids["ws"]]}),
+        "tool_sets.create" | "tool_sets.update" => {
+            json!({"metadata": meta, "spec": {"description": "set", "adapter": {"http": {"baseUrl": "https://example.com"}}}})
+        }
+        "tool_sets.tools.create" | "tool_sets.tools.update" => {
+            json!({"metadata": meta, "spec": {"description": "t", "parameters": {}, "status": "TOOL_STATUS_AVAILABLE", "config": {"http": {"requestMethod": "GET", "path": "/x"}}}})
+        }
+        "api_keys.create" => {
+            json!({"metadata": meta, "spec": {"description": "k"}, "initialWorkspaceIds": [ids["ws"]]})
+        }
         "api_keys.update" => json!({"metadata": {"name": "renamed"}}),
         "api_keys.access.add" => json!({"workspaceId": ids["ws2"]}),
         "workspace_secrets.create" => json!({"metadata": meta, "spec": {"value": "s3cret"}}),
@@ -41,7 +53,9 @@ fn body_for(op: &str, ids: &HashMap<&str, String>) -> Option<Value> {
         "workspace_admin.create" => json!({"metadata": meta, "spec": {"description": "w"}}),
         "workspace_admin.update" => json!({"spec": {"description": "w2"}}),
         "workspace_admin.members.add" => json!({"email": "member@example.com"}),
-        "bulk_workspace_resources.apply" => json!({"data": {"bundleKey": "b1", "agents": {"ext-a": {"name": "bulk-agent", "spec": {"status": "AGENT_STATUS_DRAFT", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}}}}),
+        "bulk_workspace_resources.apply" => {
+            json!({"data": {"bundleKey": "b1", "agents": {"ext-a": {"name": "bulk-agent", "spec": {"status": "AGENT_STATUS_DRAFT", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}}}})
+        }
         _ => return None,
     })
 }
@@ -109,35 +123,81 @@ async fn every_operation_answers_2xx_with_a_valid_body() {
     let a = t.agent("base").await;
     ids.insert("agent", id_of(&a));
     let ag = ids["agent"].clone();
-    let v = t.ok("POST", &t.wp(&format!("/agents/{ag}/variations")), Some(json!({"metadata": {"name": "v"}, "spec": {"prompt": "p"}}))).await;
+    let v = t
+        .ok(
+            "POST",
+            &t.wp(&format!("/agents/{ag}/variations")),
+            Some(json!({"metadata": {"name": "v"}, "spec": {"prompt": "p"}})),
+        )
+        .await;
     ids.insert("variation", id_of(&v));
-    let s = t.ok("POST", &t.wp(&format!("/agents/{ag}/schedules")), Some(json!({"metadata": {"name": "s"}, "spec": {"initialMessage": "m", "schedule": {}}}))).await;
+    let s = t
+        .ok(
+            "POST",
+            &t.wp(&format!("/agents/{ag}/schedules")),
+            Some(json!({"metadata": {"name": "s"}, "spec": {"initialMessage": "m", "schedule": {}}})),
+        )
+        .await;
     ids.insert("schedule", id_of(&s));
-    let ml = t.ok("POST", &t.wp("/memory_layers"), Some(json!({"metadata": {"name": "ml"}, "spec": {"type": "MEMORY_LAYER_TYPE_EPISODIC"}}))).await;
+    let ml = t
+        .ok(
+            "POST",
+            &t.wp("/memory_layers"),
+            Some(json!({"metadata": {"name": "ml"}, "spec": {"type": "MEMORY_LAYER_TYPE_EPISODIC"}})),
+        )
+        .await;
     ids.insert("ml", id_of(&ml));
-    let e = t.ok("POST", &t.wp(&format!("/memory_layers/{}/entries", ids["ml"])), Some(json!({"metadata": {"name": "e"}, "spec": {"key": "k", "content": "v"}}))).await;
+    let e = t
+        .ok(
+            "POST",
+            &t.wp(&format!("/memory_layers/{}/entries", ids["ml"])),
+            Some(json!({"metadata": {"name": "e"}, "spec": {"key": "k", "content": "v"}})),
+        )
+        .await;
     ids.insert("entry", id_of(&e));
     let ts = t.ok("POST", &t.wp("/tool_sets"), Some(json!({"metadata": {"name": "ts"}, "spec": {}}))).await;
     ids.insert("toolset", id_of(&ts));
     let tool = t.ok("POST", &t.wp(&format!("/tool_sets/{}/tools", ids["toolset"])), Some(json!({"metadata": {"name": "tool"}, "spec": {"description": "d", "parameters": {}, "status": "TOOL_STATUS_AVAILABLE", "config": {}}}))).await;
     ids.insert("tool", id_of(&tool));
-    let up = t.ok("POST", &t.wp("/uploads"), Some(json!({"metadata": {"name": "u"}, "spec": {"contentType": "a/b", "filename": "f", "sizeBytes": "1"}}))).await;
+    let up = t
+        .ok(
+            "POST",
+            &t.wp("/uploads"),
+            Some(json!({"metadata": {"name": "u"}, "spec": {"contentType": "a/b", "filename": "f", "sizeBytes": "1"}})),
+        )
+        .await;
     ids.insert("upload", id_of(&up));
     let models = t.ok("GET", &t.wp("/models"), None).await;
     ids.insert("model", id_of(&models["items"][0]));
-    let sec = t.ok("POST", &t.wp("/workspace_secrets"), Some(json!({"metadata": {"name": "sec"}, "spec": {"value": "x"}}))).await;
+    let sec = t
+        .ok("POST", &t.wp("/workspace_secrets"), Some(json!({"metadata": {"name": "sec"}, "spec": {"value": "x"}})))
+        .await;
     ids.insert("secret", id_of(&sec));
     let key = t.ok("POST", "/v1/account/api_keys", Some(json!({"metadata": {"name": "k"}, "spec": {}}))).await;
     ids.insert("key", id_of(&key));
     let ws2 = t.ok("POST", "/v1/account/workspaces", Some(json!({"metadata": {"name": "w2"}, "spec": {}}))).await;
     ids.insert("ws2", id_of(&ws2));
-    let m = t.ok("POST", &format!("/v1/account/workspaces/{}/members", ids["ws2"]), Some(json!({"email": "x@example.com"}))).await;
+    let m = t
+        .ok("POST", &format!("/v1/account/workspaces/{}/members", ids["ws2"]), Some(json!({"email": "x@example.com"})))
+        .await;
     ids.insert("member", m["profileId"].as_str().unwrap().to_string());
     let b = t.ok("POST", &t.wp("/bulk_workspace_applies"), Some(json!({"data": {"bundleKey": "bk"}}))).await;
     ids.insert("bulk", id_of(&b));
-    let asg = t.ok("POST", &t.wp(&format!("/agents/{ag}/variations/{}/assignments", ids["variation"])), Some(json!({"toolSetId": ids["toolset"]}))).await;
+    let asg = t
+        .ok(
+            "POST",
+            &t.wp(&format!("/agents/{ag}/variations/{}/assignments", ids["variation"])),
+            Some(json!({"toolSetId": ids["toolset"]})),
+        )
+        .await;
     ids.insert("assignment", id_of(&asg));
-    let mla = t.ok("POST", &t.wp(&format!("/agents/{ag}/variations/{}/memory_layer_assignments", ids["variation"])), Some(json!({"memoryLayerId": ids["ml"]}))).await;
+    let mla = t
+        .ok(
+            "POST",
+            &t.wp(&format!("/agents/{ag}/variations/{}/memory_layer_assignments", ids["variation"])),
+            Some(json!({"memoryLayerId": ids["ml"]})),
+        )
+        .await;
     ids.insert("mla", id_of(&mla));
     let (o1, tc1) = t.waiting_objective(&ag).await;
     let (o2, tc2) = t.waiting_objective(&ag).await;

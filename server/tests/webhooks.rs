@@ -11,10 +11,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 fn signature_matches_a_reference_vector() {
     let raw = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/webhooks/vectors.json")).unwrap();
     let doc: Value = serde_json::from_str(&raw).unwrap();
-    let v = doc["vectors"].as_array().unwrap().iter().find(|v| v["expect"] == "ok" && v["name"] == "valid_basic").unwrap();
+    let v =
+        doc["vectors"].as_array().unwrap().iter().find(|v| v["expect"] == "ok" && v["name"] == "valid_basic").unwrap();
     let h = &v["headers"];
     let ts: i64 = h["webhook-timestamp"].as_str().unwrap().parse().unwrap();
-    let sig = cadenya_server::sign_webhook(v["secret"].as_str().unwrap(), h["webhook-id"].as_str().unwrap(), ts, v["payload"].as_str().unwrap().as_bytes());
+    let sig = cadenya_server::sign_webhook(
+        v["secret"].as_str().unwrap(),
+        h["webhook-id"].as_str().unwrap(),
+        ts,
+        v["payload"].as_str().unwrap().as_bytes(),
+    );
     assert_eq!(sig, h["webhook-signature"].as_str().unwrap());
 }
 
@@ -52,11 +58,17 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Got>>>) {
                             .filter_map(|l| l.split_once(':'))
                             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
                             .collect();
-                        let len: usize = headers.iter().find(|(k, _)| k == "content-length").map(|(_, v)| v.parse().unwrap()).unwrap_or(0);
+                        let len: usize = headers
+                            .iter()
+                            .find(|(k, _)| k == "content-length")
+                            .map(|(_, v)| v.parse().unwrap())
+                            .unwrap_or(0);
                         if buf.len() >= end + 4 + len {
                             let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
                             g.lock().unwrap().push(Got { headers, body });
-                            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
+                            let _ = s
+                                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+                                .await;
                             return;
                         }
                     }
@@ -86,7 +98,10 @@ async fn events_are_delivered_signed_and_recorded() {
     assert_eq!(header(&first, "content-type"), "application/json");
     assert!(header(&first, "webhook-id").starts_with("msg_"));
     let ts: i64 = header(&first, "webhook-timestamp").parse().unwrap();
-    assert_eq!(header(&first, "webhook-signature"), cadenya_server::sign_webhook(&secret1, header(&first, "webhook-id"), ts, first.body.as_bytes()));
+    assert_eq!(
+        header(&first, "webhook-signature"),
+        cadenya_server::sign_webhook(&secret1, header(&first, "webhook-id"), ts, first.body.as_bytes())
+    );
     let env: Value = serde_json::from_str(&first.body).unwrap();
     cadenya_server::validate_schema("UnwrapWebhookEvent", &env).unwrap();
     assert_eq!(env["type"], "objective_event.user_message");
@@ -119,5 +134,8 @@ async fn events_are_delivered_signed_and_recorded() {
     t.wait_for(|| async { (got.lock().unwrap().len() > before).then_some(Value::Null) }).await;
     let last = got.lock().unwrap()[before].clone();
     let ts: i64 = header(&last, "webhook-timestamp").parse().unwrap();
-    assert_eq!(header(&last, "webhook-signature"), cadenya_server::sign_webhook(&secret2, header(&last, "webhook-id"), ts, last.body.as_bytes()));
+    assert_eq!(
+        header(&last, "webhook-signature"),
+        cadenya_server::sign_webhook(&secret2, header(&last, "webhook-id"), ts, last.body.as_bytes())
+    );
 }

@@ -25,8 +25,10 @@ enum Attempt {
 }
 
 fn header_value(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
-    let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::invalid(format!("`{name}` is not a valid header name")))?;
-    let v = HeaderValue::from_str(value).map_err(|_| Error::invalid(format!("the value of header `{name}` is not a valid header value")))?;
+    let n = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid(format!("`{name}` is not a valid header name")))?;
+    let v = HeaderValue::from_str(value)
+        .map_err(|_| Error::invalid(format!("the value of header `{name}` is not a valid header value")))?;
     Ok((n, v))
 }
 
@@ -49,7 +51,11 @@ fn classify(e: reqwest::Error, timeout: Duration, reading_body: bool) -> (Failur
         let msg = format!("could not connect: {}", source_chain(&e));
         return (Failure::Connect, Error::Connection { message: msg, source: Some(Box::new(e)) });
     }
-    let what = if reading_body { "the response body was cut short" } else { "the connection closed before a response arrived" };
+    let what = if reading_body {
+        "the response body was cut short"
+    } else {
+        "the connection closed before a response arrived"
+    };
     let msg = format!("{what}: {}", source_chain(&e));
     (Failure::Dropped, Error::Connection { message: msg, source: Some(Box::new(e)) })
 }
@@ -92,8 +98,12 @@ impl Client {
             .map_err(|_| Error::config("the API key is not a valid header value"))?;
         auth.set_sensitive(true);
         headers.insert(AUTHORIZATION, auth);
-        headers.insert(USER_AGENT, HeaderValue::from_str(&cfg.user_agent).map_err(|_| Error::config("bad user agent"))?);
-        headers.insert(ACCEPT, HeaderValue::from_static(if req.method == http::Method::DELETE { "*/*" } else { "application/json" }));
+        headers
+            .insert(USER_AGENT, HeaderValue::from_str(&cfg.user_agent).map_err(|_| Error::config("bad user agent"))?);
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static(if req.method == http::Method::DELETE { "*/*" } else { "application/json" }),
+        );
         if req.body.is_some() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
@@ -127,11 +137,8 @@ impl Client {
                 let attempt_started = Instant::now();
                 let mut attempt_headers = headers.clone();
                 attempt_headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(retries));
-                let mut builder = self
-                    .http()
-                    .request(req.method.clone(), url.clone())
-                    .headers(attempt_headers)
-                    .timeout(timeout);
+                let mut builder =
+                    self.http().request(req.method.clone(), url.clone()).headers(attempt_headers).timeout(timeout);
                 if let Some(b) = &body {
                     builder = builder.body(b.clone());
                 }

@@ -23,7 +23,8 @@ pub(crate) enum Failure {
 }
 
 pub(crate) fn is_idempotent(method: &Method, has_idempotency_key: bool) -> bool {
-    has_idempotency_key || matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE)
+    has_idempotency_key
+        || matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE)
 }
 
 pub(crate) fn should_retry(failure: Failure, idempotent: bool, should_retry_header: Option<bool>) -> bool {
@@ -147,6 +148,9 @@ mod tests {
         assert_eq!(backoff(1, 0.0), Duration::from_secs(1));
         assert_eq!(backoff(10, 0.0), Duration::from_secs(8));
         assert_eq!(backoff(0, 1.0), Duration::from_millis(375));
-        assert_eq!(delay(0, Some(&headers(&[("retry-after", "600")])), Duration::from_secs(60)), Duration::from_secs(60));
+        assert_eq!(
+            delay(0, Some(&headers(&[("retry-after", "600")])), Duration::from_secs(60)),
+            Duration::from_secs(60)
+        );
     }
 }

@@ -39,9 +39,7 @@ impl HeaderSource for http::HeaderMap {
 impl<K: AsRef<str>, V: AsRef<str>> HeaderSource for [(K, V)] {
     #[inline]
     fn header(&self, name: &str) -> Option<&[u8]> {
-        self.iter()
-            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref().as_bytes())
+        self.iter().find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref().as_bytes())
     }
 }
 

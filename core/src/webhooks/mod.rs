@@ -179,9 +179,7 @@ impl UnixTime for f64 {
         // `as` saturates and maps NaN to 0.
         let whole = self.floor();
         let frac = self - whole;
-        (whole as i128)
-            .saturating_mul(NANOS_PER_SEC)
-            .saturating_add((frac * 1e9).round() as i128)
+        (whole as i128).saturating_mul(NANOS_PER_SEC).saturating_add((frac * 1e9).round() as i128)
     }
 }
 
@@ -229,13 +227,8 @@ impl Webhook {
 
     /// Builds a verifier from an already parsed secret.
     pub fn from_secret(secret: &WebhookSecret) -> Result<Webhook, WebhookError> {
-        let mac = <HmacSha256 as Mac>::new_from_slice(secret.as_bytes())
-            .map_err(|_| WebhookError::BadSecret)?;
-        Ok(Webhook {
-            mac,
-            tolerance: DEFAULT_TOLERANCE,
-            clock: None,
-        })
+        let mac = <HmacSha256 as Mac>::new_from_slice(secret.as_bytes()).map_err(|_| WebhookError::BadSecret)?;
+        Ok(Webhook { mac, tolerance: DEFAULT_TOLERANCE, clock: None })
     }
 
     /// Sets the accepted clock skew in either direction (default 300 s). Both
@@ -328,12 +321,7 @@ impl Webhook {
     }
 
     /// The expected signature as base64 text, on the stack.
-    fn expected_signature(
-        &self,
-        id: &[u8],
-        secs: i64,
-        payload: &[u8],
-    ) -> Option<[u8; SIGNATURE_B64_LEN]> {
+    fn expected_signature(&self, id: &[u8], secs: i64, payload: &[u8]) -> Option<[u8; SIGNATURE_B64_LEN]> {
         let digest = self.digest(id, secs, payload);
         let mut text = [0u8; SIGNATURE_B64_LEN];
         match STANDARD.encode_slice(digest, &mut text) {
@@ -345,11 +333,7 @@ impl Webhook {
 
 impl fmt::Debug for Webhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let clock = if self.clock.is_some() {
-            "custom"
-        } else {
-            "system"
-        };
+        let clock = if self.clock.is_some() { "custom" } else { "system" };
         f.debug_struct("Webhook")
             .field("secret", &format_args!("<redacted>"))
             .field("tolerance", &self.tolerance)
@@ -361,15 +345,10 @@ impl fmt::Debug for Webhook {
 /// Decodes a webhook body as JSON **without verifying it**. Only for bodies
 /// whose authenticity was established some other way.
 pub fn unsafe_unwrap_raw<T: DeserializeOwned>(payload: &[u8]) -> Result<T, WebhookError> {
-    serde_json::from_slice(payload).map_err(|e| WebhookError::BadPayload {
-        message: e.to_string(),
-    })
+    serde_json::from_slice(payload).map_err(|e| WebhookError::BadPayload { message: e.to_string() })
 }
 
-fn required<'h, H: HeaderSource>(
-    headers: &'h H,
-    name: &'static str,
-) -> Result<&'h [u8], WebhookError> {
+fn required<'h, H: HeaderSource>(headers: &'h H, name: &'static str) -> Result<&'h [u8], WebhookError> {
     match headers.header(name) {
         Some(value) if !value.is_empty() => Ok(value),
         _ => Err(WebhookError::MissingHeader { name }),

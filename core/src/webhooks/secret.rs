@@ -44,17 +44,9 @@ impl WebhookSecret {
     ///
     /// Anything else is [`WebhookError::BadSecret`].
     pub fn parse(secret: &str) -> Result<Self, WebhookError> {
-        let body = secret
-            .strip_prefix(SECRET_PREFIX)
-            .unwrap_or(secret)
-            .as_bytes();
-        let data_len = body
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
-            .count();
-        let (data, padding) = body
-            .split_at_checked(data_len)
-            .ok_or(WebhookError::BadSecret)?;
+        let body = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret).as_bytes();
+        let data_len = body.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/').count();
+        let (data, padding) = body.split_at_checked(data_len).ok_or(WebhookError::BadSecret)?;
         if data.is_empty()
             || padding.len() > 2
             || padding.iter().any(|b| *b != b'=')
@@ -63,9 +55,7 @@ impl WebhookSecret {
         {
             return Err(WebhookError::BadSecret);
         }
-        let key = KEY_ENGINE
-            .decode(data)
-            .map_err(|_| WebhookError::BadSecret)?;
+        let key = KEY_ENGINE.decode(data).map_err(|_| WebhookError::BadSecret)?;
         if key.is_empty() {
             return Err(WebhookError::BadSecret);
         }

@@ -23,8 +23,7 @@ impl Timestamp {
         if self.floor_nanos < lower_nanos {
             // value < floor + 1 <= lower
             Ordering::Less
-        } else if self.floor_nanos > upper_nanos || (self.floor_nanos == upper_nanos && self.above)
-        {
+        } else if self.floor_nanos > upper_nanos || (self.floor_nanos == upper_nanos && self.above) {
             Ordering::Greater
         } else {
             Ordering::Equal
@@ -54,15 +53,9 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Timestamp> {
 
     let mut magnitude: u64 = 0;
     for digit in int_digits {
-        magnitude = magnitude
-            .checked_mul(10)?
-            .checked_add(u64::from(digit.wrapping_sub(b'0')))?;
+        magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(digit.wrapping_sub(b'0')))?;
     }
-    let secs = if negative {
-        0i64.checked_sub_unsigned(magnitude)?
-    } else {
-        i64::try_from(magnitude).ok()?
-    };
+    let secs = if negative { 0i64.checked_sub_unsigned(magnitude)? } else { i64::try_from(magnitude).ok()? };
 
     let mut frac_nanos: i128 = 0;
     let mut beyond_nanos = false;
@@ -84,11 +77,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Timestamp> {
     } else {
         (magnitude_nanos, beyond_nanos)
     };
-    Some(Timestamp {
-        secs,
-        floor_nanos,
-        above,
-    })
+    Some(Timestamp { secs, floor_nanos, above })
 }
 
 fn trim_blanks(mut s: &[u8]) -> &[u8] {
@@ -137,18 +126,7 @@ mod tests {
 
     #[test]
     fn formats_canonically() {
-        for v in [
-            0,
-            1,
-            -1,
-            9,
-            10,
-            -10,
-            1767225600,
-            i64::MAX,
-            i64::MIN,
-            i64::MIN + 1,
-        ] {
+        for v in [0, 1, -1, 9, 10, -10, 1767225600, i64::MAX, i64::MIN, i64::MIN + 1] {
             assert_eq!(fmt(v), v.to_string());
         }
     }

@@ -11,7 +11,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
     let st = &mut *st;
     match ctx.op.id.as_str() {
         "account.retrieve" => {
-            let workspaces: Vec<Value> = st.store.all("workspace", None, None).into_iter().map(|w| w.value.clone()).collect();
+            let workspaces: Vec<Value> =
+                st.store.all("workspace", None, None).into_iter().map(|w| w.value.clone()).collect();
             let global = st.store.get("api_key", None, None, &st.initial_key_id).map(|k| render_key(st, k, false));
             Ok(json!({
                 "metadata": {"id": st.account_id, "accountId": st.account_id, "name": st.account_name, "profileId": st.owner_profile_id},
@@ -47,7 +48,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "api_keys.retrieve" => key_out(st, &ctx.p("id"), false),
         "api_keys.update" => {
             let id = ctx.p("id");
-            let rec = st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
+            let rec =
+                st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
             let system = rec.value.pointer("/spec/system").cloned();
             super::apply_update(ctx, &mut rec.value, false)?;
             // Server-owned spec fields stay as they were.
@@ -72,7 +74,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "api_keys.rotate" => {
             let id = ctx.p("id");
-            let rec = st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
+            let rec =
+                st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
             rec.hidden["token"] = json!(new_api_token());
             let real = rec.id.clone();
             key_out(st, &real, true)
@@ -90,7 +93,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
                 return Err(ApiError::not_found("workspace", &ws));
             }
             let current = st.key_workspaces(&id);
-            let rec = st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
+            let rec =
+                st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
             if !rec.hidden.get("allWorkspaces").and_then(Value::as_bool).unwrap_or(false) && !current.contains(&ws) {
                 let mut grants = current;
                 grants.push(ws);
@@ -103,7 +107,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let id = ctx.p("id");
             let ws = ctx.ws();
             let current = st.key_workspaces(&id);
-            let rec = st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
+            let rec =
+                st.store.get_mut("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
             if !current.contains(&ws) {
                 return Err(ApiError::not_found("workspace grant", &ws));
             }
@@ -142,7 +147,15 @@ pub fn render_key(st: &State, rec: &Rec, with_token: bool) -> Value {
 }
 
 /// Stores a key (and its API-key profile); returns the key id.
-pub fn create_key(st: &mut State, meta: Value, spec: Value, token: String, creator: &str, all: bool, workspaces: Vec<String>) -> String {
+pub fn create_key(
+    st: &mut State,
+    meta: Value,
+    spec: Value,
+    token: String,
+    creator: &str,
+    all: bool,
+    workspaces: Vec<String>,
+) -> String {
     let key_profile = new_id("prf");
     let name = meta.get("name").and_then(Value::as_str).unwrap_or("key").to_string();
     let profile = json!({

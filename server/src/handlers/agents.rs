@@ -8,8 +8,10 @@ use crate::util::new_id;
 use serde_json::{json, Value};
 
 pub const AGENT: Kind = Kind { kind: "agent", prefix: "agt", label: "agent", parent: None };
-pub const VARIATION: Kind = Kind { kind: "variation", prefix: "var", label: "variation", parent: Some(("agentId", "agent")) };
-pub const SCHEDULE: Kind = Kind { kind: "schedule", prefix: "sch", label: "schedule", parent: Some(("agentId", "agent")) };
+pub const VARIATION: Kind =
+    Kind { kind: "variation", prefix: "var", label: "variation", parent: Some(("agentId", "agent")) };
+pub const SCHEDULE: Kind =
+    Kind { kind: "schedule", prefix: "sch", label: "schedule", parent: Some(("agentId", "agent")) };
 
 pub fn handle(ctx: &Ctx) -> HResult {
     let mut st = ctx.shared.state();
@@ -21,7 +23,13 @@ pub fn handle(ctx: &Ctx) -> HResult {
             if let (Some(meta), Some(spec)) = (ctx.b("/defaultVariation/metadata"), ctx.b("/defaultVariation/spec")) {
                 let m = st.resource_meta("var", &ws, &ctx.profile_id, Some(meta));
                 let vid = m.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-                st.store.insert("variation", Some(ws.clone()), Some(id.clone()), vid, json!({"metadata": m, "spec": spec}));
+                st.store.insert(
+                    "variation",
+                    Some(ws.clone()),
+                    Some(id.clone()),
+                    vid,
+                    json!({"metadata": m, "spec": spec}),
+                );
             }
             Ok(render_agent(st, find(ctx, st, &AGENT, &id)?))
         }
@@ -49,7 +57,9 @@ pub fn handle(ctx: &Ctx) -> HResult {
                     return false;
                 }
                 let created = r.value.pointer("/metadata/createdAt").and_then(Value::as_str).unwrap_or_default();
-                if after.as_deref().map(|a| created <= a).unwrap_or(false) || before.as_deref().map(|b| created >= b).unwrap_or(false) {
+                if after.as_deref().map(|a| created <= a).unwrap_or(false)
+                    || before.as_deref().map(|b| created >= b).unwrap_or(false)
+                {
                     return false;
                 }
                 let score = r.value.pointer("/data/score").and_then(Value::as_f64).unwrap_or(0.0);
@@ -88,7 +98,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "agents.variations.add_assignment" => {
             let var = variation_of(ctx, st)?;
             let mut v = json!({"id": new_id("vas")});
-            let refs = [("/toolId", "tool", "tool"), ("/toolSetId", "tool_set", "toolSet"), ("/subAgentId", "agent", "agent")];
+            let refs =
+                [("/toolId", "tool", "tool"), ("/toolSetId", "tool_set", "toolSet"), ("/subAgentId", "agent", "agent")];
             let mut n = 0;
             for (ptr, kind, field) in refs {
                 if let Some(rid) = ctx.bs(ptr).filter(|s| !s.is_empty()) {
@@ -107,14 +118,22 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "agents.variations.remove_assignment" => {
             let var = variation_of(ctx, st)?;
             let id = ctx.p("id");
-            st.store.remove("assignment", Some(&ws), Some(&var), &id).ok_or_else(|| ApiError::not_found("assignment", &id))?;
+            st.store
+                .remove("assignment", Some(&ws), Some(&var), &id)
+                .ok_or_else(|| ApiError::not_found("assignment", &id))?;
             Ok(Value::Null)
         }
         "agents.variations.add_memory_layer" => {
             let var = variation_of(ctx, st)?;
             let ml = ctx.bs("/memoryLayerId").unwrap_or_default();
-            let layer = st.store.get("memory_layer", Some(&ws), None, &ml).ok_or_else(|| ApiError::not_found("memory layer", &ml))?;
-            let position = ctx.b("/position").and_then(Value::as_i64).unwrap_or_else(|| st.store.count("ml_assignment", Some(&ws), Some(&var)) as i64);
+            let layer = st
+                .store
+                .get("memory_layer", Some(&ws), None, &ml)
+                .ok_or_else(|| ApiError::not_found("memory layer", &ml))?;
+            let position = ctx
+                .b("/position")
+                .and_then(Value::as_i64)
+                .unwrap_or_else(|| st.store.count("ml_assignment", Some(&ws), Some(&var)) as i64);
             let v = json!({"id": new_id("vml"), "memoryLayer": State::bare(&layer.value), "position": position});
             let id = v["id"].as_str().unwrap_or_default().to_string();
             st.store.insert("ml_assignment", Some(ws), Some(var), id, v.clone());
@@ -123,13 +142,18 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "agents.variations.remove_memory_layer" => {
             let var = variation_of(ctx, st)?;
             let id = ctx.p("id");
-            st.store.remove("ml_assignment", Some(&ws), Some(&var), &id).ok_or_else(|| ApiError::not_found("memory layer assignment", &id))?;
+            st.store
+                .remove("ml_assignment", Some(&ws), Some(&var), &id)
+                .ok_or_else(|| ApiError::not_found("memory layer assignment", &id))?;
             Ok(Value::Null)
         }
         "agents.variations.update_memory_layer" => {
             let var = variation_of(ctx, st)?;
             let id = ctx.p("id");
-            let rec = st.store.get_mut("ml_assignment", Some(&ws), Some(&var), &id).ok_or_else(|| ApiError::not_found("memory layer assignment", &id))?;
+            let rec = st
+                .store
+                .get_mut("ml_assignment", Some(&ws), Some(&var), &id)
+                .ok_or_else(|| ApiError::not_found("memory layer assignment", &id))?;
             if let Some(p) = ctx.b("/position") {
                 rec.value["position"] = p.clone();
             }
@@ -182,7 +206,8 @@ pub fn render_agent(st: &State, rec: &Rec) -> Value {
 
 pub fn render_variation(st: &State, rec: &Rec) -> Value {
     let ws = rec.ws.as_deref();
-    let assignments: Vec<Value> = st.store.all("assignment", ws, Some(&rec.id)).iter().map(|r| r.value.clone()).collect();
+    let assignments: Vec<Value> =
+        st.store.all("assignment", ws, Some(&rec.id)).iter().map(|r| r.value.clone()).collect();
     let mls: Vec<Value> = st.store.all("ml_assignment", ws, Some(&rec.id)).iter().map(|r| r.value.clone()).collect();
     let count = |f: &str| assignments.iter().filter(|a| a.get(f).is_some()).count();
     let feedback: Vec<f64> = st

@@ -16,20 +16,37 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "bulk_workspace_resources.apply" => apply(ctx, st),
         "bulk_workspace_resources.retrieve" => {
             let id = ctx.p("id");
-            st.store.get("bulk_apply", Some(&ws), None, &id).map(|r| r.value.clone()).ok_or_else(|| ApiError::not_found("bulk apply", &id))
+            st.store
+                .get("bulk_apply", Some(&ws), None, &id)
+                .map(|r| r.value.clone())
+                .ok_or_else(|| ApiError::not_found("bulk apply", &id))
         }
-        "bulk_workspace_resources.list" => list(ctx, st, "bulk_apply", Some(&ws), None, &|_| true, &|_, r| r.value.clone()),
+        "bulk_workspace_resources.list" => {
+            list(ctx, st, "bulk_apply", Some(&ws), None, &|_| true, &|_, r| r.value.clone())
+        }
         "bulk_workspace_resources.results.list" => {
             let id = ctx.p("bulkWorkspaceApplyId");
-            let apply = st.store.get("bulk_apply", Some(&ws), None, &id).ok_or_else(|| ApiError::not_found("bulk apply", &id))?.id.clone();
-            let action = ctx.query.get("action").and_then(Value::as_str).filter(|a| !a.ends_with("_UNSPECIFIED")).map(str::to_string);
+            let apply = st
+                .store
+                .get("bulk_apply", Some(&ws), None, &id)
+                .ok_or_else(|| ApiError::not_found("bulk apply", &id))?
+                .id
+                .clone();
+            let action = ctx
+                .query
+                .get("action")
+                .and_then(Value::as_str)
+                .filter(|a| !a.ends_with("_UNSPECIFIED"))
+                .map(str::to_string);
             list(
                 ctx,
                 st,
                 "bulk_result",
                 Some(&ws),
                 Some(&apply),
-                &|r| action.as_deref().map(|a| r.hidden.get("action").and_then(Value::as_str) == Some(a)).unwrap_or(true),
+                &|r| {
+                    action.as_deref().map(|a| r.hidden.get("action").and_then(Value::as_str) == Some(a)).unwrap_or(true)
+                },
                 &|_, r| r.value.clone(),
             )
         }
@@ -48,7 +65,18 @@ struct Applier<'a> {
 
 impl Applier<'_> {
     /// Creates or updates one resource; records a result; returns its id.
-    fn upsert(&mut self, kind: &'static str, prefix: &str, parent: Option<String>, ext: &str, name: &str, spec: Value, labels: Option<&Value>, branch: &str, result_kind: &str) -> String {
+    fn upsert(
+        &mut self,
+        kind: &'static str,
+        prefix: &str,
+        parent: Option<String>,
+        ext: &str,
+        name: &str,
+        spec: Value,
+        labels: Option<&Value>,
+        branch: &str,
+        result_kind: &str,
+    ) -> String {
         let existing = self
             .st
             .store
@@ -104,7 +132,13 @@ impl Applier<'_> {
         let rid = meta["id"].as_str().unwrap_or_default().to_string();
         let mut data = json!({"type": result_kind});
         data[branch] = json!({"action": action, "externalId": ext, "resource": resource});
-        let rec = self.st.store.insert("bulk_result", Some(self.ws.clone()), Some(self.apply_id.clone()), rid, json!({"metadata": meta, "data": data}));
+        let rec = self.st.store.insert(
+            "bulk_result",
+            Some(self.ws.clone()),
+            Some(self.apply_id.clone()),
+            rid,
+            json!({"metadata": meta, "data": data}),
+        );
         rec.hidden = json!({"action": action});
         id
     }
@@ -136,20 +170,58 @@ fn apply(ctx: &Ctx, st: &mut State) -> HResult {
     let meta = st.op_meta("bwa", &ws, &ctx.profile_id, None);
     let apply_id = meta["id"].as_str().unwrap_or_default().to_string();
     let publish = data.get("automaticallyPublishAgents").and_then(Value::as_bool).unwrap_or(false);
-    let mut a = Applier { st, ws: ws.clone(), profile: ctx.profile_id.clone(), bundle, apply_id: apply_id.clone(), counts: Map::new() };
+    let mut a = Applier {
+        st,
+        ws: ws.clone(),
+        profile: ctx.profile_id.clone(),
+        bundle,
+        apply_id: apply_id.clone(),
+        counts: Map::new(),
+    };
     for (ext, e) in entries(data.get("toolSets")) {
         let name = e["name"].as_str().unwrap_or(&ext).to_string();
-        let set = a.upsert("tool_set", "ts", None, &ext, &name, e["spec"].clone(), e.get("labels"), "toolSet", "tool_set");
+        let set =
+            a.upsert("tool_set", "ts", None, &ext, &name, e["spec"].clone(), e.get("labels"), "toolSet", "tool_set");
         for (text, t) in entries(e.get("tools")) {
             let tname = t["name"].as_str().unwrap_or(&text).to_string();
-            a.upsert("tool", "tool", Some(set.clone()), &text, &tname, t["spec"].clone(), t.get("labels"), "tool", "tool");
+            a.upsert(
+                "tool",
+                "tool",
+                Some(set.clone()),
+                &text,
+                &tname,
+                t["spec"].clone(),
+                t.get("labels"),
+                "tool",
+                "tool",
+            );
         }
     }
     for (ext, e) in entries(data.get("memoryLayers")) {
         let name = e["name"].as_str().unwrap_or(&ext).to_string();
-        let layer = a.upsert("memory_layer", "ml", None, &ext, &name, e["spec"].clone(), e.get("labels"), "memoryLayer", "memory_layer");
+        let layer = a.upsert(
+            "memory_layer",
+            "ml",
+            None,
+            &ext,
+            &name,
+            e["spec"].clone(),
+            e.get("labels"),
+            "memoryLayer",
+            "memory_layer",
+        );
         for (eext, item) in entries(e.get("entries")) {
-            a.upsert("memory_entry", "me", Some(layer.clone()), &eext, &eext, item.clone(), None, "memoryEntry", "memory_entry");
+            a.upsert(
+                "memory_entry",
+                "me",
+                Some(layer.clone()),
+                &eext,
+                &eext,
+                item.clone(),
+                None,
+                "memoryEntry",
+                "memory_entry",
+            );
         }
     }
     for (ext, e) in entries(data.get("agents")) {
@@ -161,11 +233,31 @@ fn apply(ctx: &Ctx, st: &mut State) -> HResult {
         let agent = a.upsert("agent", "agt", None, &ext, &name, spec, e.get("labels"), "agent", "agent");
         for (vext, v) in entries(e.get("variations")) {
             let vname = v["name"].as_str().unwrap_or(&vext).to_string();
-            a.upsert("variation", "var", Some(agent.clone()), &vext, &vname, v["spec"].clone(), v.get("labels"), "agentVariation", "agent_variation");
+            a.upsert(
+                "variation",
+                "var",
+                Some(agent.clone()),
+                &vext,
+                &vname,
+                v["spec"].clone(),
+                v.get("labels"),
+                "agentVariation",
+                "agent_variation",
+            );
         }
         for (sext, s) in entries(e.get("schedules")) {
             let sname = s["name"].as_str().unwrap_or(&sext).to_string();
-            a.upsert("schedule", "sch", Some(agent.clone()), &sext, &sname, s["spec"].clone(), s.get("labels"), "agentSchedule", "agent_schedule");
+            a.upsert(
+                "schedule",
+                "sch",
+                Some(agent.clone()),
+                &sext,
+                &sname,
+                s["spec"].clone(),
+                s.get("labels"),
+                "agentSchedule",
+                "agent_schedule",
+            );
         }
     }
     let mut counts = a.counts;

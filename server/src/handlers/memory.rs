@@ -7,7 +7,8 @@ use crate::store::Rec;
 use serde_json::{json, Value};
 
 pub const LAYER: Kind = Kind { kind: "memory_layer", prefix: "ml", label: "memory layer", parent: None };
-pub const ENTRY: Kind = Kind { kind: "memory_entry", prefix: "me", label: "memory entry", parent: Some(("memoryLayerId", "memory_layer")) };
+pub const ENTRY: Kind =
+    Kind { kind: "memory_entry", prefix: "me", label: "memory entry", parent: Some(("memoryLayerId", "memory_layer")) };
 
 pub fn handle(ctx: &Ctx) -> HResult {
     let mut st = ctx.shared.state();
@@ -32,7 +33,10 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "memory_layers.entries.create" => {
             let id = super::create(ctx, st, &ENTRY)?;
-            let rec = st.store.get_mut("memory_entry", Some(&ws), None, &id).ok_or_else(|| ApiError::not_found("memory entry", &id))?;
+            let rec = st
+                .store
+                .get_mut("memory_entry", Some(&ws), None, &id)
+                .ok_or_else(|| ApiError::not_found("memory entry", &id))?;
             split_content(rec);
             Ok(render_entry(st, find(ctx, st, &ENTRY, &id)?))
         }
@@ -43,7 +47,10 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "memory_layers.entries.retrieve" => Ok(render_entry(st, find(ctx, st, &ENTRY, &ctx.p("id"))?)),
         "memory_layers.entries.update" => {
             let id = update(ctx, st, &ENTRY, false)?;
-            let rec = st.store.get_mut("memory_entry", Some(&ws), None, &id).ok_or_else(|| ApiError::not_found("memory entry", &id))?;
+            let rec = st
+                .store
+                .get_mut("memory_entry", Some(&ws), None, &id)
+                .ok_or_else(|| ApiError::not_found("memory entry", &id))?;
             split_content(rec);
             Ok(render_entry(st, find(ctx, st, &ENTRY, &id)?))
         }

@@ -26,7 +26,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "models.set_status" => {
             let id = find(ctx, st, &MODEL, &ctx.p("id"))?.id.clone();
             let status = ctx.bs("/status").unwrap_or_else(|| "MODEL_STATUS_UNSPECIFIED".into());
-            let rec = st.store.get_mut("model", Some(&ws), None, &id).ok_or_else(|| ApiError::not_found("model", &id))?;
+            let rec =
+                st.store.get_mut("model", Some(&ws), None, &id).ok_or_else(|| ApiError::not_found("model", &id))?;
             rec.value["spec"]["status"] = json!(status);
             Ok(rec.value.clone())
         }
@@ -34,12 +35,34 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let q = ctx.query.get("query").and_then(Value::as_str).unwrap_or_default().to_lowercase();
             let hit = |r: &&Rec| {
                 let name = r.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_lowercase();
-                let desc = r.value.pointer("/spec/description").and_then(Value::as_str).unwrap_or_default().to_lowercase();
+                let desc =
+                    r.value.pointer("/spec/description").and_then(Value::as_str).unwrap_or_default().to_lowercase();
                 q.is_empty() || name.contains(&q) || desc.contains(&q)
             };
-            let agents: Vec<Value> = st.store.all("agent", Some(&ws), None).into_iter().filter(&hit).take(20).map(|r| r.value.clone()).collect();
-            let tools: Vec<Value> = st.store.all("tool", Some(&ws), None).into_iter().filter(&hit).take(20).map(|r| r.value.clone()).collect();
-            let sets: Vec<Value> = st.store.all("tool_set", Some(&ws), None).into_iter().filter(&hit).take(20).map(|r| r.value.clone()).collect();
+            let agents: Vec<Value> = st
+                .store
+                .all("agent", Some(&ws), None)
+                .into_iter()
+                .filter(&hit)
+                .take(20)
+                .map(|r| r.value.clone())
+                .collect();
+            let tools: Vec<Value> = st
+                .store
+                .all("tool", Some(&ws), None)
+                .into_iter()
+                .filter(&hit)
+                .take(20)
+                .map(|r| r.value.clone())
+                .collect();
+            let sets: Vec<Value> = st
+                .store
+                .all("tool_set", Some(&ws), None)
+                .into_iter()
+                .filter(&hit)
+                .take(20)
+                .map(|r| r.value.clone())
+                .collect();
             Ok(json!({"agents": agents, "tools": tools, "toolSets": sets}))
         }
         "workspace_secrets.create" => {
@@ -50,7 +73,10 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "workspace_secrets.retrieve" => Ok(render_secret(st, find(ctx, st, &SECRET, &ctx.p("id"))?)),
         "workspace_secrets.update" => {
             let id = find(ctx, st, &SECRET, &ctx.p("id"))?.id.clone();
-            let rec = st.store.get_mut("workspace_secret", Some(&ws), None, &id).ok_or_else(|| ApiError::not_found("workspace secret", &id))?;
+            let rec = st
+                .store
+                .get_mut("workspace_secret", Some(&ws), None, &id)
+                .ok_or_else(|| ApiError::not_found("workspace secret", &id))?;
             super::apply_update(ctx, &mut rec.value, false)?;
             Ok(render_secret(st, find(ctx, st, &SECRET, &id)?))
         }

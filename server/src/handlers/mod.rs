@@ -49,9 +49,22 @@ pub fn bootstrap(api_key: &str) -> State {
         "spec": {"type": "PROFILE_TYPE_USER", "email": "owner@example.com", "name": "Local Owner"}
     });
     st.store.insert("profile", None, None, owner.clone(), profile);
-    let ws = workspaces::create_workspace(&mut st, json!({"name": "Default"}), json!({"description": "Default workspace"}), &owner);
+    let ws = workspaces::create_workspace(
+        &mut st,
+        json!({"name": "Default"}),
+        json!({"description": "Default workspace"}),
+        &owner,
+    );
     st.default_workspace = ws;
-    let key = account::create_key(&mut st, json!({"name": "Initial key"}), json!({"description": "Key the server started with", "system": true}), api_key.to_string(), &owner, true, vec![]);
+    let key = account::create_key(
+        &mut st,
+        json!({"name": "Initial key"}),
+        json!({"description": "Key the server started with", "system": true}),
+        api_key.to_string(),
+        &owner,
+        true,
+        vec![],
+    );
     st.initial_key_id = key;
     st
 }
@@ -70,18 +83,13 @@ pub struct Kind {
 pub fn parent_id(ctx: &Ctx, st: &State, k: &Kind) -> Result<Option<String>, ApiError> {
     let Some((param, pkind)) = k.parent else { return Ok(None) };
     let raw = ctx.p(param);
-    let rec = st
-        .store
-        .get(pkind, Some(&ctx.ws()), None, &raw)
-        .ok_or_else(|| ApiError::not_found(pkind, &raw))?;
+    let rec = st.store.get(pkind, Some(&ctx.ws()), None, &raw).ok_or_else(|| ApiError::not_found(pkind, &raw))?;
     Ok(Some(rec.id.clone()))
 }
 
 pub fn find<'a>(ctx: &Ctx, st: &'a State, k: &Kind, id: &str) -> Result<&'a Rec, ApiError> {
     let parent = parent_id(ctx, st, k)?;
-    st.store
-        .get(k.kind, Some(&ctx.ws()), parent.as_deref(), id)
-        .ok_or_else(|| ApiError::not_found(k.label, id))
+    st.store.get(k.kind, Some(&ctx.ws()), parent.as_deref(), id).ok_or_else(|| ApiError::not_found(k.label, id))
 }
 
 /// Creates `{metadata, spec}` from the body and stores it.

@@ -15,14 +15,28 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let (id, first) = create(ctx, st)?;
             let out = render_objective(st, objective(st, &ws, &id)?);
             drop(guard);
-            schedule(&ctx.shared, ws, id, vec![Step::User(first), Step::Assistant("Let me look that up with a tool.".into()), Step::RequestApproval]);
+            schedule(
+                &ctx.shared,
+                ws,
+                id,
+                vec![
+                    Step::User(first),
+                    Step::Assistant("Let me look that up with a tool.".into()),
+                    Step::RequestApproval,
+                ],
+            );
             Ok(out)
         }
         "objectives.list" => list(ctx, st, "objective", Some(&ws), None, &|_| true, &|st, r| render_objective(st, r)),
         "objectives.retrieve" => Ok(render_objective(st, objective(st, &ws, &ctx.p("id"))?)),
         "objectives.cancel" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
-            let state = objective(st, &ws, &id)?.value.pointer("/status/state").and_then(Value::as_str).unwrap_or_default().to_string();
+            let state = objective(st, &ws, &id)?
+                .value
+                .pointer("/status/state")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             // Terminal objectives are returned unchanged.
             if !matches!(state.as_str(), "STATE_CANCELLED" | "STATE_FINALIZED" | "STATE_FAILED") {
                 let reason = ctx.bs("/reason").unwrap_or_else(|| "cancelled by request".into());
@@ -37,9 +51,16 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "objectives.compact" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
-            let old = objective(st, &ws, &id)?.hidden.get("windowId").and_then(Value::as_str).unwrap_or_default().to_string();
-            let compacted = st.store.all("event", Some(&ws), Some(&id)).iter().filter(|e| e.value.get("contextWindowId").and_then(Value::as_str) == Some(old.as_str())).count();
-            let window = new_window(st, &ws, &id, &ctx.profile_id, Some("Continue from the summary of the previous window."));
+            let old =
+                objective(st, &ws, &id)?.hidden.get("windowId").and_then(Value::as_str).unwrap_or_default().to_string();
+            let compacted = st
+                .store
+                .all("event", Some(&ws), Some(&id))
+                .iter()
+                .filter(|e| e.value.get("contextWindowId").and_then(Value::as_str) == Some(old.as_str()))
+                .count();
+            let window =
+                new_window(st, &ws, &id, &ctx.profile_id, Some("Continue from the summary of the previous window."));
             let data = window["data"].clone();
             let mut strategies = vec![];
             if ctx.b("/compactionConfig/summarization").is_some() || ctx.b("/compactionConfig").is_none() {
@@ -60,7 +81,12 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "objectives.continue" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
-            let state = objective(st, &ws, &id)?.value.pointer("/status/state").and_then(Value::as_str).unwrap_or_default().to_string();
+            let state = objective(st, &ws, &id)?
+                .value
+                .pointer("/status/state")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             if state == "STATE_CANCELLED" {
                 return Err(ApiError::new(409, "objective is cancelled and cannot be continued"));
             }
@@ -78,17 +104,29 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "objectives.list_events" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
             let since = match ctx.query.get("sinceEventId").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-                Some(e) => Some(st.store.get("event", Some(&ws), Some(&id), e).map(|r| r.seq).ok_or_else(|| ApiError::not_found("event", e))?),
+                Some(e) => Some(
+                    st.store
+                        .get("event", Some(&ws), Some(&id), e)
+                        .map(|r| r.seq)
+                        .ok_or_else(|| ApiError::not_found("event", e))?,
+                ),
                 None => None,
             };
-            let window = ctx.query.get("windowId").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            let window =
+                ctx.query.get("windowId").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
             list(
                 ctx,
                 st,
                 "event",
                 Some(&ws),
                 Some(&id),
-                &|r| since.map(|s| r.seq > s).unwrap_or(true) && window.as_deref().map(|w| r.value.get("contextWindowId").and_then(Value::as_str) == Some(w)).unwrap_or(true),
+                &|r| {
+                    since.map(|s| r.seq > s).unwrap_or(true)
+                        && window
+                            .as_deref()
+                            .map(|w| r.value.get("contextWindowId").and_then(Value::as_str) == Some(w))
+                            .unwrap_or(true)
+                },
                 &|_, r| r.value.clone(),
             )
         }
@@ -108,7 +146,10 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let approve = ctx.op.id.ends_with("approve");
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
             let tc = ctx.p("toolCallId");
-            let rec = st.store.get("tool_call", Some(&ws), Some(&id), &tc).ok_or_else(|| ApiError::not_found("tool call", &tc))?;
+            let rec = st
+                .store
+                .get("tool_call", Some(&ws), Some(&id), &tc)
+                .ok_or_else(|| ApiError::not_found("tool call", &tc))?;
             if rec.value.get("status").and_then(Value::as_str) != Some("TOOL_CALL_STATUS_WAITING_FOR_APPROVAL") {
                 return Err(ApiError::new(409, "status: tool call is not waiting for approval"));
             }
@@ -116,8 +157,12 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let memo = ctx.bs("/memo").unwrap_or_default();
             let profile = st.profile(&ctx.profile_id);
             let out = {
-                let rec = st.store.get_mut("tool_call", Some(&ws), Some(&id), &tc).ok_or_else(|| ApiError::not_found("tool call", &tc))?;
-                rec.value["status"] = json!(if approve { "TOOL_CALL_STATUS_APPROVED" } else { "TOOL_CALL_STATUS_DENIED" });
+                let rec = st
+                    .store
+                    .get_mut("tool_call", Some(&ws), Some(&id), &tc)
+                    .ok_or_else(|| ApiError::not_found("tool call", &tc))?;
+                rec.value["status"] =
+                    json!(if approve { "TOOL_CALL_STATUS_APPROVED" } else { "TOOL_CALL_STATUS_DENIED" });
                 rec.value["data"]["statusChangedBy"] = profile;
                 if !approve {
                     rec.value["data"]["memo"] = json!(memo);
@@ -127,9 +172,19 @@ pub fn handle(ctx: &Ctx) -> HResult {
             set_state(st, &ws, &id, "STATE_RUNNING", None);
             drop(guard);
             let steps = if approve {
-                vec![Step::Approved(tc.clone()), Step::Called(tc.clone()), Step::Result(tc), Step::Assistant("The tool returned 42.".into()), Step::Finalize]
+                vec![
+                    Step::Approved(tc.clone()),
+                    Step::Called(tc.clone()),
+                    Step::Result(tc),
+                    Step::Assistant("The tool returned 42.".into()),
+                    Step::Finalize,
+                ]
             } else {
-                vec![Step::Denied(tc, memo), Step::Assistant("Understood, I will not run that tool.".into()), Step::Finalize]
+                vec![
+                    Step::Denied(tc, memo),
+                    Step::Assistant("Understood, I will not run that tool.".into()),
+                    Step::Finalize,
+                ]
             };
             schedule(&ctx.shared, ws, id, steps);
             Ok(out)
@@ -137,7 +192,10 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "objectives.tasks.retrieve" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
             let t = ctx.p("id");
-            st.store.get("task", Some(&ws), Some(&id), &t).map(|r| r.value.clone()).ok_or_else(|| ApiError::not_found("task", &t))
+            st.store
+                .get("task", Some(&ws), Some(&id), &t)
+                .map(|r| r.value.clone())
+                .ok_or_else(|| ApiError::not_found("task", &t))
         }
         "objectives.tasks.list" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
@@ -154,9 +212,16 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let fid = meta["id"].as_str().unwrap_or_default().to_string();
             let data = ctx.b("/data").cloned().unwrap_or_default();
             let comment = data.get("comment").and_then(Value::as_str).unwrap_or_default().to_string();
-            let rec = st.store.insert("feedback", Some(ws.clone()), Some(oid), fid.clone(), json!({"metadata": meta, "data": data}));
+            let rec = st.store.insert(
+                "feedback",
+                Some(ws.clone()),
+                Some(oid),
+                fid.clone(),
+                json!({"metadata": meta, "data": data}),
+            );
             rec.hidden = json!({"agentId": agent, "agentVariationId": variation, "text": comment});
-            let rec = st.store.get("feedback", Some(&ws), None, &fid).ok_or_else(|| ApiError::not_found("feedback", &fid))?;
+            let rec =
+                st.store.get("feedback", Some(&ws), None, &fid).ok_or_else(|| ApiError::not_found("feedback", &fid))?;
             Ok(render_feedback(st, rec))
         }
         "objectives.feedback.list" => {
@@ -174,11 +239,16 @@ fn objective<'a>(st: &'a State, ws: &str, id: &str) -> Result<&'a Rec, ApiError>
 fn create(ctx: &Ctx, st: &mut State) -> Result<(String, String), ApiError> {
     let ws = ctx.ws();
     let agent_raw = ctx.bs("/agentId").unwrap_or_default();
-    let agent = st.store.get("agent", Some(&ws), None, &agent_raw).ok_or_else(|| ApiError::not_found("agent", &agent_raw))?;
+    let agent =
+        st.store.get("agent", Some(&ws), None, &agent_raw).ok_or_else(|| ApiError::not_found("agent", &agent_raw))?;
     let agent_id = agent.id.clone();
     let agent_v = agent.value.clone();
     let variation = match ctx.bs("/variationId").filter(|s| !s.is_empty()) {
-        Some(v) => Some(st.store.get("variation", Some(&ws), Some(&agent_id), &v).ok_or_else(|| ApiError::not_found("variation", &v))?),
+        Some(v) => Some(
+            st.store
+                .get("variation", Some(&ws), Some(&agent_id), &v)
+                .ok_or_else(|| ApiError::not_found("variation", &v))?,
+        ),
         None => st.store.all("variation", Some(&ws), Some(&agent_id)).into_iter().next(),
     };
     let (variation_id, variation_v) = match variation {
@@ -224,7 +294,8 @@ fn create(ctx: &Ctx, st: &mut State) -> Result<(String, String), ApiError> {
 /// Opens a new context window and makes it current.
 fn new_window(st: &mut State, ws: &str, obj: &str, profile: &str, instructions: Option<&str>) -> Value {
     let seq = st.store.count("context_window", Some(ws), Some(obj));
-    let obj_meta = st.store.get("objective", Some(ws), None, obj).map(|o| o.value["metadata"].clone()).unwrap_or_default();
+    let obj_meta =
+        st.store.get("objective", Some(ws), None, obj).map(|o| o.value["metadata"].clone()).unwrap_or_default();
     let meta = st.op_meta("cw", ws, profile, None);
     let id = meta["id"].as_str().unwrap_or_default().to_string();
     let mut data = json!({"objectiveId": obj, "sequence": seq, "promptTokens": 0, "completionTokens": 0});
@@ -242,10 +313,12 @@ fn new_window(st: &mut State, ws: &str, obj: &str, profile: &str, instructions: 
 pub fn render_objective(st: &State, rec: &Rec) -> Value {
     let ws = rec.ws.as_deref();
     let mut v = rec.value.clone();
-    let windows: Vec<Value> = st.store.all("context_window", ws, Some(&rec.id)).iter().map(|r| r.value.clone()).collect();
+    let windows: Vec<Value> =
+        st.store.all("context_window", ws, Some(&rec.id)).iter().map(|r| r.value.clone()).collect();
     let last5: Vec<Value> = windows.iter().rev().take(5).rev().cloned().collect();
     let agent = rec.hidden.get("agentId").and_then(Value::as_str).and_then(|a| st.store.get("agent", ws, None, a));
-    let variation = rec.hidden.get("variationId").and_then(Value::as_str).and_then(|a| st.store.get("variation", ws, None, a));
+    let variation =
+        rec.hidden.get("variationId").and_then(Value::as_str).and_then(|a| st.store.get("variation", ws, None, a));
     let events = st.store.count("event", ws, Some(&rec.id));
     let mut info = json!({
         "createdBy": created_by(st, rec),
@@ -274,7 +347,12 @@ pub fn render_feedback(st: &State, rec: &Rec) -> Value {
     if let Some(o) = rec.parent.as_deref() {
         info["objective"] = json!({"id": o, "name": ""});
     }
-    if let Some(var) = rec.hidden.get("agentVariationId").and_then(Value::as_str).and_then(|id| st.store.get("variation", ws, None, id)) {
+    if let Some(var) = rec
+        .hidden
+        .get("agentVariationId")
+        .and_then(Value::as_str)
+        .and_then(|id| st.store.get("variation", ws, None, id))
+    {
         info["agentVariation"] = State::bare(&var.value);
     }
     v["info"] = info;

@@ -33,11 +33,17 @@ pub fn handle(ctx: &Ctx) -> HResult {
             Ok(Value::Null)
         }
         "tool_sets.get_openapi_spec" => {
-            let set = st.store.get("tool_set", Some(&ws), None, &ctx.p("toolSetId")).ok_or_else(|| ApiError::not_found("tool set", &ctx.p("toolSetId")))?;
+            let set = st
+                .store
+                .get("tool_set", Some(&ws), None, &ctx.p("toolSetId"))
+                .ok_or_else(|| ApiError::not_found("tool set", &ctx.p("toolSetId")))?;
             let mut paths = serde_json::Map::new();
             for t in st.store.all("tool", Some(&ws), Some(&set.id)) {
                 let name = t.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-                paths.insert(format!("/{name}"), json!({"post": {"operationId": name, "description": t.value.pointer("/spec/description")}}));
+                paths.insert(
+                    format!("/{name}"),
+                    json!({"post": {"operationId": name, "description": t.value.pointer("/spec/description")}}),
+                );
             }
             let doc = json!({
                 "openapi": "3.0.3",
@@ -47,7 +53,12 @@ pub fn handle(ctx: &Ctx) -> HResult {
             Ok(json!({"spec": serde_json::to_string_pretty(&doc).unwrap_or_default()}))
         }
         "tool_sets.list_events" => {
-            let set = st.store.get("tool_set", Some(&ws), None, &ctx.p("toolSetId")).ok_or_else(|| ApiError::not_found("tool set", &ctx.p("toolSetId")))?.id.clone();
+            let set = st
+                .store
+                .get("tool_set", Some(&ws), None, &ctx.p("toolSetId"))
+                .ok_or_else(|| ApiError::not_found("tool set", &ctx.p("toolSetId")))?
+                .id
+                .clone();
             list(ctx, st, "tool_set_event", Some(&ws), Some(&set), &|_| true, &|_, r| r.value.clone())
         }
         "tool_sets.tools.create" => {
@@ -74,7 +85,8 @@ pub fn handle(ctx: &Ctx) -> HResult {
 
 /// A new tool set "syncs" immediately: syncStarted then syncCompleted.
 pub fn sync_events(st: &mut State, ws: &str, set_id: &str, profile: &str) {
-    let set_meta = st.store.get("tool_set", Some(ws), None, set_id).map(|r| r.value["metadata"].clone()).unwrap_or_default();
+    let set_meta =
+        st.store.get("tool_set", Some(ws), None, set_id).map(|r| r.value["metadata"].clone()).unwrap_or_default();
     let tools = st.store.count("tool", Some(ws), Some(set_id));
     for (kind, payload) in [
         ("syncStarted", json!({"message": "sync started"})),
@@ -94,9 +106,17 @@ pub fn sync_events(st: &mut State, ws: &str, set_id: &str, profile: &str) {
 
 pub fn render_set(st: &State, rec: &Rec) -> Value {
     let n = st.store.count("tool", rec.ws.as_deref(), Some(&rec.id));
-    let agents = st.store.all("assignment", rec.ws.as_deref(), None).iter().filter(|a| a.value.pointer("/toolSet/id").and_then(Value::as_str) == Some(rec.id.as_str())).count();
+    let agents = st
+        .store
+        .all("assignment", rec.ws.as_deref(), None)
+        .iter()
+        .filter(|a| a.value.pointer("/toolSet/id").and_then(Value::as_str) == Some(rec.id.as_str()))
+        .count();
     let last_sync = rec.value.pointer("/metadata/createdAt").cloned().unwrap_or_default();
-    with_info(rec, json!({"createdBy": created_by(st, rec), "toolCount": n, "agentCount": agents, "lastSync": last_sync}))
+    with_info(
+        rec,
+        json!({"createdBy": created_by(st, rec), "toolCount": n, "agentCount": agents, "lastSync": last_sync}),
+    )
 }
 
 pub fn render_tool(st: &State, rec: &Rec) -> Value {

@@ -43,13 +43,15 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "workspace_admin.retrieve" => ws_out(st, &ctx.ws()),
         "workspace_admin.update" => {
             let id = ctx.ws();
-            let rec = st.store.get_mut("workspace", None, None, &id).ok_or_else(|| ApiError::not_found("workspace", &id))?;
+            let rec =
+                st.store.get_mut("workspace", None, None, &id).ok_or_else(|| ApiError::not_found("workspace", &id))?;
             super::apply_update(ctx, &mut rec.value, false)?;
             ws_out(st, &id)
         }
         "workspace_admin.archive" => {
             let id = ctx.ws();
-            let rec = st.store.get_mut("workspace", None, None, &id).ok_or_else(|| ApiError::not_found("workspace", &id))?;
+            let rec =
+                st.store.get_mut("workspace", None, None, &id).ok_or_else(|| ApiError::not_found("workspace", &id))?;
             rec.value["status"] = json!("STATUS_ARCHIVED");
             Ok(Value::Null)
         }
@@ -59,14 +61,15 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "workspace_admin.members.add" => {
             let ws = ctx.ws();
-            let profile_id = match (ctx.bs("/profileId").filter(|s| !s.is_empty()), ctx.bs("/email").filter(|s| !s.is_empty())) {
-                (Some(p), _) => {
-                    st.store.get("profile", None, None, &p).ok_or_else(|| ApiError::not_found("profile", &p))?;
-                    p
-                }
-                (None, Some(email)) => profile_for_email(st, &email),
-                (None, None) => return Err(ApiError::bad("profileId: one of profileId or email is required")),
-            };
+            let profile_id =
+                match (ctx.bs("/profileId").filter(|s| !s.is_empty()), ctx.bs("/email").filter(|s| !s.is_empty())) {
+                    (Some(p), _) => {
+                        st.store.get("profile", None, None, &p).ok_or_else(|| ApiError::not_found("profile", &p))?;
+                        p
+                    }
+                    (None, Some(email)) => profile_for_email(st, &email),
+                    (None, None) => return Err(ApiError::bad("profileId: one of profileId or email is required")),
+                };
             if let Some(existing) = st.store.get("member", None, Some(&ws), &profile_id) {
                 return Ok(existing.value.clone());
             }
@@ -83,7 +86,15 @@ pub fn handle(ctx: &Ctx) -> HResult {
             // `query` matches name or email here, so it is handled locally.
             let mut cq = ctx.query.clone();
             cq.remove("query");
-            let ctx2 = Ctx { op: ctx.op, path: ctx.path.clone(), query: cq, body: Value::Null, key_id: ctx.key_id.clone(), profile_id: ctx.profile_id.clone(), shared: ctx.shared.clone() };
+            let ctx2 = Ctx {
+                op: ctx.op,
+                path: ctx.path.clone(),
+                query: cq,
+                body: Value::Null,
+                key_id: ctx.key_id.clone(),
+                profile_id: ctx.profile_id.clone(),
+                shared: ctx.shared.clone(),
+            };
             list(
                 &ctx2,
                 st,
@@ -93,7 +104,11 @@ pub fn handle(ctx: &Ctx) -> HResult {
                 &|r| match &q {
                     None => true,
                     Some(q) => ["/metadata/name", "/spec/email", "/spec/name"].iter().any(|p| {
-                        r.value.pointer(p).and_then(Value::as_str).map(|s| s.to_lowercase().contains(q)).unwrap_or(false)
+                        r.value
+                            .pointer(p)
+                            .and_then(Value::as_str)
+                            .map(|s| s.to_lowercase().contains(q))
+                            .unwrap_or(false)
                     }),
                 },
                 &|_, r| r.value.clone(),
@@ -146,7 +161,13 @@ fn add_member(st: &mut State, ws: &str, profile_id: &str) -> Value {
 pub fn create_workspace(st: &mut State, meta: Value, spec: Value, creator: &str) -> String {
     let m = st.account_meta("ws", creator, Some(&meta));
     let id = m.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    st.store.insert("workspace", None, None, id.clone(), json!({"metadata": m, "spec": spec, "status": "STATUS_ENABLED"}));
+    st.store.insert(
+        "workspace",
+        None,
+        None,
+        id.clone(),
+        json!({"metadata": m, "spec": spec, "status": "STATUS_ENABLED"}),
+    );
     let owner = st.owner_profile_id.clone();
     add_member(st, &id, &owner);
     super::misc::seed_models(st, &id);

@@ -104,7 +104,11 @@ impl T {
     /// Creates an objective and waits until its tool call waits for approval.
     pub async fn waiting_objective(&self, agent_id: &str) -> (String, String) {
         let o = self
-            .ok("POST", &self.wp("/objectives"), Some(serde_json::json!({"agentId": agent_id, "data": {"initialMessage": "What is the answer?"}})))
+            .ok(
+                "POST",
+                &self.wp("/objectives"),
+                Some(serde_json::json!({"agentId": agent_id, "data": {"initialMessage": "What is the answer?"}})),
+            )
             .await;
         let id = o["metadata"]["id"].as_str().unwrap().to_string();
         self.wait_state(&id, "STATE_WAITING").await;
