@@ -1,5 +1,5 @@
 //! Configuration, paths, pagination, raw responses, redaction and models: real HTTP against the local server.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -92,7 +92,6 @@ async fn workspace_defaults_and_per_call_override() {
         .create(WorkspaceAdminCreateParams {
             metadata: WorkspaceAdminCreateParamsMetadata { name: "second".into(), ..Default::default() },
             spec: WorkspaceSpec::default(),
-            ..Default::default()
         })
         .await
         .unwrap();

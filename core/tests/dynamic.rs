@@ -1,5 +1,5 @@
 //! The run-time operation catalog the language bindings use: JSON in, JSON out, same transport.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

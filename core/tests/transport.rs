@@ -1,5 +1,5 @@
 //! Retries, timeouts, dropped and truncated responses, error mapping: real HTTP against the local server.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -262,7 +262,7 @@ fn resources(api: &Api) -> String {
     }
     out.push_str("}\n\n");
     for (name, node) in &root.children {
-        emit_node(&mut out, &[name.clone()], node);
+        emit_node(&mut out, std::slice::from_ref(name), node);
     }
     out
 }
@@ -272,7 +272,7 @@ fn emit_node(out: &mut String, path: &[String], node: &Node) {
     let _ = writeln!(out, "/// Operations under `{}`.", path.join("."));
     let _ = writeln!(out, "#[derive(Debug, Clone)]\npub struct {sn} {{\n    client: Client,\n}}\n");
     let _ = writeln!(out, "impl {sn} {{");
-    for (child, _) in &node.children {
+    for child in node.children.keys() {
         let mut cp = path.to_vec();
         cp.push(child.clone());
         let csn = struct_name(&cp);
