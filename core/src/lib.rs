@@ -44,3 +44,8 @@ pub use request::{Call, RequestOptions};
 pub use response::{ApiResponse, RawResponse};
 pub use secret::SecretString;
 pub use transport::{IDEMPOTENCY_HEADER, REQUEST_ID_HEADER, RETRY_COUNT_HEADER};
+
+/// The README's Rust examples, compiled as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
