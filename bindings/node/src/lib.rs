@@ -1,1 +1,347 @@
-//! Placeholder: the node binding is being written.
+//! The native addon of the `cadenya` npm package.
+//!
+//! It converts and nothing more: JS options into the core's builder, wire-named path/query/body
+//! values into [`cadenya::Client::dynamic_call`], JSON results back as strings (the JS side
+//! `JSON.parse`s them, which is faster than building objects through N-API), core errors into
+//! marked records (see `error.rs`), and Rust futures into Promises on napi's tokio runtime, so
+//! the Node event loop never waits for I/O. Pagination stays in the core: a [`NativePage`]
+//! holds the core's `Page` and fetches the next one with it.
+
+mod error;
+mod webhooks;
+
+use cadenya::catalog::DynamicCall;
+use cadenya::Page;
+use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use webhooks::NativeWebhook;
+
+/// Options of `new Cadenya(...)`; every unset field falls back to the core's environment lookup.
+#[napi(object)]
+pub struct ClientOptions {
+    pub api_key: Option<String>,
+    #[napi(js_name = "baseURL")]
+    pub base_url: Option<String>,
+    pub workspace_id: Option<String>,
+    pub webhook_secret: Option<String>,
+    /// Milliseconds.
+    pub timeout: Option<f64>,
+    pub max_retries: Option<f64>,
+    pub default_headers: Option<HashMap<String, String>>,
+    pub log_level: Option<String>,
+}
+
+/// Per-request options (the abort signal is handled with [`AbortToken`]).
+#[napi(object)]
+pub struct CallOptions {
+    /// Milliseconds.
+    pub timeout: Option<f64>,
+    pub max_retries: Option<f64>,
+    pub headers: Option<HashMap<String, String>>,
+    pub idempotency_key: Option<String>,
+    /// Extra query parameters (already formatted).
+    pub query: Option<HashMap<String, String>>,
+}
+
+fn duration_ms(name: &str, ms: f64) -> Result<Duration> {
+    if !ms.is_finite() || ms <= 0.0 {
+        return Err(error::invalid(format!("{name} must be a positive number of milliseconds")));
+    }
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| error::invalid(format!("{name} is too large")))
+}
+
+fn retries(n: f64) -> Result<u32> {
+    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
+        return Err(error::invalid("maxRetries must be a non-negative integer"));
+    }
+    Ok(n as u32)
+}
+
+/// One client: the core client (configuration plus connection pool).
+#[napi]
+pub struct NativeClient {
+    client: cadenya::Client,
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: Option<ClientOptions>) -> Result<Self> {
+        let mut b = cadenya::Client::builder().user_agent(concat!("cadenya-node/", env!("CARGO_PKG_VERSION")));
+        if let Some(o) = options {
+            if let Some(v) = o.api_key {
+                b = b.api_key(v);
+            }
+            if let Some(v) = o.base_url {
+                b = b.base_url(v);
+            }
+            if let Some(v) = o.workspace_id {
+                b = b.workspace_id(v);
+            }
+            if let Some(v) = o.webhook_secret {
+                b = b.webhook_secret(v);
+            }
+            if let Some(ms) = o.timeout {
+                b = b.timeout(duration_ms("timeout", ms).map_err(|_| error::configuration("timeout must be a positive number of milliseconds"))?);
+            }
+            if let Some(n) = o.max_retries {
+                b = b.max_retries(retries(n).map_err(|_| error::configuration("maxRetries must be a non-negative integer"))?);
+            }
+            for (k, v) in o.default_headers.unwrap_or_default() {
+                b = b.default_header(k, v);
+            }
+            if let Some(level) = o.log_level {
+                b = b.log_level(level.parse().map_err(|e| error::from_core(&e))?);
+            }
+        }
+        let client = b.build().map_err(|e| error::from_core(&e))?;
+        Ok(NativeClient { client })
+    }
+
+    #[napi(getter, js_name = "baseURL")]
+    pub fn base_url(&self) -> String {
+        self.client.config().base_url().to_string()
+    }
+
+    #[napi(getter)]
+    pub fn workspace_id(&self) -> Option<String> {
+        self.client.config().workspace_id().map(str::to_string)
+    }
+
+    /// Milliseconds.
+    #[napi(getter)]
+    pub fn timeout(&self) -> f64 {
+        self.client.config().timeout().as_secs_f64() * 1000.0
+    }
+
+    #[napi(getter)]
+    pub fn max_retries(&self) -> u32 {
+        self.client.config().max_retries()
+    }
+
+    /// Whether a webhook secret is configured (the secret itself never leaves the core).
+    #[napi(getter)]
+    pub fn has_webhook_secret(&self) -> bool {
+        self.client.config().webhook_secret().is_some()
+    }
+
+    /// A verifier for the client's webhook secret (configured or from the environment).
+    #[napi(catch_unwind)]
+    pub fn webhook(&self) -> Result<NativeWebhook> {
+        let hook = self.client.webhooks().verifier(None).map_err(|e| error::from_core(&e))?;
+        Ok(NativeWebhook::from_core(hook))
+    }
+
+    /// Sends one operation whose response is a model or empty. Resolves to the JSON text of the
+    /// body (`""` for operations without a body).
+    ///
+    /// `path` and `query` are flat `[name, value, name, value, …]` lists of wire names; `body` is
+    /// the JSON text of the body object.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn request<'env>(
+        &self,
+        env: &'env Env,
+        operation: String,
+        path: Vec<String>,
+        query: Vec<String>,
+        body: Option<String>,
+        options: Option<CallOptions>,
+        abort: Option<&AbortToken>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let call = self.prepare(&operation, &path, &query, body.as_deref())?;
+        let registration = abort.map(AbortToken::register).transpose()?;
+        let fut = async move {
+            match call {
+                DynamicCall::Json(c) => {
+                    let value = apply(c, options)?.send().await.map_err(|e| error::from_core(&e))?;
+                    serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))
+                }
+                DynamicCall::Empty(c) => {
+                    apply(c, options)?.send().await.map_err(|e| error::from_core(&e))?;
+                    Ok(String::new())
+                }
+                DynamicCall::Page(_) => Err(error::invalid(format!("`{operation}` is a list: use requestPage"))),
+            }
+        };
+        env.spawn_future(abortable(fut, registration))
+    }
+
+    /// Sends a list operation; resolves to its first page.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativePage>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_page<'env>(
+        &self,
+        env: &'env Env,
+        operation: String,
+        path: Vec<String>,
+        query: Vec<String>,
+        options: Option<CallOptions>,
+        abort: Option<&AbortToken>,
+    ) -> Result<PromiseRaw<'env, NativePage>> {
+        let call = match self.prepare(&operation, &path, &query, None)? {
+            DynamicCall::Page(c) => c,
+            _ => return Err(error::invalid(format!("`{operation}` is not a list operation"))),
+        };
+        let registration = abort.map(AbortToken::register).transpose()?;
+        let fut = async move {
+            let page = apply(call, options)?.send().await.map_err(|e| error::from_core(&e))?;
+            NativePage::new(page)
+        };
+        env.spawn_future(abortable(fut, registration))
+    }
+}
+
+impl NativeClient {
+    fn prepare(&self, operation: &str, path: &[String], query: &[String], body: Option<&str>) -> Result<DynamicCall> {
+        if path.len() % 2 != 0 || query.len() % 2 != 0 {
+            return Err(error::invalid("path and query must be name/value pairs"));
+        }
+        let pairs = |flat: &[String]| -> Vec<(String, String)> {
+            flat.chunks_exact(2).map(|c| (c[0].clone(), c[1].clone())).collect()
+        };
+        let path = pairs(path);
+        let query = pairs(query);
+        let mut workspace = None;
+        let mut path_refs = Vec::with_capacity(path.len());
+        for (k, v) in &path {
+            // A per-call workspace goes through the core's option, like every other language.
+            if k == "workspaceId" {
+                workspace = Some(v.clone());
+            } else {
+                path_refs.push((k.as_str(), v.as_str()));
+            }
+        }
+        let query_refs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let body: Option<Value> = match body {
+            Some(text) => Some(serde_json::from_str(text).map_err(|e| error::invalid(format!("body is not JSON: {e}")))?),
+            None => None,
+        };
+        let call = self
+            .client
+            .dynamic_call(operation, &path_refs, &query_refs, body.as_ref())
+            .map_err(|e| error::from_core(&e))?;
+        Ok(match (call, workspace) {
+            (c, None) => c,
+            (DynamicCall::Empty(c), Some(ws)) => DynamicCall::Empty(c.workspace_id(ws)),
+            (DynamicCall::Json(c), Some(ws)) => DynamicCall::Json(c.workspace_id(ws)),
+            (DynamicCall::Page(c), Some(ws)) => DynamicCall::Page(c.workspace_id(ws)),
+        })
+    }
+}
+
+fn apply<T>(mut call: cadenya::Call<T>, options: Option<CallOptions>) -> Result<cadenya::Call<T>> {
+    let Some(o) = options else { return Ok(call) };
+    if let Some(ms) = o.timeout {
+        call = call.timeout(duration_ms("timeout", ms)?);
+    }
+    if let Some(n) = o.max_retries {
+        call = call.max_retries(retries(n)?);
+    }
+    for (k, v) in o.headers.unwrap_or_default() {
+        call = call.header(k, v);
+    }
+    for (k, v) in o.query.unwrap_or_default() {
+        call = call.query(k, v);
+    }
+    if let Some(key) = o.idempotency_key {
+        call = call.idempotency_key(key);
+    }
+    Ok(call)
+}
+
+/// Runs `fut` unless the token fires first; dropping the future drops the in-flight request.
+async fn abortable<T>(fut: impl Future<Output = Result<T>>, registration: Option<AbortRegistration>) -> Result<T> {
+    match registration {
+        None => fut.await,
+        Some(reg) => Abortable::new(fut, reg).await.unwrap_or_else(|_| Err(error::aborted())),
+    }
+}
+
+/// The native half of an `AbortSignal`: the JS wrapper calls `abort()` from the signal's
+/// `abort` event, which cancels the Rust future of the request it was passed to.
+#[napi]
+pub struct AbortToken {
+    handle: AbortHandle,
+    registration: Mutex<Option<AbortRegistration>>,
+}
+
+#[napi]
+impl AbortToken {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        let (handle, registration) = AbortHandle::new_pair();
+        AbortToken { handle, registration: Mutex::new(Some(registration)) }
+    }
+
+    #[napi]
+    pub fn abort(&self) {
+        self.handle.abort();
+    }
+
+    fn register(&self) -> Result<AbortRegistration> {
+        self.registration
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .ok_or_else(|| error::invalid("an AbortToken can be used for one request only"))
+    }
+}
+
+/// One page of a list: its items (JSON text) and the core's page, which knows how to fetch the
+/// next one (same request, `cursor` = this page's `nextCursor`, same options).
+#[napi]
+pub struct NativePage {
+    items: String,
+    next_cursor: Option<String>,
+    page: Arc<Page<Value>>,
+}
+
+impl NativePage {
+    fn new(mut page: Page<Value>) -> Result<Self> {
+        // Serialised on the tokio thread, so the JS thread only runs JSON.parse.
+        let items = serde_json::to_string(&std::mem::take(&mut page.items)).map_err(|e| error::invalid(e.to_string()))?;
+        Ok(NativePage { items, next_cursor: page.next_cursor.clone(), page: Arc::new(page) })
+    }
+}
+
+#[napi]
+impl NativePage {
+    /// The JSON text of the page's items; empties the page's copy (call once).
+    #[napi]
+    pub fn take_items(&mut self) -> String {
+        std::mem::take(&mut self.items)
+    }
+
+    #[napi(getter)]
+    pub fn next_cursor(&self) -> Option<String> {
+        self.next_cursor.clone()
+    }
+
+    #[napi(getter)]
+    pub fn has_next_page(&self) -> bool {
+        self.page.has_next_page()
+    }
+
+    /// The next page, or `null` after the last one.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativePage | null>")]
+    pub fn next_page<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<PromiseRaw<'env, Option<NativePage>>> {
+        let page = Arc::clone(&self.page);
+        let registration = abort.map(AbortToken::register).transpose()?;
+        let fut = async move {
+            match page.next_page().await.map_err(|e| error::from_core(&e))? {
+                Some(next) => NativePage::new(next).map(Some),
+                None => Ok(None),
+            }
+        };
+        env.spawn_future(abortable(fut, registration))
+    }
+}

@@ -1,0 +1,173 @@
+// Types of the hand-written part of the package: options, pagination, webhooks and errors.
+// The models, params and resources are generated into ../index.d.ts.
+
+import type { UnwrapWebhookEvent, UnsafeUnwrapWebhookEvent } from '../index';
+
+/** Client options. Each unset option falls back to its environment variable, then its default. */
+export interface ClientOptions {
+  /** Sent as `Authorization: Bearer …`. Default: `CADENYA_API_KEY` (required). */
+  apiKey?: string;
+  /** Default: `CADENYA_BASE_URL`, then `https://api.cadenya.com`. */
+  baseURL?: string;
+  /** Default `{workspaceId}` of every call. Default: `CADENYA_WORKSPACE_ID`. */
+  workspaceId?: string;
+  /** Secret for `client.webhooks`. Default: `CADENYA_WEBHOOK_SECRET`, then `CADENYA_WEBHOOK_KEY`. */
+  webhookSecret?: string;
+  /** Per-attempt timeout in milliseconds. Default 60000. */
+  timeout?: number;
+  /** Retries after the first attempt. Default 2. */
+  maxRetries?: number;
+  /** Headers sent with every request (added to those of `CADENYA_CUSTOM_HEADERS`). */
+  defaultHeaders?: HeadersLike;
+  /** Level up to which the core logs: off, error, warn, info, debug, trace. Default: `CADENYA_LOG`, then warn. */
+  logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+/** A plain object of header values, `[name, value]` pairs or a Fetch `Headers`. */
+export type HeadersLike =
+  | Record<string, string | number | boolean | null | undefined>
+  | Array<[string, string]>
+  | { forEach(cb: (value: string, name: string) => void): void; get(name: string): string | null };
+
+/** Per-request options: the last argument of every method. */
+export interface RequestOptions {
+  /** Cancels the call: the in-flight request is dropped and the promise rejects with `APIUserAbortError`. */
+  signal?: AbortSignal | null;
+  /** Per-attempt timeout in milliseconds for this call. */
+  timeout?: number;
+  /** Retries after the first attempt for this call. */
+  maxRetries?: number;
+  /** Extra headers for this call (they replace default headers of the same name). */
+  headers?: HeadersLike;
+  /** Sent as `Idempotency-Key`; lets a POST/PATCH be retried after a 5xx, timeout or dropped connection. */
+  idempotencyKey?: string;
+  /** Extra query parameters. */
+  query?: Record<string, string | number | boolean | Array<string | number | boolean> | undefined>;
+}
+
+/** The part of the client that is not generated. */
+export declare class ClientBase {
+  constructor(options?: ClientOptions);
+  readonly baseURL: string;
+  readonly workspaceId: string | null;
+  /** Milliseconds. */
+  readonly timeout: number;
+  readonly maxRetries: number;
+  /** Webhook verification with the client's secret (or `{ secret }` per call). */
+  readonly webhooks: Webhooks;
+}
+
+/** One page of a list; `for await` over it walks its items and those of every later page. */
+export declare class CursorPage<T> implements AsyncIterable<T> {
+  readonly items: T[];
+  /** The cursor of the next page; null on the last page. */
+  readonly nextCursor: string | null;
+  hasNextPage(): boolean;
+  /** The next page, or null after the last one. */
+  nextPage(options?: { signal?: AbortSignal | null }): Promise<CursorPage<T> | null>;
+  /** This page and every page after it. */
+  iterPages(): AsyncIterableIterator<CursorPage<T>>;
+  [Symbol.asyncIterator](): AsyncIterator<T>;
+}
+
+/**
+ * What a list method returns: `await` it for the first page, or `for await` it for every item
+ * of every page (fetched lazily).
+ */
+export declare class PagePromise<T> implements PromiseLike<CursorPage<T>>, AsyncIterable<T> {
+  then<R1 = CursorPage<T>, R2 = never>(
+    onfulfilled?: ((value: CursorPage<T>) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<CursorPage<T> | R>;
+  finally(onfinally?: (() => void) | null): Promise<CursorPage<T>>;
+  [Symbol.asyncIterator](): AsyncIterator<T>;
+}
+
+/** A webhook body: the raw request body, exactly as received. */
+export type WebhookPayload = string | Uint8Array | ArrayBuffer;
+
+/** Webhook request headers: a plain object (e.g. `req.headers`) or a Fetch `Headers`. */
+export type WebhookHeaders =
+  | Record<string, string | string[] | undefined>
+  | { forEach(cb: (value: string, name: string) => void): void; get(name: string): string | null };
+
+export interface WebhookOptions {
+  /** The signing secret (`whsec_…`); default: the client's `webhookSecret`. */
+  secret?: string;
+}
+
+/** A Standard Webhooks verifier for one secret. */
+export declare class Webhook {
+  /** Throws `WebhookVerificationError` (`bad_secret`) for a malformed secret. */
+  constructor(secret: string);
+  verify(payload: WebhookPayload, headers: WebhookHeaders): void;
+  unwrap(payload: WebhookPayload, headers: WebhookHeaders): UnwrapWebhookEvent;
+  /** The `webhook-signature` header value (`v1,…`) for a message. */
+  sign(msgId: string, timestamp: number, payload: string | Uint8Array): string;
+}
+
+/** `client.webhooks`. */
+export declare class Webhooks {
+  /** Checks the headers, timestamp and signature; throws `WebhookVerificationError`. */
+  verify(payload: WebhookPayload, headers: WebhookHeaders, options?: WebhookOptions): void;
+  /** Verifies, then returns the parsed event; throws `WebhookVerificationError`. */
+  unwrap(payload: WebhookPayload, headers: WebhookHeaders, options?: WebhookOptions): UnwrapWebhookEvent;
+  /** Parses the event WITHOUT verifying it: only for bodies whose origin is already trusted. */
+  unsafeUnwrap(payload: WebhookPayload): UnsafeUnwrapWebhookEvent;
+}
+
+/** Base class of every error of this package. */
+export declare class CadenyaError extends Error {}
+
+/** A non-2xx response. */
+export declare class APIError extends CadenyaError {
+  readonly status: number;
+  /** The `x-request-id` response header: quote it when contacting support. */
+  readonly requestId: string | null;
+  /** The response body: parsed JSON when it is JSON, else the text. */
+  readonly body: unknown;
+  /** `code` of the google.rpc.Status body. */
+  readonly code: number | null;
+  /** `details` of the google.rpc.Status body. */
+  readonly details: unknown[];
+  /** Response headers (lower-case names). */
+  readonly headers: Record<string, string>;
+}
+/** 400 */
+export declare class BadRequestError extends APIError {}
+/** 401 */
+export declare class AuthenticationError extends APIError {}
+/** 403 */
+export declare class PermissionDeniedError extends APIError {}
+/** 404 */
+export declare class NotFoundError extends APIError {}
+/** 409 */
+export declare class ConflictError extends APIError {}
+/** 422 */
+export declare class UnprocessableEntityError extends APIError {}
+/** 429 */
+export declare class RateLimitError extends APIError {}
+/** 5xx */
+export declare class InternalServerError extends APIError {}
+/** The request could not be sent or the response could not be read. */
+export declare class APIConnectionError extends CadenyaError {}
+/** An attempt took longer than the timeout. */
+export declare class APITimeoutError extends APIConnectionError {}
+/** The call's `AbortSignal` fired. */
+export declare class APIUserAbortError extends CadenyaError {}
+/** A 2xx response whose body is not what the operation returns. */
+export declare class APIResponseValidationError extends CadenyaError {
+  readonly status: number;
+  readonly requestId: string | null;
+  /** Where decoding failed, e.g. `items[3].spec.status`. */
+  readonly path: string;
+}
+/** The call was refused before anything was sent. */
+export declare class InvalidRequestError extends CadenyaError {}
+/** The client could not be configured. */
+export declare class ConfigurationError extends CadenyaError {}
+/** A webhook failed verification or its body is not the webhook envelope. */
+export declare class WebhookVerificationError extends CadenyaError {
+  readonly kind: 'missing_header' | 'bad_timestamp' | 'too_old' | 'too_new' | 'bad_signature' | 'bad_secret' | 'bad_payload';
+}

@@ -1,0 +1,398 @@
+'use strict';
+// The client base, pagination and webhooks. Everything here converts arguments and results;
+// behaviour (auth, retries, timeouts, error mapping, paging, verification) is the Rust core's.
+
+const { inspect } = require('node:util');
+const native = require('./native');
+const errors = require('./errors');
+
+const NATIVE = Symbol('cadenya.native');
+const SIGNAL = Symbol('cadenya.signal');
+
+const KIND_EMPTY = 0;
+const KIND_PAGE = 2;
+
+/** `{a: 'x'}` or a Fetch `Headers` (or `[name, value]` pairs) as a plain object of strings. */
+function headerRecord(h, what) {
+  if (h == null) return undefined;
+  const out = {};
+  if (typeof h.forEach === 'function' && typeof h.get === 'function') {
+    h.forEach((v, k) => {
+      out[k] = String(v);
+    });
+  } else if (Array.isArray(h)) {
+    for (const [k, v] of h) out[k] = String(v);
+  } else if (typeof h === 'object') {
+    for (const k of Object.keys(h)) {
+      const v = h[k];
+      if (v !== undefined && v !== null) out[k] = String(v);
+    }
+  } else {
+    throw new errors.InvalidRequestError(`${what} must be an object or a Headers`);
+  }
+  return out;
+}
+
+function queryValue(v) {
+  if (Array.isArray(v)) return v.map(queryValue).join(',');
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+/** Per-request options as the addon takes them (the signal is handled separately). */
+function nativeOptions(o) {
+  if (o == null) return null;
+  if (typeof o !== 'object') throw new errors.InvalidRequestError('options must be an object');
+  const { timeout, maxRetries, headers, idempotencyKey, query } = o;
+  if (timeout === undefined && maxRetries === undefined && headers === undefined && idempotencyKey === undefined && query === undefined) {
+    return null;
+  }
+  let q;
+  if (query != null) {
+    q = {};
+    for (const k of Object.keys(query)) if (query[k] !== undefined) q[k] = queryValue(query[k]);
+  }
+  return { timeout, maxRetries, headers: headerRecord(headers, 'headers'), idempotencyKey, query: q };
+}
+
+function checkSignal(signal) {
+  if (signal != null && (typeof signal !== 'object' || typeof signal.addEventListener !== 'function')) {
+    throw new errors.InvalidRequestError('signal must be an AbortSignal');
+  }
+}
+
+/**
+ * Runs `start(token)` with an abort token wired to `signal`: when the signal fires, the token
+ * cancels the Rust future (dropping the in-flight request) and the promise rejects with
+ * `APIUserAbortError`.
+ */
+async function withSignal(signal, start) {
+  try {
+    if (signal == null) return await start(undefined);
+    if (signal.aborted) throw new errors.APIUserAbortError();
+    const token = new native.AbortToken();
+    const onAbort = () => token.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await start(token);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  } catch (e) {
+    throw errors.fromNative(e);
+  }
+}
+
+class ClientBase {
+  /**
+   * @param {import('./core').ClientOptions} [options]
+   */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new errors.ConfigurationError('configuration error: options must be an object');
+    }
+    const { apiKey, baseURL, workspaceId, webhookSecret, timeout, maxRetries, defaultHeaders, logLevel } = options;
+    let client;
+    try {
+      client = new native.NativeClient({
+        apiKey,
+        baseURL,
+        workspaceId,
+        webhookSecret,
+        timeout,
+        maxRetries,
+        defaultHeaders: headerRecord(defaultHeaders, 'defaultHeaders'),
+        logLevel,
+      });
+    } catch (e) {
+      throw errors.fromNative(e);
+    }
+    Object.defineProperty(this, NATIVE, { value: client });
+    /** Webhook verification with this client's secret (or one passed per call). */
+    this.webhooks = new Webhooks(client);
+  }
+
+  /** The base URL every request goes to. */
+  get baseURL() {
+    return this[NATIVE].baseURL.replace(/\/$/, '');
+  }
+  /** The default workspace of every `{workspaceId}`, or null. */
+  get workspaceId() {
+    return this[NATIVE].workspaceId ?? null;
+  }
+  /** Per-attempt timeout, in milliseconds. */
+  get timeout() {
+    return this[NATIVE].timeout;
+  }
+  get maxRetries() {
+    return this[NATIVE].maxRetries;
+  }
+
+  [inspect.custom]() {
+    return `${this.constructor.name} { baseURL: '${this.baseURL}', workspaceId: ${this.workspaceId === null ? 'null' : `'${this.workspaceId}'`} }`;
+  }
+
+  /**
+   * One operation: splits `params` into `{workspaceId}`, query and body by the operation's
+   * descriptor (generated from the spec) and hands them to the core.
+   * @internal
+   */
+  _call(op, positional, params, options) {
+    let path;
+    let query;
+    let body;
+    let opts;
+    let signal;
+    try {
+      path = [];
+      for (let i = 0; i < op.path.length; i++) {
+        const v = positional[i];
+        if (typeof v !== 'string') {
+          throw new errors.InvalidRequestError(`invalid request: path parameter \`${op.path[i]}\` must be a string`);
+        }
+        path.push(op.path[i], v);
+      }
+      query = [];
+      let fields = null;
+      if (params != null) {
+        if (typeof params !== 'object' || Array.isArray(params)) {
+          throw new errors.InvalidRequestError('invalid request: params must be an object');
+        }
+        for (const k of Object.keys(params)) {
+          const v = params[k];
+          if (v === undefined) continue;
+          if (k === 'workspaceId' && op.ws) path.push('workspaceId', String(v));
+          else if (op.query.includes(k)) query.push(k, queryValue(v));
+          else (fields ??= {})[k] = v;
+        }
+      }
+      body = fields === null ? null : JSON.stringify(fields);
+      opts = nativeOptions(options);
+      signal = options == null ? undefined : options.signal;
+      checkSignal(signal);
+    } catch (e) {
+      if (op.kind === KIND_PAGE) return new PagePromise(() => Promise.reject(e));
+      return Promise.reject(e);
+    }
+    const client = this[NATIVE];
+    if (op.kind === KIND_PAGE) {
+      return new PagePromise(async () => {
+        const page = await withSignal(signal, (t) => client.requestPage(op.id, path, query, opts, t));
+        return new CursorPage(page, signal);
+      });
+    }
+    return withSignal(signal, (t) => client.request(op.id, path, query, body, opts, t)).then(
+      op.kind === KIND_EMPTY ? toUndefined : JSON.parse,
+    );
+  }
+}
+
+function toUndefined() {
+  return undefined;
+}
+
+/** One page of a list. Iterate it with `for await` to walk this page and every page after it. */
+class CursorPage {
+  constructor(nativePage, signal) {
+    Object.defineProperty(this, NATIVE, { value: nativePage });
+    Object.defineProperty(this, SIGNAL, { value: signal });
+    /** The items of this page. */
+    this.items = JSON.parse(nativePage.takeItems());
+    /** The cursor of the next page; null on the last page. */
+    this.nextCursor = nativePage.nextCursor ?? null;
+  }
+
+  /** True when another page can be fetched. */
+  hasNextPage() {
+    return this[NATIVE].hasNextPage;
+  }
+
+  /**
+   * Fetches the next page (same request and options, `cursor` = `nextCursor`), or null after
+   * the last one. The signal of the original call applies unless another is given.
+   */
+  async nextPage(options) {
+    const signal = options && options.signal !== undefined ? options.signal : this[SIGNAL];
+    checkSignal(signal);
+    const n = await withSignal(signal, (t) => this[NATIVE].nextPage(t));
+    return n ? new CursorPage(n, signal) : null;
+  }
+
+  /** This page and every page after it. */
+  async *iterPages() {
+    let page = this;
+    while (page) {
+      yield page;
+      page = await page.nextPage();
+    }
+  }
+
+  /** Every item of this page and of the pages after it, fetched lazily. */
+  async *[Symbol.asyncIterator]() {
+    for await (const page of this.iterPages()) yield* page.items;
+  }
+}
+
+/**
+ * What a list method returns: `await` it for the first page, or `for await` it for every item of
+ * every page. The request starts when it is first awaited or iterated.
+ */
+class PagePromise {
+  constructor(start) {
+    Object.defineProperty(this, '_start', { value: start });
+    Object.defineProperty(this, '_promise', { value: null, writable: true });
+  }
+  _first() {
+    if (this._promise === null) this._promise = this._start();
+    return this._promise;
+  }
+  then(onFulfilled, onRejected) {
+    return this._first().then(onFulfilled, onRejected);
+  }
+  catch(onRejected) {
+    return this._first().catch(onRejected);
+  }
+  finally(onFinally) {
+    return this._first().finally(onFinally);
+  }
+  async *[Symbol.asyncIterator]() {
+    yield* await this._first();
+  }
+  get [Symbol.toStringTag]() {
+    return 'PagePromise';
+  }
+}
+
+// ---- Webhooks
+
+function payloadArg(payload) {
+  if (typeof payload === 'string' || payload instanceof Uint8Array) return payload;
+  if (payload instanceof ArrayBuffer) return new Uint8Array(payload);
+  throw new errors.InvalidRequestError('invalid request: the webhook payload must be a string, Buffer or Uint8Array');
+}
+
+function payloadText(payload) {
+  return typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+}
+
+/** Headers as a flat `[name, value, …]` list; for repeated headers the first value is used. */
+function flatHeaders(h) {
+  const out = [];
+  if (h == null) return out;
+  if (typeof h.forEach === 'function' && typeof h.get === 'function') {
+    h.forEach((v, k) => {
+      out.push(k, v);
+    });
+    return out;
+  }
+  if (typeof h !== 'object') throw new errors.InvalidRequestError('invalid request: headers must be an object or a Headers');
+  for (const k in h) {
+    const v = h[k];
+    if (typeof v === 'string') out.push(k, v);
+    else if (Array.isArray(v) && v.length > 0) out.push(k, String(v[0]));
+    else if (v != null) out.push(k, String(v));
+  }
+  return out;
+}
+
+function clock(options) {
+  return options == null || options._now === undefined ? undefined : Number(options._now);
+}
+
+/**
+ * A Standard Webhooks verifier for one secret (`whsec_…`). The secret is parsed once; each
+ * delivery is one call into the core. Nothing shows the secret.
+ */
+class Webhook {
+  constructor(secret) {
+    if (typeof secret !== 'string') throw new errors.WebhookVerificationError('webhook secret must be a string', { webhookKind: 'bad_secret' });
+    let hook;
+    try {
+      hook = new native.NativeWebhook(secret);
+    } catch (e) {
+      throw errors.fromNative(e);
+    }
+    Object.defineProperty(this, NATIVE, { value: hook });
+  }
+  static _wrap(hook) {
+    const w = Object.create(Webhook.prototype);
+    Object.defineProperty(w, NATIVE, { value: hook });
+    return w;
+  }
+  /** Checks the headers, timestamp and signature; throws `WebhookVerificationError`. */
+  verify(payload, headers, options) {
+    try {
+      this[NATIVE].verify(payloadArg(payload), flatHeaders(headers), clock(options));
+    } catch (e) {
+      throw errors.fromNative(e);
+    }
+  }
+  /** Verifies, then returns the parsed webhook event. */
+  unwrap(payload, headers, options) {
+    const p = payloadArg(payload);
+    try {
+      this[NATIVE].unwrap(p, flatHeaders(headers), clock(options));
+    } catch (e) {
+      throw errors.fromNative(e);
+    }
+    return JSON.parse(payloadText(p));
+  }
+  /** The `webhook-signature` value for a message (local senders and tests). */
+  sign(msgId, timestamp, payload) {
+    return this[NATIVE].sign(msgId, timestamp, payloadArg(payload));
+  }
+  [inspect.custom]() {
+    return 'Webhook { secret: <redacted> }';
+  }
+}
+
+/** `client.webhooks`: verification with the client's secret unless `{ secret }` is passed. */
+class Webhooks {
+  constructor(client) {
+    Object.defineProperty(this, NATIVE, { value: client });
+    Object.defineProperty(this, '_default', { value: null, writable: true });
+    Object.defineProperty(this, '_bySecret', { value: new Map() });
+  }
+  _verifier(options) {
+    const secret = options == null ? undefined : options.secret;
+    try {
+      if (secret === undefined || secret === null) {
+        if (this._default === null) this._default = Webhook._wrap(this[NATIVE].webhook());
+        return this._default;
+      }
+      let w = this._bySecret.get(secret);
+      if (w === undefined) {
+        w = new Webhook(secret);
+        if (this._bySecret.size >= 16) this._bySecret.clear();
+        this._bySecret.set(secret, w);
+      }
+      return w;
+    } catch (e) {
+      throw errors.fromNative(e);
+    }
+  }
+  /** Checks the signature and timestamp of a delivery; throws `WebhookVerificationError`. */
+  verify(payload, headers, options) {
+    this._verifier(options).verify(payload, headers, options);
+  }
+  /** Verifies a delivery, then returns the parsed event. */
+  unwrap(payload, headers, options) {
+    return this._verifier(options).unwrap(payload, headers, options);
+  }
+  /** Parses a delivery WITHOUT verifying it: only for bodies whose origin is already trusted. */
+  unsafeUnwrap(payload) {
+    const p = payloadArg(payload);
+    try {
+      native.unsafeUnwrapCheck(p);
+    } catch (e) {
+      throw errors.fromNative(e);
+    }
+    return JSON.parse(payloadText(p));
+  }
+  [inspect.custom]() {
+    return 'Webhooks { secret: <redacted> }';
+  }
+}
+
+module.exports = { ClientBase, CursorPage, PagePromise, Webhook, Webhooks, ...errors };
+delete module.exports.fromNative;

@@ -1,0 +1,89 @@
+// Client construction, options, environment fallbacks, both module systems, and redaction.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
+import * as esm from 'cadenya';
+import Cadenya, { ConfigurationError, CadenyaError } from 'cadenya';
+import { startServer, clientFor, agentBody } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(() => server.stop());
+
+test('require and import expose the same classes', () => {
+  const cjs = require('cadenya');
+  assert.equal(cjs.Cadenya, esm.Cadenya);
+  assert.equal(cjs.NotFoundError, esm.NotFoundError);
+  assert.equal(Cadenya, cjs.Cadenya);
+  assert.equal(cjs.default, cjs.Cadenya);
+  for (const name of ['APIError', 'BadRequestError', 'AuthenticationError', 'PermissionDeniedError', 'NotFoundError',
+    'ConflictError', 'UnprocessableEntityError', 'RateLimitError', 'InternalServerError', 'APIConnectionError',
+    'APITimeoutError', 'APIUserAbortError', 'WebhookVerificationError', 'CursorPage', 'PagePromise']) {
+    assert.equal(typeof esm[name], 'function', name);
+  }
+});
+
+test('options are exposed in camelCase, timeout in milliseconds', () => {
+  const c = clientFor(server, { timeout: 1500, maxRetries: 5 });
+  assert.equal(c.baseURL, server.base_url);
+  assert.equal(c.workspaceId, server.workspace_id);
+  assert.equal(c.timeout, 1500);
+  assert.equal(c.maxRetries, 5);
+  const d = new Cadenya({ apiKey: 'k' });
+  assert.equal(d.baseURL, 'https://api.cadenya.com');
+  assert.equal(d.timeout, 60_000);
+  assert.equal(d.maxRetries, 2);
+  assert.equal(d.workspaceId, null);
+});
+
+test('a missing API key is a ConfigurationError', () => {
+  assert.throws(() => new Cadenya(), (e) => e instanceof ConfigurationError && e instanceof CadenyaError && /CADENYA_API_KEY/.test(e.message));
+  assert.throws(() => new Cadenya({ apiKey: '  ' }), ConfigurationError, 'blank explicit value');
+  assert.throws(() => new Cadenya({ apiKey: 'k', baseURL: 'http://example.com' }), ConfigurationError, 'http to a non-loopback host');
+  assert.throws(() => new Cadenya({ apiKey: 'k', timeout: -1 }), ConfigurationError);
+  assert.throws(() => new Cadenya({ apiKey: 'k', logLevel: 'loud' }), ConfigurationError);
+});
+
+test('environment fallbacks: CADENYA_API_KEY, CADENYA_BASE_URL, CADENYA_WORKSPACE_ID, CADENYA_CUSTOM_HEADERS', async () => {
+  process.env.CADENYA_API_KEY = server.api_key;
+  process.env.CADENYA_BASE_URL = server.base_url;
+  process.env.CADENYA_WORKSPACE_ID = server.workspace_id;
+  process.env.CADENYA_CUSTOM_HEADERS = 'X-From-Env: yes\nX-Other: 2';
+  try {
+    const c = new Cadenya();
+    assert.equal(c.baseURL, server.base_url);
+    assert.equal(c.workspaceId, server.workspace_id);
+    await server.clearRequests();
+    const agent = await c.agents.create(agentBody('from-env'));
+    assert.match(agent.metadata.id, /^agt_/);
+    const [r] = await server.requests();
+    assert.equal(r.headers['x-from-env'], 'yes');
+    assert.ok(r.headers.authorization, 'authorization sent (the log redacts it)');
+    // An explicit option wins over the environment.
+    const o = new Cadenya({ workspaceId: 'ws_explicit' });
+    assert.equal(o.workspaceId, 'ws_explicit');
+  } finally {
+    for (const k of ['CADENYA_API_KEY', 'CADENYA_BASE_URL', 'CADENYA_WORKSPACE_ID', 'CADENYA_CUSTOM_HEADERS']) delete process.env[k];
+  }
+});
+
+test('default headers, user agent and per-request headers reach the server', async () => {
+  const c = clientFor(server, { defaultHeaders: { 'X-Team': 'core' } });
+  await server.clearRequests();
+  await c.agents.list({ limit: 1 }, { headers: new Headers({ 'X-Per-Call': '1' }) });
+  const [r] = await server.requests();
+  assert.equal(r.headers['x-team'], 'core');
+  assert.equal(r.headers['x-per-call'], '1');
+  assert.match(r.headers['user-agent'], /^cadenya-node\//);
+});
+
+test('secrets never appear in inspect output', () => {
+  const c = clientFor(server, { webhookSecret: server.webhook_secret });
+  const text = inspect(c, { depth: 5, showHidden: true }) + JSON.stringify(c) + String(c.webhooks) + inspect(c.webhooks);
+  assert.ok(!text.includes(server.api_key), text);
+  assert.ok(!text.includes(server.webhook_secret.slice(6)), text);
+});
