@@ -1,0 +1,126 @@
+"""`Cadenya` and `AsyncCadenya`: configuration, the resource tree, webhooks."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Mapping, Optional, Type
+
+from . import _native
+from ._version import __version__
+from ._webhooks import Webhooks
+from .resources import AsyncResources, SyncResources
+
+__all__ = ["Cadenya", "AsyncCadenya"]
+
+_USER_AGENT = f"cadenya-python/{__version__}"
+
+
+def _native_client(
+    api_key: Optional[str],
+    base_url: Optional[str],
+    workspace_id: Optional[str],
+    webhook_secret: Optional[str],
+    timeout: Optional[float],
+    max_retries: Optional[int],
+    default_headers: Optional[Mapping[str, str]],
+) -> Any:
+    return _native.NativeClient(
+        api_key,
+        base_url,
+        workspace_id,
+        webhook_secret,
+        None if timeout is None else float(timeout),
+        max_retries,
+        None if default_headers is None else list(default_headers.items()),
+        _USER_AGENT,
+    )
+
+
+class _Base:
+    _native: Any
+    webhooks: Webhooks
+
+    @property
+    def workspace_id(self) -> Optional[str]:
+        """The default workspace of every `{workspaceId}` (override per call with `workspace_id=`)."""
+        return self._native.workspace_id  # type: ignore[no-any-return]
+
+    @property
+    def base_url(self) -> str:
+        return self._native.base_url  # type: ignore[no-any-return]
+
+    @property
+    def is_closed(self) -> bool:
+        return self._native.is_closed  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, workspace_id={self.workspace_id!r})"
+
+
+class Cadenya(SyncResources, _Base):
+    """The Cadenya API client (blocking). Safe to share between threads.
+
+    Every argument falls back to the environment, then to a default: `api_key`
+    (`CADENYA_API_KEY`, required), `base_url` (`CADENYA_BASE_URL`, https://api.cadenya.com),
+    `workspace_id` (`CADENYA_WORKSPACE_ID`), `webhook_secret` (`CADENYA_WEBHOOK_SECRET`, then
+    `CADENYA_WEBHOOK_KEY`), `default_headers` (added to `CADENYA_CUSTOM_HEADERS`), `timeout`
+    (seconds per attempt, 60), `max_retries` (2). A blank value passed explicitly raises
+    `ConfigurationError`.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        workspace_id: Optional[str] = None,
+        webhook_secret: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        self._native = _native_client(api_key, base_url, workspace_id, webhook_secret, timeout, max_retries, default_headers)
+        self._init_resources(self._native)
+        self.webhooks = Webhooks(self._native)
+
+    def close(self) -> None:
+        """Closes the client: later calls raise `CadenyaError`."""
+        self._native.close()
+
+    def __enter__(self) -> "Cadenya":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+        self.close()
+
+
+class AsyncCadenya(AsyncResources, _Base):
+    """The Cadenya API client for asyncio: every call returns an awaitable and never blocks the
+    event loop. Same arguments and environment fallbacks as `Cadenya`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        workspace_id: Optional[str] = None,
+        webhook_secret: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        self._native = _native_client(api_key, base_url, workspace_id, webhook_secret, timeout, max_retries, default_headers)
+        self._init_resources(self._native)
+        self.webhooks = Webhooks(self._native)
+
+    async def close(self) -> None:
+        """Closes the client: later calls raise `CadenyaError`."""
+        self._native.close()
+
+    async def __aenter__(self) -> "AsyncCadenya":
+        return self
+
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        await self.close()
