@@ -52,7 +52,17 @@ class Server:
 
     def requests(self) -> List[Dict[str, Any]]:
         """Every request received since the last clear (the log's own calls excluded)."""
-        return [r for r in self._req("GET", "/_cadenya/requests")["requests"] if not r["path"].startswith("/_cadenya")]
+        out = []
+        for r in self._req("GET", "/_cadenya/requests")["requests"]:
+            if r["path"].startswith("/_cadenya"):
+                continue
+            # headers arrive as [name, value] pairs: keep the first value of each (lower-case) name
+            headers: Dict[str, str] = {}
+            for k, v in r["headers"]:
+                headers.setdefault(k.lower(), v)
+            r["headers"] = headers
+            out.append(r)
+        return out
 
     def clear(self) -> None:
         self._req("DELETE", "/_cadenya/requests")
