@@ -68,8 +68,7 @@ class Server:
         self._req("DELETE", "/_cadenya/requests")
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
+def start_server() -> Iterator[Server]:
     proc = subprocess.Popen(
         [_server_bin(), "--port", "0", "--step-delay-ms", "2", "--exit-on-stdin-close"],
         stdin=subprocess.PIPE,
@@ -92,6 +91,11 @@ def server() -> Iterator[Server]:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    yield from start_server()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import urllib.parse
-from typing import Any, Dict, List, Tuple
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 
@@ -19,7 +19,13 @@ import cadenya
 import typed_example
 from _generated_expectations import EXPECTED
 
-from conftest import Server
+from conftest import Server, start_server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """A server of its own: these calls archive the workspace, delete keys and so on."""
+    yield from start_server()
 
 
 def _check_wire(server: Server, op: str) -> None:
