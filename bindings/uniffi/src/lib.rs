@@ -1,1 +1,25 @@
-//! Placeholder: the uniffi binding is being written.
+//! UniFFI binding of the Cadenya core: the Kotlin and Swift SDKs.
+//!
+//! This crate only converts: arguments into the core's dynamic calls (`cadenya::catalog`), JSON
+//! responses into UniFFI records, core errors into [`CadenyaError`], and Rust futures into Kotlin
+//! suspend functions / Swift `async` functions. Retries, timeouts, paging, error mapping and
+//! webhook verification all happen in the core.
+//!
+//! `generated.rs` (records, enums, page types, one method per operation) is written by
+//! `cadenya-generator` from the spec; the rest is hand-written.
+
+uniffi::setup_scaffolding!("cadenya");
+
+#[macro_use]
+mod macros;
+mod client;
+mod error;
+#[allow(clippy::all, missing_docs)]
+mod generated;
+mod rt;
+mod webhook;
+
+pub use client::{CadenyaClient, RequestOptions};
+pub use error::CadenyaError;
+pub use generated::*;
+pub use webhook::Webhook;
