@@ -121,12 +121,9 @@ class EventFollower(private val client: CadenyaClient, private val objectiveId: 
     private var polls = 0
 
     suspend fun poll() {
-        var page: ObjectiveListEventsResponsePage? = client.objectives().listEvents(objectiveId, sortOrder = "asc")
-        while (page != null) {
-            for (e in page.items()) {
-                if (seen.add(e.metadata.id)) say("  ${describe(e.data)}")
-            }
-            page = page.nextPage()
+        // Every page of the event list, fetched lazily through the core's cursor.
+        client.objectives().listEvents(objectiveId, sortOrder = "asc").autoPaging().collect { e ->
+            if (seen.add(e.metadata.id)) say("  ${describe(e.data)}")
         }
     }
 

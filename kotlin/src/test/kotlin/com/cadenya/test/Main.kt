@@ -12,6 +12,8 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import java.io.File
@@ -215,8 +217,10 @@ suspend fun paginationTests(r: Runner, client: CadenyaClient, server: LocalServe
         }
         eq(seen, ids, "every agent once, in creation order")
         eq(pages, 3, "pages")
+        val flowed = client.agents().list(prefix = prefix, limit = 2, sortOrder = "asc").autoPaging().map { it.metadata.id }.toList()
+        eq(flowed, ids, "autoPaging() items")
         val cursors = server.requests().filter { (it["query"] as String).contains("prefix=$prefix") }.map { it["query"] as String }
-        check(cursors.count { "cursor=" in it } == 2) { "follow-up requests: $cursors" }
+        check(cursors.count { "cursor=" in it } == 4) { "follow-up requests: $cursors" }
         check(cursors.all { "limit=2" in it }) { "the limit was not repeated: $cursors" }
     }
 }
