@@ -53,9 +53,9 @@ class BaseModel:
         return json.dumps(self._data, indent=indent)
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if not isinstance(other, BaseModel) or type(other) is not type(self):
             return NotImplemented
-        return self._data == other._data  # type: ignore[attr-defined, no-any-return]
+        return bool(self._data == other._data)
 
     __hash__ = None  # type: ignore[assignment]
 

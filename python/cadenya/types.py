@@ -2738,7 +2738,7 @@ class APIKey(BaseModel):
     """An account API key; it needs workspace grants to reach workspace-scoped routes."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[AccountResourceMetadataParam, AccountResourceMetadata], spec: Union[APIKeySpecParam, APIKeySpec], info: Optional[Union[APIKeyInfoParam, APIKeyInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_APIKey, unknown_fields)
@@ -2761,7 +2761,7 @@ class APIKeyCreateParamsMetadata(BaseModel):
     """Writable metadata when creating an account-scoped resource such as an API key."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, name: str, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "external_id": external_id, "labels": labels}, _F_APIKeyCreateParamsMetadata, unknown_fields)
@@ -2789,7 +2789,7 @@ class APIKeyInfo(BaseModel):
     """Server-filled API key details."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("workspaces_preview", "workspacesPreview"), ("workspaces_total", "workspacesTotal"))
+    _FIELDS = (("created_by", "createdBy"), ("workspaces_preview", "workspacesPreview"), ("workspaces_total", "workspacesTotal"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, workspaces_preview: Optional[Sequence[Union[BareMetadataParam, BareMetadata]]] = None, workspaces_total: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "workspaces_preview": workspaces_preview, "workspaces_total": workspaces_total}, _F_APIKeyInfo, unknown_fields)
@@ -2817,7 +2817,7 @@ class APIKeySpec(BaseModel):
 
     __slots__ = ()
     _SENSITIVE = frozenset(("token",))
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("token", "token"), ("description", "description"), ("permissions", "permissions"), ("system", "system"))
+    _FIELDS = (("token", "token"), ("description", "description"), ("permissions", "permissions"), ("system", "system"))
 
     def __init__(self, *, token: Optional[str] = None, description: Optional[str] = None, permissions: Optional[Sequence[str]] = None, system: Optional[bool] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"token": token, "description": description, "permissions": permissions, "system": system}, _F_APIKeySpec, unknown_fields)
@@ -2851,7 +2851,7 @@ class APIKeyUpdateParamsMetadata(BaseModel):
     """Writable metadata when updating an account-scoped resource such as an API key."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, name: str, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "external_id": external_id, "labels": labels}, _F_APIKeyUpdateParamsMetadata, unknown_fields)
@@ -2879,7 +2879,7 @@ class APIKeysCursorPagination(BaseModel):
     """One page of APIKey items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[APIKeyParam, APIKey]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_APIKeysCursorPagination, unknown_fields)
@@ -2897,7 +2897,7 @@ class Account(BaseModel):
     """The top-level organizational unit that owns workspaces."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("info", "info"), ("metadata", "metadata"), ("spec", "spec"))
+    _FIELDS = (("info", "info"), ("metadata", "metadata"), ("spec", "spec"))
 
     def __init__(self, *, info: Union[AccountInfoParam, AccountInfo], metadata: Union[AccountResourceMetadataParam, AccountResourceMetadata], spec: Union[AccountSpecParam, AccountSpec], **unknown_fields: Any) -> None:
         self._data = _encode_model({"info": info, "metadata": metadata, "spec": spec}, _F_Account, unknown_fields)
@@ -2920,7 +2920,7 @@ class AccountInfo(BaseModel):
 
     __slots__ = ()
     _SENSITIVE = frozenset(("webhookEventsHmacSecret",))
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("global_api_key", "globalApiKey"), ("webhook_events_hmac_secret", "webhookEventsHmacSecret"))
+    _FIELDS = (("global_api_key", "globalApiKey"), ("webhook_events_hmac_secret", "webhookEventsHmacSecret"))
 
     def __init__(self, *, global_api_key: Optional[Union[APIKeyParam, APIKey]] = None, webhook_events_hmac_secret: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"global_api_key": global_api_key, "webhook_events_hmac_secret": webhook_events_hmac_secret}, _F_AccountInfo, unknown_fields)
@@ -2941,7 +2941,7 @@ class AccountResourceMetadata(BaseModel):
     """Metadata of a resource that belongs to the account rather than to a workspace."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("id", "id"), ("account_id", "accountId"), ("name", "name"), ("profile_id", "profileId"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("id", "id"), ("account_id", "accountId"), ("name", "name"), ("profile_id", "profileId"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, id: str, account_id: str, name: str, profile_id: str, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"id": id, "account_id": account_id, "name": name, "profile_id": profile_id, "external_id": external_id, "labels": labels}, _F_AccountResourceMetadata, unknown_fields)
@@ -2987,7 +2987,7 @@ class AccountSpec(BaseModel):
     """Account configuration."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("billing_email", "billingEmail"), ("description", "description"), ("domain", "domain"), ("workspaces", "workspaces"))
+    _FIELDS = (("billing_email", "billingEmail"), ("description", "description"), ("domain", "domain"), ("workspaces", "workspaces"))
 
     def __init__(self, *, billing_email: Optional[str] = None, description: Optional[str] = None, domain: Optional[str] = None, workspaces: Optional[Sequence[Union[WorkspaceParam, Workspace]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"billing_email": billing_email, "description": description, "domain": domain, "workspaces": workspaces}, _F_AccountSpec, unknown_fields)
@@ -3021,7 +3021,7 @@ class Agent(BaseModel):
     """An agent: a workspace resource that defines AI behaviour and tool access."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[AgentSpecParam, AgentSpec], info: Optional[Union[AgentInfoParam, AgentInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_Agent, unknown_fields)
@@ -3044,7 +3044,7 @@ class AgentCreateParamsDefaultVariation(BaseModel):
     """First variation to create together with a new agent."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"))
 
     def __init__(self, *, metadata: Union[CreateResourceMetadataParam, CreateResourceMetadata], spec: Union[AgentVariationSpecParam, AgentVariationSpec], **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec}, _F_AgentCreateParamsDefaultVariation, unknown_fields)
@@ -3062,7 +3062,7 @@ class AgentEntry(BaseModel):
     """Agent declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("spec", "spec"), ("labels", "labels"), ("schedules", "schedules"), ("variations", "variations"))
+    _FIELDS = (("name", "name"), ("spec", "spec"), ("labels", "labels"), ("schedules", "schedules"), ("variations", "variations"))
 
     def __init__(self, *, name: str, spec: Union[AgentSpecParam, AgentSpec], labels: Optional[Mapping[str, str]] = None, schedules: Optional[Mapping[str, Union[AgentScheduleEntryParam, AgentScheduleEntry]]] = None, variations: Optional[Mapping[str, Union[AgentVariationEntryParam, AgentVariationEntry]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "spec": spec, "labels": labels, "schedules": schedules, "variations": variations}, _F_AgentEntry, unknown_fields)
@@ -3100,7 +3100,7 @@ class AgentInfo(BaseModel):
     """Read-only summary data about an agent."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("variation_count", "variationCount"))
+    _FIELDS = (("created_by", "createdBy"), ("variation_count", "variationCount"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, variation_count: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "variation_count": variation_count}, _F_AgentInfo, unknown_fields)
@@ -3121,7 +3121,7 @@ class AgentSchedule(BaseModel):
     """A recurring trigger on an agent that creates objectives."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[AgentScheduleSpecParam, AgentScheduleSpec], info: Optional[Union[AgentScheduleInfoParam, AgentScheduleInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_AgentSchedule, unknown_fields)
@@ -3144,7 +3144,7 @@ class AgentScheduleEntry(BaseModel):
     """Schedule declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("spec", "spec"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("spec", "spec"), ("labels", "labels"))
 
     def __init__(self, *, name: str, spec: Union[AgentScheduleSpecParam, AgentScheduleSpec], labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "spec": spec, "labels": labels}, _F_AgentScheduleEntry, unknown_fields)
@@ -3170,7 +3170,7 @@ class AgentScheduleInfo(BaseModel):
     """Read-only runtime data of a schedule."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("last_fire_at", "lastFireAt"), ("last_objective_id", "lastObjectiveId"), ("last_skipped_at", "lastSkippedAt"), ("last_skip_reason", "lastSkipReason"), ("next_fire_at", "nextFireAt"), ("total_fires", "totalFires"))
+    _FIELDS = (("created_by", "createdBy"), ("last_fire_at", "lastFireAt"), ("last_objective_id", "lastObjectiveId"), ("last_skipped_at", "lastSkippedAt"), ("last_skip_reason", "lastSkipReason"), ("next_fire_at", "nextFireAt"), ("total_fires", "totalFires"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, last_fire_at: Optional[Union[str, datetime]] = None, last_objective_id: Optional[str] = None, last_skipped_at: Optional[Union[str, datetime]] = None, last_skip_reason: Optional[str] = None, next_fire_at: Optional[Union[str, datetime]] = None, total_fires: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "last_fire_at": last_fire_at, "last_objective_id": last_objective_id, "last_skipped_at": last_skipped_at, "last_skip_reason": last_skip_reason, "next_fire_at": next_fire_at, "total_fires": total_fires}, _F_AgentScheduleInfo, unknown_fields)
@@ -3221,7 +3221,7 @@ class AgentScheduleSpec(BaseModel):
     """User-supplied configuration of a schedule."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("initial_message", "initialMessage"), ("schedule", "schedule"), ("data", "data"), ("overlap_policy", "overlapPolicy"), ("status", "status"), ("variation_id", "variationId"))
+    _FIELDS = (("initial_message", "initialMessage"), ("schedule", "schedule"), ("data", "data"), ("overlap_policy", "overlapPolicy"), ("status", "status"), ("variation_id", "variationId"))
 
     def __init__(self, *, initial_message: str, schedule: Union[AgentScheduleSpecScheduleParam, AgentScheduleSpecSchedule], data: Optional[Any] = None, overlap_policy: Optional[OverlapPolicy] = None, status: Optional[AgentScheduleStatus] = None, variation_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"initial_message": initial_message, "schedule": schedule, "data": data, "overlap_policy": overlap_policy, "status": status, "variation_id": variation_id}, _F_AgentScheduleSpec, unknown_fields)
@@ -3265,7 +3265,7 @@ class AgentScheduleSpecSchedule(BaseModel):
     """When a schedule fires: calendar and interval rules OR'd together, at least one rule."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("calendars", "calendars"), ("intervals", "intervals"), ("timezone", "timezone"))
+    _FIELDS = (("calendars", "calendars"), ("intervals", "intervals"), ("timezone", "timezone"))
 
     def __init__(self, *, calendars: Optional[Sequence[Union[ScheduleCalendarParam, ScheduleCalendar]]] = None, intervals: Optional[Sequence[Union[ScheduleIntervalParam, ScheduleInterval]]] = None, timezone: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"calendars": calendars, "intervals": intervals, "timezone": timezone}, _F_AgentScheduleSpecSchedule, unknown_fields)
@@ -3293,7 +3293,7 @@ class AgentSchedulesCursorPagination(BaseModel):
     """One page of AgentSchedule items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[AgentScheduleParam, AgentSchedule]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_AgentSchedulesCursorPagination, unknown_fields)
@@ -3311,7 +3311,7 @@ class AgentSpec(BaseModel):
     """User-supplied configuration of an agent."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("status", "status"), ("variation_selection_mode", "variationSelectionMode"), ("description", "description"), ("input_data_schema", "inputDataSchema"), ("output_definition", "outputDefinition"), ("webhook_events_url", "webhookEventsUrl"))
+    _FIELDS = (("status", "status"), ("variation_selection_mode", "variationSelectionMode"), ("description", "description"), ("input_data_schema", "inputDataSchema"), ("output_definition", "outputDefinition"), ("webhook_events_url", "webhookEventsUrl"))
 
     def __init__(self, *, status: AgentStatus, variation_selection_mode: VariationSelectionMode, description: Optional[str] = None, input_data_schema: Optional[Mapping[str, Any]] = None, output_definition: Optional[Mapping[str, Any]] = None, webhook_events_url: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"status": status, "variation_selection_mode": variation_selection_mode, "description": description, "input_data_schema": input_data_schema, "output_definition": output_definition, "webhook_events_url": webhook_events_url}, _F_AgentSpec, unknown_fields)
@@ -3357,7 +3357,7 @@ class AgentVariation(BaseModel):
     """A variation of an agent with its own prompt, model and limits."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[AgentVariationSpecParam, AgentVariationSpec], info: Optional[Union[AgentVariationInfoParam, AgentVariationInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_AgentVariation, unknown_fields)
@@ -3380,7 +3380,7 @@ class AgentVariationEntry(BaseModel):
     """Variation declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("spec", "spec"), ("assignments", "assignments"), ("labels", "labels"), ("memory_layers", "memoryLayers"))
+    _FIELDS = (("name", "name"), ("spec", "spec"), ("assignments", "assignments"), ("labels", "labels"), ("memory_layers", "memoryLayers"))
 
     def __init__(self, *, name: str, spec: Union[AgentVariationSpecParam, AgentVariationSpec], assignments: Optional[Sequence[Union[VariationAssignmentEntryParam, VariationAssignmentEntry]]] = None, labels: Optional[Mapping[str, str]] = None, memory_layers: Optional[Sequence[Union[VariationMemoryLayerEntryParam, VariationMemoryLayerEntry]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "spec": spec, "assignments": assignments, "labels": labels, "memory_layers": memory_layers}, _F_AgentVariationEntry, unknown_fields)
@@ -3418,7 +3418,7 @@ class AgentVariationInfo(BaseModel):
     """Read-only summary data about a variation."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("assignments", "assignments"), ("created_by", "createdBy"), ("feedback_count", "feedbackCount"), ("memory_layer_assignments", "memoryLayerAssignments"), ("memory_layer_count", "memoryLayerCount"), ("model", "model"), ("score", "score"), ("sub_agent_count", "subAgentCount"), ("tool_count", "toolCount"), ("tool_set_count", "toolSetCount"))
+    _FIELDS = (("assignments", "assignments"), ("created_by", "createdBy"), ("feedback_count", "feedbackCount"), ("memory_layer_assignments", "memoryLayerAssignments"), ("memory_layer_count", "memoryLayerCount"), ("model", "model"), ("score", "score"), ("sub_agent_count", "subAgentCount"), ("tool_count", "toolCount"), ("tool_set_count", "toolSetCount"))
 
     def __init__(self, *, assignments: Optional[Sequence[Union[VariationAssignmentParam, VariationAssignment]]] = None, created_by: Optional[Union[ProfileParam, Profile]] = None, feedback_count: Optional[int] = None, memory_layer_assignments: Optional[Sequence[Union[VariationMemoryLayerAssignmentParam, VariationMemoryLayerAssignment]]] = None, memory_layer_count: Optional[int] = None, model: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, score: Optional[float] = None, sub_agent_count: Optional[int] = None, tool_count: Optional[int] = None, tool_set_count: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"assignments": assignments, "created_by": created_by, "feedback_count": feedback_count, "memory_layer_assignments": memory_layer_assignments, "memory_layer_count": memory_layer_count, "model": model, "score": score, "sub_agent_count": sub_agent_count, "tool_count": tool_count, "tool_set_count": tool_set_count}, _F_AgentVariationInfo, unknown_fields)
@@ -3486,7 +3486,7 @@ class AgentVariationSpec(BaseModel):
     """Operational configuration of a variation."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("compaction_config", "compactionConfig"), ("constraints", "constraints"), ("description", "description"), ("enable_episodic_memory", "enableEpisodicMemory"), ("episodic_memory_ttl", "episodicMemoryTtl"), ("model_config", "modelConfig"), ("progressive_discovery", "progressiveDiscovery"), ("prompt", "prompt"), ("weight", "weight"))
+    _FIELDS = (("compaction_config", "compactionConfig"), ("constraints", "constraints"), ("description", "description"), ("enable_episodic_memory", "enableEpisodicMemory"), ("episodic_memory_ttl", "episodicMemoryTtl"), ("model_config", "modelConfig"), ("progressive_discovery", "progressiveDiscovery"), ("prompt", "prompt"), ("weight", "weight"))
 
     def __init__(self, *, compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None, constraints: Optional[Union[AgentVariationSpecConstraintsParam, AgentVariationSpecConstraints]] = None, description: Optional[str] = None, enable_episodic_memory: Optional[bool] = None, episodic_memory_ttl: Optional[int] = None, model_config: Optional[Union[AgentVariationSpecModelConfigParam, AgentVariationSpecModelConfig]] = None, progressive_discovery: Optional[Union[AgentVariationSpecProgressiveDiscoveryParam, AgentVariationSpecProgressiveDiscovery]] = None, prompt: Optional[str] = None, weight: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"compaction_config": compaction_config, "constraints": constraints, "description": description, "enable_episodic_memory": enable_episodic_memory, "episodic_memory_ttl": episodic_memory_ttl, "model_config": model_config, "progressive_discovery": progressive_discovery, "prompt": prompt, "weight": weight}, _F_AgentVariationSpec, unknown_fields)
@@ -3546,7 +3546,7 @@ class AgentVariationSpecCompactionConfig(BaseModel):
     """Context-window compaction settings for objectives using the variation."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("summarization", "summarization"), ("tool_result_clearing", "toolResultClearing"), ("trigger_threshold", "triggerThreshold"))
+    _FIELDS = (("summarization", "summarization"), ("tool_result_clearing", "toolResultClearing"), ("trigger_threshold", "triggerThreshold"))
 
     def __init__(self, *, summarization: Optional[Union[CompactionConfigSummarizationStrategyParam, CompactionConfigSummarizationStrategy]] = None, tool_result_clearing: Optional[Union[CompactionConfigToolResultClearingStrategyParam, CompactionConfigToolResultClearingStrategy]] = None, trigger_threshold: Optional[float] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"summarization": summarization, "tool_result_clearing": tool_result_clearing, "trigger_threshold": trigger_threshold}, _F_AgentVariationSpecCompactionConfig, unknown_fields)
@@ -3572,7 +3572,7 @@ class AgentVariationSpecConstraints(BaseModel):
     """Execution limits of a variation."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("max_sub_objectives", "maxSubObjectives"), ("max_tool_calls", "maxToolCalls"))
+    _FIELDS = (("max_sub_objectives", "maxSubObjectives"), ("max_tool_calls", "maxToolCalls"))
 
     def __init__(self, *, max_sub_objectives: Optional[int] = None, max_tool_calls: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"max_sub_objectives": max_sub_objectives, "max_tool_calls": max_tool_calls}, _F_AgentVariationSpecConstraints, unknown_fields)
@@ -3594,7 +3594,7 @@ class AgentVariationSpecModelConfig(BaseModel):
     """Model selection for a variation."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("model_id", "modelId"), ("temperature", "temperature"))
+    _FIELDS = (("model_id", "modelId"), ("temperature", "temperature"))
 
     def __init__(self, *, model_id: Optional[str] = None, temperature: Optional[float] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"model_id": model_id, "temperature": temperature}, _F_AgentVariationSpecModelConfig, unknown_fields)
@@ -3616,7 +3616,7 @@ class AgentVariationSpecProgressiveDiscovery(BaseModel):
     """Lets the agent discover tools that are not explicitly assigned."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("hints", "hints"), ("max_tools", "maxTools"), ("rerank_threshold", "rerankThreshold"))
+    _FIELDS = (("hints", "hints"), ("max_tools", "maxTools"), ("rerank_threshold", "rerankThreshold"))
 
     def __init__(self, *, hints: Optional[Sequence[str]] = None, max_tools: Optional[int] = None, rerank_threshold: Optional[float] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"hints": hints, "max_tools": max_tools, "rerank_threshold": rerank_threshold}, _F_AgentVariationSpecProgressiveDiscovery, unknown_fields)
@@ -3644,7 +3644,7 @@ class AgentVariationsCursorPagination(BaseModel):
     """One page of AgentVariation items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[AgentVariationParam, AgentVariation]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_AgentVariationsCursorPagination, unknown_fields)
@@ -3662,7 +3662,7 @@ class AgentsCursorPagination(BaseModel):
     """One page of Agent items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[AgentParam, Agent]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_AgentsCursorPagination, unknown_fields)
@@ -3680,7 +3680,7 @@ class ApprovalRequirementFilter(BaseModel):
     """Rules that mark synced tools as needing approval."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("always", "always"), ("only", "only"))
+    _FIELDS = (("always", "always"), ("only", "only"))
 
     def __init__(self, *, always: Optional[bool] = None, only: Optional[Union[ToolFilterParam, ToolFilter]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"always": always, "only": only}, _F_ApprovalRequirementFilter, unknown_fields)
@@ -3701,7 +3701,7 @@ class AssistantMessage(BaseModel):
     """A model turn, possibly requesting tool calls."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("content", "content"), ("tool_calls", "toolCalls"))
+    _FIELDS = (("content", "content"), ("tool_calls", "toolCalls"))
 
     def __init__(self, *, content: Optional[str] = None, tool_calls: Optional[Sequence[Union[AssistantToolCallParam, AssistantToolCall]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"content": content, "tool_calls": tool_calls}, _F_AssistantMessage, unknown_fields)
@@ -3723,7 +3723,7 @@ class AssistantToolCall(BaseModel):
     """A single tool invocation requested by the model."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("arguments", "arguments"), ("function_name", "functionName"), ("tool", "tool"))
+    _FIELDS = (("arguments", "arguments"), ("function_name", "functionName"), ("tool", "tool"))
 
     def __init__(self, *, arguments: Optional[str] = None, function_name: Optional[str] = None, tool: Optional[Union[CallableToolParam, CallableTool]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"arguments": arguments, "function_name": function_name, "tool": tool}, _F_AssistantToolCall, unknown_fields)
@@ -3750,7 +3750,7 @@ class AttributeFilter(BaseModel):
     """Match on one tool attribute."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("attribute", "attribute"), ("matcher", "matcher"))
+    _FIELDS = (("attribute", "attribute"), ("matcher", "matcher"))
 
     def __init__(self, *, attribute: Attribute, matcher: Optional[Union[StringMatcherParam, StringMatcher]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"attribute": attribute, "matcher": matcher}, _F_AttributeFilter, unknown_fields)
@@ -3771,7 +3771,7 @@ class BareMetadata(BaseModel):
     """Minimal server-filled reference to another resource."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("id", "id"), ("name", "name"))
+    _FIELDS = (("id", "id"), ("name", "name"))
 
     def __init__(self, *, id: Optional[str] = None, name: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"id": id, "name": name}, _F_BareMetadata, unknown_fields)
@@ -3793,7 +3793,7 @@ class BulkWorkspaceAppliesCursorPagination(BaseModel):
     """One page of BulkWorkspaceApply items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[BulkWorkspaceApplyParam, BulkWorkspaceApply]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_BulkWorkspaceAppliesCursorPagination, unknown_fields)
@@ -3811,7 +3811,7 @@ class BulkWorkspaceApply(BaseModel):
     """Asynchronous operation that applies a bundle of workspace resources."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("status", "status"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("status", "status"), ("info", "info"))
 
     def __init__(self, *, data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData], metadata: Union[OperationMetadataParam, OperationMetadata], status: Union[BulkWorkspaceApplyStatusParam, BulkWorkspaceApplyStatus], info: Optional[Union[BulkWorkspaceApplyInfoParam, BulkWorkspaceApplyInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "status": status, "info": info}, _F_BulkWorkspaceApply, unknown_fields)
@@ -3838,7 +3838,7 @@ class BulkWorkspaceApplyData(BaseModel):
     """The bundle submitted to an apply."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("bundle_key", "bundleKey"), ("agents", "agents"), ("automatically_publish_agents", "automaticallyPublishAgents"), ("memory_layers", "memoryLayers"), ("source_url", "sourceUrl"), ("tool_sets", "toolSets"))
+    _FIELDS = (("bundle_key", "bundleKey"), ("agents", "agents"), ("automatically_publish_agents", "automaticallyPublishAgents"), ("memory_layers", "memoryLayers"), ("source_url", "sourceUrl"), ("tool_sets", "toolSets"))
 
     def __init__(self, *, bundle_key: str, agents: Optional[Mapping[str, Union[AgentEntryParam, AgentEntry]]] = None, automatically_publish_agents: Optional[bool] = None, memory_layers: Optional[Mapping[str, Union[MemoryLayerEntryParam, MemoryLayerEntry]]] = None, source_url: Optional[str] = None, tool_sets: Optional[Mapping[str, Union[ToolSetEntryParam, ToolSetEntry]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"bundle_key": bundle_key, "agents": agents, "automatically_publish_agents": automatically_publish_agents, "memory_layers": memory_layers, "source_url": source_url, "tool_sets": tool_sets}, _F_BulkWorkspaceApplyData, unknown_fields)
@@ -3884,7 +3884,7 @@ class BulkWorkspaceApplyInfo(BaseModel):
     """Aggregate counts and timing of an apply."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("completed_at", "completedAt"), ("created_by", "createdBy"), ("created_count", "createdCount"), ("deleted_count", "deletedCount"), ("failed_count", "failedCount"), ("started_at", "startedAt"), ("total_count", "totalCount"), ("unchanged_count", "unchangedCount"), ("updated_count", "updatedCount"))
+    _FIELDS = (("completed_at", "completedAt"), ("created_by", "createdBy"), ("created_count", "createdCount"), ("deleted_count", "deletedCount"), ("failed_count", "failedCount"), ("started_at", "startedAt"), ("total_count", "totalCount"), ("unchanged_count", "unchangedCount"), ("updated_count", "updatedCount"))
 
     def __init__(self, *, completed_at: Optional[Union[str, datetime]] = None, created_by: Optional[Union[ProfileParam, Profile]] = None, created_count: Optional[int] = None, deleted_count: Optional[int] = None, failed_count: Optional[int] = None, started_at: Optional[Union[str, datetime]] = None, total_count: Optional[int] = None, unchanged_count: Optional[int] = None, updated_count: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"completed_at": completed_at, "created_by": created_by, "created_count": created_count, "deleted_count": deleted_count, "failed_count": failed_count, "started_at": started_at, "total_count": total_count, "unchanged_count": unchanged_count, "updated_count": updated_count}, _F_BulkWorkspaceApplyInfo, unknown_fields)
@@ -3947,7 +3947,7 @@ class BulkWorkspaceApplyResult(BaseModel):
     """Per-resource outcome row of an apply."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"))
 
     def __init__(self, *, data: Union[BulkWorkspaceApplyResultDataParam, BulkWorkspaceApplyResultData], metadata: Union[OperationMetadataParam, OperationMetadata], **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata}, _F_BulkWorkspaceApplyResult, unknown_fields)
@@ -3965,7 +3965,7 @@ class BulkWorkspaceApplyResultData(BaseModel):
     """Outcome for one resource; type names which outcome field is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("agent_schedule", "agentSchedule"), ("agent_variation", "agentVariation"), ("memory_entry", "memoryEntry"), ("memory_layer", "memoryLayer"), ("tool", "tool"), ("tool_set", "toolSet"), ("type", "type"), ("variation_assignment", "variationAssignment"), ("variation_memory_layer", "variationMemoryLayer"))
+    _FIELDS = (("agent", "agent"), ("agent_schedule", "agentSchedule"), ("agent_variation", "agentVariation"), ("memory_entry", "memoryEntry"), ("memory_layer", "memoryLayer"), ("tool", "tool"), ("tool_set", "toolSet"), ("type", "type"), ("variation_assignment", "variationAssignment"), ("variation_memory_layer", "variationMemoryLayer"))
 
     def __init__(self, *, agent: Optional[Union[BulkWorkspaceApplyResultDataAgentOutcomeParam, BulkWorkspaceApplyResultDataAgentOutcome]] = None, agent_schedule: Optional[Union[BulkWorkspaceApplyResultDataAgentScheduleOutcomeParam, BulkWorkspaceApplyResultDataAgentScheduleOutcome]] = None, agent_variation: Optional[Union[BulkWorkspaceApplyResultDataAgentVariationOutcomeParam, BulkWorkspaceApplyResultDataAgentVariationOutcome]] = None, memory_entry: Optional[Union[BulkWorkspaceApplyResultDataMemoryEntryOutcomeParam, BulkWorkspaceApplyResultDataMemoryEntryOutcome]] = None, memory_layer: Optional[Union[BulkWorkspaceApplyResultDataMemoryLayerOutcomeParam, BulkWorkspaceApplyResultDataMemoryLayerOutcome]] = None, tool: Optional[Union[BulkWorkspaceApplyResultDataToolOutcomeParam, BulkWorkspaceApplyResultDataToolOutcome]] = None, tool_set: Optional[Union[BulkWorkspaceApplyResultDataToolSetOutcomeParam, BulkWorkspaceApplyResultDataToolSetOutcome]] = None, type: Optional[str] = None, variation_assignment: Optional[Union[BulkWorkspaceApplyResultDataVariationAssignmentOutcomeParam, BulkWorkspaceApplyResultDataVariationAssignmentOutcome]] = None, variation_memory_layer: Optional[Union[BulkWorkspaceApplyResultDataVariationMemoryLayerOutcomeParam, BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "agent_schedule": agent_schedule, "agent_variation": agent_variation, "memory_entry": memory_entry, "memory_layer": memory_layer, "tool": tool, "tool_set": tool_set, "type": type, "variation_assignment": variation_assignment, "variation_memory_layer": variation_memory_layer}, _F_BulkWorkspaceApplyResultData, unknown_fields)
@@ -4026,7 +4026,7 @@ class BulkWorkspaceApplyResultDataAgentOutcome(BaseModel):
     """What an apply did to one agent: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, external_id: Optional[str] = None, resource: Optional[Union[AgentParam, Agent]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "external_id": external_id, "resource": resource}, _F_BulkWorkspaceApplyResultDataAgentOutcome, unknown_fields)
@@ -4058,7 +4058,7 @@ class BulkWorkspaceApplyResultDataAgentScheduleOutcome(BaseModel):
     """What an apply did to one schedule: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, external_id: Optional[str] = None, resource: Optional[Union[AgentScheduleParam, AgentSchedule]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "external_id": external_id, "resource": resource}, _F_BulkWorkspaceApplyResultDataAgentScheduleOutcome, unknown_fields)
@@ -4090,7 +4090,7 @@ class BulkWorkspaceApplyResultDataAgentVariationOutcome(BaseModel):
     """What an apply did to one variation: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, external_id: Optional[str] = None, resource: Optional[Union[AgentVariationParam, AgentVariation]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "external_id": external_id, "resource": resource}, _F_BulkWorkspaceApplyResultDataAgentVariationOutcome, unknown_fields)
@@ -4122,7 +4122,7 @@ class BulkWorkspaceApplyResultDataMemoryEntryOutcome(BaseModel):
     """What an apply did to one memory entry: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, external_id: Optional[str] = None, resource: Optional[Union[MemoryEntryParam, MemoryEntry]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "external_id": external_id, "resource": resource}, _F_BulkWorkspaceApplyResultDataMemoryEntryOutcome, unknown_fields)
@@ -4154,7 +4154,7 @@ class BulkWorkspaceApplyResultDataMemoryLayerOutcome(BaseModel):
     """What an apply did to one memory layer: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, external_id: Optional[str] = None, resource: Optional[Union[MemoryLayerParam, MemoryLayer]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "external_id": external_id, "resource": resource}, _F_BulkWorkspaceApplyResultDataMemoryLayerOutcome, unknown_fields)
@@ -4186,7 +4186,7 @@ class BulkWorkspaceApplyResultDataToolOutcome(BaseModel):
     """What an apply did to one tool: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, external_id: Optional[str] = None, resource: Optional[Union[ToolParam, Tool]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "external_id": external_id, "resource": resource}, _F_BulkWorkspaceApplyResultDataToolOutcome, unknown_fields)
@@ -4218,7 +4218,7 @@ class BulkWorkspaceApplyResultDataToolSetOutcome(BaseModel):
     """What an apply did to one tool set: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("external_id", "externalId"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, external_id: Optional[str] = None, resource: Optional[Union[ToolSetParam, ToolSet]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "external_id": external_id, "resource": resource}, _F_BulkWorkspaceApplyResultDataToolSetOutcome, unknown_fields)
@@ -4250,7 +4250,7 @@ class BulkWorkspaceApplyResultDataVariationAssignmentOutcome(BaseModel):
     """What an apply did to one variation assignment: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, resource: Optional[Union[VariationAssignmentParam, VariationAssignment]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "resource": resource}, _F_BulkWorkspaceApplyResultDataVariationAssignmentOutcome, unknown_fields)
@@ -4276,7 +4276,7 @@ class BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome(BaseModel):
     """What an apply did to one variation memory layer: a snapshot on success or an error on failure."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("action", "action"), ("error", "error"), ("resource", "resource"))
+    _FIELDS = (("action", "action"), ("error", "error"), ("resource", "resource"))
 
     def __init__(self, *, action: Optional[Action] = None, error: Optional[Union[StatusParam, Status]] = None, resource: Optional[Union[VariationMemoryLayerAssignmentParam, VariationMemoryLayerAssignment]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"action": action, "error": error, "resource": resource}, _F_BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome, unknown_fields)
@@ -4302,7 +4302,7 @@ class BulkWorkspaceApplyResultsCursorPagination(BaseModel):
     """One page of BulkWorkspaceApplyResult items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[BulkWorkspaceApplyResultParam, BulkWorkspaceApplyResult]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_BulkWorkspaceApplyResultsCursorPagination, unknown_fields)
@@ -4320,7 +4320,7 @@ class BulkWorkspaceApplyStatus(BaseModel):
     """Lifecycle state of an apply, with any validation error."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("state", "state"), ("message", "message"), ("preflight_error", "preflightError"))
+    _FIELDS = (("state", "state"), ("message", "message"), ("preflight_error", "preflightError"))
 
     def __init__(self, *, state: BulkWorkspaceApplyStatusState, message: Optional[str] = None, preflight_error: Optional[Union[StatusParam, Status]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"state": state, "message": message, "preflight_error": preflight_error}, _F_BulkWorkspaceApplyStatus, unknown_fields)
@@ -4347,7 +4347,7 @@ class CallableTool(BaseModel):
     """What an agent can call: a user tool, another agent or a Cadenya-provided tool; one field is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("cadenya_provided_tool", "cadenyaProvidedTool"), ("tool", "tool"))
+    _FIELDS = (("agent", "agent"), ("cadenya_provided_tool", "cadenyaProvidedTool"), ("tool", "tool"))
 
     def __init__(self, *, agent: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, cadenya_provided_tool: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, tool: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "cadenya_provided_tool": cadenya_provided_tool, "tool": tool}, _F_CallableTool, unknown_fields)
@@ -4372,7 +4372,7 @@ class CompactionConfigSummarizationStrategy(BaseModel):
     """LLM summarization of older conversation turns."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("instructions", "instructions"),)
+    _FIELDS = (("instructions", "instructions"),)
 
     def __init__(self, *, instructions: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"instructions": instructions}, _F_CompactionConfigSummarizationStrategy, unknown_fields)
@@ -4388,7 +4388,7 @@ class CompactionConfigToolResultClearingStrategy(BaseModel):
     """Clearing of older tool-result content."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("preserve_recent_results", "preserveRecentResults"),)
+    _FIELDS = (("preserve_recent_results", "preserveRecentResults"),)
 
     def __init__(self, *, preserve_recent_results: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"preserve_recent_results": preserve_recent_results}, _F_CompactionConfigToolResultClearingStrategy, unknown_fields)
@@ -4404,7 +4404,7 @@ class ConfigHTTP(BaseModel):
     """HTTP call settings of a tool."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("request_method", "requestMethod"), ("headers", "headers"), ("path", "path"), ("query", "query"), ("request_body_content_type", "requestBodyContentType"), ("request_body_template", "requestBodyTemplate"), ("tool_name", "toolName"))
+    _FIELDS = (("request_method", "requestMethod"), ("headers", "headers"), ("path", "path"), ("query", "query"), ("request_body_content_type", "requestBodyContentType"), ("request_body_template", "requestBodyTemplate"), ("tool_name", "toolName"))
 
     def __init__(self, *, request_method: ConfigHTTPRequestMethod, headers: Optional[Mapping[str, str]] = None, path: Optional[str] = None, query: Optional[str] = None, request_body_content_type: Optional[str] = None, request_body_template: Optional[str] = None, tool_name: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"request_method": request_method, "headers": headers, "path": path, "query": query, "request_body_content_type": request_body_content_type, "request_body_template": request_body_template, "tool_name": tool_name}, _F_ConfigHTTP, unknown_fields)
@@ -4456,7 +4456,7 @@ class ConfigMcp(BaseModel):
     """MCP binding of a tool."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("tool_description", "toolDescription"), ("tool_name", "toolName"), ("tool_title", "toolTitle"))
+    _FIELDS = (("tool_description", "toolDescription"), ("tool_name", "toolName"), ("tool_title", "toolTitle"))
 
     def __init__(self, *, tool_description: Optional[str] = None, tool_name: Optional[str] = None, tool_title: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"tool_description": tool_description, "tool_name": tool_name, "tool_title": tool_title}, _F_ConfigMcp, unknown_fields)
@@ -4484,7 +4484,7 @@ class ConfigOpenAPI(BaseModel):
     """OpenAPI operation binding of a tool."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("method", "method"), ("operation_id", "operationId"), ("path", "path"))
+    _FIELDS = (("method", "method"), ("operation_id", "operationId"), ("path", "path"))
 
     def __init__(self, *, method: Optional[str] = None, operation_id: Optional[str] = None, path: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"method": method, "operation_id": operation_id, "path": path}, _F_ConfigOpenAPI, unknown_fields)
@@ -4512,7 +4512,7 @@ class ContextWindowCompacted(BaseModel):
     """Event: the conversation was compacted into a new context window."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("messages_compacted", "messagesCompacted"), ("new_context_window", "newContextWindow"), ("strategies", "strategies"), ("summary", "summary"))
+    _FIELDS = (("messages_compacted", "messagesCompacted"), ("new_context_window", "newContextWindow"), ("strategies", "strategies"), ("summary", "summary"))
 
     def __init__(self, *, messages_compacted: Optional[int] = None, new_context_window: Optional[Union[ObjectiveContextWindowDataParam, ObjectiveContextWindowData]] = None, strategies: Optional[Sequence[str]] = None, summary: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"messages_compacted": messages_compacted, "new_context_window": new_context_window, "strategies": strategies, "summary": summary}, _F_ContextWindowCompacted, unknown_fields)
@@ -4545,7 +4545,7 @@ class CreateOperationMetadata(BaseModel):
     """Writable metadata when starting an operation."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"external_id": external_id, "labels": labels}, _F_CreateOperationMetadata, unknown_fields)
@@ -4567,7 +4567,7 @@ class CreateResourceMetadata(BaseModel):
     """Writable metadata when creating a workspace-scoped resource."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("bundle_key", "bundleKey"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("bundle_key", "bundleKey"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, name: str, bundle_key: Optional[str] = None, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "bundle_key": bundle_key, "external_id": external_id, "labels": labels}, _F_CreateResourceMetadata, unknown_fields)
@@ -4601,7 +4601,7 @@ class CursorPaginationResponse(BaseModel):
     """Generic list envelope read by the SDK paginator: items plus pagination state."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Any], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_CursorPaginationResponse, unknown_fields)
@@ -4621,7 +4621,7 @@ class CursorPaginationResponsePagination(BaseModel):
     """Pagination state of a list page as the SDK paginator reads it."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("next_cursor", "nextCursor"),)
+    _FIELDS = (("next_cursor", "nextCursor"),)
 
     def __init__(self, *, next_cursor: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"next_cursor": next_cursor}, _F_CursorPaginationResponsePagination, unknown_fields)
@@ -4637,7 +4637,7 @@ class GoogleProtobufAny(BaseModel):
     """A serialized message tagged with its type URL."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("type", "@type"),)
+    _FIELDS = (("type", "@type"),)
 
     def __init__(self, *, type: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"type": type}, _F_GoogleProtobufAny, unknown_fields)
@@ -4653,7 +4653,7 @@ class MemoryEntriesCursorPagination(BaseModel):
     """One page of MemoryEntry items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[MemoryEntryParam, MemoryEntry]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_MemoryEntriesCursorPagination, unknown_fields)
@@ -4671,7 +4671,7 @@ class MemoryEntry(BaseModel):
     """Summary view of a keyed memory entry, without its body."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[MemoryEntrySpecParam, MemoryEntrySpec], info: Optional[Union[MemoryEntryInfoParam, MemoryEntryInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_MemoryEntry, unknown_fields)
@@ -4694,7 +4694,7 @@ class MemoryEntryCreateSpec(BaseModel):
     """Input for creating an entry; exactly one of content or uploadId is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("key", "key"), ("content", "content"), ("description", "description"), ("upload_id", "uploadId"))
+    _FIELDS = (("key", "key"), ("content", "content"), ("description", "description"), ("upload_id", "uploadId"))
 
     def __init__(self, *, key: str, content: Optional[str] = None, description: Optional[str] = None, upload_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"key": key, "content": content, "description": description, "upload_id": upload_id}, _F_MemoryEntryCreateSpec, unknown_fields)
@@ -4728,7 +4728,7 @@ class MemoryEntryDetail(BaseModel):
     """Full view of a memory entry including its body."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("content", "content"), ("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("content", "content"), ("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, content: str, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[MemoryEntrySpecParam, MemoryEntrySpec], info: Optional[Union[MemoryEntryInfoParam, MemoryEntryInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"content": content, "metadata": metadata, "spec": spec, "info": info}, _F_MemoryEntryDetail, unknown_fields)
@@ -4757,7 +4757,7 @@ class MemoryEntryInfo(BaseModel):
     """Read-only context about a memory entry."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("memory_layer", "memoryLayer"))
+    _FIELDS = (("created_by", "createdBy"), ("memory_layer", "memoryLayer"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, memory_layer: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "memory_layer": memory_layer}, _F_MemoryEntryInfo, unknown_fields)
@@ -4777,7 +4777,7 @@ class MemoryEntryItem(BaseModel):
     """Memory entry declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("key", "key"), ("content", "content"), ("description", "description"), ("upload_id", "uploadId"))
+    _FIELDS = (("key", "key"), ("content", "content"), ("description", "description"), ("upload_id", "uploadId"))
 
     def __init__(self, *, key: str, content: Optional[str] = None, description: Optional[str] = None, upload_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"key": key, "content": content, "description": description, "upload_id": upload_id}, _F_MemoryEntryItem, unknown_fields)
@@ -4811,7 +4811,7 @@ class MemoryEntrySpec(BaseModel):
     """Identifying fields of a memory entry, without the body."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("key", "key"), ("description", "description"))
+    _FIELDS = (("key", "key"), ("description", "description"))
 
     def __init__(self, *, key: str, description: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"key": key, "description": description}, _F_MemoryEntrySpec, unknown_fields)
@@ -4833,7 +4833,7 @@ class MemoryEntryUpdateSpec(BaseModel):
     """Input for updating an entry; at most one of content or uploadId replaces the body."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("content", "content"), ("description", "description"), ("key", "key"), ("upload_id", "uploadId"))
+    _FIELDS = (("content", "content"), ("description", "description"), ("key", "key"), ("upload_id", "uploadId"))
 
     def __init__(self, *, content: Optional[str] = None, description: Optional[str] = None, key: Optional[str] = None, upload_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"content": content, "description": description, "key": key, "upload_id": upload_id}, _F_MemoryEntryUpdateSpec, unknown_fields)
@@ -4867,7 +4867,7 @@ class MemoryLayer(BaseModel):
     """Named container of memory entries that can be stacked into an objective's memory."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[MemoryLayerSpecParam, MemoryLayerSpec], info: Optional[Union[MemoryLayerInfoParam, MemoryLayerInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_MemoryLayer, unknown_fields)
@@ -4890,7 +4890,7 @@ class MemoryLayerEntry(BaseModel):
     """Memory layer declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("spec", "spec"), ("entries", "entries"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("spec", "spec"), ("entries", "entries"), ("labels", "labels"))
 
     def __init__(self, *, name: str, spec: Union[MemoryLayerSpecParam, MemoryLayerSpec], entries: Optional[Mapping[str, Union[MemoryEntryItemParam, MemoryEntryItem]]] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "spec": spec, "entries": entries, "labels": labels}, _F_MemoryLayerEntry, unknown_fields)
@@ -4922,7 +4922,7 @@ class MemoryLayerInfo(BaseModel):
     """Read-only summary data about a memory layer."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("entry_count", "entryCount"), ("last_used_at", "lastUsedAt"))
+    _FIELDS = (("created_by", "createdBy"), ("entry_count", "entryCount"), ("last_used_at", "lastUsedAt"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, entry_count: Optional[int] = None, last_used_at: Optional[Union[str, datetime]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "entry_count": entry_count, "last_used_at": last_used_at}, _F_MemoryLayerInfo, unknown_fields)
@@ -4949,7 +4949,7 @@ class MemoryLayerSpec(BaseModel):
     """Configuration of a memory layer."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("type", "type"), ("description", "description"), ("expires_at", "expiresAt"), ("system_managed", "systemManaged"))
+    _FIELDS = (("type", "type"), ("description", "description"), ("expires_at", "expiresAt"), ("system_managed", "systemManaged"))
 
     def __init__(self, *, type: MemoryLayerType, description: Optional[str] = None, expires_at: Optional[Union[str, datetime]] = None, system_managed: Optional[bool] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"type": type, "description": description, "expires_at": expires_at, "system_managed": system_managed}, _F_MemoryLayerSpec, unknown_fields)
@@ -4983,7 +4983,7 @@ class MemoryLayersCursorPagination(BaseModel):
     """One page of MemoryLayer items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[MemoryLayerParam, MemoryLayer]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_MemoryLayersCursorPagination, unknown_fields)
@@ -5001,7 +5001,7 @@ class MemoryRead(BaseModel):
     """Event: the agent resolved a key against its memory stack and loaded an entry."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("memory_entry_id", "memoryEntryId"), ("memory_layer_id", "memoryLayerId"), ("message", "message"))
+    _FIELDS = (("memory_entry_id", "memoryEntryId"), ("memory_layer_id", "memoryLayerId"), ("message", "message"))
 
     def __init__(self, *, memory_entry_id: Optional[str] = None, memory_layer_id: Optional[str] = None, message: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"memory_entry_id": memory_entry_id, "memory_layer_id": memory_layer_id, "message": message}, _F_MemoryRead, unknown_fields)
@@ -5029,7 +5029,7 @@ class MemoryReference(BaseModel):
     """Points at a memory layer, or at one entry inside it, for composing a memory stack."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("memory_entry_id", "memoryEntryId"), ("memory_layer_id", "memoryLayerId"))
+    _FIELDS = (("memory_entry_id", "memoryEntryId"), ("memory_layer_id", "memoryLayerId"))
 
     def __init__(self, *, memory_entry_id: Optional[str] = None, memory_layer_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"memory_entry_id": memory_entry_id, "memory_layer_id": memory_layer_id}, _F_MemoryReference, unknown_fields)
@@ -5051,7 +5051,7 @@ class Model(BaseModel):
     """An LLM (provider plus family) available to a workspace."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[ModelSpecParam, ModelSpec], **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec}, _F_Model, unknown_fields)
@@ -5069,7 +5069,7 @@ class ModelSpec(BaseModel):
     """Model details and status."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("family", "family"), ("input_price_per_million_tokens", "inputPricePerMillionTokens"), ("max_input_tokens", "maxInputTokens"), ("max_output_tokens", "maxOutputTokens"), ("output_price_per_million_tokens", "outputPricePerMillionTokens"), ("provider", "provider"), ("status", "status"))
+    _FIELDS = (("family", "family"), ("input_price_per_million_tokens", "inputPricePerMillionTokens"), ("max_input_tokens", "maxInputTokens"), ("max_output_tokens", "maxOutputTokens"), ("output_price_per_million_tokens", "outputPricePerMillionTokens"), ("provider", "provider"), ("status", "status"))
 
     def __init__(self, *, family: Optional[str] = None, input_price_per_million_tokens: Optional[int] = None, max_input_tokens: Optional[int] = None, max_output_tokens: Optional[int] = None, output_price_per_million_tokens: Optional[int] = None, provider: Optional[str] = None, status: Optional[ModelStatus] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"family": family, "input_price_per_million_tokens": input_price_per_million_tokens, "max_input_tokens": max_input_tokens, "max_output_tokens": max_output_tokens, "output_price_per_million_tokens": output_price_per_million_tokens, "provider": provider, "status": status}, _F_ModelSpec, unknown_fields)
@@ -5121,7 +5121,7 @@ class ModelsCursorPagination(BaseModel):
     """One page of Model items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ModelParam, Model]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ModelsCursorPagination, unknown_fields)
@@ -5139,7 +5139,7 @@ class Objective(BaseModel):
     """A unit of work handed to an agent, with its data and current status."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("status", "status"), ("info", "info"), ("last_five_windows", "lastFiveWindows"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("status", "status"), ("info", "info"), ("last_five_windows", "lastFiveWindows"))
 
     def __init__(self, *, data: Union[ObjectiveDataParam, ObjectiveData], metadata: Union[OperationMetadataParam, OperationMetadata], status: Union[ObjectiveStatusParam, ObjectiveStatus], info: Optional[Union[ObjectiveInfoParam, ObjectiveInfo]] = None, last_five_windows: Optional[Sequence[Union[ObjectiveContextWindowParam, ObjectiveContextWindow]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "status": status, "info": info, "last_five_windows": last_five_windows}, _F_Objective, unknown_fields)
@@ -5172,7 +5172,7 @@ class ObjectiveCompactResponse(BaseModel):
     """Result of a manual compaction."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("context_window", "contextWindow"),)
+    _FIELDS = (("context_window", "contextWindow"),)
 
     def __init__(self, *, context_window: Optional[Union[ObjectiveContextWindowDataParam, ObjectiveContextWindowData]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"context_window": context_window}, _F_ObjectiveCompactResponse, unknown_fields)
@@ -5187,7 +5187,7 @@ class ObjectiveContextWindow(BaseModel):
     """A run of chat completions grouped so that compaction can start a fresh window."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveContextWindowDataParam, ObjectiveContextWindowData], metadata: Union[OperationMetadataParam, OperationMetadata], info: Optional[Union[ObjectiveContextWindowInfoParam, ObjectiveContextWindowInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "info": info}, _F_ObjectiveContextWindow, unknown_fields)
@@ -5210,7 +5210,7 @@ class ObjectiveContextWindowData(BaseModel):
     """Token usage and ordering data of a context window."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("completion_tokens", "completionTokens"), ("objective_id", "objectiveId"), ("previous_window_continue_instructions", "previousWindowContinueInstructions"), ("prompt_tokens", "promptTokens"), ("sequence", "sequence"))
+    _FIELDS = (("completion_tokens", "completionTokens"), ("objective_id", "objectiveId"), ("previous_window_continue_instructions", "previousWindowContinueInstructions"), ("prompt_tokens", "promptTokens"), ("sequence", "sequence"))
 
     def __init__(self, *, completion_tokens: Optional[int] = None, objective_id: Optional[str] = None, previous_window_continue_instructions: Optional[str] = None, prompt_tokens: Optional[int] = None, sequence: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"completion_tokens": completion_tokens, "objective_id": objective_id, "previous_window_continue_instructions": previous_window_continue_instructions, "prompt_tokens": prompt_tokens, "sequence": sequence}, _F_ObjectiveContextWindowData, unknown_fields)
@@ -5250,7 +5250,7 @@ class ObjectiveContextWindowInfo(BaseModel):
     """Read-only related records for a context window."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("objective", "objective"))
+    _FIELDS = (("created_by", "createdBy"), ("objective", "objective"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, objective: Optional[Union[OperationMetadataParam, OperationMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "objective": objective}, _F_ObjectiveContextWindowInfo, unknown_fields)
@@ -5270,7 +5270,7 @@ class ObjectiveContextWindowsCursorPagination(BaseModel):
     """One page of ObjectiveContextWindow items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ObjectiveContextWindowParam, ObjectiveContextWindow]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ObjectiveContextWindowsCursorPagination, unknown_fields)
@@ -5289,7 +5289,7 @@ class ObjectiveContinueParamsSecret(BaseModel):
 
     __slots__ = ()
     _SENSITIVE = frozenset(("value",))
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("value", "value"))
+    _FIELDS = (("name", "name"), ("value", "value"))
 
     def __init__(self, *, name: Optional[str] = None, value: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "value": value}, _F_ObjectiveContinueParamsSecret, unknown_fields)
@@ -5311,7 +5311,7 @@ class ObjectiveContinueResponse(BaseModel):
     """The timeline event recorded for the continuation message."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveEventDataParam, ObjectiveEventData], metadata: Union[OperationMetadataParam, OperationMetadata], context_window_id: Optional[str] = None, info: Optional[Union[ObjectiveEventInfoParam, ObjectiveEventInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "context_window_id": context_window_id, "info": info}, _F_ObjectiveContinueResponse, unknown_fields)
@@ -5340,7 +5340,7 @@ class ObjectiveData(BaseModel):
     """Inputs and results of an objective, plus snapshots of the agent and variation it runs with."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("data", "data"), ("initial_message", "initialMessage"), ("memory_stack", "memoryStack"), ("output", "output"), ("output_definition", "outputDefinition"), ("parent_objective_id", "parentObjectiveId"), ("secrets", "secrets"), ("source_schedule_id", "sourceScheduleId"), ("system_prompt", "systemPrompt"), ("variation", "variation"))
+    _FIELDS = (("agent", "agent"), ("data", "data"), ("initial_message", "initialMessage"), ("memory_stack", "memoryStack"), ("output", "output"), ("output_definition", "outputDefinition"), ("parent_objective_id", "parentObjectiveId"), ("secrets", "secrets"), ("source_schedule_id", "sourceScheduleId"), ("system_prompt", "systemPrompt"), ("variation", "variation"))
 
     def __init__(self, *, agent: Optional[Union[AgentParam, Agent]] = None, data: Optional[Any] = None, initial_message: Optional[str] = None, memory_stack: Optional[Sequence[Union[MemoryReferenceParam, MemoryReference]]] = None, output: Optional[Mapping[str, Any]] = None, output_definition: Optional[Mapping[str, Any]] = None, parent_objective_id: Optional[str] = None, secrets: Optional[Sequence[Union[ObjectiveDataSecretParam, ObjectiveDataSecret]]] = None, source_schedule_id: Optional[str] = None, system_prompt: Optional[str] = None, variation: Optional[Union[AgentVariationParam, AgentVariation]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "data": data, "initial_message": initial_message, "memory_stack": memory_stack, "output": output, "output_definition": output_definition, "parent_objective_id": parent_objective_id, "secrets": secrets, "source_schedule_id": source_schedule_id, "system_prompt": system_prompt, "variation": variation}, _F_ObjectiveData, unknown_fields)
@@ -5415,7 +5415,7 @@ class ObjectiveDataSecret(BaseModel):
 
     __slots__ = ()
     _SENSITIVE = frozenset(("value",))
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("value", "value"))
+    _FIELDS = (("name", "name"), ("value", "value"))
 
     def __init__(self, *, name: Optional[str] = None, value: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "value": value}, _F_ObjectiveDataSecret, unknown_fields)
@@ -5437,7 +5437,7 @@ class ObjectiveError(BaseModel):
     """Event: an error raised while running the objective."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("message", "message"), ("type", "type"))
+    _FIELDS = (("message", "message"), ("type", "type"))
 
     def __init__(self, *, message: Optional[str] = None, type: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"message": message, "type": type}, _F_ObjectiveError, unknown_fields)
@@ -5459,7 +5459,7 @@ class ObjectiveEventData(BaseModel):
     """Event payload; one payload field is set and type names the kind."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("assistant_message", "assistantMessage"), ("cancelled", "cancelled"), ("context_window_compacted", "contextWindowCompacted"), ("error", "error"), ("finalized", "finalized"), ("memory_read", "memoryRead"), ("sub_agent_spawned", "subAgentSpawned"), ("sub_agent_updated", "subAgentUpdated"), ("tool_approval_requested", "toolApprovalRequested"), ("tool_approved", "toolApproved"), ("tool_called", "toolCalled"), ("tool_denied", "toolDenied"), ("tool_error", "toolError"), ("tool_result", "toolResult"), ("type", "type"), ("user_message", "userMessage"))
+    _FIELDS = (("assistant_message", "assistantMessage"), ("cancelled", "cancelled"), ("context_window_compacted", "contextWindowCompacted"), ("error", "error"), ("finalized", "finalized"), ("memory_read", "memoryRead"), ("sub_agent_spawned", "subAgentSpawned"), ("sub_agent_updated", "subAgentUpdated"), ("tool_approval_requested", "toolApprovalRequested"), ("tool_approved", "toolApproved"), ("tool_called", "toolCalled"), ("tool_denied", "toolDenied"), ("tool_error", "toolError"), ("tool_result", "toolResult"), ("type", "type"), ("user_message", "userMessage"))
 
     def __init__(self, *, assistant_message: Optional[Union[AssistantMessageParam, AssistantMessage]] = None, cancelled: Optional[Union[ObjectiveEventDataCancelledParam, ObjectiveEventDataCancelled]] = None, context_window_compacted: Optional[Union[ContextWindowCompactedParam, ContextWindowCompacted]] = None, error: Optional[Union[ObjectiveErrorParam, ObjectiveError]] = None, finalized: Optional[Union[ObjectiveEventDataFinalizedParam, ObjectiveEventDataFinalized]] = None, memory_read: Optional[Union[MemoryReadParam, MemoryRead]] = None, sub_agent_spawned: Optional[Union[SubAgentSpawnedParam, SubAgentSpawned]] = None, sub_agent_updated: Optional[Union[SubAgentUpdatedParam, SubAgentUpdated]] = None, tool_approval_requested: Optional[Union[ToolApprovalRequestedParam, ToolApprovalRequested]] = None, tool_approved: Optional[Union[ToolApprovedParam, ToolApproved]] = None, tool_called: Optional[Union[ToolCalledParam, ToolCalled]] = None, tool_denied: Optional[Union[ToolDeniedParam, ToolDenied]] = None, tool_error: Optional[Union[ToolErrorParam, ToolError]] = None, tool_result: Optional[Union[ToolResultParam, ToolResult]] = None, type: Optional[str] = None, user_message: Optional[Union[UserMessageParam, UserMessage]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"assistant_message": assistant_message, "cancelled": cancelled, "context_window_compacted": context_window_compacted, "error": error, "finalized": finalized, "memory_read": memory_read, "sub_agent_spawned": sub_agent_spawned, "sub_agent_updated": sub_agent_updated, "tool_approval_requested": tool_approval_requested, "tool_approved": tool_approved, "tool_called": tool_called, "tool_denied": tool_denied, "tool_error": tool_error, "tool_result": tool_result, "type": type, "user_message": user_message}, _F_ObjectiveEventData, unknown_fields)
@@ -5550,7 +5550,7 @@ class ObjectiveEventDataCancelled(BaseModel):
     """Terminal event: the objective was cancelled and accepts no further work."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("message", "message"),)
+    _FIELDS = (("message", "message"),)
 
     def __init__(self, *, message: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"message": message}, _F_ObjectiveEventDataCancelled, unknown_fields)
@@ -5566,7 +5566,7 @@ class ObjectiveEventDataFinalized(BaseModel):
     """Terminal event: the objective was finalized and accepts no further work."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("output", "output"),)
+    _FIELDS = (("output", "output"),)
 
     def __init__(self, *, output: Optional[Any] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"output": output}, _F_ObjectiveEventDataFinalized, unknown_fields)
@@ -5582,7 +5582,7 @@ class ObjectiveEventInfo(BaseModel):
     """Read-only related records for an event."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("objective", "objective"))
+    _FIELDS = (("created_by", "createdBy"), ("objective", "objective"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, objective: Optional[Union[OperationMetadataParam, OperationMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "objective": objective}, _F_ObjectiveEventInfo, unknown_fields)
@@ -5602,7 +5602,7 @@ class ObjectiveEventWebhookData(BaseModel):
     """Objective-event webhook envelope under the name the objectives module exports."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("timestamp", "timestamp"), ("type", "type"))
+    _FIELDS = (("data", "data"), ("timestamp", "timestamp"), ("type", "type"))
 
     def __init__(self, *, data: Union[ObjectiveEventWebhookDataDataParam, ObjectiveEventWebhookDataData], timestamp: Union[str, datetime], type: str, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "timestamp": timestamp, "type": type}, _F_ObjectiveEventWebhookData, unknown_fields)
@@ -5628,7 +5628,7 @@ class ObjectiveEventWebhookDataData(BaseModel):
     """Webhook payload with the agent, variation, objective and event as flat keys."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("agent_variation", "agentVariation"), ("objective", "objective"), ("objective_event", "objectiveEvent"))
+    _FIELDS = (("agent", "agent"), ("agent_variation", "agentVariation"), ("objective", "objective"), ("objective_event", "objectiveEvent"))
 
     def __init__(self, *, agent: Union[ResourceMetadataParam, ResourceMetadata], agent_variation: Union[ResourceMetadataParam, ResourceMetadata], objective: Union[OperationMetadataParam, OperationMetadata], objective_event: Union[ObjectiveEventWebhookDataDataObjectiveEventParam, ObjectiveEventWebhookDataDataObjectiveEvent], **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "agent_variation": agent_variation, "objective": objective, "objective_event": objective_event}, _F_ObjectiveEventWebhookDataData, unknown_fields)
@@ -5654,7 +5654,7 @@ class ObjectiveEventWebhookDataDataObjectiveEvent(BaseModel):
     """The objective event carried by a webhook delivery."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveEventDataParam, ObjectiveEventData], metadata: Union[OperationMetadataParam, OperationMetadata], context_window_id: Optional[str] = None, info: Optional[Union[ObjectiveEventInfoParam, ObjectiveEventInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "context_window_id": context_window_id, "info": info}, _F_ObjectiveEventWebhookDataDataObjectiveEvent, unknown_fields)
@@ -5683,7 +5683,7 @@ class ObjectiveFeedback(BaseModel):
     """A quality judgement on an objective's run."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveFeedbackDataParam, ObjectiveFeedbackData], metadata: Union[OperationMetadataParam, OperationMetadata], info: Optional[Union[ObjectiveFeedbackInfoParam, ObjectiveFeedbackInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "info": info}, _F_ObjectiveFeedback, unknown_fields)
@@ -5706,7 +5706,7 @@ class ObjectiveFeedbackData(BaseModel):
     """Score and comment of a feedback entry."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("comment", "comment"), ("score", "score"))
+    _FIELDS = (("comment", "comment"), ("score", "score"))
 
     def __init__(self, *, comment: Optional[str] = None, score: Optional[float] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"comment": comment, "score": score}, _F_ObjectiveFeedbackData, unknown_fields)
@@ -5728,7 +5728,7 @@ class ObjectiveFeedbackInfo(BaseModel):
     """Read-only related records for a feedback entry."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent_variation", "agentVariation"), ("objective", "objective"), ("submitted_by", "submittedBy"))
+    _FIELDS = (("agent_variation", "agentVariation"), ("objective", "objective"), ("submitted_by", "submittedBy"))
 
     def __init__(self, *, agent_variation: Optional[Union[BareMetadataParam, BareMetadata]] = None, objective: Optional[Union[BareMetadataParam, BareMetadata]] = None, submitted_by: Optional[Union[ProfileParam, Profile]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent_variation": agent_variation, "objective": objective, "submitted_by": submitted_by}, _F_ObjectiveFeedbackInfo, unknown_fields)
@@ -5753,7 +5753,7 @@ class ObjectiveFeedbacksCursorPagination(BaseModel):
     """One page of ObjectiveFeedback items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ObjectiveFeedbackParam, ObjectiveFeedback]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ObjectiveFeedbacksCursorPagination, unknown_fields)
@@ -5771,7 +5771,7 @@ class ObjectiveInfo(BaseModel):
     """Read-only aggregate statistics about an objective, returned when info is requested."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("agent_variation", "agentVariation"), ("created_by", "createdBy"), ("effective_memory_stack", "effectiveMemoryStack"), ("total_context_windows", "totalContextWindows"), ("total_events", "totalEvents"), ("total_input_tokens", "totalInputTokens"), ("total_output_tokens", "totalOutputTokens"), ("total_tool_calls", "totalToolCalls"))
+    _FIELDS = (("agent", "agent"), ("agent_variation", "agentVariation"), ("created_by", "createdBy"), ("effective_memory_stack", "effectiveMemoryStack"), ("total_context_windows", "totalContextWindows"), ("total_events", "totalEvents"), ("total_input_tokens", "totalInputTokens"), ("total_output_tokens", "totalOutputTokens"), ("total_tool_calls", "totalToolCalls"))
 
     def __init__(self, *, agent: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, agent_variation: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, created_by: Optional[Union[ProfileParam, Profile]] = None, effective_memory_stack: Optional[Sequence[Union[MemoryReferenceParam, MemoryReference]]] = None, total_context_windows: Optional[int] = None, total_events: Optional[int] = None, total_input_tokens: Optional[int] = None, total_output_tokens: Optional[int] = None, total_tool_calls: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "agent_variation": agent_variation, "created_by": created_by, "effective_memory_stack": effective_memory_stack, "total_context_windows": total_context_windows, "total_events": total_events, "total_input_tokens": total_input_tokens, "total_output_tokens": total_output_tokens, "total_tool_calls": total_tool_calls}, _F_ObjectiveInfo, unknown_fields)
@@ -5832,7 +5832,7 @@ class ObjectiveListEventsResponse(BaseModel):
     """One entry in an objective's timeline."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveEventDataParam, ObjectiveEventData], metadata: Union[OperationMetadataParam, OperationMetadata], context_window_id: Optional[str] = None, info: Optional[Union[ObjectiveEventInfoParam, ObjectiveEventInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "context_window_id": context_window_id, "info": info}, _F_ObjectiveListEventsResponse, unknown_fields)
@@ -5861,7 +5861,7 @@ class ObjectiveListEventsResponsesCursorPagination(BaseModel):
     """One page of ObjectiveListEventsResponse items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ObjectiveListEventsResponseParam, ObjectiveListEventsResponse]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ObjectiveListEventsResponsesCursorPagination, unknown_fields)
@@ -5879,7 +5879,7 @@ class ObjectiveStatus(BaseModel):
     """Lifecycle state of an objective with an optional explanation."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("state", "state"), ("message", "message"))
+    _FIELDS = (("state", "state"), ("message", "message"))
 
     def __init__(self, *, state: ObjectiveStatusState, message: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"state": state, "message": message}, _F_ObjectiveStatus, unknown_fields)
@@ -5901,7 +5901,7 @@ class ObjectiveTask(BaseModel):
     """A to-do item the agent tracks while working on an objective."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"))
 
     def __init__(self, *, data: Union[ObjectiveTaskDataParam, ObjectiveTaskData], metadata: Union[BareMetadataParam, BareMetadata], **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata}, _F_ObjectiveTask, unknown_fields)
@@ -5919,7 +5919,7 @@ class ObjectiveTaskData(BaseModel):
     """Content of an objective task."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("completed", "completed"), ("number", "number"), ("task", "task"), ("completed_at", "completedAt"))
+    _FIELDS = (("completed", "completed"), ("number", "number"), ("task", "task"), ("completed_at", "completedAt"))
 
     def __init__(self, *, completed: bool, number: int, task: str, completed_at: Optional[Union[str, datetime]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"completed": completed, "number": number, "task": task, "completed_at": completed_at}, _F_ObjectiveTaskData, unknown_fields)
@@ -5953,7 +5953,7 @@ class ObjectiveTasksCursorPagination(BaseModel):
     """One page of ObjectiveTask items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ObjectiveTaskParam, ObjectiveTask]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ObjectiveTasksCursorPagination, unknown_fields)
@@ -5971,7 +5971,7 @@ class ObjectiveTool(BaseModel):
     """A tool attached to an objective."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("snapshot", "snapshot"))
+    _FIELDS = (("metadata", "metadata"), ("snapshot", "snapshot"))
 
     def __init__(self, *, metadata: Union[BareMetadataParam, BareMetadata], snapshot: Optional[Union[ToolParam, Tool]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "snapshot": snapshot}, _F_ObjectiveTool, unknown_fields)
@@ -5990,7 +5990,7 @@ class ObjectiveToolCall(BaseModel):
     """Mutable record of one tool call made during an objective."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("status", "status"), ("execution_status", "executionStatus"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("status", "status"), ("execution_status", "executionStatus"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveToolCallDataParam, ObjectiveToolCallData], metadata: Union[OperationMetadataParam, OperationMetadata], status: ToolCallStatus, execution_status: Optional[ToolCallExecutionStatus] = None, info: Optional[Union[ObjectiveToolCallInfoParam, ObjectiveToolCallInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "status": status, "execution_status": execution_status, "info": info}, _F_ObjectiveToolCall, unknown_fields)
@@ -6025,7 +6025,7 @@ class ObjectiveToolCallData(BaseModel):
     """Details of a tool call."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("callable", "callable"), ("arguments", "arguments"), ("memo", "memo"), ("result", "result"), ("status_changed_by", "statusChangedBy"))
+    _FIELDS = (("callable", "callable"), ("arguments", "arguments"), ("memo", "memo"), ("result", "result"), ("status_changed_by", "statusChangedBy"))
 
     def __init__(self, *, callable: Union[CallableToolParam, CallableTool], arguments: Optional[Mapping[str, Any]] = None, memo: Optional[str] = None, result: Optional[str] = None, status_changed_by: Optional[Union[ProfileParam, Profile]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"callable": callable, "arguments": arguments, "memo": memo, "result": result, "status_changed_by": status_changed_by}, _F_ObjectiveToolCallData, unknown_fields)
@@ -6062,7 +6062,7 @@ class ObjectiveToolCallInfo(BaseModel):
     """Read-only related records for a tool call."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("objective", "objective"))
+    _FIELDS = (("created_by", "createdBy"), ("objective", "objective"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, objective: Optional[Union[OperationMetadataParam, OperationMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "objective": objective}, _F_ObjectiveToolCallInfo, unknown_fields)
@@ -6082,7 +6082,7 @@ class ObjectiveToolCallsCursorPagination(BaseModel):
     """One page of ObjectiveToolCall items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ObjectiveToolCallParam, ObjectiveToolCall]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ObjectiveToolCallsCursorPagination, unknown_fields)
@@ -6100,7 +6100,7 @@ class ObjectiveToolsCursorPagination(BaseModel):
     """One page of ObjectiveTool items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ObjectiveToolParam, ObjectiveTool]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ObjectiveToolsCursorPagination, unknown_fields)
@@ -6118,7 +6118,7 @@ class ObjectivesCursorPagination(BaseModel):
     """One page of Objective items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ObjectiveParam, Objective]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ObjectivesCursorPagination, unknown_fields)
@@ -6136,7 +6136,7 @@ class OperationMetadata(BaseModel):
     """Metadata of an ephemeral operation such as an objective."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("id", "id"), ("account_id", "accountId"), ("created_at", "createdAt"), ("profile_id", "profileId"), ("workspace_id", "workspaceId"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("id", "id"), ("account_id", "accountId"), ("created_at", "createdAt"), ("profile_id", "profileId"), ("workspace_id", "workspaceId"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, id: str, account_id: str, created_at: Union[str, datetime], profile_id: str, workspace_id: str, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"id": id, "account_id": account_id, "created_at": created_at, "profile_id": profile_id, "workspace_id": workspace_id, "external_id": external_id, "labels": labels}, _F_OperationMetadata, unknown_fields)
@@ -6188,7 +6188,7 @@ class Page(BaseModel):
     """Pagination message exported by the SDK (nextCursor plus total); the paginator itself reads only nextCursor."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("next_cursor", "nextCursor"), ("total", "total"))
+    _FIELDS = (("next_cursor", "nextCursor"), ("total", "total"))
 
     def __init__(self, *, next_cursor: Optional[str] = None, total: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"next_cursor": next_cursor, "total": total}, _F_Page, unknown_fields)
@@ -6210,7 +6210,7 @@ class Profile(BaseModel):
     """An account-level principal: a user, an API key or the system."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"))
 
     def __init__(self, *, metadata: Union[AccountResourceMetadataParam, AccountResourceMetadata], spec: Union[ProfileSpecParam, ProfileSpec], **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec}, _F_Profile, unknown_fields)
@@ -6228,7 +6228,7 @@ class ProfileSpec(BaseModel):
     """Profile configuration."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("type", "type"), ("email", "email"), ("name", "name"))
+    _FIELDS = (("type", "type"), ("email", "email"), ("name", "name"))
 
     def __init__(self, *, type: ProfileType, email: Optional[str] = None, name: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"type": type, "email": email, "name": name}, _F_ProfileSpec, unknown_fields)
@@ -6256,7 +6256,7 @@ class ProfilesCursorPagination(BaseModel):
     """One page of Profile items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ProfileParam, Profile]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ProfilesCursorPagination, unknown_fields)
@@ -6274,7 +6274,7 @@ class ResourceMetadata(BaseModel):
     """Metadata of a named, persistent workspace-scoped resource."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("id", "id"), ("account_id", "accountId"), ("created_at", "createdAt"), ("name", "name"), ("profile_id", "profileId"), ("workspace_id", "workspaceId"), ("bundle_key", "bundleKey"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("id", "id"), ("account_id", "accountId"), ("created_at", "createdAt"), ("name", "name"), ("profile_id", "profileId"), ("workspace_id", "workspaceId"), ("bundle_key", "bundleKey"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, id: str, account_id: str, created_at: Union[str, datetime], name: str, profile_id: str, workspace_id: str, bundle_key: Optional[str] = None, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"id": id, "account_id": account_id, "created_at": created_at, "name": name, "profile_id": profile_id, "workspace_id": workspace_id, "bundle_key": bundle_key, "external_id": external_id, "labels": labels}, _F_ResourceMetadata, unknown_fields)
@@ -6339,7 +6339,7 @@ class RotateWebhookSigningKeyResponse(BaseModel):
 
     __slots__ = ()
     _SENSITIVE = frozenset(("webhookEventsHmacSecret",))
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("webhook_events_hmac_secret", "webhookEventsHmacSecret"),)
+    _FIELDS = (("webhook_events_hmac_secret", "webhookEventsHmacSecret"),)
 
     def __init__(self, *, webhook_events_hmac_secret: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"webhook_events_hmac_secret": webhook_events_hmac_secret}, _F_RotateWebhookSigningKeyResponse, unknown_fields)
@@ -6355,7 +6355,7 @@ class ScheduleCalendar(BaseModel):
     """Wall-clock rule; fire times are the cross product of all fields."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("comment", "comment"), ("day_of_month", "dayOfMonth"), ("day_of_week", "dayOfWeek"), ("hour", "hour"), ("minute", "minute"), ("month", "month"), ("second", "second"))
+    _FIELDS = (("comment", "comment"), ("day_of_month", "dayOfMonth"), ("day_of_week", "dayOfWeek"), ("hour", "hour"), ("minute", "minute"), ("month", "month"), ("second", "second"))
 
     def __init__(self, *, comment: Optional[str] = None, day_of_month: Optional[Sequence[Union[ScheduleRangeParam, ScheduleRange]]] = None, day_of_week: Optional[Sequence[Union[ScheduleRangeParam, ScheduleRange]]] = None, hour: Optional[Sequence[Union[ScheduleRangeParam, ScheduleRange]]] = None, minute: Optional[Sequence[Union[ScheduleRangeParam, ScheduleRange]]] = None, month: Optional[Sequence[Union[ScheduleRangeParam, ScheduleRange]]] = None, second: Optional[Sequence[Union[ScheduleRangeParam, ScheduleRange]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"comment": comment, "day_of_month": day_of_month, "day_of_week": day_of_week, "hour": hour, "minute": minute, "month": month, "second": second}, _F_ScheduleCalendar, unknown_fields)
@@ -6407,7 +6407,7 @@ class ScheduleInterval(BaseModel):
     """Duration rule that fires every interval from a fixed anchor."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("every", "every"), ("offset", "offset"))
+    _FIELDS = (("every", "every"), ("offset", "offset"))
 
     def __init__(self, *, every: Optional[str] = None, offset: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"every": every, "offset": offset}, _F_ScheduleInterval, unknown_fields)
@@ -6429,7 +6429,7 @@ class ScheduleRange(BaseModel):
     """Inclusive numeric range with an optional step."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("end", "end"), ("start", "start"), ("step", "step"))
+    _FIELDS = (("end", "end"), ("start", "start"), ("step", "step"))
 
     def __init__(self, *, end: Optional[int] = None, start: Optional[int] = None, step: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"end": end, "start": start, "step": step}, _F_ScheduleRange, unknown_fields)
@@ -6457,7 +6457,7 @@ class SearchSearchToolsOrToolSetsResponse(BaseModel):
     """Search hits grouped by kind."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agents", "agents"), ("tools", "tools"), ("tool_sets", "toolSets"))
+    _FIELDS = (("agents", "agents"), ("tools", "tools"), ("tool_sets", "toolSets"))
 
     def __init__(self, *, agents: Optional[Sequence[Union[AgentParam, Agent]]] = None, tools: Optional[Sequence[Union[ToolParam, Tool]]] = None, tool_sets: Optional[Sequence[Union[ToolSetParam, ToolSet]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agents": agents, "tools": tools, "tool_sets": tool_sets}, _F_SearchSearchToolsOrToolSetsResponse, unknown_fields)
@@ -6485,7 +6485,7 @@ class Status(BaseModel):
     """Error body in google.rpc.Status form: code, message and typed details."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("code", "code"), ("message", "message"), ("details", "details"))
+    _FIELDS = (("code", "code"), ("message", "message"), ("details", "details"))
 
     def __init__(self, *, code: Optional[int] = None, message: Optional[str] = None, details: Optional[Sequence[Union[GoogleProtobufAnyParam, GoogleProtobufAny]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"code": code, "message": message, "details": details}, _F_Status, unknown_fields)
@@ -6513,7 +6513,7 @@ class StringMatcher(BaseModel):
     """String comparison options."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("case_sensitive", "caseSensitive"), ("contains", "contains"), ("ends_with", "endsWith"), ("exact", "exact"), ("regex", "regex"), ("starts_with", "startsWith"))
+    _FIELDS = (("case_sensitive", "caseSensitive"), ("contains", "contains"), ("ends_with", "endsWith"), ("exact", "exact"), ("regex", "regex"), ("starts_with", "startsWith"))
 
     def __init__(self, *, case_sensitive: Optional[bool] = None, contains: Optional[str] = None, ends_with: Optional[str] = None, exact: Optional[str] = None, regex: Optional[str] = None, starts_with: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"case_sensitive": case_sensitive, "contains": contains, "ends_with": ends_with, "exact": exact, "regex": regex, "starts_with": starts_with}, _F_StringMatcher, unknown_fields)
@@ -6559,7 +6559,7 @@ class SubAgentSpawned(BaseModel):
     """Event: the agent handed work to another agent as a sub-objective."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("objective", "objective"), ("task", "task"))
+    _FIELDS = (("agent", "agent"), ("objective", "objective"), ("task", "task"))
 
     def __init__(self, *, agent: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, objective: Optional[Union[OperationMetadataParam, OperationMetadata]] = None, task: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "objective": objective, "task": task}, _F_SubAgentSpawned, unknown_fields)
@@ -6585,7 +6585,7 @@ class SubAgentUpdated(BaseModel):
     """Event: a sub-objective changed status."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("message", "message"), ("objective", "objective"), ("status", "status"))
+    _FIELDS = (("agent", "agent"), ("message", "message"), ("objective", "objective"), ("status", "status"))
 
     def __init__(self, *, agent: Optional[Union[BareMetadataParam, BareMetadata]] = None, message: Optional[str] = None, objective: Optional[Union[BareMetadataParam, BareMetadata]] = None, status: Optional[SubAgentUpdatedStatus] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "message": message, "objective": objective, "status": status}, _F_SubAgentUpdated, unknown_fields)
@@ -6617,7 +6617,7 @@ class SyncCompleted(BaseModel):
     """Payload of the event that reports a successful tool set sync."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("message", "message"), ("tools_synced", "toolsSynced"))
+    _FIELDS = (("message", "message"), ("tools_synced", "toolsSynced"))
 
     def __init__(self, *, message: Optional[str] = None, tools_synced: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"message": message, "tools_synced": tools_synced}, _F_SyncCompleted, unknown_fields)
@@ -6639,7 +6639,7 @@ class SyncFailed(BaseModel):
     """Payload of the event that reports a failed tool set sync."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("error", "error"), ("error_type", "errorType"), ("message", "message"))
+    _FIELDS = (("error", "error"), ("error_type", "errorType"), ("message", "message"))
 
     def __init__(self, *, error: Optional[bool] = None, error_type: Optional[str] = None, message: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"error": error, "error_type": error_type, "message": message}, _F_SyncFailed, unknown_fields)
@@ -6667,7 +6667,7 @@ class SyncStarted(BaseModel):
     """Payload of the event that opens a tool set sync."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("message", "message"),)
+    _FIELDS = (("message", "message"),)
 
     def __init__(self, *, message: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"message": message}, _F_SyncStarted, unknown_fields)
@@ -6683,7 +6683,7 @@ class Tool(BaseModel):
     """A single callable capability inside a tool set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[ToolSpecParam, ToolSpec], info: Optional[Union[ToolInfoParam, ToolInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_Tool, unknown_fields)
@@ -6706,7 +6706,7 @@ class ToolApprovalRequested(BaseModel):
     """Event: the agent wants to run a tool that needs approval."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("tool_call_id", "toolCallId"),)
+    _FIELDS = (("tool_call_id", "toolCallId"),)
 
     def __init__(self, *, tool_call_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"tool_call_id": tool_call_id}, _F_ToolApprovalRequested, unknown_fields)
@@ -6722,7 +6722,7 @@ class ToolApproved(BaseModel):
     """Event: a pending tool call was approved."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("tool_call_id", "toolCallId"),)
+    _FIELDS = (("tool_call_id", "toolCallId"),)
 
     def __init__(self, *, tool_call_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"tool_call_id": tool_call_id}, _F_ToolApproved, unknown_fields)
@@ -6738,7 +6738,7 @@ class ToolCalled(BaseModel):
     """Event: a tool was executed."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("tool_call_id", "toolCallId"),)
+    _FIELDS = (("tool_call_id", "toolCallId"),)
 
     def __init__(self, *, tool_call_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"tool_call_id": tool_call_id}, _F_ToolCalled, unknown_fields)
@@ -6754,7 +6754,7 @@ class ToolDenied(BaseModel):
     """Event: a pending tool call was denied."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("memo", "memo"), ("tool_call_id", "toolCallId"))
+    _FIELDS = (("memo", "memo"), ("tool_call_id", "toolCallId"))
 
     def __init__(self, *, memo: Optional[str] = None, tool_call_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"memo": memo, "tool_call_id": tool_call_id}, _F_ToolDenied, unknown_fields)
@@ -6776,7 +6776,7 @@ class ToolEntry(BaseModel):
     """Tool declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("spec", "spec"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("spec", "spec"), ("labels", "labels"))
 
     def __init__(self, *, name: str, spec: Union[ToolSpecParam, ToolSpec], labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "spec": spec, "labels": labels}, _F_ToolEntry, unknown_fields)
@@ -6802,7 +6802,7 @@ class ToolError(BaseModel):
     """Event: a tool failed while executing."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("message", "message"), ("tool_call_id", "toolCallId"))
+    _FIELDS = (("message", "message"), ("tool_call_id", "toolCallId"))
 
     def __init__(self, *, message: Optional[str] = None, tool_call_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"message": message, "tool_call_id": tool_call_id}, _F_ToolError, unknown_fields)
@@ -6824,7 +6824,7 @@ class ToolFilter(BaseModel):
     """Flat filter combining attribute filters with AND or OR."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("operator", "operator"), ("filters", "filters"))
+    _FIELDS = (("operator", "operator"), ("filters", "filters"))
 
     def __init__(self, *, operator: Operator, filters: Optional[Sequence[Union[AttributeFilterParam, AttributeFilter]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"operator": operator, "filters": filters}, _F_ToolFilter, unknown_fields)
@@ -6846,7 +6846,7 @@ class ToolInfo(BaseModel):
     """Read-only context about a tool."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("tool_set", "toolSet"))
+    _FIELDS = (("created_by", "createdBy"), ("tool_set", "toolSet"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, tool_set: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "tool_set": tool_set}, _F_ToolInfo, unknown_fields)
@@ -6866,7 +6866,7 @@ class ToolResult(BaseModel):
     """Event: output returned by an executed tool."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("content", "content"), ("tool_call_id", "toolCallId"))
+    _FIELDS = (("content", "content"), ("tool_call_id", "toolCallId"))
 
     def __init__(self, *, content: Optional[str] = None, tool_call_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"content": content, "tool_call_id": tool_call_id}, _F_ToolResult, unknown_fields)
@@ -6888,7 +6888,7 @@ class ToolSet(BaseModel):
     """A group of related tools backed by one adapter."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[ToolSetSpecParam, ToolSetSpec], info: Optional[Union[ToolSetInfoParam, ToolSetInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_ToolSet, unknown_fields)
@@ -6911,7 +6911,7 @@ class ToolSetAdapter(BaseModel):
     """How a tool set reaches its tools; one of http, mcp or openapi is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("http", "http"), ("mcp", "mcp"), ("openapi", "openapi"))
+    _FIELDS = (("http", "http"), ("mcp", "mcp"), ("openapi", "openapi"))
 
     def __init__(self, *, http: Optional[Union[ToolSetAdapterHTTPParam, ToolSetAdapterHTTP]] = None, mcp: Optional[Union[ToolSetAdapterMcpParam, ToolSetAdapterMcp]] = None, openapi: Optional[Union[ToolSetAdapterOpenAPIParam, ToolSetAdapterOpenAPI]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"http": http, "mcp": mcp, "openapi": openapi}, _F_ToolSetAdapter, unknown_fields)
@@ -6936,7 +6936,7 @@ class ToolSetAdapterHTTP(BaseModel):
     """Plain HTTP adapter settings."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("base_url", "baseUrl"), ("headers", "headers"))
+    _FIELDS = (("base_url", "baseUrl"), ("headers", "headers"))
 
     def __init__(self, *, base_url: Optional[str] = None, headers: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"base_url": base_url, "headers": headers}, _F_ToolSetAdapterHTTP, unknown_fields)
@@ -6958,7 +6958,7 @@ class ToolSetAdapterMcp(BaseModel):
     """MCP server adapter settings."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("exclude_tools", "excludeTools"), ("headers", "headers"), ("include_tools", "includeTools"), ("tool_approvals", "toolApprovals"), ("url", "url"))
+    _FIELDS = (("exclude_tools", "excludeTools"), ("headers", "headers"), ("include_tools", "includeTools"), ("tool_approvals", "toolApprovals"), ("url", "url"))
 
     def __init__(self, *, exclude_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, headers: Optional[Mapping[str, str]] = None, include_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, tool_approvals: Optional[Union[ApprovalRequirementFilterParam, ApprovalRequirementFilter]] = None, url: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"exclude_tools": exclude_tools, "headers": headers, "include_tools": include_tools, "tool_approvals": tool_approvals, "url": url}, _F_ToolSetAdapterMcp, unknown_fields)
@@ -6995,7 +6995,7 @@ class ToolSetAdapterOpenAPI(BaseModel):
     """OpenAPI document adapter settings."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("base_url", "baseUrl"), ("exclude_tools", "excludeTools"), ("headers", "headers"), ("include_tools", "includeTools"), ("server_name", "serverName"), ("tool_approvals", "toolApprovals"), ("upload_id", "uploadId"), ("url", "url"))
+    _FIELDS = (("base_url", "baseUrl"), ("exclude_tools", "excludeTools"), ("headers", "headers"), ("include_tools", "includeTools"), ("server_name", "serverName"), ("tool_approvals", "toolApprovals"), ("upload_id", "uploadId"), ("url", "url"))
 
     def __init__(self, *, base_url: Optional[str] = None, exclude_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, headers: Optional[Mapping[str, str]] = None, include_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, server_name: Optional[str] = None, tool_approvals: Optional[Union[ApprovalRequirementFilterParam, ApprovalRequirementFilter]] = None, upload_id: Optional[str] = None, url: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"base_url": base_url, "exclude_tools": exclude_tools, "headers": headers, "include_tools": include_tools, "server_name": server_name, "tool_approvals": tool_approvals, "upload_id": upload_id, "url": url}, _F_ToolSetAdapterOpenAPI, unknown_fields)
@@ -7050,7 +7050,7 @@ class ToolSetEntry(BaseModel):
     """Tool set declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("spec", "spec"), ("labels", "labels"), ("tools", "tools"))
+    _FIELDS = (("name", "name"), ("spec", "spec"), ("labels", "labels"), ("tools", "tools"))
 
     def __init__(self, *, name: str, spec: Union[ToolSetSpecParam, ToolSetSpec], labels: Optional[Mapping[str, str]] = None, tools: Optional[Mapping[str, Union[ToolEntryParam, ToolEntry]]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "spec": spec, "labels": labels, "tools": tools}, _F_ToolSetEntry, unknown_fields)
@@ -7082,7 +7082,7 @@ class ToolSetEvent(BaseModel):
     """Timeline record of something that happened to a tool set, such as a sync."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("event", "event"), ("info", "info"), ("tool_set_id", "toolSetId"))
+    _FIELDS = (("metadata", "metadata"), ("event", "event"), ("info", "info"), ("tool_set_id", "toolSetId"))
 
     def __init__(self, *, metadata: Union[OperationMetadataParam, OperationMetadata], event: Optional[Union[ToolSetEventDataParam, ToolSetEventData]] = None, info: Optional[Union[ToolSetEventInfoParam, ToolSetEventInfo]] = None, tool_set_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "event": event, "info": info, "tool_set_id": tool_set_id}, _F_ToolSetEvent, unknown_fields)
@@ -7112,7 +7112,7 @@ class ToolSetEventData(BaseModel):
     """Event payload; type names which of the sync fields is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("sync_completed", "syncCompleted"), ("sync_failed", "syncFailed"), ("sync_started", "syncStarted"), ("type", "type"))
+    _FIELDS = (("sync_completed", "syncCompleted"), ("sync_failed", "syncFailed"), ("sync_started", "syncStarted"), ("type", "type"))
 
     def __init__(self, *, sync_completed: Optional[Union[SyncCompletedParam, SyncCompleted]] = None, sync_failed: Optional[Union[SyncFailedParam, SyncFailed]] = None, sync_started: Optional[Union[SyncStartedParam, SyncStarted]] = None, type: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"sync_completed": sync_completed, "sync_failed": sync_failed, "sync_started": sync_started, "type": type}, _F_ToolSetEventData, unknown_fields)
@@ -7143,7 +7143,7 @@ class ToolSetEventInfo(BaseModel):
     """Read-only context about a tool set event."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("tool_set", "toolSet"))
+    _FIELDS = (("created_by", "createdBy"), ("tool_set", "toolSet"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, tool_set: Optional[Union[ResourceMetadataParam, ResourceMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "tool_set": tool_set}, _F_ToolSetEventInfo, unknown_fields)
@@ -7163,7 +7163,7 @@ class ToolSetEventsCursorPagination(BaseModel):
     """One page of ToolSetEvent items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ToolSetEventParam, ToolSetEvent]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ToolSetEventsCursorPagination, unknown_fields)
@@ -7181,7 +7181,7 @@ class ToolSetGetOpenAPISpecResponse(BaseModel):
     """OpenAPI document currently used by an OpenAPI-backed tool set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("spec", "spec"),)
+    _FIELDS = (("spec", "spec"),)
 
     def __init__(self, *, spec: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"spec": spec}, _F_ToolSetGetOpenAPISpecResponse, unknown_fields)
@@ -7197,7 +7197,7 @@ class ToolSetInfo(BaseModel):
     """Read-only summary data about a tool set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent_count", "agentCount"), ("created_by", "createdBy"), ("last_sync", "lastSync"), ("tool_count", "toolCount"))
+    _FIELDS = (("agent_count", "agentCount"), ("created_by", "createdBy"), ("last_sync", "lastSync"), ("tool_count", "toolCount"))
 
     def __init__(self, *, agent_count: Optional[int] = None, created_by: Optional[Union[ProfileParam, Profile]] = None, last_sync: Optional[Union[str, datetime]] = None, tool_count: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent_count": agent_count, "created_by": created_by, "last_sync": last_sync, "tool_count": tool_count}, _F_ToolSetInfo, unknown_fields)
@@ -7230,7 +7230,7 @@ class ToolSetSpec(BaseModel):
     """Configuration of a tool set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("adapter", "adapter"), ("description", "description"))
+    _FIELDS = (("adapter", "adapter"), ("description", "description"))
 
     def __init__(self, *, adapter: Optional[Union[ToolSetAdapterParam, ToolSetAdapter]] = None, description: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"adapter": adapter, "description": description}, _F_ToolSetSpec, unknown_fields)
@@ -7251,7 +7251,7 @@ class ToolSetsCursorPagination(BaseModel):
     """One page of ToolSet items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ToolSetParam, ToolSet]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ToolSetsCursorPagination, unknown_fields)
@@ -7269,7 +7269,7 @@ class ToolSpec(BaseModel):
     """Configuration of a tool."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("config", "config"), ("description", "description"), ("parameters", "parameters"), ("status", "status"), ("requires_approval", "requiresApproval"))
+    _FIELDS = (("config", "config"), ("description", "description"), ("parameters", "parameters"), ("status", "status"), ("requires_approval", "requiresApproval"))
 
     def __init__(self, *, config: Union[ToolSpecConfigParam, ToolSpecConfig], description: str, parameters: Mapping[str, Any], status: ToolStatus, requires_approval: Optional[bool] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"config": config, "description": description, "parameters": parameters, "status": status, "requires_approval": requires_approval}, _F_ToolSpec, unknown_fields)
@@ -7307,7 +7307,7 @@ class ToolSpecConfig(BaseModel):
     """Adapter binding of the tool; one of http, mcp or openapi is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("http", "http"), ("mcp", "mcp"), ("openapi", "openapi"))
+    _FIELDS = (("http", "http"), ("mcp", "mcp"), ("openapi", "openapi"))
 
     def __init__(self, *, http: Optional[Union[ConfigHTTPParam, ConfigHTTP]] = None, mcp: Optional[Union[ConfigMcpParam, ConfigMcp]] = None, openapi: Optional[Union[ConfigOpenAPIParam, ConfigOpenAPI]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"http": http, "mcp": mcp, "openapi": openapi}, _F_ToolSpecConfig, unknown_fields)
@@ -7332,7 +7332,7 @@ class ToolsCursorPagination(BaseModel):
     """One page of Tool items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[ToolParam, Tool]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_ToolsCursorPagination, unknown_fields)
@@ -7350,7 +7350,7 @@ class UnsafeUnwrapWebhookEvent(BaseModel):
     """Objective-event webhook envelope as returned by the non-verifying unsafe unwrap."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("timestamp", "timestamp"), ("type", "type"))
+    _FIELDS = (("data", "data"), ("timestamp", "timestamp"), ("type", "type"))
 
     def __init__(self, *, data: Union[UnsafeUnwrapWebhookEventDataParam, UnsafeUnwrapWebhookEventData], timestamp: Union[str, datetime], type: str, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "timestamp": timestamp, "type": type}, _F_UnsafeUnwrapWebhookEvent, unknown_fields)
@@ -7376,7 +7376,7 @@ class UnsafeUnwrapWebhookEventData(BaseModel):
     """Webhook payload with the agent, variation, objective and event as flat keys."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("agent_variation", "agentVariation"), ("objective", "objective"), ("objective_event", "objectiveEvent"))
+    _FIELDS = (("agent", "agent"), ("agent_variation", "agentVariation"), ("objective", "objective"), ("objective_event", "objectiveEvent"))
 
     def __init__(self, *, agent: Union[ResourceMetadataParam, ResourceMetadata], agent_variation: Union[ResourceMetadataParam, ResourceMetadata], objective: Union[OperationMetadataParam, OperationMetadata], objective_event: Union[UnsafeUnwrapWebhookEventDataObjectiveEventParam, UnsafeUnwrapWebhookEventDataObjectiveEvent], **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "agent_variation": agent_variation, "objective": objective, "objective_event": objective_event}, _F_UnsafeUnwrapWebhookEventData, unknown_fields)
@@ -7402,7 +7402,7 @@ class UnsafeUnwrapWebhookEventDataObjectiveEvent(BaseModel):
     """The objective event carried by a webhook delivery."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveEventDataParam, ObjectiveEventData], metadata: Union[OperationMetadataParam, OperationMetadata], context_window_id: Optional[str] = None, info: Optional[Union[ObjectiveEventInfoParam, ObjectiveEventInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "context_window_id": context_window_id, "info": info}, _F_UnsafeUnwrapWebhookEventDataObjectiveEvent, unknown_fields)
@@ -7431,7 +7431,7 @@ class UnwrapWebhookEvent(BaseModel):
     """Objective-event webhook envelope as returned by the verifying unwrap."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("timestamp", "timestamp"), ("type", "type"))
+    _FIELDS = (("data", "data"), ("timestamp", "timestamp"), ("type", "type"))
 
     def __init__(self, *, data: Union[UnwrapWebhookEventDataParam, UnwrapWebhookEventData], timestamp: Union[str, datetime], type: str, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "timestamp": timestamp, "type": type}, _F_UnwrapWebhookEvent, unknown_fields)
@@ -7457,7 +7457,7 @@ class UnwrapWebhookEventData(BaseModel):
     """Webhook payload with the agent, variation, objective and event as flat keys."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent", "agent"), ("agent_variation", "agentVariation"), ("objective", "objective"), ("objective_event", "objectiveEvent"))
+    _FIELDS = (("agent", "agent"), ("agent_variation", "agentVariation"), ("objective", "objective"), ("objective_event", "objectiveEvent"))
 
     def __init__(self, *, agent: Union[ResourceMetadataParam, ResourceMetadata], agent_variation: Union[ResourceMetadataParam, ResourceMetadata], objective: Union[OperationMetadataParam, OperationMetadata], objective_event: Union[UnwrapWebhookEventDataObjectiveEventParam, UnwrapWebhookEventDataObjectiveEvent], **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent": agent, "agent_variation": agent_variation, "objective": objective, "objective_event": objective_event}, _F_UnwrapWebhookEventData, unknown_fields)
@@ -7483,7 +7483,7 @@ class UnwrapWebhookEventDataObjectiveEvent(BaseModel):
     """The objective event carried by a webhook delivery."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"), ("context_window_id", "contextWindowId"), ("info", "info"))
 
     def __init__(self, *, data: Union[ObjectiveEventDataParam, ObjectiveEventData], metadata: Union[OperationMetadataParam, OperationMetadata], context_window_id: Optional[str] = None, info: Optional[Union[ObjectiveEventInfoParam, ObjectiveEventInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata, "context_window_id": context_window_id, "info": info}, _F_UnwrapWebhookEventDataObjectiveEvent, unknown_fields)
@@ -7512,7 +7512,7 @@ class UpdateResourceMetadata(BaseModel):
     """Writable metadata when updating a workspace-scoped resource."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("bundle_key", "bundleKey"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("bundle_key", "bundleKey"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, name: str, bundle_key: Optional[str] = None, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "bundle_key": bundle_key, "external_id": external_id, "labels": labels}, _F_UpdateResourceMetadata, unknown_fields)
@@ -7546,7 +7546,7 @@ class Upload(BaseModel):
     """One direct-to-storage upload flow; single use, expires if unused."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("info", "info"), ("metadata", "metadata"), ("spec", "spec"))
+    _FIELDS = (("info", "info"), ("metadata", "metadata"), ("spec", "spec"))
 
     def __init__(self, *, info: Union[UploadInfoParam, UploadInfo], metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[UploadSpecParam, UploadSpec], **unknown_fields: Any) -> None:
         self._data = _encode_model({"info": info, "metadata": metadata, "spec": spec}, _F_Upload, unknown_fields)
@@ -7568,7 +7568,7 @@ class UploadInfo(BaseModel):
     """Server-filled upload details."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("status", "status"), ("upload_url", "uploadUrl"), ("upload_url_expires_at", "uploadUrlExpiresAt"))
+    _FIELDS = (("created_by", "createdBy"), ("status", "status"), ("upload_url", "uploadUrl"), ("upload_url_expires_at", "uploadUrlExpiresAt"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, status: Optional[UploadStatus] = None, upload_url: Optional[str] = None, upload_url_expires_at: Optional[Union[str, datetime]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "status": status, "upload_url": upload_url, "upload_url_expires_at": upload_url_expires_at}, _F_UploadInfo, unknown_fields)
@@ -7601,7 +7601,7 @@ class UploadSpec(BaseModel):
     """What the client intends to upload."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("content_type", "contentType"), ("filename", "filename"), ("size_bytes", "sizeBytes"))
+    _FIELDS = (("content_type", "contentType"), ("filename", "filename"), ("size_bytes", "sizeBytes"))
 
     def __init__(self, *, content_type: str, filename: str, size_bytes: int, **unknown_fields: Any) -> None:
         self._data = _encode_model({"content_type": content_type, "filename": filename, "size_bytes": size_bytes}, _F_UploadSpec, unknown_fields)
@@ -7628,7 +7628,7 @@ class UserMessage(BaseModel):
     """Event: a user message added to the chat history."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("content", "content"),)
+    _FIELDS = (("content", "content"),)
 
     def __init__(self, *, content: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"content": content}, _F_UserMessage, unknown_fields)
@@ -7644,7 +7644,7 @@ class VariationAssignment(BaseModel):
     """Read-only link from a variation to one tool, tool set or sub-agent; exactly one target is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("id", "id"), ("agent", "agent"), ("tool", "tool"), ("tool_set", "toolSet"))
+    _FIELDS = (("id", "id"), ("agent", "agent"), ("tool", "tool"), ("tool_set", "toolSet"))
 
     def __init__(self, *, id: Optional[str] = None, agent: Optional[Union[BareMetadataParam, BareMetadata]] = None, tool: Optional[Union[BareMetadataParam, BareMetadata]] = None, tool_set: Optional[Union[BareMetadataParam, BareMetadata]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"id": id, "agent": agent, "tool": tool, "tool_set": tool_set}, _F_VariationAssignment, unknown_fields)
@@ -7675,7 +7675,7 @@ class VariationAssignmentEntry(BaseModel):
     """Assignment declared in a bundle; one target ID is set."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("sub_agent_id", "subAgentId"), ("tool_id", "toolId"), ("tool_set_id", "toolSetId"))
+    _FIELDS = (("sub_agent_id", "subAgentId"), ("tool_id", "toolId"), ("tool_set_id", "toolSetId"))
 
     def __init__(self, *, sub_agent_id: Optional[str] = None, tool_id: Optional[str] = None, tool_set_id: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"sub_agent_id": sub_agent_id, "tool_id": tool_id, "tool_set_id": tool_set_id}, _F_VariationAssignmentEntry, unknown_fields)
@@ -7703,7 +7703,7 @@ class VariationMemoryLayerAssignment(BaseModel):
     """Attachment of one memory layer to a variation at a stack position."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("id", "id"), ("memory_layer", "memoryLayer"), ("position", "position"))
+    _FIELDS = (("id", "id"), ("memory_layer", "memoryLayer"), ("position", "position"))
 
     def __init__(self, *, id: Optional[str] = None, memory_layer: Optional[Union[BareMetadataParam, BareMetadata]] = None, position: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"id": id, "memory_layer": memory_layer, "position": position}, _F_VariationMemoryLayerAssignment, unknown_fields)
@@ -7730,7 +7730,7 @@ class VariationMemoryLayerEntry(BaseModel):
     """Memory layer attachment declared in a bundle."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("memory_layer_id", "memoryLayerId"), ("position", "position"))
+    _FIELDS = (("memory_layer_id", "memoryLayerId"), ("position", "position"))
 
     def __init__(self, *, memory_layer_id: Optional[str] = None, position: Optional[int] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"memory_layer_id": memory_layer_id, "position": position}, _F_VariationMemoryLayerEntry, unknown_fields)
@@ -7752,7 +7752,7 @@ class WebhookDeliveriesCursorPagination(BaseModel):
     """One page of WebhookDelivery items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[WebhookDeliveryParam, WebhookDelivery]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_WebhookDeliveriesCursorPagination, unknown_fields)
@@ -7770,7 +7770,7 @@ class WebhookDelivery(BaseModel):
     """Record of sending one objective event to an agent's webhook URL."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("data", "data"), ("metadata", "metadata"))
+    _FIELDS = (("data", "data"), ("metadata", "metadata"))
 
     def __init__(self, *, data: Union[WebhookDeliveryDataParam, WebhookDeliveryData], metadata: Union[OperationMetadataParam, OperationMetadata], **unknown_fields: Any) -> None:
         self._data = _encode_model({"data": data, "metadata": metadata}, _F_WebhookDelivery, unknown_fields)
@@ -7788,7 +7788,7 @@ class WebhookDeliveryData(BaseModel):
     """Details of a webhook delivery; the response body is not kept."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("agent_id", "agentId"), ("attempt_count", "attemptCount"), ("event_type", "eventType"), ("http_status_code", "httpStatusCode"), ("last_attempt_at", "lastAttemptAt"), ("latency_ms", "latencyMs"), ("objective_event_id", "objectiveEventId"), ("objective_id", "objectiveId"), ("response_content_length", "responseContentLength"), ("status", "status"), ("webhook_id", "webhookId"), ("webhook_url", "webhookUrl"), ("error_message", "errorMessage"), ("response_headers", "responseHeaders"))
+    _FIELDS = (("agent_id", "agentId"), ("attempt_count", "attemptCount"), ("event_type", "eventType"), ("http_status_code", "httpStatusCode"), ("last_attempt_at", "lastAttemptAt"), ("latency_ms", "latencyMs"), ("objective_event_id", "objectiveEventId"), ("objective_id", "objectiveId"), ("response_content_length", "responseContentLength"), ("status", "status"), ("webhook_id", "webhookId"), ("webhook_url", "webhookUrl"), ("error_message", "errorMessage"), ("response_headers", "responseHeaders"))
 
     def __init__(self, *, agent_id: str, attempt_count: int, event_type: ObjectiveEventType, http_status_code: int, last_attempt_at: Union[str, datetime], latency_ms: int, objective_event_id: str, objective_id: str, response_content_length: int, status: WebhookDeliveryStatus, webhook_id: str, webhook_url: str, error_message: Optional[str] = None, response_headers: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"agent_id": agent_id, "attempt_count": attempt_count, "event_type": event_type, "http_status_code": http_status_code, "last_attempt_at": last_attempt_at, "latency_ms": latency_ms, "objective_event_id": objective_event_id, "objective_id": objective_id, "response_content_length": response_content_length, "status": status, "webhook_id": webhook_id, "webhook_url": webhook_url, "error_message": error_message, "response_headers": response_headers}, _F_WebhookDeliveryData, unknown_fields)
@@ -7881,7 +7881,7 @@ class Workspace(BaseModel):
     """A workspace grouping resources inside an account."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("status", "status"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("status", "status"))
 
     def __init__(self, *, metadata: Union[AccountResourceMetadataParam, AccountResourceMetadata], spec: Union[WorkspaceSpecParam, WorkspaceSpec], status: Optional[WorkspaceStatus] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "status": status}, _F_Workspace, unknown_fields)
@@ -7905,7 +7905,7 @@ class WorkspaceAdminCreateParamsMetadata(BaseModel):
     """Writable metadata when creating an account-scoped resource such as a workspace."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, name: str, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "external_id": external_id, "labels": labels}, _F_WorkspaceAdminCreateParamsMetadata, unknown_fields)
@@ -7933,7 +7933,7 @@ class WorkspaceAdminUpdateParamsMetadata(BaseModel):
     """Writable metadata when updating an account-scoped resource such as a workspace."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
+    _FIELDS = (("name", "name"), ("external_id", "externalId"), ("labels", "labels"))
 
     def __init__(self, *, name: str, external_id: Optional[str] = None, labels: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"name": name, "external_id": external_id, "labels": labels}, _F_WorkspaceAdminUpdateParamsMetadata, unknown_fields)
@@ -7961,7 +7961,7 @@ class WorkspaceMember(BaseModel):
     """A profile that has access to a workspace, with the actor record that links them."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("actor_id", "actorId"), ("profile_id", "profileId"), ("added_at", "addedAt"), ("email", "email"), ("name", "name"))
+    _FIELDS = (("actor_id", "actorId"), ("profile_id", "profileId"), ("added_at", "addedAt"), ("email", "email"), ("name", "name"))
 
     def __init__(self, *, actor_id: str, profile_id: str, added_at: Optional[Union[str, datetime]] = None, email: Optional[str] = None, name: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"actor_id": actor_id, "profile_id": profile_id, "added_at": added_at, "email": email, "name": name}, _F_WorkspaceMember, unknown_fields)
@@ -8001,7 +8001,7 @@ class WorkspaceMembersCursorPagination(BaseModel):
     """One page of WorkspaceMember items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[WorkspaceMemberParam, WorkspaceMember]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_WorkspaceMembersCursorPagination, unknown_fields)
@@ -8019,7 +8019,7 @@ class WorkspaceSecret(BaseModel):
     """A named secret value stored in a workspace."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
+    _FIELDS = (("metadata", "metadata"), ("spec", "spec"), ("info", "info"))
 
     def __init__(self, *, metadata: Union[ResourceMetadataParam, ResourceMetadata], spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec], info: Optional[Union[WorkspaceSecretInfoParam, WorkspaceSecretInfo]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"metadata": metadata, "spec": spec, "info": info}, _F_WorkspaceSecret, unknown_fields)
@@ -8042,7 +8042,7 @@ class WorkspaceSecretInfo(BaseModel):
     """Server-filled workspace secret details."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("created_by", "createdBy"), ("last_used_at", "lastUsedAt"))
+    _FIELDS = (("created_by", "createdBy"), ("last_used_at", "lastUsedAt"))
 
     def __init__(self, *, created_by: Optional[Union[ProfileParam, Profile]] = None, last_used_at: Optional[Union[str, datetime]] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"created_by": created_by, "last_used_at": last_used_at}, _F_WorkspaceSecretInfo, unknown_fields)
@@ -8064,7 +8064,7 @@ class WorkspaceSecretSpec(BaseModel):
 
     __slots__ = ()
     _SENSITIVE = frozenset(("value",))
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("value", "value"),)
+    _FIELDS = (("value", "value"),)
 
     def __init__(self, *, value: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"value": value}, _F_WorkspaceSecretSpec, unknown_fields)
@@ -8080,7 +8080,7 @@ class WorkspaceSecretsCursorPagination(BaseModel):
     """One page of WorkspaceSecret items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[WorkspaceSecretParam, WorkspaceSecret]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_WorkspaceSecretsCursorPagination, unknown_fields)
@@ -8098,7 +8098,7 @@ class WorkspaceSpec(BaseModel):
     """Workspace configuration."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("description", "description"),)
+    _FIELDS = (("description", "description"),)
 
     def __init__(self, *, description: Optional[str] = None, **unknown_fields: Any) -> None:
         self._data = _encode_model({"description": description}, _F_WorkspaceSpec, unknown_fields)
@@ -8114,7 +8114,7 @@ class WorkspacesCursorPagination(BaseModel):
     """One page of Workspace items."""
 
     __slots__ = ()
-    _FIELDS: Tuple[Tuple[str, str], ...] = (("items", "items"), ("pagination", "pagination"))
+    _FIELDS = (("items", "items"), ("pagination", "pagination"))
 
     def __init__(self, *, items: Sequence[Union[WorkspaceParam, Workspace]], pagination: Union[CursorPaginationResponsePaginationParam, CursorPaginationResponsePagination], **unknown_fields: Any) -> None:
         self._data = _encode_model({"items": items, "pagination": pagination}, _F_WorkspacesCursorPagination, unknown_fields)

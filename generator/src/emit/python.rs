@@ -326,7 +326,7 @@ from ._models import BaseModel, _enc_datetime, _enc_int64, _encode_model
         }
         let fields: Vec<String> =
             m.fields.iter().map(|f| format!("({}, {})", lit(&prop_ident(&f.wire_name)), lit(&f.wire_name))).collect();
-        let _ = writeln!(out, "    _FIELDS: Tuple[Tuple[str, str], ...] = ({}{})", fields.join(", "), if fields.len() == 1 { "," } else { "" });
+        let _ = writeln!(out, "    _FIELDS = ({}{})", fields.join(", "), if fields.len() == 1 { "," } else { "" });
 
         // Constructor: required fields first (keyword-only), then optional ones.
         let mut sig = vec!["self".to_string(), "*".to_string()];
