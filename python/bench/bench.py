@@ -35,7 +35,7 @@ CONTENDERS = {
     "v180": "cadenya==1.8.0",
     "sw": "standardwebhooks==1.1.0",
 }
-LABEL = {"ours": "ours", "v090": "cadenya 0.9.0", "v180": "cadenya 1.8.0", "sw": "standardwebhooks", "raw": "(raw HTTP floor)"}
+LABEL = {"ours": "ours", "v090": "cadenya 0.9.0", "v180": "cadenya 1.8.0", "sw": "standardwebhooks", "raw": "stdlib http.client"}
 
 
 def sh(cmd: List[str], **kw: Any) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
@@ -180,7 +180,7 @@ def report(results: Dict[str, Dict[str, Dict[str, Any]]]) -> int:
                     floor = f"{'≥' if need > 1 else '>'}{need:g}× {'met' if met else 'MISSED'}"
                     failed += 0 if met else 1
             if sdk == "raw" and ours.get("ok") and ours.get("value"):
-                ratio = f"ours = floor + {ours['value'] - r['value']:.2f}"
+                ratio = f"{r['value'] / ours['value']:.1f}× (reference)"
             print(f"{case:<12} {LABEL[sdk]:<17} {text:>22}   {ratio:>17}   {floor}")
         if case == "import":
             for sdk, r in by_sdk.items():
