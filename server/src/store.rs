@@ -142,13 +142,14 @@ fn decode_cursor(c: &str) -> Option<u64> {
     s.strip_prefix("c1:")?.parse().ok()
 }
 
-/// Sorts `(seq, value)` pairs and cuts one page; returns items and nextCursor.
-pub fn paginate(mut items: Vec<(u64, Value)>, page: PageReq) -> (Vec<Value>, Option<String>) {
+/// Sorts `(seq, item)` pairs and cuts one page; returns the page's items and nextCursor.
+/// Generic so callers can page over records and render only the page they return.
+pub fn paginate<T>(mut items: Vec<(u64, T)>, page: PageReq) -> (Vec<T>, Option<String>) {
     items.sort_by_key(|(s, _)| *s);
     if page.desc {
         items.reverse();
     }
-    let items: Vec<(u64, Value)> = items
+    let items: Vec<(u64, T)> = items
         .into_iter()
         .filter(|(s, _)| match page.after {
             None => true,
@@ -157,7 +158,7 @@ pub fn paginate(mut items: Vec<(u64, Value)>, page: PageReq) -> (Vec<Value>, Opt
         })
         .collect();
     let more = items.len() > page.limit;
-    let page_items: Vec<(u64, Value)> = items.into_iter().take(page.limit).collect();
+    let page_items: Vec<(u64, T)> = items.into_iter().take(page.limit).collect();
     let next = if more { page_items.last().map(|(s, _)| encode_cursor(*s)) } else { None };
     (page_items.into_iter().map(|(_, v)| v).collect(), next)
 }

@@ -184,11 +184,17 @@ pub fn list(
     let page = PageReq::from_query(&ctx.query).map_err(ApiError::bad)?;
     let include_info = ctx.q_bool("includeInfo");
     let has_info_param = ctx.op.params.iter().any(|p| p.name == "includeInfo");
-    let items: Vec<(u64, Value)> = st
+    let matching: Vec<(u64, &Rec)> = st
         .store
         .all(kind, ws, parent)
         .into_iter()
         .filter(|r| filter_match(r, &ctx.query) && extra(r))
+        .map(|r| (r.seq, r))
+        .collect();
+    // Render only the page being returned: listing stays cheap however many records exist.
+    let (page_recs, next) = paginate(matching, page);
+    let items = page_recs
+        .into_iter()
         .map(|r| {
             let mut v = render(st, r);
             if has_info_param && !include_info {
@@ -196,10 +202,9 @@ pub fn list(
                     o.remove("info");
                 }
             }
-            (r.seq, v)
+            v
         })
         .collect();
-    let (items, next) = paginate(items, page);
     Ok(envelope(items, next))
 }
 
