@@ -88,6 +88,17 @@ if ((${#stale[@]})); then
 fi
 echo "==> generated Kotlin and Swift match the committed sources"
 
+# The README's Kotlin example is compiled with the tests: it must be the same text.
+python3 - <<'PY'
+import re, sys
+readme = open("README.md", encoding="utf-8").read()
+section = readme[readme.index("## Kotlin and Swift"):]
+example = re.search(r"```kotlin\n(.*?)```", section, re.S).group(1).replace("import com.cadenya.*\n\n", "")
+compiled = open("kotlin/src/demo/kotlin/com/cadenya/demo/Readme.kt", encoding="utf-8").read()
+if not compiled.endswith(example):
+    sys.exit("README.md's Kotlin example differs from kotlin/src/demo/kotlin/com/cadenya/demo/Readme.kt")
+PY
+
 # --- compile (bindings + demo + tests in one kotlinc call; skipped when nothing changed) ----------
 build="$cache/kotlin-build"
 jar="$build/cadenya-kotlin.jar"

@@ -54,34 +54,36 @@ impl CadenyaClient {
         default_headers: Option<HashMap<String, String>>,
         log_level: Option<String>,
     ) -> Result<Arc<Self>, CadenyaError> {
-        let mut b = cadenya::Client::builder();
-        if let Some(v) = api_key {
-            b = b.api_key(v);
-        }
-        if let Some(v) = base_url {
-            b = b.base_url(v);
-        }
-        if let Some(v) = workspace_id {
-            b = b.workspace_id(v);
-        }
-        if let Some(v) = webhook_secret {
-            b = b.webhook_secret(v);
-        }
-        if let Some(v) = timeout {
-            b = b.timeout(v);
-        }
-        if let Some(v) = max_retries {
-            b = b.max_retries(v);
-        }
-        let mut headers: Vec<_> = default_headers.unwrap_or_default().into_iter().collect();
-        headers.sort();
-        for (k, v) in headers {
-            b = b.default_header(k, v);
-        }
-        if let Some(v) = log_level {
-            b = b.log_level(v.parse()?);
-        }
-        Ok(Arc::new(CadenyaClient { inner: b.build()? }))
+        crate::rt::catch(|| {
+            let mut b = cadenya::Client::builder();
+            if let Some(v) = api_key {
+                b = b.api_key(v);
+            }
+            if let Some(v) = base_url {
+                b = b.base_url(v);
+            }
+            if let Some(v) = workspace_id {
+                b = b.workspace_id(v);
+            }
+            if let Some(v) = webhook_secret {
+                b = b.webhook_secret(v);
+            }
+            if let Some(v) = timeout {
+                b = b.timeout(v);
+            }
+            if let Some(v) = max_retries {
+                b = b.max_retries(v);
+            }
+            let mut headers: Vec<_> = default_headers.unwrap_or_default().into_iter().collect();
+            headers.sort();
+            for (k, v) in headers {
+                b = b.default_header(k, v);
+            }
+            if let Some(v) = log_level {
+                b = b.log_level(v.parse()?);
+            }
+            Ok(Arc::new(CadenyaClient { inner: b.build()? }))
+        })
     }
 
     /// The workspace used for `{workspaceId}` when a call does not pass one.
@@ -102,7 +104,9 @@ impl CadenyaClient {
     /// A webhook verifier for `secret`, or for the client's configured webhook secret.
     #[uniffi::method(default(secret = None))]
     pub fn webhook(&self, secret: Option<String>) -> Result<Arc<Webhook>, CadenyaError> {
-        let inner = self.inner.webhooks().verifier(secret.as_deref())?;
-        Ok(Arc::new(Webhook { inner }))
+        crate::rt::catch(|| {
+            let inner = self.inner.webhooks().verifier(secret.as_deref())?;
+            Ok(Arc::new(Webhook { inner }))
+        })
     }
 }

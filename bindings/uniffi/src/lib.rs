@@ -8,6 +8,9 @@
 //! `generated.rs` (records, enums, page types, one method per operation) is written by
 //! `cadenya-generator` from the spec; the rest is hand-written.
 
+// Errors cross the FFI by value as one flat record-like enum; boxing would only add an allocation.
+#![allow(clippy::result_large_err)]
+
 uniffi::setup_scaffolding!("cadenya");
 
 #[macro_use]

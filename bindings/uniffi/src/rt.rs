@@ -66,7 +66,8 @@ impl Body {
     /// A free-form JSON field, passed as JSON text.
     #[allow(dead_code)] // used when the spec has free-form JSON body fields
     pub fn put_json(&mut self, name: &str, text: &str) -> Result<()> {
-        let v = serde_json::from_str(text).map_err(|e| CadenyaError::invalid(format!("`{name}` is not valid JSON: {e}")))?;
+        let v = serde_json::from_str(text)
+            .map_err(|e| CadenyaError::invalid(format!("`{name}` is not valid JSON: {e}")))?;
         self.0.insert(name.to_string(), v);
         Ok(())
     }
@@ -78,6 +79,12 @@ async fn guarded<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
         Ok(r) => r,
         Err(p) => Err(CadenyaError::internal(panic_text(&p))),
     }
+}
+
+/// Runs a synchronous entry point, turning a panic into an error (UniFFI would otherwise report
+/// it as an untyped internal exception).
+pub(crate) fn catch<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(CadenyaError::internal(panic_text(&p))))
 }
 
 pub(crate) fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
@@ -138,7 +145,12 @@ fn mismatch(op: &str) -> CadenyaError {
 pub fn decode<T: DeserializeOwned>(value: Value, status: u16, request_id: Option<String>) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        CadenyaError::decode(format!("could not decode the response at `{path}`: {}", e.into_inner()), path, status, request_id)
+        CadenyaError::decode(
+            format!("could not decode the response at `{path}`: {}", e.into_inner()),
+            path,
+            status,
+            request_id,
+        )
     })
 }
 

@@ -31,11 +31,13 @@ impl Webhook {
     /// A verifier for `secret` (`whsec_<base64>`); `tolerance` is the accepted clock skew (300 s).
     #[uniffi::constructor(default(tolerance = None))]
     pub fn new(secret: String, tolerance: Option<Duration>) -> Result<Arc<Self>, CadenyaError> {
-        let mut inner = cadenya::webhooks::Webhook::new(&secret)?;
-        if let Some(t) = tolerance {
-            inner = inner.with_tolerance(t);
-        }
-        Ok(Arc::new(Webhook { inner }))
+        crate::rt::catch(|| {
+            let mut inner = cadenya::webhooks::Webhook::new(&secret)?;
+            if let Some(t) = tolerance {
+                inner = inner.with_tolerance(t);
+            }
+            Ok(Arc::new(Webhook { inner }))
+        })
     }
 
     /// For tests: a copy of this verifier whose clock always reads `unix_seconds`.
@@ -46,18 +48,24 @@ impl Webhook {
     /// Checks the headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`; names are
     /// case-insensitive) and the signature of the raw request body.
     pub fn verify(&self, payload: Vec<u8>, headers: HashMap<String, String>) -> Result<(), CadenyaError> {
-        Ok(self.inner.verify(&payload, &headers)?)
+        crate::rt::catch(|| Ok(self.inner.verify(&payload, &headers)?))
     }
 
     /// Verifies the delivery, then decodes the typed event.
-    pub fn unwrap(&self, payload: Vec<u8>, headers: HashMap<String, String>) -> Result<UnwrapWebhookEvent, CadenyaError> {
-        self.inner.verify(&payload, &headers)?;
-        decode(&payload)
+    pub fn unwrap(
+        &self,
+        payload: Vec<u8>,
+        headers: HashMap<String, String>,
+    ) -> Result<UnwrapWebhookEvent, CadenyaError> {
+        crate::rt::catch(|| {
+            self.inner.verify(&payload, &headers)?;
+            decode(&payload)
+        })
     }
 }
 
 /// Decodes a webhook body WITHOUT verifying it: only for bodies whose origin is already trusted.
 #[uniffi::export]
 pub fn unsafe_unwrap_webhook(payload: Vec<u8>) -> Result<UnsafeUnwrapWebhookEvent, CadenyaError> {
-    decode(&payload)
+    crate::rt::catch(|| decode(&payload))
 }
