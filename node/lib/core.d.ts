@@ -72,7 +72,7 @@ export declare class CursorPage<T> implements AsyncIterable<T> {
 
 /**
  * What a list method returns: `await` it for the first page, or `for await` it for every item
- * of every page (fetched lazily).
+ * of every page (later pages are fetched lazily). The first request starts at once.
  */
 export declare class PagePromise<T> implements PromiseLike<CursorPage<T>>, AsyncIterable<T> {
   then<R1 = CursorPage<T>, R2 = never>(

@@ -162,7 +162,8 @@ class ClientBase {
           const v = params[k];
           if (v === undefined) continue;
           if (k === 'workspaceId' && op.ws) path.push('workspaceId', String(v));
-          else if (op.query.includes(k)) query.push(k, queryValue(v));
+          // Unknown names go where the core will refuse them by name.
+          else if (op.query.includes(k) || !op.body) query.push(k, queryValue(v));
           else (fields ??= {})[k] = v;
         }
       }
@@ -177,7 +178,7 @@ class ClientBase {
     const client = this[NATIVE];
     if (op.kind === KIND_PAGE) {
       return new PagePromise(async () => {
-        const page = await withSignal(signal, (t) => client.requestPage(op.id, path, query, opts, t));
+        const page = await withSignal(signal, (t) => client.requestPage(op.id, path, query, body, opts, t));
         return new CursorPage(page, signal);
       });
     }
@@ -235,15 +236,13 @@ class CursorPage {
 
 /**
  * What a list method returns: `await` it for the first page, or `for await` it for every item of
- * every page. The request starts when it is first awaited or iterated.
+ * every page (later pages are fetched lazily). The first request starts at once, like any call.
  */
 class PagePromise {
   constructor(start) {
-    Object.defineProperty(this, '_start', { value: start });
-    Object.defineProperty(this, '_promise', { value: null, writable: true });
+    Object.defineProperty(this, '_promise', { value: start() });
   }
   _first() {
-    if (this._promise === null) this._promise = this._start();
     return this._promise;
   }
   then(onFulfilled, onRejected) {

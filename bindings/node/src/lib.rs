@@ -183,10 +183,11 @@ impl NativeClient {
         operation: String,
         path: Vec<String>,
         query: Vec<String>,
+        body: Option<String>,
         options: Option<CallOptions>,
         abort: Option<&AbortToken>,
     ) -> Result<PromiseRaw<'env, NativePage>> {
-        let call = match self.prepare(&operation, &path, &query, None)? {
+        let call = match self.prepare(&operation, &path, &query, body.as_deref())? {
             DynamicCall::Page(c) => c,
             _ => return Err(error::invalid(format!("`{operation}` is not a list operation"))),
         };

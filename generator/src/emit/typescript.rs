@@ -275,9 +275,9 @@ fn runtime(api: &Api) -> String {
     out.push_str("'use strict';\n\n");
     out.push_str("const { ClientBase } = require('./core');\n\n");
     let _ = writeln!(out, "const API_VERSION = '{}';\n", api.version);
-    out.push_str("// Operation descriptors: [operationId, positional path names, query names, has {workspaceId}, response kind].\n");
+    out.push_str("// Operation descriptors: operationId, positional path names, query names, has {workspaceId},\n// response kind, has a JSON body.\n");
     out.push_str("// Response kind: 0 = no body, 1 = one model, 2 = a cursor page.\n");
-    out.push_str("const op = (id, path, query, ws, kind) => Object.freeze({ id, path, query, ws, kind });\n");
+    out.push_str("const op = (id, path, query, ws, kind, body) => Object.freeze({ id, path, query, ws, kind, body });\n");
     out.push_str("const O = Object.freeze({\n");
     for op in &api.operations {
         let kind = match op.response {
@@ -287,12 +287,13 @@ fn runtime(api: &Api) -> String {
         };
         let _ = writeln!(
             out,
-            "  '{}': op('{}', {}, {}, {}, {kind}),",
+            "  '{}': op('{}', {}, {}, {}, {kind}, {}),",
             op.id,
             op.id,
             js_string_list(positional(op).iter().map(|p| p.wire_name.clone())),
             js_string_list(op.query_params.iter().map(|f| f.wire_name.clone())),
             has_workspace(op),
+            op.body.is_some(),
         );
     }
     out.push_str("});\n\n");

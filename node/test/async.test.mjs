@@ -1,0 +1,102 @@
+// The event loop never blocks: abort, a timer during a slow request, 1,000 concurrent calls.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { APIUserAbortError, CadenyaError } from 'cadenya';
+import { startServer, clientFor, fault } from './helpers.mjs';
+
+let server;
+let client;
+before(async () => {
+  server = await startServer();
+  client = clientFor(server);
+});
+after(() => server.stop());
+
+test('abort: the server sees the request, the connection is dropped and the client rejects promptly', async () => {
+  // A bare TCP server that reads the request and never answers: it shows both that the request
+  // was sent and that aborting drops the Rust future (its connection closes).
+  let seen;
+  let closed;
+  const sawRequest = new Promise((r) => (seen = r));
+  const sawClose = new Promise((r) => (closed = r));
+  const silent = net.createServer((sock) => {
+    let head = '';
+    sock.on('data', (d) => {
+      head += d;
+      if (head.includes('\r\n\r\n')) seen(head.split('\r\n')[0]);
+    });
+    sock.on('close', () => closed());
+    sock.on('error', () => {});
+  });
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  try {
+    const c = clientFor(server, { baseURL: `http://127.0.0.1:${silent.address().port}`, maxRetries: 0 });
+    const ac = new AbortController();
+    const started = performance.now();
+    const pending = c.agents.list({ limit: 3 }, { signal: ac.signal });
+    const line = await sawRequest;
+    assert.equal(line, `GET /v1/workspaces/${server.workspace_id}/agents?limit=3 HTTP/1.1`);
+    ac.abort();
+    const err = await pending.then(() => null, (e) => e);
+    const took = performance.now() - started;
+    assert.ok(err instanceof APIUserAbortError && err instanceof CadenyaError, String(err));
+    assert.ok(took < 1000, `rejected after ${took.toFixed(0)} ms`);
+    await Promise.race([sawClose, new Promise((_, no) => setTimeout(() => no(new Error('connection not closed')), 2000))]);
+  } finally {
+    silent.close();
+  }
+  // Against the real server: the abort wins over a slow answer, and the client stays usable.
+  const ac = new AbortController();
+  const t0 = performance.now();
+  const p = client.agents.list({}, { headers: fault('delay-ms=800'), signal: ac.signal });
+  setTimeout(() => ac.abort(), 50);
+  await assert.rejects(p, APIUserAbortError);
+  assert.ok(performance.now() - t0 < 500);
+  assert.ok(Array.isArray((await client.agents.list({ limit: 1 })).items));
+});
+
+test('abort of a model call and of an empty call; an already aborted signal sends nothing', async () => {
+  const ac = new AbortController();
+  const p1 = client.account.retrieve({}, { headers: fault('delay-ms=800'), signal: ac.signal });
+  const p2 = client.agents.delete('agt_x', {}, { headers: fault('delay-ms=800'), signal: ac.signal });
+  setTimeout(() => ac.abort(), 30);
+  await Promise.all([assert.rejects(p1, APIUserAbortError), assert.rejects(p2, APIUserAbortError)]);
+  await server.clearRequests();
+  await assert.rejects(client.agents.list({}, { signal: AbortSignal.abort() }), APIUserAbortError);
+  await assert.rejects(client.agents.retrieve('agt_x', {}, { signal: AbortSignal.abort() }), APIUserAbortError);
+  assert.deepEqual(await server.requests(), []);
+});
+
+test('AbortSignal.timeout cancels as well', async () => {
+  await assert.rejects(client.agents.list({}, { headers: fault('delay-ms=800'), signal: AbortSignal.timeout(50) }), APIUserAbortError);
+});
+
+test('a timer keeps firing while a slow request is in flight', async () => {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  const t0 = performance.now();
+  try {
+    await client.agents.list({}, { headers: fault('delay-ms=400') });
+  } finally {
+    clearInterval(timer);
+  }
+  const elapsed = performance.now() - t0;
+  assert.ok(elapsed >= 390, `the request took ${elapsed} ms`);
+  // 400 ms at 10 ms per tick: ~40 ticks if the loop is free, 0 if a call blocked it.
+  assert.ok(ticks >= 20, `only ${ticks} timer ticks during the request`);
+});
+
+test('1,000 concurrent calls all succeed', async () => {
+  const created = await client.agents.create({
+    metadata: { name: 'concurrent' },
+    spec: { status: 'AGENT_STATUS_DRAFT', variationSelectionMode: 'VARIATION_SELECTION_MODE_RANDOM' },
+  });
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const results = await Promise.all(Array.from({ length: 1000 }, () => client.agents.retrieve(created.metadata.id)));
+  clearInterval(timer);
+  assert.equal(results.length, 1000);
+  assert.ok(results.every((a) => a.metadata.id === created.metadata.id));
+  assert.ok(ticks > 0, 'the event loop ran timers while the calls were in flight');
+});
