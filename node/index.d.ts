@@ -8,6 +8,24 @@ export * from './lib/core';
 /** Version of the API contract (`info.version` of the spec) this package was generated from. */
 export declare const API_VERSION: string;
 
+/** Every operation as data (operationId, HTTP method, path template, parameter names). */
+export declare const OPERATIONS: Readonly<Record<string, OperationDescriptor>>;
+
+export interface OperationDescriptor {
+  readonly id: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly template: string;
+  /** Positional path parameters (wire names), in path order. */
+  readonly path: readonly string[];
+  readonly query: readonly string[];
+  /** The path has `{workspaceId}`. */
+  readonly ws: boolean;
+  /** 0: no body, 1: one model, 2: a cursor page. */
+  readonly kind: 0 | 1 | 2;
+  /** The request has a JSON body. */
+  readonly body: boolean;
+}
+
 // ---- Enums: the wire strings. Values a newer API adds still arrive as plain strings.
 
 export type Action =

@@ -4,6 +4,7 @@ import cjs from './index.js';
 export const {
   Cadenya,
   API_VERSION,
+  OPERATIONS,
   ClientBase,
   CursorPage,
   PagePromise,

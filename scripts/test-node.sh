@@ -12,24 +12,13 @@ root=$(pwd)
 step() { printf '\n==> %s\n' "$*"; }
 
 profile=${CADENYA_NODE_PROFILE:-debug}
-cargo_flags=(-q -p cadenya-node -p cadenya-server)
-[ "$profile" = release ] && cargo_flags+=(--release)
 
 step "build the native addon and the local server ($profile)"
-cargo build "${cargo_flags[@]}"
+CADENYA_NODE_PROFILE=$profile scripts/build-node.sh
+server_flags=(-q -p cadenya-server)
+[ "$profile" = release ] && server_flags+=(--release)
+cargo build "${server_flags[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-case "$(uname -s)" in
-  Darwin) lib="$target_dir/$profile/libcadenya_node.dylib" ;;
-  *) lib="$target_dir/$profile/libcadenya_node.so" ;;
-esac
-# The loader (node/lib/native.js) looks for cadenya.<platform>-<arch>[-gnu|-musl].node.
-addon_name=$(node -e '
-  const libc = process.platform !== "linux" ? "" : (process.report.getReport().header.glibcVersionRuntime ? "-gnu" : "-musl");
-  console.log(`cadenya.${process.platform}-${process.arch}${libc}.node`)')
-rm -f node/*.node
-cp "$lib" "node/$addon_name"
-# Debug builds carry ~80 MB of debug info; the package does not need it.
-if command -v strip >/dev/null 2>&1; then strip --strip-debug "node/$addon_name" 2>/dev/null || true; fi
 
 cache=${CADENYA_CACHE:-$target_dir}
 scratch="$cache/node-scratch"

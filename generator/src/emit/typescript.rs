@@ -156,6 +156,9 @@ fn declarations(api: &Api) -> String {
     out.push_str("export * from './lib/core';\n\n");
     out.push_str("/** Version of the API contract (`info.version` of the spec) this package was generated from. */\n");
     out.push_str("export declare const API_VERSION: string;\n\n");
+    out.push_str("/** Every operation as data (operationId, HTTP method, path template, parameter names). */\n");
+    out.push_str("export declare const OPERATIONS: Readonly<Record<string, OperationDescriptor>>;\n\n");
+    out.push_str("export interface OperationDescriptor {\n  readonly id: string;\n  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';\n  readonly template: string;\n  /** Positional path parameters (wire names), in path order. */\n  readonly path: readonly string[];\n  readonly query: readonly string[];\n  /** The path has `{workspaceId}`. */\n  readonly ws: boolean;\n  /** 0: no body, 1: one model, 2: a cursor page. */\n  readonly kind: 0 | 1 | 2;\n  /** The request has a JSON body. */\n  readonly body: boolean;\n}\n\n");
 
     out.push_str("// ---- Enums: the wire strings. Values a newer API adds still arrive as plain strings.\n\n");
     for e in &api.enums {
@@ -275,9 +278,9 @@ fn runtime(api: &Api) -> String {
     out.push_str("'use strict';\n\n");
     out.push_str("const { ClientBase } = require('./core');\n\n");
     let _ = writeln!(out, "const API_VERSION = '{}';\n", api.version);
-    out.push_str("// Operation descriptors: operationId, positional path names, query names, has {workspaceId},\n// response kind, has a JSON body.\n");
+    out.push_str("// Operation descriptors: operationId, positional path names, query names, has {workspaceId},\n// response kind, has a JSON body, HTTP method, path template.\n");
     out.push_str("// Response kind: 0 = no body, 1 = one model, 2 = a cursor page.\n");
-    out.push_str("const op = (id, path, query, ws, kind, body) => Object.freeze({ id, path, query, ws, kind, body });\n");
+    out.push_str("const op = (id, path, query, ws, kind, body, method, template) =>\n  Object.freeze({ id, path, query, ws, kind, body, method, template });\n");
     out.push_str("const O = Object.freeze({\n");
     for op in &api.operations {
         let kind = match op.response {
@@ -287,13 +290,15 @@ fn runtime(api: &Api) -> String {
         };
         let _ = writeln!(
             out,
-            "  '{}': op('{}', {}, {}, {}, {kind}, {}),",
+            "  '{}': op('{}', {}, {}, {}, {kind}, {}, '{}', '{}'),",
             op.id,
             op.id,
             js_string_list(positional(op).iter().map(|p| p.wire_name.clone())),
             js_string_list(op.query_params.iter().map(|f| f.wire_name.clone())),
             has_workspace(op),
             op.body.is_some(),
+            op.http_method.as_str(),
+            op.path,
         );
     }
     out.push_str("});\n\n");
