@@ -213,39 +213,56 @@ fn singular(name: &str) -> &str {
     }
 }
 
-/// Applies the generic filters of a list operation: `prefix` (on
-/// metadata.name), `query` (free text over name and description) and any other
-/// declared parameter as equality on the same-named field of the record.
-pub fn filter_match(rec: &Rec, q: &Map<String, Value>) -> bool {
-    let name = rec.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-    if let Some(p) = q.get("prefix").and_then(Value::as_str) {
-        if !name.starts_with(p) {
-            return false;
+/// The generic filters of one list request, worked out once per request: `prefix` (on
+/// metadata.name), `query` (free text over name and description) and any other declared
+/// parameter as equality on the same-named field of the record. Unspecified enum values and
+/// empty values filter nothing.
+pub struct Filters {
+    prefix: Option<String>,
+    query: Option<String>,
+    fields: Vec<(String, Value)>,
+}
+
+impl Filters {
+    pub fn from_query(q: &Map<String, Value>) -> Filters {
+        let fields = q
+            .iter()
+            .filter(|(k, _)| !NON_FILTERS.contains(&k.as_str()))
+            .filter(|(_, want)| match want {
+                Value::String(s) => !(s.ends_with("_UNSPECIFIED") || s.is_empty()),
+                Value::Array(opts) => !opts.is_empty(),
+                _ => true,
+            })
+            .map(|(k, want)| (singular(k).to_string(), want.clone()))
+            .collect();
+        Filters {
+            prefix: q.get("prefix").and_then(Value::as_str).map(str::to_string),
+            query: q.get("query").and_then(Value::as_str).map(str::to_lowercase),
+            fields,
         }
     }
-    if let Some(t) = q.get("query").and_then(Value::as_str) {
-        let t = t.to_lowercase();
-        let desc = rec.value.pointer("/spec/description").and_then(Value::as_str).unwrap_or_default();
-        let extra = rec.hidden.get("text").and_then(Value::as_str).unwrap_or_default();
-        if !(name.to_lowercase().contains(&t) || desc.to_lowercase().contains(&t) || extra.to_lowercase().contains(&t))
-        {
-            return false;
+
+    pub fn matches(&self, rec: &Rec) -> bool {
+        let name = || rec.value.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or_default();
+        if let Some(p) = &self.prefix {
+            if !name().starts_with(p.as_str()) {
+                return false;
+            }
         }
+        if let Some(t) = &self.query {
+            let desc = rec.value.get("spec").and_then(|s| s.get("description")).and_then(Value::as_str).unwrap_or_default();
+            let extra = rec.hidden.get("text").and_then(Value::as_str).unwrap_or_default();
+            let hit = |s: &str| s.to_lowercase().contains(t.as_str());
+            if !(hit(name()) || hit(desc) || hit(extra)) {
+                return false;
+            }
+        }
+        self.fields.iter().all(|(field, want)| {
+            let have = lookup(rec, field);
+            match want {
+                Value::Array(opts) => have.is_some_and(|h| opts.contains(h)),
+                w => have.map(|h| h == w).unwrap_or(w == &Value::Bool(false)),
+            }
+        })
     }
-    for (k, want) in q {
-        if NON_FILTERS.contains(&k.as_str()) {
-            continue;
-        }
-        let have = lookup(rec, singular(k));
-        let ok = match want {
-            Value::String(s) if s.ends_with("_UNSPECIFIED") || s.is_empty() => true,
-            Value::Array(opts) if opts.is_empty() => true,
-            Value::Array(opts) => have.map(|h| opts.contains(h)).unwrap_or(false),
-            w => have.map(|h| h == w).unwrap_or(w == &Value::Bool(false)),
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
 }

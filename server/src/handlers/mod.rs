@@ -12,7 +12,7 @@ pub mod workspaces;
 
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::spec::spec;
-use crate::store::{envelope, filter_match, paginate, PageReq, Rec};
+use crate::store::{envelope, paginate, Filters, PageReq, Rec};
 use crate::util::{new_id, now_rfc3339};
 use serde_json::{json, Map, Value};
 
@@ -184,11 +184,12 @@ pub fn list(
     let page = PageReq::from_query(&ctx.query).map_err(ApiError::bad)?;
     let include_info = ctx.q_bool("includeInfo");
     let has_info_param = ctx.op.params.iter().any(|p| p.name == "includeInfo");
+    let filters = Filters::from_query(&ctx.query);
     let matching: Vec<(u64, &Rec)> = st
         .store
         .all(kind, ws, parent)
         .into_iter()
-        .filter(|r| filter_match(r, &ctx.query) && extra(r))
+        .filter(|r| filters.matches(r) && extra(r))
         .map(|r| (r.seq, r))
         .collect();
     // Render only the page being returned: listing stays cheap however many records exist.
