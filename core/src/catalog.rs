@@ -44,16 +44,28 @@ pub fn find(operation_id: &str) -> Option<&'static OperationDef> {
     OPERATIONS.iter().find(|o| o.id == operation_id)
 }
 
-/// A prepared dynamic call; which variant depends on the operation's response.
+/// JSON text as the bindings exchange it: checked to be valid JSON, never built into a tree.
+/// Passing it through unparsed saves a parse and a re-serialisation per call.
+pub type RawJson = Box<serde_json::value::RawValue>;
+
+/// A prepared dynamic call; which variant depends on the operation's response. `J` is how JSON
+/// values come back: [`Value`] (a tree) or [`RawJson`] (the text, validated).
 #[derive(Debug)]
-pub enum DynamicCall {
+pub enum DynamicCall<J = Value> {
     Empty(Call<()>),
-    Json(Call<Value>),
-    Page(Call<Page<Value>>),
+    Json(Call<J>),
+    Page(Call<Page<J>>),
+}
+
+/// A body given to a dynamic call: a JSON tree, or JSON text.
+#[derive(Debug, Clone, Copy)]
+pub enum DynamicBody<'a> {
+    Value(&'a Value),
+    Text(&'a str),
 }
 
 impl Client {
-    /// Prepares operation `operation_id` from wire-named inputs.
+    /// Prepares operation `operation_id` from wire-named inputs; values come back as [`Value`].
     ///
     /// `path_params` are by wire name; `workspaceId` may be left out (client default).
     /// `query` values are already formatted (arrays comma-separated). `body` must be a JSON object
@@ -66,6 +78,39 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<DynamicCall> {
+        let (req, kind) = self.dynamic_request(operation_id, path_params, query, body.map(DynamicBody::Value))?;
+        Ok(match kind {
+            ResponseKind::Empty => DynamicCall::Empty(Call::empty(self.clone(), req)),
+            ResponseKind::Model(_) => DynamicCall::Json(Call::json(self.clone(), req)),
+            ResponseKind::Page(_) => DynamicCall::Page(Call::page(self.clone(), req)),
+        })
+    }
+
+    /// As [`Client::dynamic_call`], with the body as JSON text and values returned as
+    /// [`RawJson`] text: the cheapest path for bindings whose language parses JSON itself.
+    pub fn dynamic_call_raw(
+        &self,
+        operation_id: &str,
+        path_params: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Result<DynamicCall<RawJson>> {
+        let (req, kind) = self.dynamic_request(operation_id, path_params, query, body.map(DynamicBody::Text))?;
+        Ok(match kind {
+            ResponseKind::Empty => DynamicCall::Empty(Call::empty(self.clone(), req)),
+            ResponseKind::Model(_) => DynamicCall::Json(Call::raw_json(self.clone(), req)),
+            ResponseKind::Page(_) => DynamicCall::Page(Call::page(self.clone(), req)),
+        })
+    }
+
+    /// Checks every name against the catalog and builds the request.
+    fn dynamic_request(
+        &self,
+        operation_id: &str,
+        path_params: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Option<DynamicBody<'_>>,
+    ) -> Result<(RequestSpec, ResponseKind)> {
         let op = find(operation_id).ok_or_else(|| Error::invalid(format!("unknown operation `{operation_id}`")))?;
         let method = http::Method::from_bytes(op.method.as_bytes()).map_err(|_| Error::invalid("bad method"))?;
         let mut req = RequestSpec::new(method, op.id, op.path);
@@ -87,24 +132,36 @@ impl Client {
             }
             req.query_param(name, value.to_string());
         }
+        // The body's top-level keys, and its bytes to send.
+        let body = match body {
+            None => None,
+            Some(DynamicBody::Value(Value::Object(map))) => {
+                let bytes = serde_json::to_vec(map).map_err(|e| Error::invalid(e.to_string()))?;
+                Some((map.keys().cloned().collect::<Vec<_>>(), bytes))
+            }
+            Some(DynamicBody::Value(_)) => return Err(not_an_object(op)),
+            Some(DynamicBody::Text(text)) => {
+                let fields: std::collections::HashMap<String, &serde_json::value::RawValue> =
+                    serde_json::from_str(text).map_err(|_| not_an_object(op))?;
+                Some((fields.into_keys().collect(), text.as_bytes().to_vec()))
+            }
+        };
         match (op.has_body, body) {
-            (true, Some(Value::Object(map))) => {
-                if let Some(k) = map.keys().find(|k| !op.body_fields.contains(&k.as_str())) {
+            (true, Some((keys, bytes))) => {
+                if let Some(k) = keys.iter().find(|k| !op.body_fields.contains(&k.as_str())) {
                     return Err(Error::invalid(format!("`{}` has no body field `{k}`", op.id)));
                 }
-                let bytes = serde_json::to_vec(map).map_err(|e| Error::invalid(e.to_string()))?;
                 req.json_body(bytes.into());
             }
             (true, None) => req.empty_json_body(),
-            (true, Some(_)) => return Err(Error::invalid(format!("the body of `{}` must be a JSON object", op.id))),
-            (false, Some(Value::Object(m))) if m.is_empty() => {}
+            (false, Some((keys, _))) if keys.is_empty() => {}
             (false, None) => {}
             (false, Some(_)) => return Err(Error::invalid(format!("`{}` takes no body", op.id))),
         }
-        Ok(match op.response {
-            ResponseKind::Empty => DynamicCall::Empty(Call::empty(self.clone(), req)),
-            ResponseKind::Model(_) => DynamicCall::Json(Call::json(self.clone(), req)),
-            ResponseKind::Page(_) => DynamicCall::Page(Call::page(self.clone(), req)),
-        })
+        Ok((req, op.response))
     }
+}
+
+fn not_an_object(op: &OperationDef) -> Error {
+    Error::invalid(format!("the body of `{}` must be a JSON object", op.id))
 }

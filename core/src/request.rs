@@ -250,6 +250,20 @@ impl Call<serde_json::Value> {
     }
 }
 
+impl Call<crate::catalog::RawJson> {
+    /// A call whose body is returned as JSON text, checked to be valid JSON but not parsed into
+    /// a tree (an empty body becomes `null`). For bindings that parse JSON in their own language.
+    pub fn raw_json(client: Client, req: RequestSpec) -> Self {
+        Self::with_decoder(client, req, |_, _, _, raw| {
+            if raw.body.iter().all(u8::is_ascii_whitespace) {
+                return serde_json::value::RawValue::from_string("null".into())
+                    .map_err(|e| Error::invalid(e.to_string()));
+            }
+            decode_json(raw)
+        })
+    }
+}
+
 impl<I: DeserializeOwned + Send + 'static> Call<Page<I>> {
     /// A call returning one page of a cursor-paginated list.
     pub fn page(client: Client, req: RequestSpec) -> Self {

@@ -71,3 +71,45 @@ async fn dynamic_calls_refuse_unknown_names_before_sending() {
     assert_eq!(call.await.expect_err("unknown workspace").status(), Some(404));
     assert!(env.server.requests()[0].path.contains("/ws_other/"));
 }
+
+#[tokio::test]
+async fn raw_dynamic_calls_pass_json_text_through() {
+    let env = start().await;
+    let body = r#"{"metadata":{"name":"raw","labels":{"K":"v"}},"spec":{"status":"AGENT_STATUS_DRAFT","variationSelectionMode":"VARIATION_SELECTION_MODE_RANDOM"}}"#;
+    let DynamicCall::Json(call) = env.client.dynamic_call_raw("agents.create", &[], &[], Some(body)).unwrap() else {
+        panic!("agents.create returns a model")
+    };
+    let created: serde_json::Value = serde_json::from_str(call.await.unwrap().get()).unwrap();
+    assert_eq!(created["metadata"]["labels"]["K"], "v");
+    let sent = &requests_to(&env.server, "POST", "/agents")[0];
+    assert_eq!(sent.body, body, "the body text is sent as given");
+
+    let DynamicCall::Page(call) = env.client.dynamic_call_raw("agents.list", &[], &[], None).unwrap() else {
+        panic!("agents.list is paginated")
+    };
+    let page = call.await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(page.items[0].get().contains("\"name\":\"raw\""));
+
+    let DynamicCall::Empty(call) = env
+        .client
+        .dynamic_call_raw("agents.delete", &[("id", created["metadata"]["id"].as_str().unwrap())], &[], None)
+        .unwrap()
+    else {
+        panic!()
+    };
+    call.await.unwrap();
+    // Bodies are checked before sending: not JSON, not an object, unknown field.
+    for (bad, why) in [("{", "JSON object"), ("[1]", "JSON object"), (r#"{"nope":1}"#, "nope")] {
+        match env.client.dynamic_call_raw("agents.create", &[], &[], Some(bad)) {
+            Err(Error::InvalidRequest { message }) => assert!(message.contains(why), "{bad}: {message}"),
+            other => panic!("{bad}: expected InvalidRequest, got {other:?}"),
+        }
+    }
+    // A malformed response is a decode error, as on the typed path.
+    let DynamicCall::Json(call) = env.client.dynamic_call_raw("account.retrieve", &[], &[], None).unwrap() else {
+        panic!()
+    };
+    let err = call.header("x-cadenya-fault", fault("malformed-json")).await.expect_err("malformed");
+    assert_eq!(err.kind(), "decode");
+}

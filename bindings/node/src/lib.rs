@@ -10,12 +10,11 @@
 mod error;
 mod webhooks;
 
-use cadenya::catalog::DynamicCall;
+use cadenya::catalog::{DynamicCall, RawJson};
 use cadenya::Page;
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -89,10 +88,15 @@ impl NativeClient {
                 b = b.webhook_secret(v);
             }
             if let Some(ms) = o.timeout {
-                b = b.timeout(duration_ms("timeout", ms).map_err(|_| error::configuration("timeout must be a positive number of milliseconds"))?);
+                b = b.timeout(
+                    duration_ms("timeout", ms)
+                        .map_err(|_| error::configuration("timeout must be a positive number of milliseconds"))?,
+                );
             }
             if let Some(n) = o.max_retries {
-                b = b.max_retries(retries(n).map_err(|_| error::configuration("maxRetries must be a non-negative integer"))?);
+                b = b.max_retries(
+                    retries(n).map_err(|_| error::configuration("maxRetries must be a non-negative integer"))?,
+                );
             }
             for (k, v) in o.default_headers.unwrap_or_default() {
                 b = b.default_header(k, v);
@@ -161,8 +165,8 @@ impl NativeClient {
         let fut = async move {
             match call {
                 DynamicCall::Json(c) => {
-                    let value = apply(c, options)?.send().await.map_err(|e| error::from_core(&e))?;
-                    serde_json::to_string(&value).map_err(|e| error::invalid(e.to_string()))
+                    let raw = apply(c, options)?.send().await.map_err(|e| error::from_core(&e))?;
+                    Ok(String::from(Box::<str>::from(raw)))
                 }
                 DynamicCall::Empty(c) => {
                     apply(c, options)?.send().await.map_err(|e| error::from_core(&e))?;
@@ -201,7 +205,13 @@ impl NativeClient {
 }
 
 impl NativeClient {
-    fn prepare(&self, operation: &str, path: &[String], query: &[String], body: Option<&str>) -> Result<DynamicCall> {
+    fn prepare(
+        &self,
+        operation: &str,
+        path: &[String],
+        query: &[String],
+        body: Option<&str>,
+    ) -> Result<DynamicCall<RawJson>> {
         if path.len() % 2 != 0 || query.len() % 2 != 0 {
             return Err(error::invalid("path and query must be name/value pairs"));
         }
@@ -221,14 +231,9 @@ impl NativeClient {
             }
         }
         let query_refs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let body: Option<Value> = match body {
-            Some(text) => Some(serde_json::from_str(text).map_err(|e| error::invalid(format!("body is not JSON: {e}")))?),
-            None => None,
-        };
-        let call = self
-            .client
-            .dynamic_call(operation, &path_refs, &query_refs, body.as_ref())
-            .map_err(|e| error::from_core(&e))?;
+        // JSON text in, JSON text out: the core checks it but never builds a tree of it.
+        let call =
+            self.client.dynamic_call_raw(operation, &path_refs, &query_refs, body).map_err(|e| error::from_core(&e))?;
         Ok(match (call, workspace) {
             (c, None) => c,
             (DynamicCall::Empty(c), Some(ws)) => DynamicCall::Empty(c.workspace_id(ws)),
@@ -303,13 +308,23 @@ impl AbortToken {
 pub struct NativePage {
     items: String,
     next_cursor: Option<String>,
-    page: Arc<Page<Value>>,
+    page: Arc<Page<RawJson>>,
 }
 
 impl NativePage {
-    fn new(mut page: Page<Value>) -> Result<Self> {
-        // Serialised on the tokio thread, so the JS thread only runs JSON.parse.
-        let items = serde_json::to_string(&std::mem::take(&mut page.items)).map_err(|e| error::invalid(e.to_string()))?;
+    fn new(mut page: Page<RawJson>) -> Result<Self> {
+        // The items' JSON texts joined into one array on the tokio thread, so the JS thread only
+        // runs one JSON.parse. Nothing is parsed into a tree or serialised again.
+        let raw = std::mem::take(&mut page.items);
+        let mut items = String::with_capacity(raw.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
+        items.push('[');
+        for (i, r) in raw.iter().enumerate() {
+            if i > 0 {
+                items.push(',');
+            }
+            items.push_str(r.get());
+        }
+        items.push(']');
         Ok(NativePage { items, next_cursor: page.next_cursor.clone(), page: Arc::new(page) })
     }
 }
@@ -334,7 +349,11 @@ impl NativePage {
 
     /// The next page, or `null` after the last one.
     #[napi(catch_unwind, ts_return_type = "Promise<NativePage | null>")]
-    pub fn next_page<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<PromiseRaw<'env, Option<NativePage>>> {
+    pub fn next_page<'env>(
+        &self,
+        env: &'env Env,
+        abort: Option<&AbortToken>,
+    ) -> Result<PromiseRaw<'env, Option<NativePage>>> {
         let page = Arc::clone(&self.page);
         let registration = abort.map(AbortToken::register).transpose()?;
         let fut = async move {
