@@ -15,12 +15,16 @@ pub fn aborted() -> napi::Error {
 /// A bad argument detected by the binding itself (not by the core).
 pub fn invalid(message: impl Into<String>) -> napi::Error {
     let message = message.into();
-    record(json!({ "kind": "invalid_request", "name": "InvalidRequestError", "message": format!("invalid request: {message}") }))
+    record(
+        json!({ "kind": "invalid_request", "name": "InvalidRequestError", "message": format!("invalid request: {message}") }),
+    )
 }
 
 pub fn configuration(message: impl Into<String>) -> napi::Error {
     let message = message.into();
-    record(json!({ "kind": "configuration", "name": "ConfigurationError", "message": format!("configuration error: {message}") }))
+    record(
+        json!({ "kind": "configuration", "name": "ConfigurationError", "message": format!("configuration error: {message}") }),
+    )
 }
 
 fn record(v: Value) -> napi::Error {
