@@ -4404,6 +4404,7 @@ class ConfigHTTP(BaseModel):
     """HTTP call settings of a tool."""
 
     __slots__ = ()
+    _SENSITIVE = frozenset(("headers",))
     _FIELDS = (("request_method", "requestMethod"), ("headers", "headers"), ("path", "path"), ("query", "query"), ("request_body_content_type", "requestBodyContentType"), ("request_body_template", "requestBodyTemplate"), ("tool_name", "toolName"))
 
     def __init__(self, *, request_method: ConfigHTTPRequestMethod, headers: Optional[Mapping[str, str]] = None, path: Optional[str] = None, query: Optional[str] = None, request_body_content_type: Optional[str] = None, request_body_template: Optional[str] = None, tool_name: Optional[str] = None, **unknown_fields: Any) -> None:
@@ -6936,6 +6937,7 @@ class ToolSetAdapterHTTP(BaseModel):
     """Plain HTTP adapter settings."""
 
     __slots__ = ()
+    _SENSITIVE = frozenset(("headers",))
     _FIELDS = (("base_url", "baseUrl"), ("headers", "headers"))
 
     def __init__(self, *, base_url: Optional[str] = None, headers: Optional[Mapping[str, str]] = None, **unknown_fields: Any) -> None:
@@ -6958,6 +6960,7 @@ class ToolSetAdapterMcp(BaseModel):
     """MCP server adapter settings."""
 
     __slots__ = ()
+    _SENSITIVE = frozenset(("headers",))
     _FIELDS = (("exclude_tools", "excludeTools"), ("headers", "headers"), ("include_tools", "includeTools"), ("tool_approvals", "toolApprovals"), ("url", "url"))
 
     def __init__(self, *, exclude_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, headers: Optional[Mapping[str, str]] = None, include_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, tool_approvals: Optional[Union[ApprovalRequirementFilterParam, ApprovalRequirementFilter]] = None, url: Optional[str] = None, **unknown_fields: Any) -> None:
@@ -6995,6 +6998,7 @@ class ToolSetAdapterOpenAPI(BaseModel):
     """OpenAPI document adapter settings."""
 
     __slots__ = ()
+    _SENSITIVE = frozenset(("headers",))
     _FIELDS = (("base_url", "baseUrl"), ("exclude_tools", "excludeTools"), ("headers", "headers"), ("include_tools", "includeTools"), ("server_name", "serverName"), ("tool_approvals", "toolApprovals"), ("upload_id", "uploadId"), ("url", "url"))
 
     def __init__(self, *, base_url: Optional[str] = None, exclude_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, headers: Optional[Mapping[str, str]] = None, include_tools: Optional[Union[ToolFilterParam, ToolFilter]] = None, server_name: Optional[str] = None, tool_approvals: Optional[Union[ApprovalRequirementFilterParam, ApprovalRequirementFilter]] = None, upload_id: Optional[str] = None, url: Optional[str] = None, **unknown_fields: Any) -> None:

@@ -116,11 +116,6 @@ fn docstring(out: &mut String, indent: &str, text: &str) {
     }
 }
 
-fn is_sensitive(model: &str, wire: &str) -> bool {
-    matches!(wire, "token" | "webhookEventsHmacSecret" | "apiKey" | "password" | "secret")
-        || (model.contains("Secret") && wire == "value")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Types
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +315,7 @@ from ._models import BaseModel, _enc_datetime, _enc_int64, _encode_model
         docstring(&mut out, "    ", m.description.as_deref().unwrap_or(&m.name));
         out.push_str("\n    __slots__ = ()\n");
         let sensitive: Vec<String> =
-            m.fields.iter().filter(|f| is_sensitive(&m.name, &f.wire_name)).map(|f| lit(&f.wire_name)).collect();
+            m.fields.iter().filter(|f| f.sensitive).map(|f| lit(&f.wire_name)).collect();
         if !sensitive.is_empty() {
             let _ = writeln!(out, "    _SENSITIVE = frozenset(({},))", sensitive.join(", "));
         }
