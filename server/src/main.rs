@@ -6,6 +6,10 @@
 //! exit at once).
 
 use cadenya_server::{spawn, ServerConfig};
+
+// The server allocates many small JSON values per request; mimalloc keeps that cheap.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::io::Write;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;

@@ -120,6 +120,13 @@ impl Spec {
         // Bounded to avoid looping on a self-referencing alias.
         for _ in 0..16 {
             match cur.get("$ref").and_then(Value::as_str) {
+                // Component refs are looked up directly (hot: every object of every response).
+                Some(r) if r.starts_with("#/components/schemas/") => {
+                    match self.doc.get("components").and_then(|c| c.get("schemas")).and_then(|s| s.get(&r[21..])) {
+                        Some(t) => cur = t,
+                        None => return cur,
+                    }
+                }
                 Some(r) => match r.strip_prefix('#').and_then(|p| self.doc.pointer(p)) {
                     Some(t) => cur = t,
                     None => return cur,

@@ -215,39 +215,34 @@ pub fn conform(spec: &Spec, schema: &Value, value: Value) -> Value {
     let schema = spec.resolve(schema);
     match schema.get("type").and_then(Value::as_str) {
         Some("object") => {
-            let Value::Object(obj) = value else {
+            let Value::Object(mut obj) = value else {
                 return if value.is_null() { default_for(spec, schema) } else { value };
             };
             let props = schema.get("properties").and_then(Value::as_object);
+            // Schema of the values of undeclared keys, when they are typed.
             let extra = schema.get("additionalProperties");
-            let mut out = Map::new();
-            for (k, v) in obj {
-                if let Some(ps) = props.and_then(|p| p.get(&k)) {
-                    if v.is_null() {
-                        continue;
-                    }
-                    out.insert(k, conform(spec, ps, v));
-                } else {
-                    match extra {
-                        Some(Value::Bool(true)) => {
-                            out.insert(k, v);
-                        }
-                        Some(s @ Value::Object(_)) => {
-                            out.insert(k, conform(spec, s, v));
-                        }
-                        _ => {}
-                    }
+            let extra_schema = extra.filter(|e| e.is_object());
+            let keep_undeclared = matches!(extra, Some(Value::Bool(true))) || extra_schema.is_some();
+            // In place: no object is rebuilt, only pruned and its children conformed.
+            obj.retain(|k, v| match props.and_then(|p| p.get(k)) {
+                Some(_) => !v.is_null(),
+                None => keep_undeclared,
+            });
+            for (k, v) in obj.iter_mut() {
+                if let Some(sub) = props.and_then(|p| p.get(k)).or(extra_schema) {
+                    let taken = std::mem::take(v);
+                    *v = conform(spec, sub, taken);
                 }
             }
             if let (Some(req), Some(props)) = (schema.get("required").and_then(Value::as_array), props) {
                 for r in req.iter().filter_map(Value::as_str) {
-                    if !out.contains_key(r) {
+                    if !obj.contains_key(r) {
                         let d = props.get(r).map(|s| default_for(spec, s)).unwrap_or(Value::Null);
-                        out.insert(r.to_string(), d);
+                        obj.insert(r.to_string(), d);
                     }
                 }
             }
-            Value::Object(out)
+            Value::Object(obj)
         }
         Some("array") => match (value, schema.get("items")) {
             (Value::Array(a), Some(items)) => Value::Array(a.into_iter().map(|v| conform(spec, items, v)).collect()),
