@@ -250,7 +250,8 @@ impl Filters {
             }
         }
         if let Some(t) = &self.query {
-            let desc = rec.value.get("spec").and_then(|s| s.get("description")).and_then(Value::as_str).unwrap_or_default();
+            let desc =
+                rec.value.get("spec").and_then(|s| s.get("description")).and_then(Value::as_str).unwrap_or_default();
             let extra = rec.hidden.get("text").and_then(Value::as_str).unwrap_or_default();
             let hit = |s: &str| s.to_lowercase().contains(t.as_str());
             if !(hit(name()) || hit(desc) || hit(extra)) {

@@ -365,3 +365,14 @@ impl NativePage {
         env.spawn_future(abortable(fut, registration))
     }
 }
+
+/// napi's tokio runtime, built by us: one worker thread. A call from the JS thread then wakes
+/// exactly one worker, which drives the request to completion without handing it to another
+/// (fewer cross-thread wake-ups per call; measured faster for sequential calls, and the one
+/// worker easily keeps up with 1,000 concurrent requests since they are all I/O-bound).
+#[napi_derive::module_init]
+fn init_runtime() {
+    if let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+        napi::bindgen_prelude::create_custom_tokio_runtime(rt);
+    }
+}
