@@ -26,7 +26,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// A field or parameter name as a Rust identifier (`type` -> `r#type`).
-fn ident(wire: &str) -> String {
+pub(crate) fn ident(wire: &str) -> String {
     let s = snake(wire);
     if KEYWORDS.contains(&s.as_str()) {
         format!("r#{s}")
@@ -36,7 +36,7 @@ fn ident(wire: &str) -> String {
 }
 
 /// A method name: keywords get a trailing underscore (`continue_`), as in the other languages.
-fn method_ident(name: &str) -> String {
+pub(crate) fn method_ident(name: &str) -> String {
     if KEYWORDS.contains(&name) {
         format!("{name}_")
     } else {

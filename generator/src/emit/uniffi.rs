@@ -6,7 +6,8 @@
 //! The output is data for the hand-written macros and helpers of `bindings/uniffi/src`
 //! (`open_enum!`, `page_type!`, `rt::*`), so it stays small.
 
-use crate::ir::names::{pascal, snake};
+use super::rust::{ident, method_ident};
+use crate::ir::names::pascal;
 use crate::ir::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -57,32 +58,6 @@ fn kotlin_paging(api: &Api) -> String {
         );
     }
     out
-}
-
-const RUST_KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become",
-    "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
-];
-
-/// A field or argument name as a Rust identifier; UniFFI strips `r#` and re-cases it per language.
-fn ident(wire: &str) -> String {
-    let s = snake(wire);
-    if RUST_KEYWORDS.contains(&s.as_str()) {
-        format!("r#{s}")
-    } else {
-        s
-    }
-}
-
-/// Operation method names: a keyword gets a trailing underscore, as in Python (`continue_`).
-fn method_ident(name: &str) -> String {
-    if RUST_KEYWORDS.contains(&name) {
-        format!("{name}_")
-    } else {
-        name.to_string()
-    }
 }
 
 fn is_json(t: &Type) -> bool {
