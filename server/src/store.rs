@@ -213,6 +213,13 @@ fn singular(name: &str) -> &str {
     }
 }
 
+/// A key of a small JSON object by linear scan: for the handful of keys a record's objects have,
+/// comparing a few short strings is cheaper than hashing the key (this runs for every stored
+/// record on every filtered list request).
+fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.as_object()?.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+}
+
 /// The generic filters of one list request, worked out once per request: `prefix` (on
 /// metadata.name), `query` (free text over name and description) and any other declared
 /// parameter as equality on the same-named field of the record. Unspecified enum values and
@@ -243,15 +250,18 @@ impl Filters {
     }
 
     pub fn matches(&self, rec: &Rec) -> bool {
-        let name = || rec.value.get("metadata").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or_default();
+        let name =
+            || field(&rec.value, "metadata").and_then(|m| field(m, "name")).and_then(Value::as_str).unwrap_or_default();
         if let Some(p) = &self.prefix {
             if !name().starts_with(p.as_str()) {
                 return false;
             }
         }
         if let Some(t) = &self.query {
-            let desc =
-                rec.value.get("spec").and_then(|s| s.get("description")).and_then(Value::as_str).unwrap_or_default();
+            let desc = field(&rec.value, "spec")
+                .and_then(|s| field(s, "description"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let extra = rec.hidden.get("text").and_then(Value::as_str).unwrap_or_default();
             let hit = |s: &str| s.to_lowercase().contains(t.as_str());
             if !(hit(name()) || hit(desc) || hit(extra)) {
