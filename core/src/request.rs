@@ -41,7 +41,8 @@ pub trait Params: serde::Serialize {
 }
 
 /// Per-request overrides. Everything unset uses the client's setting.
-#[derive(Debug, Clone, Default)]
+/// `Debug` shows header names only: a header value may be a credential.
+#[derive(Clone, Default)]
 pub struct RequestOptions {
     pub timeout: Option<Duration>,
     pub max_retries: Option<u32>,
@@ -51,6 +52,19 @@ pub struct RequestOptions {
     pub idempotency_key: Option<String>,
     /// Replaces the client's default workspace for `{workspaceId}`.
     pub workspace_id: Option<String>,
+}
+
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("headers", &self.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+            .field("extra_query", &self.extra_query)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
 }
 
 /// Unreserved characters stay as they are; everything else is percent-encoded, so an id can

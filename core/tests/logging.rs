@@ -57,7 +57,11 @@ async fn secrets_never_reach_debug_errors_or_logs() {
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("cadenya.request"), "spans are emitted: {logs}");
     assert!(logs.contains("retrying"), "{logs}");
-    let debug = format!("{client:?} {:?} {:?} {err} {err:?}", client.config(), Client::builder().api_key(&key));
+    // A per-call header may carry a credential: a Call's Debug shows its name only.
+    let call = client.agents().list(Default::default()).header("x-partner-token", "tok_header_secret");
+    let debug =
+        format!("{client:?} {:?} {:?} {err} {err:?} {call:?}", client.config(), Client::builder().api_key(&key));
+    assert!(debug.contains("x-partner-token") && !debug.contains("tok_header_secret"), "{debug}");
     for haystack in [&logs, &debug] {
         assert!(!haystack.contains(&key), "API key leaked");
         assert!(!haystack.contains("cdn_bad_secret_key"), "API key leaked");
