@@ -106,6 +106,39 @@ impl Default for ClientBuilder {
     }
 }
 
+/// Every client setting as plain optional data, for callers that gather settings from their own
+/// arguments (the language bindings). `None` means "the environment, then the default", exactly
+/// as an unset builder field; [`ClientBuilder::options`] applies it.
+#[derive(Clone, Default)]
+pub struct ClientOptions {
+    pub api_key: Option<String>,
+    pub base_url: Option<String>,
+    pub workspace_id: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub timeout: Option<Duration>,
+    pub max_retries: Option<u32>,
+    /// Sent with every request, after those of `CADENYA_CUSTOM_HEADERS`.
+    pub default_headers: Vec<(String, String)>,
+    pub user_agent: Option<String>,
+    pub log_level: Option<LogLevel>,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("workspace_id", &self.workspace_id)
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("default_headers", &self.default_headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("user_agent", &self.user_agent)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
+
 /// The validated, immutable configuration a client runs with.
 #[derive(Clone)]
 pub struct Config {
@@ -260,6 +293,31 @@ impl ClientBuilder {
         self.log_level = Some(level);
         self
     }
+    /// Applies every setting that is `Some` (and every default header) from `options`.
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        let ClientOptions {
+            api_key,
+            base_url,
+            workspace_id,
+            webhook_secret,
+            timeout,
+            max_retries,
+            default_headers,
+            user_agent,
+            log_level,
+        } = options;
+        self.api_key = api_key.or(self.api_key);
+        self.base_url = base_url.or(self.base_url);
+        self.workspace_id = workspace_id.or(self.workspace_id);
+        self.webhook_secret = webhook_secret.or(self.webhook_secret);
+        self.timeout = timeout.or(self.timeout);
+        self.max_retries = max_retries.or(self.max_retries);
+        self.headers.extend(default_headers);
+        self.user_agent = user_agent.or(self.user_agent);
+        self.log_level = log_level.or(self.log_level);
+        self
+    }
+
     /// Replaces where environment fallbacks are read from (tests; sandboxes). `|_| None` disables them.
     pub fn env_lookup(mut self, lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
         self.env = Arc::new(lookup);

@@ -36,7 +36,7 @@ mod transport;
 pub mod webhooks;
 
 pub use client::Client;
-pub use config::{ClientBuilder, Config, LogLevel};
+pub use config::{ClientBuilder, ClientOptions, Config, LogLevel};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use generated::{models, params, resources};
 pub use pagination::Page;

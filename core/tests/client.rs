@@ -286,3 +286,30 @@ fn models_holding_secrets_redact_them_in_debug() {
     // The value itself is still there for the program to use, and on the wire.
     assert_eq!(serde_json::to_value(&secret).unwrap()["value"], "hunter2-value");
 }
+
+#[test]
+fn client_options_apply_like_builder_calls() {
+    let opts = cadenya::ClientOptions {
+        api_key: Some("cdn_opts_key".into()),
+        base_url: Some("http://127.0.0.1:9".into()),
+        workspace_id: Some("ws_opts".into()),
+        timeout: Some(std::time::Duration::from_secs(7)),
+        max_retries: Some(5),
+        default_headers: vec![("X-A".into(), "1".into())],
+        log_level: Some(cadenya::LogLevel::Info),
+        ..Default::default()
+    };
+    assert!(!format!("{opts:?}").contains("cdn_opts_key"));
+    // Unset options fall back to the environment, as on the builder.
+    let env = |k: &str| (k == "CADENYA_WEBHOOK_SECRET").then(|| "whsec_c2VjcmV0".to_string());
+    let client = Client::builder().env_lookup(env).options(opts).build().unwrap();
+    let cfg = client.config();
+    assert_eq!(cfg.workspace_id(), Some("ws_opts"));
+    assert_eq!(cfg.timeout(), std::time::Duration::from_secs(7));
+    assert_eq!(cfg.max_retries(), 5);
+    assert_eq!(cfg.log_level(), cadenya::LogLevel::Info);
+    assert!(cfg.webhook_secret().is_some());
+    // A blank value given through options is an error, as on the builder.
+    let blank = cadenya::ClientOptions { api_key: Some(" ".into()), ..Default::default() };
+    assert!(Client::builder().env_lookup(|_| None).options(blank).build().is_err());
+}
