@@ -73,38 +73,35 @@ pub struct NativeClient {
 impl NativeClient {
     #[napi(constructor, catch_unwind)]
     pub fn new(options: Option<ClientOptions>) -> Result<Self> {
-        let mut b = cadenya::Client::builder().user_agent(concat!("cadenya-node/", env!("CARGO_PKG_VERSION")));
+        let mut opts = cadenya::ClientOptions {
+            user_agent: Some(concat!("cadenya-node/", env!("CARGO_PKG_VERSION")).into()),
+            ..Default::default()
+        };
         if let Some(o) = options {
-            if let Some(v) = o.api_key {
-                b = b.api_key(v);
-            }
-            if let Some(v) = o.base_url {
-                b = b.base_url(v);
-            }
-            if let Some(v) = o.workspace_id {
-                b = b.workspace_id(v);
-            }
-            if let Some(v) = o.webhook_secret {
-                b = b.webhook_secret(v);
-            }
-            if let Some(ms) = o.timeout {
-                b = b.timeout(
+            opts.api_key = o.api_key;
+            opts.base_url = o.base_url;
+            opts.workspace_id = o.workspace_id;
+            opts.webhook_secret = o.webhook_secret;
+            opts.timeout = match o.timeout {
+                Some(ms) => Some(
                     duration_ms("timeout", ms)
                         .map_err(|_| error::configuration("timeout must be a positive number of milliseconds"))?,
-                );
-            }
-            if let Some(n) = o.max_retries {
-                b = b.max_retries(
-                    retries(n).map_err(|_| error::configuration("maxRetries must be a non-negative integer"))?,
-                );
-            }
-            for (k, v) in o.default_headers.unwrap_or_default() {
-                b = b.default_header(k, v);
-            }
-            if let Some(level) = o.log_level {
-                b = b.log_level(level.parse().map_err(|e| error::from_core(&e))?);
-            }
+                ),
+                None => None,
+            };
+            opts.max_retries = match o.max_retries {
+                Some(n) => {
+                    Some(retries(n).map_err(|_| error::configuration("maxRetries must be a non-negative integer"))?)
+                }
+                None => None,
+            };
+            opts.default_headers = o.default_headers.unwrap_or_default().into_iter().collect();
+            opts.log_level = match o.log_level {
+                Some(level) => Some(level.parse().map_err(|e| error::from_core(&e))?),
+                None => None,
+            };
         }
+        let b = cadenya::Client::builder().options(opts);
         let client = b.build().map_err(|e| error::from_core(&e))?;
         Ok(NativeClient { client })
     }

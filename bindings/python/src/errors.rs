@@ -40,7 +40,18 @@ fn build<'py>(py: Python<'py>, e: &cadenya::Error) -> PyResult<Bound<'py, PyAny>
     let factory = FROM_NATIVE.import(py, "cadenya._exceptions", "_from_native")?;
     let none = || py.None().into_bound(py);
     let message = e.to_string();
-    let args: (&str, &str, String, Bound<'py, PyAny>, Option<String>, Bound<'py, PyAny>, Bound<'py, PyAny>, Option<i32>, Bound<'py, PyAny>, Option<String>) = match e {
+    let args: (
+        &str,
+        &str,
+        String,
+        Bound<'py, PyAny>,
+        Option<String>,
+        Bound<'py, PyAny>,
+        Bound<'py, PyAny>,
+        Option<i32>,
+        Bound<'py, PyAny>,
+        Option<String>,
+    ) = match e {
         cadenya::Error::Api(api) => {
             let details = PyList::empty(py);
             for d in &api.details {
@@ -59,8 +70,12 @@ fn build<'py>(py: Python<'py>, e: &cadenya::Error) -> PyResult<Bound<'py, PyAny>
                 None,
             )
         }
-        cadenya::Error::Connection { .. } => ("connection", "APIConnectionError", message, none(), None, none(), none(), None, none(), None),
-        cadenya::Error::Timeout { .. } => ("timeout", "APITimeoutError", message, none(), None, none(), none(), None, none(), None),
+        cadenya::Error::Connection { .. } => {
+            ("connection", "APIConnectionError", message, none(), None, none(), none(), None, none(), None)
+        }
+        cadenya::Error::Timeout { .. } => {
+            ("timeout", "APITimeoutError", message, none(), None, none(), none(), None, none(), None)
+        }
         cadenya::Error::Decode { path, status, request_id, .. } => (
             "decode",
             "APIResponseValidationError",
@@ -73,8 +88,12 @@ fn build<'py>(py: Python<'py>, e: &cadenya::Error) -> PyResult<Bound<'py, PyAny>
             none(),
             Some(path.clone()),
         ),
-        cadenya::Error::InvalidRequest { .. } => ("invalid_request", "InvalidRequestError", message, none(), None, none(), none(), None, none(), None),
-        cadenya::Error::Configuration { .. } => ("configuration", "ConfigurationError", message, none(), None, none(), none(), None, none(), None),
+        cadenya::Error::InvalidRequest { .. } => {
+            ("invalid_request", "InvalidRequestError", message, none(), None, none(), none(), None, none(), None)
+        }
+        cadenya::Error::Configuration { .. } => {
+            ("configuration", "ConfigurationError", message, none(), None, none(), none(), None, none(), None)
+        }
         cadenya::Error::Webhook(w) => (
             "webhook",
             "WebhookVerificationError",

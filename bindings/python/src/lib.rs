@@ -147,9 +147,17 @@ fn to_python(py: Python<'_>, result: CallResult) -> PyResult<Py<PyAny>> {
     };
     match raw {
         None => Ok(value),
-        Some(m) => Ok(PyTuple::new(py, [m.status.into_pyobject(py)?.into_any().unbind(), m.headers.into_pyobject(py)?.into_any().unbind(), m.request_id.into_pyobject(py)?.into_any().unbind(), value])?
-            .into_any()
-            .unbind()),
+        Some(m) => Ok(PyTuple::new(
+            py,
+            [
+                m.status.into_pyobject(py)?.into_any().unbind(),
+                m.headers.into_pyobject(py)?.into_any().unbind(),
+                m.request_id.into_pyobject(py)?.into_any().unbind(),
+                value,
+            ],
+        )?
+        .into_any()
+        .unbind()),
     }
 }
 
@@ -160,7 +168,8 @@ fn block_on<T: Send + 'static>(
 ) -> Result<T, cadenya::Error> {
     let rt = runtime::get()?;
     py.detach(|| {
-        std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(guarded(fut)))).unwrap_or_else(|p| Err(errors::panic_error(&p)))
+        std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(guarded(fut))))
+            .unwrap_or_else(|p| Err(errors::panic_error(&p)))
     })
 }
 
@@ -318,31 +327,23 @@ impl NativeClient {
         user_agent: Option<String>,
     ) -> PyResult<Self> {
         let built = errors::catch(|| {
-            let mut b = Client::builder();
-            if let Some(v) = api_key {
-                b = b.api_key(v);
-            }
-            if let Some(v) = base_url {
-                b = b.base_url(v);
-            }
-            if let Some(v) = workspace_id {
-                b = b.workspace_id(v);
-            }
-            if let Some(v) = webhook_secret {
-                b = b.webhook_secret(v);
-            }
-            if let Some(t) = timeout {
-                b = b.timeout(seconds("timeout", t).map_err(|e| cadenya::Error::Configuration { message: e.to_string() })?);
-            }
-            if let Some(n) = max_retries {
-                b = b.max_retries(n);
-            }
-            for (k, v) in default_headers.unwrap_or_default() {
-                b = b.default_header(k, v);
-            }
-            if let Some(ua) = user_agent {
-                b = b.user_agent(ua);
-            }
+            let timeout = match timeout {
+                Some(t) => {
+                    Some(seconds("timeout", t).map_err(|e| cadenya::Error::Configuration { message: e.to_string() })?)
+                }
+                None => None,
+            };
+            let b = Client::builder().options(cadenya::ClientOptions {
+                api_key,
+                base_url,
+                workspace_id,
+                webhook_secret,
+                timeout,
+                max_retries,
+                default_headers: default_headers.unwrap_or_default(),
+                user_agent,
+                log_level: None,
+            });
             let client = b.build()?;
             Ok((b, client))
         });
@@ -429,7 +430,8 @@ impl NativeClient {
     /// A webhook verifier for `secret`, or for the client's configured secret.
     #[pyo3(signature = (secret=None, now=None))]
     fn webhook(&self, py: Python<'_>, secret: Option<&str>, now: Option<f64>) -> PyResult<webhooks::NativeWebhook> {
-        let hook = errors::catch(|| Ok(self.client.webhooks().verifier(secret)?)).map_err(|e| errors::to_pyerr(py, &e))?;
+        let hook =
+            errors::catch(|| Ok(self.client.webhooks().verifier(secret)?)).map_err(|e| errors::to_pyerr(py, &e))?;
         Ok(webhooks::NativeWebhook::from_hook(hook, now))
     }
 

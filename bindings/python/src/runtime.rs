@@ -28,11 +28,10 @@ pub fn get() -> Result<&'static Runtime, cadenya::Error> {
             return Ok(&slot.rt);
         }
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("cadenya-rt")
-        .build()
-        .map_err(|e| cadenya::Error::Configuration { message: format!("could not start the async runtime: {e}") })?;
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("cadenya-rt").build().map_err(|e| {
+            cadenya::Error::Configuration { message: format!("could not start the async runtime: {e}") }
+        })?;
     let fresh = Box::into_raw(Box::new(Slot { pid, rt }));
     match SLOT.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
         // SAFETY: as above; `fresh` was just leaked and is now published.

@@ -55,33 +55,24 @@ impl CadenyaClient {
         log_level: Option<String>,
     ) -> Result<Arc<Self>, CadenyaError> {
         crate::rt::catch(|| {
-            let mut b = cadenya::Client::builder();
-            if let Some(v) = api_key {
-                b = b.api_key(v);
-            }
-            if let Some(v) = base_url {
-                b = b.base_url(v);
-            }
-            if let Some(v) = workspace_id {
-                b = b.workspace_id(v);
-            }
-            if let Some(v) = webhook_secret {
-                b = b.webhook_secret(v);
-            }
-            if let Some(v) = timeout {
-                b = b.timeout(v);
-            }
-            if let Some(v) = max_retries {
-                b = b.max_retries(v);
-            }
+            // Sorted so the headers' order does not depend on the map's.
             let mut headers: Vec<_> = default_headers.unwrap_or_default().into_iter().collect();
             headers.sort();
-            for (k, v) in headers {
-                b = b.default_header(k, v);
-            }
-            if let Some(v) = log_level {
-                b = b.log_level(v.parse()?);
-            }
+            let log_level = match log_level {
+                Some(v) => Some(v.parse()?),
+                None => None,
+            };
+            let b = cadenya::Client::builder().options(cadenya::ClientOptions {
+                api_key,
+                base_url,
+                workspace_id,
+                webhook_secret,
+                timeout,
+                max_retries,
+                default_headers: headers,
+                user_agent: None,
+                log_level,
+            });
             Ok(Arc::new(CadenyaClient { inner: b.build()? }))
         })
     }

@@ -18,6 +18,7 @@ mod macros;
 mod client;
 mod error;
 #[allow(clippy::all, missing_docs)]
+#[rustfmt::skip]
 mod generated;
 mod rt;
 mod webhook;
