@@ -81,9 +81,15 @@ pub struct Ctx {
     pub key_id: String,
     pub profile_id: String,
     pub shared: Arc<Shared>,
+    /// The response's JSON text, when a handler has it already (list pages of cached items):
+    /// it is sent as is, already conformed, instead of the value the handler returns.
+    pub reply_text: std::cell::OnceCell<String>,
 }
 
 impl Ctx {
+    pub fn reply_with_text(&self, text: String) {
+        let _ = self.reply_text.set(text);
+    }
     pub fn p(&self, name: &str) -> String {
         self.path.get(name).cloned().unwrap_or_default()
     }

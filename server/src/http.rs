@@ -288,7 +288,7 @@ fn pipeline(
     }
 
     let (status, out) = match execute(shared, method, path, query, body, key_id, profile_id) {
-        Ok(Some(v)) => json_response(200, &v),
+        Ok(Some(v)) => (200, v),
         Ok(None) => (200, Vec::new()),
         Err(e) => error_parts(&e),
     };
@@ -308,7 +308,7 @@ fn execute(
     body: Bytes,
     key_id: String,
     profile_id: String,
-) -> Result<Option<Value>, ApiError> {
+) -> Result<Option<Vec<u8>>, ApiError> {
     let spec = spec().map_err(|e| ApiError::new(500, e))?;
     let (op, caps) = match spec.route(method.as_str(), path) {
         Ok(r) => r,
@@ -376,9 +376,21 @@ fn execute(
         }
     }
 
-    let ctx = Ctx { op, path: path_params, query, body: body_value, key_id, profile_id, shared: shared.clone() };
+    let ctx = Ctx {
+        op,
+        path: path_params,
+        query,
+        body: body_value,
+        key_id,
+        profile_id,
+        shared: shared.clone(),
+        reply_text: Default::default(),
+    };
     let out = crate::handlers::dispatch(&ctx)?;
-    Ok(op.response.as_ref().map(|schema| conform(spec, schema, out)))
+    if let Some(text) = ctx.reply_text.into_inner() {
+        return Ok(Some(text.into_bytes()));
+    }
+    Ok(op.response.as_ref().map(|schema| serde_json::to_vec(&conform(spec, schema, out)).unwrap_or_default()))
 }
 
 fn url_pairs(q: &str) -> Vec<(String, String)> {

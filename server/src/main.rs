@@ -52,7 +52,7 @@ fn parse_args() -> (ServerConfig, bool) {
     (cfg, watch_stdin)
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let (cfg, watch_stdin) = parse_args();
     let handle = match spawn(cfg).await {

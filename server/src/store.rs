@@ -9,6 +9,7 @@
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone)]
 pub struct Rec {
@@ -20,6 +21,33 @@ pub struct Rec {
     pub seq: u64,
     pub value: Value,
     pub hidden: Value,
+    /// The JSON text of `value` as list pages return it (see [`Rec::cached_json`]). Emptied on
+    /// every mutable access to the record, so it never outlives the value it was made from.
+    json: OnceLock<CachedJson>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedJson {
+    /// What the text was made for (see [`Rec::cached_json`]).
+    key: usize,
+    text: Box<str>,
+}
+
+impl Rec {
+    /// The JSON text `make` renders for this record, made once and reused until the record is
+    /// next changed. `key` names the rendering (a kind can be listed by several operations, each
+    /// with its own item schema); the cache serves only the key it was made for. Listing a page
+    /// then copies stored text instead of cloning, conforming and serialising every item again.
+    pub fn cached_json(&self, key: usize, make: impl FnOnce() -> String) -> std::borrow::Cow<'_, str> {
+        match self.json.get() {
+            Some(c) if c.key == key => std::borrow::Cow::Borrowed(&c.text),
+            Some(_) => std::borrow::Cow::Owned(make()),
+            None => {
+                let c = self.json.get_or_init(|| CachedJson { key, text: make().into() });
+                std::borrow::Cow::Borrowed(&c.text)
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -44,7 +72,8 @@ impl Store {
     ) -> &mut Rec {
         self.seq += 1;
         let list = self.kinds.entry(kind).or_default();
-        list.push(Rec { id, ws, parent, seq: self.seq, value, hidden: Value::Object(Map::new()) });
+        let hidden = Value::Object(Map::new());
+        list.push(Rec { id, ws, parent, seq: self.seq, value, hidden, json: OnceLock::new() });
         let last = list.len() - 1;
         &mut list[last]
     }
@@ -61,8 +90,11 @@ impl Store {
         self.kinds.get(kind)?.iter().find(|r| Self::matches(r, ws, parent, id))
     }
 
+    /// The record to change; its cached JSON text is dropped since the caller may change it.
     pub fn get_mut(&mut self, kind: &str, ws: Option<&str>, parent: Option<&str>, id: &str) -> Option<&mut Rec> {
-        self.kinds.get_mut(kind)?.iter_mut().find(|r| Self::matches(r, ws, parent, id))
+        let rec = self.kinds.get_mut(kind)?.iter_mut().find(|r| Self::matches(r, ws, parent, id))?;
+        rec.json = OnceLock::new();
+        Some(rec)
     }
 
     pub fn remove(&mut self, kind: &str, ws: Option<&str>, parent: Option<&str>, id: &str) -> Option<Rec> {
@@ -89,6 +121,34 @@ impl Store {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// One page of the records of a kind that pass `keep`, in `page` order after its cursor,
+    /// plus whether more follow. Records are stored in creation (= seq) order, so the cursor is
+    /// found by binary search and only the page (and one look-ahead) is visited, whatever the
+    /// collection's size, unless `keep` rejects most records.
+    pub fn page<'a>(&'a self, kind: &str, page: PageReq, keep: impl Fn(&Rec) -> bool) -> (Vec<&'a Rec>, bool) {
+        let recs: &[Rec] = self.kinds.get(kind).map(Vec::as_slice).unwrap_or_default();
+        let mut out = Vec::with_capacity(page.limit + 1);
+        let mut push = |r: &'a Rec| {
+            if keep(r) {
+                out.push(r);
+            }
+            out.len() > page.limit
+        };
+        match (page.desc, page.after) {
+            (false, after) => {
+                let start = after.map(|a| recs.partition_point(|r| r.seq <= a)).unwrap_or(0);
+                let _ = recs[start..].iter().any(&mut push);
+            }
+            (true, before) => {
+                let end = before.map(|b| recs.partition_point(|r| r.seq < b)).unwrap_or(recs.len());
+                let _ = recs[..end].iter().rev().any(&mut push);
+            }
+        }
+        let more = out.len() > page.limit;
+        out.truncate(page.limit);
+        (out, more)
     }
 
     pub fn count(&self, kind: &str, ws: Option<&str>, parent: Option<&str>) -> usize {
@@ -142,35 +202,9 @@ fn decode_cursor(c: &str) -> Option<u64> {
     s.strip_prefix("c1:")?.parse().ok()
 }
 
-/// Sorts `(seq, item)` pairs and cuts one page; returns the page's items and nextCursor.
-/// Generic so callers can page over records and render only the page they return.
-pub fn paginate<T>(mut items: Vec<(u64, T)>, page: PageReq) -> (Vec<T>, Option<String>) {
-    items.sort_by_key(|(s, _)| *s);
-    if page.desc {
-        items.reverse();
-    }
-    let items: Vec<(u64, T)> = items
-        .into_iter()
-        .filter(|(s, _)| match page.after {
-            None => true,
-            Some(a) if page.desc => *s < a,
-            Some(a) => *s > a,
-        })
-        .collect();
-    let more = items.len() > page.limit;
-    let page_items: Vec<(u64, T)> = items.into_iter().take(page.limit).collect();
-    let next = if more { page_items.last().map(|(s, _)| encode_cursor(*s)) } else { None };
-    (page_items.into_iter().map(|(_, v)| v).collect(), next)
-}
-
-/// The `{"items": [...], "pagination": {...}}` envelope. The last page carries
-/// an empty pagination object (no nextCursor).
-pub fn envelope(items: Vec<Value>, next: Option<String>) -> Value {
-    let mut pagination = Map::new();
-    if let Some(n) = next {
-        pagination.insert("nextCursor".into(), Value::String(n));
-    }
-    serde_json::json!({"items": items, "pagination": pagination})
+/// The cursor of the page after one that ended with `last`.
+pub fn next_cursor(last: Option<&Rec>, more: bool) -> Option<String> {
+    last.filter(|_| more).map(|r| encode_cursor(r.seq))
 }
 
 /// Query parameters that are not field-equality filters.

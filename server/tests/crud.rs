@@ -121,3 +121,47 @@ async fn nested_resources_and_external_ids() {
     assert_eq!(l["info"]["entryCount"], 1);
     assert_eq!(t.call("GET", &t.wp("/memory_layers/ml_missing/entries"), None).await.status, 404);
 }
+
+/// List pages reuse each record's rendered JSON; a change to a record must show on the next page
+/// that lists it, and info (which depends on other records) is always computed fresh.
+#[tokio::test]
+async fn listed_items_follow_updates_deletes_and_info() {
+    let t = server().await;
+    let a = t.agent("first").await;
+    let b = t.agent("second").await;
+    let (aid, bid) = (a["metadata"]["id"].as_str().unwrap(), b["metadata"]["id"].as_str().unwrap());
+    assert_eq!(names(&t.ok("GET", &t.wp("/agents"), None).await), vec!["first", "second"]);
+
+    t.ok("PATCH", &t.wp(&format!("/agents/{aid}")), Some(json!({"metadata": {"name": "renamed"}}))).await;
+    assert_eq!(names(&t.ok("GET", &t.wp("/agents"), None).await), vec!["renamed", "second"]);
+
+    let var = json!({"metadata": {"name": "v"}, "spec": {"prompt": "p"}});
+    t.ok("POST", &t.wp(&format!("/agents/{bid}/variations")), Some(var)).await;
+    let info = t.ok("GET", &t.wp("/agents?includeInfo=true"), None).await;
+    assert_eq!(info["items"][0]["info"]["variationCount"], 0);
+    assert_eq!(info["items"][1]["info"]["variationCount"], 1);
+    let plain = t.ok("GET", &t.wp("/agents"), None).await;
+    assert!(plain["items"][1].get("info").is_none());
+
+    t.call("DELETE", &t.wp(&format!("/agents/{bid}")), None).await;
+    assert_eq!(names(&t.ok("GET", &t.wp("/agents"), None).await), vec!["renamed"]);
+}
+
+#[tokio::test]
+async fn descending_pages_continue_from_the_cursor() {
+    let t = server().await;
+    for i in 0..5 {
+        t.agent(&format!("agent-{i}")).await;
+    }
+    let mut seen = vec![];
+    let mut q = "?sortOrder=desc&limit=2".to_string();
+    loop {
+        let p = t.ok("GET", &t.wp(&format!("/agents{q}")), None).await;
+        seen.extend(names(&p));
+        match p["pagination"]["nextCursor"].as_str() {
+            Some(c) => q = format!("?sortOrder=desc&limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["agent-4", "agent-3", "agent-2", "agent-1", "agent-0"]);
+}

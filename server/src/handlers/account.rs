@@ -1,6 +1,6 @@
 //! account.* and api_keys.* (including api_keys.access.*).
 
-use super::list;
+use super::{list, Items};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::store::Rec;
 use crate::util::{new_api_token, new_id, new_webhook_secret};
@@ -44,7 +44,9 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let id = create_key(st, meta, spec, new_api_token(), &ctx.profile_id, false, ws);
             key_out(st, &id, true)
         }
-        "api_keys.list" => list(ctx, st, "api_key", None, None, &|_| true, &|st, r| render_key(st, r, false)),
+        "api_keys.list" => {
+            list(ctx, st, "api_key", None, None, &|_| true, Items::Rendered(&|st, r| render_key(st, r, false)))
+        }
         "api_keys.retrieve" => key_out(st, &ctx.p("id"), false),
         "api_keys.update" => {
             let id = ctx.p("id");
@@ -84,7 +86,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let id = ctx.p("id");
             let rec = st.store.get("api_key", None, None, &id).ok_or_else(|| ApiError::not_found("api key", &id))?;
             let allowed = st.key_workspaces(&rec.id);
-            list(ctx, st, "workspace", None, None, &|w| allowed.contains(&w.id), &|_, r| r.value.clone())
+            list(ctx, st, "workspace", None, None, &|w| allowed.contains(&w.id), Items::Stored(None))
         }
         "api_keys.access.add" => {
             let id = ctx.p("id");

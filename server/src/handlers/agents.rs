@@ -1,7 +1,7 @@
 //! agents.* with variations (and their assignments), schedules, feedback and
 //! webhook deliveries.
 
-use super::{created_by, find, list, with_info, Kind};
+use super::{created_by, find, list, with_info, Items, Kind};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::store::Rec;
 use crate::util::new_id;
@@ -33,7 +33,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
             }
             Ok(render_agent(st, find(ctx, st, &AGENT, &id)?))
         }
-        "agents.list" => list(ctx, st, "agent", Some(&ws), None, &|_| true, &render_agent),
+        "agents.list" => list(ctx, st, "agent", Some(&ws), None, &|_| true, Items::Stored(Some(&agent_info))),
         "agents.retrieve" => Ok(render_agent(st, find(ctx, st, &AGENT, &ctx.p("id"))?)),
         "agents.update" => {
             let id = update(ctx, st, &AGENT, false)?;
@@ -69,11 +69,11 @@ pub fn handle(ctx: &Ctx) -> HResult {
                     _ => true,
                 }
             };
-            list(ctx, st, "feedback", Some(&ws), None, &extra, &super::objectives::render_feedback)
+            list(ctx, st, "feedback", Some(&ws), None, &extra, Items::Rendered(&super::objectives::render_feedback))
         }
         "agents.webhook_deliveries.list" => {
             let agent = find(ctx, st, &AGENT, &ctx.p("agentId"))?.id.clone();
-            list(ctx, st, "webhook_delivery", Some(&ws), Some(&agent), &|_| true, &|_, r| r.value.clone())
+            list(ctx, st, "webhook_delivery", Some(&ws), Some(&agent), &|_| true, Items::Stored(None))
         }
         "agents.variations.create" => {
             let id = super::create(ctx, st, &VARIATION)?;
@@ -81,7 +81,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "agents.variations.list" => {
             let parent = super::parent_id(ctx, st, &VARIATION)?;
-            list(ctx, st, "variation", Some(&ws), parent.as_deref(), &|_| true, &render_variation)
+            list(ctx, st, "variation", Some(&ws), parent.as_deref(), &|_| true, Items::Rendered(&render_variation))
         }
         "agents.variations.retrieve" => Ok(render_variation(st, find(ctx, st, &VARIATION, &ctx.p("id"))?)),
         "agents.variations.update" => {
@@ -165,7 +165,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "agents.schedules.list" => {
             let parent = super::parent_id(ctx, st, &SCHEDULE)?;
-            list(ctx, st, "schedule", Some(&ws), parent.as_deref(), &|_| true, &render_schedule)
+            list(ctx, st, "schedule", Some(&ws), parent.as_deref(), &|_| true, Items::Stored(Some(&schedule_info)))
         }
         "agents.schedules.retrieve" => Ok(render_schedule(st, find(ctx, st, &SCHEDULE, &ctx.p("id"))?)),
         "agents.schedules.update" => {
@@ -200,8 +200,12 @@ fn variation_of(ctx: &Ctx, st: &State) -> Result<String, ApiError> {
 }
 
 pub fn render_agent(st: &State, rec: &Rec) -> Value {
+    with_info(rec, agent_info(st, rec))
+}
+
+fn agent_info(st: &State, rec: &Rec) -> Value {
     let n = st.store.count("variation", rec.ws.as_deref(), Some(&rec.id));
-    with_info(rec, json!({"createdBy": created_by(st, rec), "variationCount": n}))
+    json!({"createdBy": created_by(st, rec), "variationCount": n})
 }
 
 pub fn render_variation(st: &State, rec: &Rec) -> Value {
@@ -239,5 +243,9 @@ pub fn render_variation(st: &State, rec: &Rec) -> Value {
 }
 
 fn render_schedule(st: &State, rec: &Rec) -> Value {
-    with_info(rec, json!({"createdBy": created_by(st, rec), "totalFires": 0}))
+    with_info(rec, schedule_info(st, rec))
+}
+
+fn schedule_info(st: &State, rec: &Rec) -> Value {
+    json!({"createdBy": created_by(st, rec), "totalFires": 0})
 }

@@ -3,7 +3,7 @@
 //! nested variations, schedules, tools and memory entries) is created, or
 //! updated when a resource with the same bundleKey + externalId exists.
 
-use super::list;
+use super::{list, Items};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::util::now_rfc3339;
 use serde_json::{json, Map, Value};
@@ -21,9 +21,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
                 .map(|r| r.value.clone())
                 .ok_or_else(|| ApiError::not_found("bulk apply", &id))
         }
-        "bulk_workspace_resources.list" => {
-            list(ctx, st, "bulk_apply", Some(&ws), None, &|_| true, &|_, r| r.value.clone())
-        }
+        "bulk_workspace_resources.list" => list(ctx, st, "bulk_apply", Some(&ws), None, &|_| true, Items::Stored(None)),
         "bulk_workspace_resources.results.list" => {
             let id = ctx.p("bulkWorkspaceApplyId");
             let apply = st
@@ -47,7 +45,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
                 &|r| {
                     action.as_deref().map(|a| r.hidden.get("action").and_then(Value::as_str) == Some(a)).unwrap_or(true)
                 },
-                &|_, r| r.value.clone(),
+                Items::Stored(None),
             )
         }
         other => Err(ApiError::new(501, format!("{other} not implemented"))),

@@ -1,7 +1,7 @@
 //! memory_layers.* and memory_layers.entries.*.
 
 use super::agents::update;
-use super::{created_by, find, list, with_info, Kind};
+use super::{created_by, find, list, with_info, Items, Kind};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::store::Rec;
 use serde_json::{json, Value};
@@ -19,7 +19,9 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let id = super::create(ctx, st, &LAYER)?;
             Ok(render_layer(st, find(ctx, st, &LAYER, &id)?))
         }
-        "memory_layers.list" => list(ctx, st, "memory_layer", Some(&ws), None, &|_| true, &render_layer),
+        "memory_layers.list" => {
+            list(ctx, st, "memory_layer", Some(&ws), None, &|_| true, Items::Stored(Some(&layer_info)))
+        }
         "memory_layers.retrieve" => Ok(render_layer(st, find(ctx, st, &LAYER, &ctx.p("id"))?)),
         "memory_layers.update" => {
             let id = update(ctx, st, &LAYER, false)?;
@@ -42,7 +44,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "memory_layers.entries.list" => {
             let parent = super::parent_id(ctx, st, &ENTRY)?;
-            list(ctx, st, "memory_entry", Some(&ws), parent.as_deref(), &|_| true, &render_entry)
+            list(ctx, st, "memory_entry", Some(&ws), parent.as_deref(), &|_| true, Items::Stored(Some(&entry_info)))
         }
         "memory_layers.entries.retrieve" => Ok(render_entry(st, find(ctx, st, &ENTRY, &ctx.p("id"))?)),
         "memory_layers.entries.update" => {
@@ -82,11 +84,19 @@ fn split_content(rec: &mut Rec) {
 }
 
 pub fn render_layer(st: &State, rec: &Rec) -> Value {
+    with_info(rec, layer_info(st, rec))
+}
+
+fn layer_info(st: &State, rec: &Rec) -> Value {
     let n = st.store.count("memory_entry", rec.ws.as_deref(), Some(&rec.id));
-    with_info(rec, json!({"createdBy": created_by(st, rec), "entryCount": n}))
+    json!({"createdBy": created_by(st, rec), "entryCount": n})
 }
 
 pub fn render_entry(st: &State, rec: &Rec) -> Value {
+    with_info(rec, entry_info(st, rec))
+}
+
+fn entry_info(st: &State, rec: &Rec) -> Value {
     let layer = rec
         .parent
         .as_deref()
@@ -96,5 +106,5 @@ pub fn render_entry(st: &State, rec: &Rec) -> Value {
     if let Some(l) = layer {
         info["memoryLayer"] = l;
     }
-    with_info(rec, info)
+    info
 }

@@ -1,6 +1,6 @@
 //! uploads.*, models.*, search.*, workspace_secrets.*.
 
-use super::{created_by, find, list, with_info, Kind};
+use super::{created_by, find, list, with_info, Items, Kind};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::store::Rec;
 use crate::util::{now_ms, rfc3339_from_ms};
@@ -22,7 +22,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "uploads.retrieve" => Ok(render_upload(st, find(ctx, st, &UPLOAD, &ctx.p("id"))?)),
         "models.retrieve" => Ok(find(ctx, st, &MODEL, &ctx.p("id"))?.value.clone()),
-        "models.list" => list(ctx, st, "model", Some(&ws), None, &|_| true, &|_, r| r.value.clone()),
+        "models.list" => list(ctx, st, "model", Some(&ws), None, &|_| true, Items::Stored(None)),
         "models.set_status" => {
             let id = find(ctx, st, &MODEL, &ctx.p("id"))?.id.clone();
             let status = ctx.bs("/status").unwrap_or_else(|| "MODEL_STATUS_UNSPECIFIED".into());
@@ -69,7 +69,9 @@ pub fn handle(ctx: &Ctx) -> HResult {
             let id = super::create(ctx, st, &SECRET)?;
             Ok(render_secret(st, find(ctx, st, &SECRET, &id)?))
         }
-        "workspace_secrets.list" => list(ctx, st, "workspace_secret", Some(&ws), None, &|_| true, &render_secret),
+        "workspace_secrets.list" => {
+            list(ctx, st, "workspace_secret", Some(&ws), None, &|_| true, Items::Rendered(&render_secret))
+        }
         "workspace_secrets.retrieve" => Ok(render_secret(st, find(ctx, st, &SECRET, &ctx.p("id"))?)),
         "workspace_secrets.update" => {
             let id = find(ctx, st, &SECRET, &ctx.p("id"))?.id.clone();

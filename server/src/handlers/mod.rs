@@ -12,8 +12,9 @@ pub mod workspaces;
 
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::spec::spec;
-use crate::store::{envelope, paginate, Filters, PageReq, Rec};
+use crate::store::{next_cursor, Filters, PageReq, Rec};
 use crate::util::{new_id, now_rfc3339};
+use crate::validate::conform;
 use serde_json::{json, Map, Value};
 
 pub fn dispatch(ctx: &Ctx) -> HResult {
@@ -171,7 +172,22 @@ fn set_path(value: &mut Value, parts: &[&str], src: Option<Value>) {
     }
 }
 
-/// Generic list: scope, filters, pagination, rendering.
+/// Renders a record (or a part of it) from the record and the rest of the state.
+pub type RenderFn<'a> = &'a dyn Fn(&State, &Rec) -> Value;
+
+/// How a list renders its items.
+pub enum Items<'a> {
+    /// The record's stored value, with `info` from the function merged in when the request asks
+    /// for it (`includeInfo`). An item without info depends on its record alone, so its JSON
+    /// text is cached on the record and a page is mostly copied text.
+    Stored(Option<RenderFn<'a>>),
+    /// Rendered from the record and the rest of the state on every request.
+    Rendered(RenderFn<'a>),
+}
+
+/// Generic list: scope, filters, pagination, rendering. Answers with the page's JSON text (see
+/// [`Ctx::reply_text`]): items are conformed to the item schema one by one, and stored items
+/// come from their cache.
 pub fn list(
     ctx: &Ctx,
     st: &State,
@@ -179,34 +195,62 @@ pub fn list(
     ws: Option<&str>,
     parent: Option<&str>,
     extra: &dyn Fn(&Rec) -> bool,
-    render: &dyn Fn(&State, &Rec) -> Value,
+    items: Items<'_>,
 ) -> HResult {
     let page = PageReq::from_query(&ctx.query).map_err(ApiError::bad)?;
-    let include_info = ctx.q_bool("includeInfo");
     let has_info_param = ctx.op.params.iter().any(|p| p.name == "includeInfo");
+    // `info` is dropped unless asked for, on operations that take `includeInfo`.
+    let drop_info = has_info_param && !ctx.q_bool("includeInfo");
     let filters = Filters::from_query(&ctx.query);
-    let matching: Vec<(u64, &Rec)> = st
-        .store
-        .all(kind, ws, parent)
-        .into_iter()
-        .filter(|r| filters.matches(r) && extra(r))
-        .map(|r| (r.seq, r))
-        .collect();
-    // Render only the page being returned: listing stays cheap however many records exist.
-    let (page_recs, next) = paginate(matching, page);
-    let items = page_recs
-        .into_iter()
-        .map(|r| {
-            let mut v = render(st, r);
-            if has_info_param && !include_info {
-                if let Some(o) = v.as_object_mut() {
+    let in_scope = |r: &Rec| {
+        ws.is_none_or(|w| r.ws.as_deref() == Some(w)) && parent.is_none_or(|p| r.parent.as_deref() == Some(p))
+    };
+    let (recs, more) = st.store.page(kind, page, |r| in_scope(r) && filters.matches(r) && extra(r));
+
+    let sp = spec().map_err(|e| ApiError::new(500, e))?;
+    let empty = Value::Object(Map::new());
+    let item_schema =
+        ctx.op.response.as_ref().and_then(|s| sp.resolve(s).pointer("/properties/items/items")).unwrap_or(&empty);
+    // The cache key: the item schema's identity (schemas live as long as the process and are
+    // 8-aligned), its low bit telling whether `info` was dropped.
+    let cache_key = (item_schema as *const Value as usize) | usize::from(drop_info);
+    let text = |v: Value| serde_json::to_string(&conform(sp, item_schema, v)).unwrap_or_default();
+    let without_info = |r: &Rec| {
+        let mut v = r.value.clone();
+        if let Some(o) = v.as_object_mut().filter(|_| drop_info) {
+            o.remove("info");
+        }
+        v
+    };
+    let mut out = String::with_capacity(64 + recs.len() * 512);
+    out.push_str("{\"items\":[");
+    for (i, r) in recs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match &items {
+            Items::Stored(Some(info)) if !drop_info => out.push_str(&text(with_info(r, info(st, r)))),
+            Items::Stored(_) if drop_info || !has_info_param => {
+                out.push_str(&r.cached_json(cache_key, || text(without_info(r))))
+            }
+            Items::Stored(_) => out.push_str(&text(r.value.clone())),
+            Items::Rendered(render) => {
+                let mut v = render(st, r);
+                if let Some(o) = v.as_object_mut().filter(|_| drop_info) {
                     o.remove("info");
                 }
+                out.push_str(&text(v));
             }
-            v
-        })
-        .collect();
-    Ok(envelope(items, next))
+        }
+    }
+    out.push_str("],\"pagination\":{");
+    if let Some(c) = next_cursor(recs.last().copied(), more) {
+        out.push_str("\"nextCursor\":");
+        out.push_str(&serde_json::to_string(&c).unwrap_or_default());
+    }
+    out.push_str("}}");
+    ctx.reply_with_text(out);
+    Ok(Value::Null)
 }
 
 pub fn created_by(st: &State, rec: &Rec) -> Value {

@@ -1,6 +1,6 @@
 //! objectives.* (events, context windows, tools, tool calls, tasks, feedback).
 
-use super::{created_by, list};
+use super::{created_by, list, Items};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::objectives::{append_event, schedule, set_state, Step};
 use crate::store::Rec;
@@ -27,7 +27,9 @@ pub fn handle(ctx: &Ctx) -> HResult {
             );
             Ok(out)
         }
-        "objectives.list" => list(ctx, st, "objective", Some(&ws), None, &|_| true, &|st, r| render_objective(st, r)),
+        "objectives.list" => {
+            list(ctx, st, "objective", Some(&ws), None, &|_| true, Items::Rendered(&|st, r| render_objective(st, r)))
+        }
         "objectives.retrieve" => Ok(render_objective(st, objective(st, &ws, &ctx.p("id"))?)),
         "objectives.cancel" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
@@ -99,7 +101,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "objectives.list_context_windows" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
-            list(ctx, st, "context_window", Some(&ws), Some(&id), &|_| true, &|_, r| r.value.clone())
+            list(ctx, st, "context_window", Some(&ws), Some(&id), &|_| true, Items::Stored(None))
         }
         "objectives.list_events" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
@@ -127,20 +129,26 @@ pub fn handle(ctx: &Ctx) -> HResult {
                             .map(|w| r.value.get("contextWindowId").and_then(Value::as_str) == Some(w))
                             .unwrap_or(true)
                 },
-                &|_, r| r.value.clone(),
+                Items::Stored(None),
             )
         }
         "objectives.tools.list" => {
             let o = objective(st, &ws, &ctx.p("objectiveId"))?;
             let tool = o.hidden.get("tool").cloned().unwrap_or_default();
             let item = json!({"metadata": State::bare(&tool), "snapshot": tool});
+            // A one-item collection: the item is on the first page, and a cursor past it
+            // (in either order) gives an empty page.
             let page = crate::store::PageReq::from_query(&ctx.query).map_err(ApiError::bad)?;
-            let (items, next) = crate::store::paginate(vec![(o.seq, item)], page);
-            Ok(crate::store::envelope(items, next))
+            let shown = match page.after {
+                None => true,
+                Some(a) => (page.desc && o.seq < a) || (!page.desc && o.seq > a),
+            };
+            let items = if shown { vec![item] } else { vec![] };
+            Ok(json!({"items": items, "pagination": {}}))
         }
         "objectives.tool_calls.list" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
-            list(ctx, st, "tool_call", Some(&ws), Some(&id), &|_| true, &|_, r| r.value.clone())
+            list(ctx, st, "tool_call", Some(&ws), Some(&id), &|_| true, Items::Stored(None))
         }
         "objectives.tool_calls.approve" | "objectives.tool_calls.deny" => {
             let approve = ctx.op.id.ends_with("approve");
@@ -199,7 +207,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "objectives.tasks.list" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
-            list(ctx, st, "task", Some(&ws), Some(&id), &|_| true, &|_, r| r.value.clone())
+            list(ctx, st, "task", Some(&ws), Some(&id), &|_| true, Items::Stored(None))
         }
         "objectives.feedback.create" => {
             let o = objective(st, &ws, &ctx.p("objectiveId"))?;
@@ -226,7 +234,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "objectives.feedback.list" => {
             let id = objective(st, &ws, &ctx.p("objectiveId"))?.id.clone();
-            list(ctx, st, "feedback", Some(&ws), Some(&id), &|_| true, &render_feedback)
+            list(ctx, st, "feedback", Some(&ws), Some(&id), &|_| true, Items::Rendered(&render_feedback))
         }
         other => Err(ApiError::new(501, format!("{other} not implemented"))),
     }

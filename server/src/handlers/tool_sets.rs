@@ -1,7 +1,7 @@
 //! tool_sets.* and tool_sets.tools.*.
 
 use super::agents::update;
-use super::{created_by, find, list, with_info, Kind};
+use super::{created_by, find, list, with_info, Items, Kind};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::store::Rec;
 use serde_json::{json, Value};
@@ -19,7 +19,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
             sync_events(st, &ws, &id, &ctx.profile_id);
             Ok(render_set(st, find(ctx, st, &TOOL_SET, &id)?))
         }
-        "tool_sets.list" => list(ctx, st, "tool_set", Some(&ws), None, &|_| true, &render_set),
+        "tool_sets.list" => list(ctx, st, "tool_set", Some(&ws), None, &|_| true, Items::Stored(Some(&set_info))),
         "tool_sets.retrieve" => Ok(render_set(st, find(ctx, st, &TOOL_SET, &ctx.p("id"))?)),
         "tool_sets.update" => {
             let id = update(ctx, st, &TOOL_SET, true)?;
@@ -59,7 +59,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
                 .ok_or_else(|| ApiError::not_found("tool set", &ctx.p("toolSetId")))?
                 .id
                 .clone();
-            list(ctx, st, "tool_set_event", Some(&ws), Some(&set), &|_| true, &|_, r| r.value.clone())
+            list(ctx, st, "tool_set_event", Some(&ws), Some(&set), &|_| true, Items::Stored(None))
         }
         "tool_sets.tools.create" => {
             let id = super::create(ctx, st, &TOOL)?;
@@ -67,7 +67,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "tool_sets.tools.list" => {
             let parent = super::parent_id(ctx, st, &TOOL)?;
-            list(ctx, st, "tool", Some(&ws), parent.as_deref(), &|_| true, &render_tool)
+            list(ctx, st, "tool", Some(&ws), parent.as_deref(), &|_| true, Items::Stored(Some(&tool_info)))
         }
         "tool_sets.tools.retrieve" => Ok(render_tool(st, find(ctx, st, &TOOL, &ctx.p("id"))?)),
         "tool_sets.tools.update" => {
@@ -105,6 +105,10 @@ pub fn sync_events(st: &mut State, ws: &str, set_id: &str, profile: &str) {
 }
 
 pub fn render_set(st: &State, rec: &Rec) -> Value {
+    with_info(rec, set_info(st, rec))
+}
+
+fn set_info(st: &State, rec: &Rec) -> Value {
     let n = st.store.count("tool", rec.ws.as_deref(), Some(&rec.id));
     let agents = st
         .store
@@ -113,16 +117,17 @@ pub fn render_set(st: &State, rec: &Rec) -> Value {
         .filter(|a| a.value.pointer("/toolSet/id").and_then(Value::as_str) == Some(rec.id.as_str()))
         .count();
     let last_sync = rec.value.pointer("/metadata/createdAt").cloned().unwrap_or_default();
-    with_info(
-        rec,
-        json!({"createdBy": created_by(st, rec), "toolCount": n, "agentCount": agents, "lastSync": last_sync}),
-    )
+    json!({"createdBy": created_by(st, rec), "toolCount": n, "agentCount": agents, "lastSync": last_sync})
 }
 
 pub fn render_tool(st: &State, rec: &Rec) -> Value {
+    with_info(rec, tool_info(st, rec))
+}
+
+fn tool_info(st: &State, rec: &Rec) -> Value {
     let mut info = json!({"createdBy": created_by(st, rec)});
     if let Some(s) = rec.parent.as_deref().and_then(|p| st.store.get("tool_set", rec.ws.as_deref(), None, p)) {
         info["toolSet"] = s.value["metadata"].clone();
     }
-    with_info(rec, info)
+    info
 }

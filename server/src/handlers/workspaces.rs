@@ -1,6 +1,6 @@
 //! workspaces.*, workspace_admin.* (members, profiles).
 
-use super::{list, now};
+use super::{list, now, Items};
 use crate::app::{ApiError, Ctx, HResult, State};
 use crate::util::new_id;
 use serde_json::{json, Value};
@@ -11,7 +11,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
     match ctx.op.id.as_str() {
         "workspaces.list" => {
             let allowed = st.key_workspaces(&ctx.key_id);
-            list(ctx, st, "workspace", None, None, &|w| allowed.contains(&w.id), &|_, r| r.value.clone())
+            list(ctx, st, "workspace", None, None, &|w| allowed.contains(&w.id), Items::Stored(None))
         }
         "workspaces.get" => {
             let allowed = st.key_workspaces(&ctx.key_id);
@@ -37,7 +37,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
                 None,
                 None,
                 &|w| archived || w.value.get("status").and_then(Value::as_str) != Some("STATUS_ARCHIVED"),
-                &|_, r| r.value.clone(),
+                Items::Stored(None),
             )
         }
         "workspace_admin.retrieve" => ws_out(st, &ctx.ws()),
@@ -57,7 +57,7 @@ pub fn handle(ctx: &Ctx) -> HResult {
         }
         "workspace_admin.members.list" => {
             let ws = ctx.ws();
-            list(ctx, st, "member", None, Some(&ws), &|_| true, &|_, r| r.value.clone())
+            list(ctx, st, "member", None, Some(&ws), &|_| true, Items::Stored(None))
         }
         "workspace_admin.members.add" => {
             let ws = ctx.ws();
@@ -94,8 +94,9 @@ pub fn handle(ctx: &Ctx) -> HResult {
                 key_id: ctx.key_id.clone(),
                 profile_id: ctx.profile_id.clone(),
                 shared: ctx.shared.clone(),
+                reply_text: Default::default(),
             };
-            list(
+            let out = list(
                 &ctx2,
                 st,
                 "profile",
@@ -111,8 +112,12 @@ pub fn handle(ctx: &Ctx) -> HResult {
                             .unwrap_or(false)
                     }),
                 },
-                &|_, r| r.value.clone(),
-            )
+                Items::Stored(None),
+            );
+            if let Some(text) = ctx2.reply_text.into_inner() {
+                ctx.reply_with_text(text);
+            }
+            out
         }
         other => Err(ApiError::new(501, format!("{other} not implemented"))),
     }
