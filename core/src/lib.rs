@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod busy_poll;
 pub mod catalog;
 mod client;
 pub mod codec;
