@@ -228,6 +228,10 @@ impl<T> std::fmt::Debug for Call<T> {
 }
 
 fn decode_json<T: DeserializeOwned>(raw: &RawResponse) -> Result<T> {
+    // Fast path without path tracking; a body that fails is decoded again to name the field.
+    if let Ok(v) = serde_json::from_slice(&raw.body) {
+        return Ok(v);
+    }
     let de = &mut serde_json::Deserializer::from_slice(&raw.body);
     serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
         path: e.path().to_string(),
