@@ -173,7 +173,7 @@ impl NativeClient {
                 DynamicCall::Page(_) => Err(error::invalid(format!("`{operation}` is a list: use requestPage"))),
             }
         };
-        env.spawn_future(BusyPoll::global().track(abortable(fut, registration)))
+        spawn_call(env, fut, registration)
     }
 
     /// Sends a list operation; resolves to its first page.
@@ -198,7 +198,7 @@ impl NativeClient {
             let page = apply(call, options)?.send().await.map_err(|e| error::from_core(&e))?;
             NativePage::new(page)
         };
-        env.spawn_future(BusyPoll::global().track(abortable(fut, registration)))
+        spawn_call(env, fut, registration)
     }
 }
 
@@ -259,6 +259,15 @@ fn apply<T>(mut call: cadenya::Call<T>, options: Option<CallOptions>) -> Result<
         call = call.idempotency_key(key);
     }
     Ok(call)
+}
+
+/// Starts one call as a Promise: abortable by its token, and tracked by the busy poller.
+fn spawn_call<'env, T: ToNapiValue + Send + 'static>(
+    env: &'env Env,
+    fut: impl Future<Output = Result<T>> + Send + 'static,
+    registration: Option<AbortRegistration>,
+) -> Result<PromiseRaw<'env, T>> {
+    env.spawn_future(BusyPoll::global().track(abortable(fut, registration)))
 }
 
 /// Runs `fut` unless the token fires first; dropping the future drops the in-flight request.
@@ -360,7 +369,7 @@ impl NativePage {
                 None => Ok(None),
             }
         };
-        env.spawn_future(BusyPoll::global().track(abortable(fut, registration)))
+        spawn_call(env, fut, registration)
     }
 }
 

@@ -208,9 +208,10 @@ pub fn list(
     let (recs, more) = st.store.page(kind, page, |r| in_scope(r) && filters.matches(r) && extra(r));
 
     let sp = spec().map_err(|e| ApiError::new(500, e))?;
-    let empty = Value::Object(Map::new());
+    // Without a declared item schema, items are conformed to (and cached under) an empty one.
+    static NO_SCHEMA: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| Value::Object(Map::new()));
     let item_schema =
-        ctx.op.response.as_ref().and_then(|s| sp.resolve(s).pointer("/properties/items/items")).unwrap_or(&empty);
+        ctx.op.response.as_ref().and_then(|s| sp.resolve(s).pointer("/properties/items/items")).unwrap_or(&NO_SCHEMA);
     // The cache key: the item schema's identity (schemas live as long as the process and are
     // 8-aligned), its low bit telling whether `info` was dropped.
     let cache_key = (item_schema as *const Value as usize) | usize::from(drop_info);
