@@ -120,6 +120,8 @@ impl BusyPoll {
         }
         loop {
             if self.should_spin() {
+                // Let any thread waiting for this CPU (the server of a local call, say) run first.
+                std::thread::yield_now();
                 tokio::task::yield_now().await;
             } else {
                 self.wake.notified().await;
