@@ -18,6 +18,7 @@ mod errors;
 mod runtime;
 mod webhooks;
 
+use cadenya::busy_poll::BusyPoll;
 use cadenya::catalog::{DynamicCall, RawJson};
 use cadenya::{Call, Client, ClientBuilder, Page};
 use futures_util::FutureExt;
@@ -169,7 +170,7 @@ fn block_on<T: Send + 'static>(
 ) -> Result<T, cadenya::Error> {
     let rt = runtime::get()?;
     py.detach(|| {
-        std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(guarded(fut))))
+        std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(BusyPoll::global().track(guarded(fut)))))
             .unwrap_or_else(|p| Err(errors::panic_error(&p)))
     })
 }
@@ -190,7 +191,7 @@ where
     let target = py_fut.clone().unbind();
     let loop_ref = event_loop.unbind();
     let handle = rt.spawn(async move {
-        let result = guarded(fut).await;
+        let result = BusyPoll::global().track(guarded(fut)).await;
         Python::attach(|py| {
             let resolve = RESOLVE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
                 Ok(py.import("cadenya._core")?.getattr("_resolve")?.unbind())

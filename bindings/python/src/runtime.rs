@@ -34,8 +34,13 @@ pub fn get() -> Result<&'static Runtime, cadenya::Error> {
         })?;
     let fresh = Box::into_raw(Box::new(Slot { pid, rt }));
     match SLOT.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
-        // SAFETY: as above; `fresh` was just leaked and is now published.
-        Ok(_) => Ok(unsafe { &(*fresh).rt }),
+        Ok(_) => {
+            // SAFETY: as above; `fresh` was just leaked and is now published.
+            let rt = unsafe { &(*fresh).rt };
+            // A worker busy-polls briefly around lone calls (see `cadenya::busy_poll`).
+            rt.spawn(cadenya::busy_poll::BusyPoll::global().run());
+            Ok(rt)
+        }
         Err(winner) => {
             // Another thread published a runtime first: use that one and discard ours.
             // SAFETY: `fresh` was never shared, so we still own it.
