@@ -11,7 +11,8 @@
 //! flight the worker spins for at most one window after it started, and after calls end it
 //! spins only if the last one took less than a window (its caller is likely to call again at
 //! once). With more than one call in flight nobody spins: the runtime is busy anyway, and on
-//! few cores spinning would slow the calls down. `CADENYA_BUSY_POLL_US` sets the window in microseconds; `0` turns busy polling off.
+//! few cores spinning would slow the calls down. `CADENYA_BUSY_POLL_US` sets the window in
+//! microseconds; `0` turns busy polling off.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -86,16 +86,16 @@ impl Client {
         })
     }
 
-    /// As [`Client::dynamic_call`], with the body as JSON text and values returned as
-    /// [`RawJson`] text: the cheapest path for bindings whose language parses JSON itself.
+    /// As [`Client::dynamic_call`], with values returned as [`RawJson`] text: the cheapest path
+    /// for bindings whose language parses JSON itself. The body may be a tree or JSON text.
     pub fn dynamic_call_raw(
         &self,
         operation_id: &str,
         path_params: &[(&str, &str)],
         query: &[(&str, &str)],
-        body: Option<&str>,
+        body: Option<DynamicBody<'_>>,
     ) -> Result<DynamicCall<RawJson>> {
-        let (req, kind) = self.dynamic_request(operation_id, path_params, query, body.map(DynamicBody::Text))?;
+        let (req, kind) = self.dynamic_request(operation_id, path_params, query, body)?;
         Ok(match kind {
             ResponseKind::Empty => DynamicCall::Empty(Call::empty(self.clone(), req)),
             ResponseKind::Model(_) => DynamicCall::Json(Call::raw_json(self.clone(), req)),

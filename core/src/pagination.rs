@@ -93,6 +93,24 @@ impl<I: DeserializeOwned + Send + 'static> Call<Page<I>> {
     }
 }
 
+impl Page<crate::catalog::RawJson> {
+    /// Takes the page's items out as the JSON text of one array, so a binding hands its
+    /// language a single document to parse. The texts are copied, never parsed again.
+    pub fn take_items_json(&mut self) -> String {
+        let raw = std::mem::take(&mut self.items);
+        let mut text = String::with_capacity(raw.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
+        text.push('[');
+        for (i, r) in raw.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(r.get());
+        }
+        text.push(']');
+        text
+    }
+}
+
 enum PagerState<T> {
     Call(Call<Page<T>>),
     Items(std::vec::IntoIter<T>, Option<Call<Page<T>>>),

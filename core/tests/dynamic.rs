@@ -3,7 +3,7 @@
 
 mod common;
 
-use cadenya::catalog::{self, DynamicCall, ResponseKind};
+use cadenya::catalog::{self, DynamicBody, DynamicCall, ResponseKind};
 use cadenya::Error;
 use common::*;
 use serde_json::json;
@@ -76,7 +76,9 @@ async fn dynamic_calls_refuse_unknown_names_before_sending() {
 async fn raw_dynamic_calls_pass_json_text_through() {
     let env = start().await;
     let body = r#"{"metadata":{"name":"raw","labels":{"K":"v"}},"spec":{"status":"AGENT_STATUS_DRAFT","variationSelectionMode":"VARIATION_SELECTION_MODE_RANDOM"}}"#;
-    let DynamicCall::Json(call) = env.client.dynamic_call_raw("agents.create", &[], &[], Some(body)).unwrap() else {
+    let DynamicCall::Json(call) =
+        env.client.dynamic_call_raw("agents.create", &[], &[], Some(DynamicBody::Text(body))).unwrap()
+    else {
         panic!("agents.create returns a model")
     };
     let created: serde_json::Value = serde_json::from_str(call.await.unwrap().get()).unwrap();
@@ -87,9 +89,13 @@ async fn raw_dynamic_calls_pass_json_text_through() {
     let DynamicCall::Page(call) = env.client.dynamic_call_raw("agents.list", &[], &[], None).unwrap() else {
         panic!("agents.list is paginated")
     };
-    let page = call.await.unwrap();
+    let mut page = call.await.unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(page.items[0].get().contains("\"name\":\"raw\""));
+    let first = serde_json::from_str::<serde_json::Value>(page.items[0].get()).unwrap();
+    let array: serde_json::Value = serde_json::from_str(&page.take_items_json()).unwrap();
+    assert_eq!(array, json!([first]), "the items as one JSON array");
+    assert!(page.items.is_empty(), "taken out of the page");
 
     let DynamicCall::Empty(call) = env
         .client
@@ -101,7 +107,7 @@ async fn raw_dynamic_calls_pass_json_text_through() {
     call.await.unwrap();
     // Bodies are checked before sending: not JSON, not an object, unknown field.
     for (bad, why) in [("{", "JSON object"), ("[1]", "JSON object"), (r#"{"nope":1}"#, "nope")] {
-        match env.client.dynamic_call_raw("agents.create", &[], &[], Some(bad)) {
+        match env.client.dynamic_call_raw("agents.create", &[], &[], Some(DynamicBody::Text(bad))) {
             Err(Error::InvalidRequest { message }) => assert!(message.contains(why), "{bad}: {message}"),
             other => panic!("{bad}: expected InvalidRequest, got {other:?}"),
         }

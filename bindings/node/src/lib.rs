@@ -11,7 +11,7 @@ mod error;
 mod webhooks;
 
 use cadenya::busy_poll::BusyPoll;
-use cadenya::catalog::{DynamicCall, RawJson};
+use cadenya::catalog::{DynamicBody, DynamicCall, RawJson};
 use cadenya::Page;
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
 use napi::bindgen_prelude::*;
@@ -230,8 +230,10 @@ impl NativeClient {
         }
         let query_refs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         // JSON text in, JSON text out: the core checks it but never builds a tree of it.
-        let call =
-            self.client.dynamic_call_raw(operation, &path_refs, &query_refs, body).map_err(|e| error::from_core(&e))?;
+        let call = self
+            .client
+            .dynamic_call_raw(operation, &path_refs, &query_refs, body.map(DynamicBody::Text))
+            .map_err(|e| error::from_core(&e))?;
         Ok(match (call, workspace) {
             (c, None) => c,
             (DynamicCall::Empty(c), Some(ws)) => DynamicCall::Empty(c.workspace_id(ws)),
@@ -320,18 +322,8 @@ pub struct NativePage {
 
 impl NativePage {
     fn new(mut page: Page<RawJson>) -> Result<Self> {
-        // The items' JSON texts joined into one array on the tokio thread, so the JS thread only
-        // runs one JSON.parse. Nothing is parsed into a tree or serialised again.
-        let raw = std::mem::take(&mut page.items);
-        let mut items = String::with_capacity(raw.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
-        items.push('[');
-        for (i, r) in raw.iter().enumerate() {
-            if i > 0 {
-                items.push(',');
-            }
-            items.push_str(r.get());
-        }
-        items.push(']');
+        // One array text, made on the tokio thread, so the JS thread runs one JSON.parse.
+        let items = page.take_items_json();
         Ok(NativePage { items, next_cursor: page.next_cursor.clone(), page: Arc::new(page) })
     }
 }

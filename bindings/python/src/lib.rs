@@ -19,7 +19,7 @@ mod runtime;
 mod webhooks;
 
 use cadenya::busy_poll::BusyPoll;
-use cadenya::catalog::{DynamicCall, RawJson};
+use cadenya::catalog::{DynamicBody, DynamicCall, RawJson};
 use cadenya::{Call, Client, ClientBuilder, Page};
 use futures_util::FutureExt;
 use pyo3::prelude::*;
@@ -290,10 +290,7 @@ impl NativeClient {
             Some(b) if !b.is_none() => Some(convert::from_py(b)?),
             _ => None,
         };
-        let body = body.map(|b| serde_json::to_string(&b)).transpose().map_err(|e| cadenya::Error::InvalidRequest {
-            message: format!("the request body cannot be encoded as JSON: {e}"),
-        })?;
-        let call = client.dynamic_call_raw(op, &pairs, &q, body.as_deref())?;
+        let call = client.dynamic_call_raw(op, &pairs, &q, body.as_ref().map(DynamicBody::Value))?;
         let mut o = Opts { workspace_id, ..Opts::default() };
         if let Some((timeout, max_retries, headers, extra_query, idem)) = opts {
             o.timeout = timeout.map(|t| seconds("timeout", t)).transpose()?;
@@ -456,18 +453,8 @@ struct NativePage {
 
 impl NativePage {
     fn new(py: Python<'_>, mut page: Page<RawJson>) -> PyResult<Self> {
-        // The items' texts joined into one array: a single `json.loads` per page.
-        let raw = std::mem::take(&mut page.items);
-        let mut text = String::with_capacity(raw.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
-        text.push('[');
-        for (i, r) in raw.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            text.push_str(r.get());
-        }
-        text.push(']');
-        let list = json_loads(py, &text)?.cast_into::<PyList>()?;
+        // One `json.loads` per page.
+        let list = json_loads(py, &page.take_items_json())?.cast_into::<PyList>()?;
         Ok(NativePage { items: list.unbind(), next_cursor: page.next_cursor.clone(), page: std::sync::Arc::new(page) })
     }
 }
