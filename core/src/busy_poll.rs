@@ -64,6 +64,11 @@ impl BusyPoll {
         GLOBAL.get_or_init(BusyPoll::from_env)
     }
 
+    /// The window (zero when disabled).
+    pub fn window(&self) -> Duration {
+        Duration::from_nanos(self.window_ns)
+    }
+
     pub fn enabled(&self) -> bool {
         self.window_ns > 0
     }

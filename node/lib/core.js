@@ -61,12 +61,38 @@ function checkSignal(signal) {
   }
 }
 
+// The JS half of the core's busy polling (core/src/busy_poll.rs). While a lone call is in
+// flight, a chain of setImmediate callbacks keeps the event loop polling (libuv polls without
+// blocking while immediates are pending) instead of sleeping, for at most the core's window, so
+// the answer is picked up without a thread wake-up. Timers and I/O keep running meanwhile.
+const AWAKE_MS = native.busyPollWindowMicros() / 1000;
+let inFlight = 0;
+let awakeUntil = 0;
+let ticking = false;
+
+function awakeTick() {
+  if (inFlight === 1 && performance.now() < awakeUntil) setImmediate(awakeTick);
+  else ticking = false;
+}
+
+function callStarted() {
+  inFlight++;
+  if (AWAKE_MS > 0 && inFlight === 1) {
+    awakeUntil = performance.now() + AWAKE_MS;
+    if (!ticking) {
+      ticking = true;
+      setImmediate(awakeTick);
+    }
+  }
+}
+
 /**
  * Runs `start(token)` with an abort token wired to `signal`: when the signal fires, the token
  * cancels the Rust future (dropping the in-flight request) and the promise rejects with
  * `APIUserAbortError`.
  */
 async function withSignal(signal, start) {
+  callStarted();
   try {
     if (signal == null) return await start(undefined);
     if (signal.aborted) throw new errors.APIUserAbortError();
@@ -80,6 +106,8 @@ async function withSignal(signal, start) {
     }
   } catch (e) {
     throw errors.fromNative(e);
+  } finally {
+    inFlight--;
   }
 }
 
@@ -230,7 +258,10 @@ class CursorPage {
 
   /** Every item of this page and of the pages after it, fetched lazily. */
   async *[Symbol.asyncIterator]() {
-    for await (const page of this.iterPages()) yield* page.items;
+    // One generator and a plain loop: each item costs one step, not a delegation through two.
+    for (let page = this; page; page = await page.nextPage()) {
+      for (const item of page.items) yield item;
+    }
   }
 }
 

@@ -87,6 +87,18 @@ test('a timer keeps firing while a slow request is in flight', async () => {
   assert.ok(ticks >= 20, `only ${ticks} timer ticks during the request`);
 });
 
+test('busy polling around a call is bounded: a slow call does not keep a CPU spinning', async () => {
+  const before = process.cpuUsage();
+  const t0 = performance.now();
+  await client.agents.list({}, { headers: fault('delay-ms=400') });
+  const wall = performance.now() - t0;
+  const used = process.cpuUsage(before);
+  const cpuMs = (used.user + used.system) / 1000;
+  // Spinning for the whole wait would cost about as much CPU as wall time; the window is 250 µs.
+  assert.ok(wall >= 390, `the request took ${wall} ms`);
+  assert.ok(cpuMs < wall / 3, `${cpuMs.toFixed(1)} ms of CPU during a ${wall.toFixed(0)} ms call`);
+});
+
 test('1,000 concurrent calls all succeed', async () => {
   const created = await client.agents.create({
     metadata: { name: 'concurrent' },

@@ -365,6 +365,13 @@ impl NativePage {
     }
 }
 
+/// The busy-poll window in microseconds (`CADENYA_BUSY_POLL_US`, 0 when off): the JS side keeps
+/// its event loop awake for as long around a lone call, as the runtime's worker does.
+#[napi]
+pub fn busy_poll_window_micros() -> u32 {
+    u32::try_from(BusyPoll::global().window().as_micros()).unwrap_or(u32::MAX)
+}
+
 /// napi's tokio runtime, built by us: one worker thread. A call from the JS thread then wakes
 /// exactly one worker, which drives the request to completion without handing it to another
 /// (fewer cross-thread wake-ups per call; measured faster for sequential calls, and the one
