@@ -2,6 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { APIUserAbortError, CadenyaError } from 'cadenya';
 import { startServer, clientFor, fault } from './helpers.mjs';
 
@@ -111,4 +114,63 @@ test('1,000 concurrent calls all succeed', async () => {
   assert.equal(results.length, 1000);
   assert.ok(results.every((a) => a.metadata.id === created.metadata.id));
   assert.ok(ticks > 0, 'the event loop ran timers while the calls were in flight');
+});
+
+// A child process with only a client in it: what keeps it alive is the client's doing alone.
+function runChild(body) {
+  const entry = createRequire(import.meta.url).resolve('cadenya');
+  const code = `const { Cadenya } = require(${JSON.stringify(entry)});
+    const client = new Cadenya({ apiKey: ${JSON.stringify(server.api_key)}, baseURL: ${JSON.stringify(server.base_url)}, workspaceId: ${JSON.stringify(server.workspace_id)} });
+    ${body}`;
+  const t0 = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, ['-e', code], { timeout: 20_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout: stdout.trim(), ms: performance.now() - t0 }),
+    ),
+  );
+}
+
+test('a call in flight keeps the process alive until it settles; an idle client lets it exit', async () => {
+  // Nothing but the call is pending: without it holding the loop, the process would exit first.
+  const slow = await runChild(
+    `client.agents.list({}, { headers: ${JSON.stringify(fault('delay-ms=300'))} }).then((p) => console.log('settled', Array.isArray(p.items)));`,
+  );
+  assert.equal(slow.stdout, 'settled true');
+  assert.ok(slow.ms >= 300, `exited after ${slow.ms} ms, before the call settled`);
+  // After its calls have settled the client holds nothing: the process ends by itself.
+  const idle = await runChild(`client.agents.list({}).then(() => client.agents.list({})).then(() => console.log('done'));`);
+  assert.equal(idle.stdout, 'done');
+});
+
+test('calls work from worker threads, and a worker ended mid-call leaves the process healthy', async () => {
+  const entry = createRequire(import.meta.url).resolve('cadenya');
+  const workerCode = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { Cadenya } = require(workerData.entry);
+    const client = new Cadenya(workerData.options);
+    client.agents.list({}, { headers: workerData.headers }).then(
+      (p) => parentPort.postMessage({ ok: Array.isArray(p.items) }),
+      (e) => parentPort.postMessage({ error: String(e) }),
+    );
+    parentPort.postMessage({ started: true });`;
+  const options = { apiKey: server.api_key, baseURL: server.base_url, workspaceId: server.workspace_id };
+  const start = (headers) => new Worker(workerCode, { eval: true, workerData: { entry, options, headers } });
+  const messages = (w) => {
+    const seen = [];
+    w.on('message', (m) => seen.push(m));
+    return seen;
+  };
+
+  const quick = start({});
+  const quickSeen = messages(quick);
+  await new Promise((resolve) => quick.once('exit', resolve));
+  assert.deepEqual(quickSeen, [{ started: true }, { ok: true }]);
+
+  // The answer to this worker's call arrives after the worker (and its JS environment) is gone.
+  const doomed = start(fault('delay-ms=200'));
+  await new Promise((resolve) => doomed.once('message', resolve));
+  await doomed.terminate();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const page = await client.agents.list({});
+  assert.ok(Array.isArray(page.items));
 });

@@ -27,6 +27,12 @@ pub fn configuration(message: impl Into<String>) -> napi::Error {
     )
 }
 
+/// A failure inside the binding itself (a bug): rejects as the base `CadenyaError`.
+pub fn internal(message: impl Into<String>) -> napi::Error {
+    let message = message.into();
+    record(json!({ "kind": "internal", "name": "CadenyaError", "message": format!("internal error: {message}") }))
+}
+
 fn record(v: Value) -> napi::Error {
     napi::Error::from_reason(format!("{MARKER}{v}"))
 }

@@ -3,11 +3,12 @@
 //! It converts and nothing more: JS options into the core's builder, wire-named path/query/body
 //! values into [`cadenya::Client::dynamic_call`], JSON results back as strings (the JS side
 //! `JSON.parse`s them, which is faster than building objects through N-API), core errors into
-//! marked records (see `error.rs`), and Rust futures into Promises on napi's tokio runtime, so
+//! marked records (see `error.rs`), and Rust futures into Promises (see `settle.rs`), so
 //! the Node event loop never waits for I/O. Pagination stays in the core: a [`NativePage`]
 //! holds the core's `Page` and fetches the next one with it.
 
 mod error;
+mod settle;
 mod webhooks;
 
 use cadenya::busy_poll::BusyPoll;
@@ -263,13 +264,13 @@ fn apply<T>(mut call: cadenya::Call<T>, options: Option<CallOptions>) -> Result<
     Ok(call)
 }
 
-/// Starts one call as a Promise: abortable by its token, and tracked by the busy poller.
+/// Starts one call as a Promise, abortable by its token.
 fn spawn_call<'env, T: ToNapiValue + Send + 'static>(
     env: &'env Env,
     fut: impl Future<Output = Result<T>> + Send + 'static,
     registration: Option<AbortRegistration>,
 ) -> Result<PromiseRaw<'env, T>> {
-    env.spawn_future(BusyPoll::global().track(abortable(fut, registration)))
+    settle::spawn(env, abortable(fut, registration))
 }
 
 /// Runs `fut` unless the token fires first; dropping the future drops the in-flight request.
@@ -372,16 +373,3 @@ pub fn busy_poll_window_micros() -> u32 {
     u32::try_from(BusyPoll::global().window().as_micros()).unwrap_or(u32::MAX)
 }
 
-/// napi's tokio runtime, built by us: one worker thread. A call from the JS thread then wakes
-/// exactly one worker, which drives the request to completion without handing it to another
-/// (fewer cross-thread wake-ups per call; measured faster for sequential calls, and the one
-/// worker easily keeps up with 1,000 concurrent requests since they are all I/O-bound). The
-/// worker busy-polls briefly around calls ([`BusyPoll`]) so that it is awake when the answer,
-/// or the next call, arrives.
-#[napi_derive::module_init]
-fn init_runtime() {
-    if let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
-        rt.spawn(BusyPoll::global().run());
-        napi::bindgen_prelude::create_custom_tokio_runtime(rt);
-    }
-}
