@@ -64,14 +64,18 @@ function checkSignal(signal) {
 // The JS half of the core's busy polling (core/src/busy_poll.rs). While a lone call is in
 // flight, a chain of setImmediate callbacks keeps the event loop polling (libuv polls without
 // blocking while immediates are pending) instead of sleeping, for at most the core's window, so
-// the answer is picked up without a thread wake-up. Timers and I/O keep running meanwhile.
+// the answer is picked up without a thread wake-up. Timers and I/O keep running meanwhile. Each
+// turn yields the CPU first, so the spinning never delays the threads doing the call's work.
 const AWAKE_MS = native.busyPollWindowMicros() / 1000;
 let inFlight = 0;
 let awakeUntil = 0;
 let ticking = false;
 
 function awakeTick() {
-  if (inFlight === 1 && performance.now() < awakeUntil) setImmediate(awakeTick);
+  if (inFlight === 1 && performance.now() < awakeUntil) {
+    native.busyPollTurn();
+    setImmediate(awakeTick);
+  }
   else ticking = false;
 }
 

@@ -373,3 +373,10 @@ pub fn busy_poll_window_micros() -> u32 {
     u32::try_from(BusyPoll::global().window().as_micros()).unwrap_or(u32::MAX)
 }
 
+/// One turn of the JS side's busy polling: gives this CPU to any thread waiting for it (the
+/// I/O worker, or a local server) before the event loop polls again, as the worker does on
+/// each of its turns.
+#[napi]
+pub fn busy_poll_turn() {
+    std::thread::yield_now();
+}
