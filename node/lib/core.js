@@ -7,7 +7,6 @@ const native = require('./native');
 const errors = require('./errors');
 
 const NATIVE = Symbol('cadenya.native');
-const SIGNAL = Symbol('cadenya.signal');
 
 const KIND_EMPTY = 0;
 const KIND_PAGE = 2;
@@ -226,9 +225,12 @@ function toUndefined() {
 
 /** One page of a list. Iterate it with `for await` to walk this page and every page after it. */
 class CursorPage {
+  #native;
+  #signal;
+
   constructor(nativePage, signal) {
-    Object.defineProperty(this, NATIVE, { value: nativePage });
-    Object.defineProperty(this, SIGNAL, { value: signal });
+    this.#native = nativePage;
+    this.#signal = signal;
     /** The items of this page. */
     this.items = JSON.parse(nativePage.takeItems());
     /** The cursor of the next page; null on the last page. */
@@ -237,7 +239,7 @@ class CursorPage {
 
   /** True when another page can be fetched. */
   hasNextPage() {
-    return this[NATIVE].hasNextPage;
+    return this.#native.hasNextPage;
   }
 
   /**
@@ -245,9 +247,9 @@ class CursorPage {
    * the last one. The signal of the original call applies unless another is given.
    */
   async nextPage(options) {
-    const signal = options && options.signal !== undefined ? options.signal : this[SIGNAL];
+    const signal = options && options.signal !== undefined ? options.signal : this.#signal;
     checkSignal(signal);
-    const n = await withSignal(signal, (t) => this[NATIVE].nextPage(t));
+    const n = await withSignal(signal, (t) => this.#native.nextPage(t));
     return n ? new CursorPage(n, signal) : null;
   }
 

@@ -108,3 +108,14 @@ test('workspace override and query filters apply to the list', async () => {
   const [r] = await server.requests();
   assert.equal(new URLSearchParams(r.query).get('prefix'), 'agent-4');
 });
+
+test('page items keep non-ASCII text intact (ASCII and UTF-8 pages take different paths)', async () => {
+  const name = 'ünïcødé-名前-✓-😀';
+  const created = await client.agents.create(agentBody(name, { description: 'naïve café, 東京, emoji 🎉' }));
+  const page = await client.agents.list({ prefix: 'ünïcødé' });
+  assert.equal(page.items.length, 1);
+  assert.equal(page.items[0].metadata.name, name);
+  assert.equal(page.items[0].spec.description, 'naïve café, 東京, emoji 🎉');
+  assert.equal(page.items[0].metadata.id, created.metadata.id);
+  await client.agents.delete(created.metadata.id);
+});

@@ -332,9 +332,15 @@ impl NativePage {
 #[napi]
 impl NativePage {
     /// The JSON text of the page's items; empties the page's copy (call once).
-    #[napi]
-    pub fn take_items(&mut self) -> String {
-        std::mem::take(&mut self.items)
+    #[napi(ts_return_type = "string")]
+    pub fn take_items<'env>(&mut self, env: &'env Env) -> Result<napi::JsString<'env>> {
+        let items = std::mem::take(&mut self.items);
+        // ASCII text (the usual JSON) is also Latin-1, which V8 copies without decoding UTF-8.
+        if items.is_ascii() {
+            env.create_string_latin1(items.as_bytes())
+        } else {
+            env.create_string(items)
+        }
     }
 
     #[napi(getter)]
