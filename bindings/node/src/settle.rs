@@ -170,18 +170,22 @@ impl Bridge {
     /// Any thread: queues a settle step; wakes the JS thread if the queue was empty (otherwise
     /// a wake-up is already on its way and will find this step too).
     fn push(&self, step: Settle) {
+        // The slot stays locked until the call below returns, so Node cannot finalise the
+        // threadsafe function in between (finalisation takes the same lock).
+        let slot = lock(&self.tsfn);
+        let Some(t) = *slot else {
+            // The environment is gone, and the promise with it: nothing to settle.
+            return;
+        };
         let was_empty = {
             let mut q = lock(&self.queue);
             q.push(step);
             q.len() == 1
         };
         if was_empty {
-            let slot = lock(&self.tsfn);
-            if let Some(t) = *slot {
-                // SAFETY: the handle is alive while the slot holds it, and the slot stays locked
-                // for the call. An unbounded queue never refuses a non-blocking call.
-                unsafe { sys::napi_call_threadsafe_function(t.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking) };
-            }
+            // SAFETY: the handle is alive while the slot holds it. An unbounded queue never
+            // refuses a non-blocking call.
+            unsafe { sys::napi_call_threadsafe_function(t.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking) };
         }
     }
 }
