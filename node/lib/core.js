@@ -74,8 +74,9 @@ function awakeTick() {
   if (inFlight === 1 && performance.now() < awakeUntil) {
     native.busyPollTurn();
     setImmediate(awakeTick);
+  } else {
+    ticking = false;
   }
-  else ticking = false;
 }
 
 function callStarted() {
