@@ -111,7 +111,7 @@ fn bridge(env: &Env) -> Result<Arc<Bridge>> {
     BRIDGES.with(|all| {
         let mut all = all.borrow_mut();
         // A bridge whose threadsafe function was finalised belonged to an environment now gone.
-        all.retain(|(_, b)| b.tsfn.lock().map(|t| t.is_some()).unwrap_or(false));
+        all.retain(|(_, b)| lock(&b.tsfn).is_some());
         if let Some((_, b)) = all.iter().find(|(k, _)| *k == key) {
             return Ok(b.clone());
         }
@@ -235,7 +235,9 @@ unsafe extern "C" fn drain(env: sys::napi_env, _js: sys::napi_value, context: *m
     }
     let n = steps.len();
     for step in steps {
-        step(env);
+        // Nothing may unwind out of a Node-API callback; a step that panics leaves its promise
+        // pending rather than aborting the process.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| step(env)));
     }
     if n > 0 && bridge.pending.fetch_sub(n, Ordering::Relaxed) == n {
         if let Some(t) = *lock(&bridge.tsfn) {
