@@ -6,6 +6,8 @@ export const {
   API_VERSION,
   OPERATIONS,
   ClientBase,
+  ResourceBase,
+  APIResponse,
   CursorPage,
   PagePromise,
   Webhook,

@@ -1,5 +1,5 @@
 // A typed walkthrough (ES module): checked with `tsc --noEmit --strict` by scripts/test-node.sh.
-import Cadenya, { NotFoundError, APIError, WebhookVerificationError, CursorPage, type Agent, type AgentStatus, type RequestOptions } from 'cadenya';
+import Cadenya, { NotFoundError, APIError, WebhookVerificationError, CursorPage, type APIResponse, type Agent, type AgentVariation, type AgentStatus, type RequestOptions } from 'cadenya';
 
 export async function walkthrough(signal: AbortSignal): Promise<string[]> {
   const client = new Cadenya({ apiKey: 'cdn_test', baseURL: 'http://127.0.0.1:8080', workspaceId: 'ws_1', timeout: 5_000, maxRetries: 1 });
@@ -15,6 +15,17 @@ export async function walkthrough(signal: AbortSignal): Promise<string[]> {
   const second: CursorPage<Agent> | null = first.hasNextPage() ? await first.nextPage() : null;
   if (second) names.push(...second.items.map((a) => a.metadata.id));
   await client.agents.variations.addAssignment(agent.metadata.id, 'var_1', { toolId: 'tool_1', workspaceId: 'ws_2' });
+  // Raw responses: status, headers and request id with the value, for any method.
+  const raw: APIResponse<Agent> = await client.agents.withRawResponse.retrieve(agent.metadata.id, {}, options);
+  names.push(`${raw.status} ${raw.requestId ?? ''} ${raw.headers['content-type']} ${raw.data.metadata.name}`);
+  const rawPage: APIResponse<CursorPage<Agent>> = await client.agents.withRawResponse.list({ limit: 5 });
+  names.push(...rawPage.data.items.map((a) => a.metadata.id));
+  const removed: APIResponse<void> = await client.agents.variations.withRawResponse.delete(agent.metadata.id, 'var_1');
+  names.push(String(removed.status));
+  const nested: APIResponse<CursorPage<AgentVariation>> = await client.agents.withRawResponse.variations.list(agent.metadata.id);
+  names.push(nested.headers['x-request-id'] ?? '');
+  // @ts-expect-error: a raw list resolves to one response, it is not an iterable of items
+  for await (const a of client.agents.withRawResponse.list()) names.push(a);
   try {
     await client.agents.retrieve('agt_missing');
   } catch (e) {

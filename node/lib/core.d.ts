@@ -84,6 +84,38 @@ export declare class PagePromise<T> implements PromiseLike<CursorPage<T>>, Async
   [Symbol.asyncIterator](): AsyncIterator<T>;
 }
 
+/** A successful response with its metadata: what `withRawResponse` methods resolve to. */
+export declare class APIResponse<T> {
+  /** HTTP status. */
+  readonly status: number;
+  /** Response headers, names lower-case (repeated headers joined with ", "). */
+  readonly headers: Record<string, string>;
+  /** The `x-request-id` header: quote it when contacting support. */
+  readonly requestId: string | null;
+  /** The value the plain method resolves to (for a list: its first page). */
+  readonly data: T;
+}
+
+/**
+ * A resource whose methods resolve to an `APIResponse` of what they would return: a list's
+ * first page rather than a `PagePromise`; sub-resources are raw as well.
+ */
+export type WithRawResponse<R> = {
+  readonly [K in Exclude<keyof R, 'withRawResponse'>]: R[K] extends (...args: infer A) => PagePromise<infer T>
+    ? (...args: A) => Promise<APIResponse<CursorPage<T>>>
+    : R[K] extends (...args: infer A) => Promise<infer T>
+      ? (...args: A) => Promise<APIResponse<T>>
+      : R[K] extends ResourceBase
+        ? WithRawResponse<R[K]>
+        : R[K];
+};
+
+/** The base of every resource class (`client.agents`, `client.agents.variations`, …). */
+export declare class ResourceBase {
+  /** The same operations, resolving to an `APIResponse` (status, headers, request id, data). */
+  readonly withRawResponse: WithRawResponse<this>;
+}
+
 /** A webhook body: the raw request body, exactly as received. */
 export type WebhookPayload = string | Uint8Array | ArrayBuffer;
 

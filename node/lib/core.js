@@ -170,44 +170,15 @@ class ClientBase {
    * @internal
    */
   _call(op, positional, params, options) {
-    let path;
-    let query;
-    let body;
-    let opts;
-    let signal;
+    let req;
     try {
-      path = [];
-      for (let i = 0; i < op.path.length; i++) {
-        const v = positional[i];
-        if (typeof v !== 'string') {
-          throw new errors.InvalidRequestError(`invalid request: path parameter \`${op.path[i]}\` must be a string`);
-        }
-        path.push(op.path[i], v);
-      }
-      query = [];
-      let fields = null;
-      if (params != null) {
-        if (typeof params !== 'object' || Array.isArray(params)) {
-          throw new errors.InvalidRequestError('invalid request: params must be an object');
-        }
-        for (const k of Object.keys(params)) {
-          const v = params[k];
-          if (v === undefined) continue;
-          if (k === 'workspaceId' && op.ws) path.push('workspaceId', String(v));
-          // Unknown names go where the core will refuse them by name.
-          else if (op.query.includes(k) || !op.body) query.push(k, queryValue(v));
-          else (fields ??= {})[k] = v;
-        }
-      }
-      body = fields === null ? null : JSON.stringify(fields);
-      opts = nativeOptions(options);
-      signal = options == null ? undefined : options.signal;
-      checkSignal(signal);
+      req = prepareCall(op, positional, params, options);
     } catch (e) {
       if (op.kind === KIND_PAGE) return new PagePromise(() => Promise.reject(e));
       return Promise.reject(e);
     }
     const client = this[NATIVE];
+    const { path, query, body, opts, signal } = req;
     if (op.kind === KIND_PAGE) {
       return new PagePromise(async () => {
         const page = await withSignal(signal, (t) => client.requestPage(op.id, path, query, body, opts, t));
@@ -218,6 +189,103 @@ class ClientBase {
       op.kind === KIND_EMPTY ? toUndefined : JSON.parse,
     );
   }
+
+  /**
+   * As `_call`, resolving to an `APIResponse`: status, headers and request id with the value.
+   * @internal
+   */
+  _callRaw(op, positional, params, options) {
+    let req;
+    try {
+      req = prepareCall(op, positional, params, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const client = this[NATIVE];
+    const { path, query, body, opts, signal } = req;
+    return withSignal(signal, (t) => client.requestRaw(op.id, path, query, body, opts, t)).then((r) => {
+      let data;
+      if (op.kind === KIND_PAGE) data = new CursorPage(r.takePage(), signal);
+      else if (op.kind !== KIND_EMPTY) data = JSON.parse(r.takeBody());
+      return new APIResponse(r.status, r.headers, r.requestId ?? null, data);
+    });
+  }
+}
+
+/** Checks and converts one call's arguments into what the addon takes; throws on bad input. */
+function prepareCall(op, positional, params, options) {
+  const path = [];
+  for (let i = 0; i < op.path.length; i++) {
+    const v = positional[i];
+    if (typeof v !== 'string') {
+      throw new errors.InvalidRequestError(`invalid request: path parameter \`${op.path[i]}\` must be a string`);
+    }
+    path.push(op.path[i], v);
+  }
+  const query = [];
+  let fields = null;
+  if (params != null) {
+    if (typeof params !== 'object' || Array.isArray(params)) {
+      throw new errors.InvalidRequestError('invalid request: params must be an object');
+    }
+    for (const k of Object.keys(params)) {
+      const v = params[k];
+      if (v === undefined) continue;
+      if (k === 'workspaceId' && op.ws) path.push('workspaceId', String(v));
+      // Unknown names go where the core will refuse them by name.
+      else if (op.query.includes(k) || !op.body) query.push(k, queryValue(v));
+      else (fields ??= {})[k] = v;
+    }
+  }
+  const body = fields === null ? null : JSON.stringify(fields);
+  const opts = nativeOptions(options);
+  const signal = options == null ? undefined : options.signal;
+  checkSignal(signal);
+  return { path, query, body, opts, signal };
+}
+
+/** A successful response with its metadata: what `withRawResponse` methods resolve to. */
+class APIResponse {
+  constructor(status, headers, requestId, data) {
+    /** HTTP status. */
+    this.status = status;
+    /** Response headers, names lower-case (repeated headers joined with ", "). */
+    this.headers = headers;
+    /** The `x-request-id` header: quote it when contacting support. */
+    this.requestId = requestId;
+    /** The value the plain method resolves to. */
+    this.data = data;
+  }
+}
+
+/**
+ * The base of every generated resource class. `withRawResponse` is the same resource whose
+ * methods (and sub-resources') resolve to an `APIResponse` instead of the value alone.
+ */
+class ResourceBase {
+  constructor(client) {
+    Object.defineProperty(this, '_client', { value: client });
+  }
+
+  get withRawResponse() {
+    const client = this._client;
+    if (client[RAW_VIEW] === client) return this;
+    const view = new this.constructor(rawView(client));
+    Object.defineProperty(this, 'withRawResponse', { value: view });
+    return view;
+  }
+}
+
+const RAW_VIEW = Symbol('cadenya.rawView');
+
+/** A stand-in client whose `_call` is the client's `_callRaw` (made once per client). */
+function rawView(client) {
+  if (!client[RAW_VIEW]) {
+    const view = { _call: (op, positional, params, options) => client._callRaw(op, positional, params, options) };
+    view[RAW_VIEW] = view;
+    Object.defineProperty(client, RAW_VIEW, { value: view });
+  }
+  return client[RAW_VIEW];
 }
 
 function toUndefined() {
@@ -431,5 +499,5 @@ class Webhooks {
   }
 }
 
-module.exports = { ClientBase, CursorPage, PagePromise, Webhook, Webhooks, ...errors };
+module.exports = { ClientBase, ResourceBase, APIResponse, CursorPage, PagePromise, Webhook, Webhooks, ...errors };
 delete module.exports.fromNative;

@@ -2,7 +2,7 @@
 // The resource classes: each method forwards to the client's `_call` with its operation.
 'use strict';
 
-const { ClientBase } = require('./core');
+const { ClientBase, ResourceBase } = require('./core');
 
 const API_VERSION = '0.82.0';
 
@@ -111,9 +111,9 @@ const O = Object.freeze({
   'bulk_workspace_resources.results.list': op('bulk_workspace_resources.results.list', ['bulkWorkspaceApplyId'], ['action', 'cursor', 'limit', 'sortOrder', 'type'], true, 2, false, 'GET', '/v1/workspaces/{workspaceId}/bulk_workspace_applies/{bulkWorkspaceApplyId}/results'),
 });
 
-class AccountResource {
+class AccountResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   retrieve(params, options) {
     return this._client._call(O['account.retrieve'], [], params, options);
@@ -123,18 +123,18 @@ class AccountResource {
   }
 }
 
-class AgentsFeedbackResource {
+class AgentsFeedbackResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(agentId, params, options) {
     return this._client._call(O['agents.feedback.list'], [agentId], params, options);
   }
 }
 
-class AgentsSchedulesResource {
+class AgentsSchedulesResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   create(agentId, params, options) {
     return this._client._call(O['agents.schedules.create'], [agentId], params, options);
@@ -153,9 +153,9 @@ class AgentsSchedulesResource {
   }
 }
 
-class AgentsVariationsResource {
+class AgentsVariationsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   create(agentId, params, options) {
     return this._client._call(O['agents.variations.create'], [agentId], params, options);
@@ -189,18 +189,18 @@ class AgentsVariationsResource {
   }
 }
 
-class AgentsWebhookDeliveriesResource {
+class AgentsWebhookDeliveriesResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(agentId, params, options) {
     return this._client._call(O['agents.webhook_deliveries.list'], [agentId], params, options);
   }
 }
 
-class AgentsResource {
+class AgentsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
     this.feedback = new AgentsFeedbackResource(client);
     this.schedules = new AgentsSchedulesResource(client);
     this.variations = new AgentsVariationsResource(client);
@@ -223,9 +223,9 @@ class AgentsResource {
   }
 }
 
-class ApiKeysAccessResource {
+class ApiKeysAccessResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(id, params, options) {
     return this._client._call(O['api_keys.access.list'], [id], params, options);
@@ -238,9 +238,9 @@ class ApiKeysAccessResource {
   }
 }
 
-class ApiKeysResource {
+class ApiKeysResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
     this.access = new ApiKeysAccessResource(client);
   }
   create(params, options) {
@@ -263,18 +263,18 @@ class ApiKeysResource {
   }
 }
 
-class BulkWorkspaceResourcesResultsResource {
+class BulkWorkspaceResourcesResultsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(bulkWorkspaceApplyId, params, options) {
     return this._client._call(O['bulk_workspace_resources.results.list'], [bulkWorkspaceApplyId], params, options);
   }
 }
 
-class BulkWorkspaceResourcesResource {
+class BulkWorkspaceResourcesResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
     this.results = new BulkWorkspaceResourcesResultsResource(client);
   }
   retrieve(id, params, options) {
@@ -288,9 +288,9 @@ class BulkWorkspaceResourcesResource {
   }
 }
 
-class MemoryLayersEntriesResource {
+class MemoryLayersEntriesResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   create(memoryLayerId, params, options) {
     return this._client._call(O['memory_layers.entries.create'], [memoryLayerId], params, options);
@@ -309,9 +309,9 @@ class MemoryLayersEntriesResource {
   }
 }
 
-class MemoryLayersResource {
+class MemoryLayersResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
     this.entries = new MemoryLayersEntriesResource(client);
   }
   create(params, options) {
@@ -331,9 +331,9 @@ class MemoryLayersResource {
   }
 }
 
-class ModelsResource {
+class ModelsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   retrieve(id, params, options) {
     return this._client._call(O['models.retrieve'], [id], params, options);
@@ -346,9 +346,9 @@ class ModelsResource {
   }
 }
 
-class ObjectivesFeedbackResource {
+class ObjectivesFeedbackResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   create(objectiveId, params, options) {
     return this._client._call(O['objectives.feedback.create'], [objectiveId], params, options);
@@ -358,9 +358,9 @@ class ObjectivesFeedbackResource {
   }
 }
 
-class ObjectivesTasksResource {
+class ObjectivesTasksResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   retrieve(objectiveId, id, params, options) {
     return this._client._call(O['objectives.tasks.retrieve'], [objectiveId, id], params, options);
@@ -370,9 +370,9 @@ class ObjectivesTasksResource {
   }
 }
 
-class ObjectivesToolCallsResource {
+class ObjectivesToolCallsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(objectiveId, params, options) {
     return this._client._call(O['objectives.tool_calls.list'], [objectiveId], params, options);
@@ -385,18 +385,18 @@ class ObjectivesToolCallsResource {
   }
 }
 
-class ObjectivesToolsResource {
+class ObjectivesToolsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(objectiveId, params, options) {
     return this._client._call(O['objectives.tools.list'], [objectiveId], params, options);
   }
 }
 
-class ObjectivesResource {
+class ObjectivesResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
     this.feedback = new ObjectivesFeedbackResource(client);
     this.tasks = new ObjectivesTasksResource(client);
     this.toolCalls = new ObjectivesToolCallsResource(client);
@@ -428,18 +428,18 @@ class ObjectivesResource {
   }
 }
 
-class SearchResource {
+class SearchResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   searchToolsOrToolSets(params, options) {
     return this._client._call(O['search.search_tools_or_tool_sets'], [], params, options);
   }
 }
 
-class ToolSetsToolsResource {
+class ToolSetsToolsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   create(toolSetId, params, options) {
     return this._client._call(O['tool_sets.tools.create'], [toolSetId], params, options);
@@ -458,9 +458,9 @@ class ToolSetsToolsResource {
   }
 }
 
-class ToolSetsResource {
+class ToolSetsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
     this.tools = new ToolSetsToolsResource(client);
   }
   create(params, options) {
@@ -486,9 +486,9 @@ class ToolSetsResource {
   }
 }
 
-class UploadsResource {
+class UploadsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   create(params, options) {
     return this._client._call(O['uploads.create'], [], params, options);
@@ -498,9 +498,9 @@ class UploadsResource {
   }
 }
 
-class WorkspaceAdminMembersResource {
+class WorkspaceAdminMembersResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(params, options) {
     return this._client._call(O['workspace_admin.members.list'], [], params, options);
@@ -513,18 +513,18 @@ class WorkspaceAdminMembersResource {
   }
 }
 
-class WorkspaceAdminProfilesResource {
+class WorkspaceAdminProfilesResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(params, options) {
     return this._client._call(O['workspace_admin.profiles.list'], [], params, options);
   }
 }
 
-class WorkspaceAdminResource {
+class WorkspaceAdminResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
     this.members = new WorkspaceAdminMembersResource(client);
     this.profiles = new WorkspaceAdminProfilesResource(client);
   }
@@ -545,9 +545,9 @@ class WorkspaceAdminResource {
   }
 }
 
-class WorkspaceSecretsResource {
+class WorkspaceSecretsResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   create(params, options) {
     return this._client._call(O['workspace_secrets.create'], [], params, options);
@@ -566,9 +566,9 @@ class WorkspaceSecretsResource {
   }
 }
 
-class WorkspacesResource {
+class WorkspacesResource extends ResourceBase {
   constructor(client) {
-    Object.defineProperty(this, '_client', { value: client });
+    super(client);
   }
   list(params, options) {
     return this._client._call(O['workspaces.list'], [], params, options);

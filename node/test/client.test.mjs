@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import * as esm from 'cadenya';
-import Cadenya, { ConfigurationError, CadenyaError } from 'cadenya';
-import { startServer, clientFor, agentBody } from './helpers.mjs';
+import Cadenya, { ConfigurationError, CadenyaError, APIResponse, CursorPage, NotFoundError, APIUserAbortError } from 'cadenya';
+import { startServer, clientFor, agentBody, fault } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 let server;
@@ -22,7 +22,8 @@ test('require and import expose the same classes', () => {
   assert.equal(cjs.default, cjs.Cadenya);
   for (const name of ['APIError', 'BadRequestError', 'AuthenticationError', 'PermissionDeniedError', 'NotFoundError',
     'ConflictError', 'UnprocessableEntityError', 'RateLimitError', 'InternalServerError', 'APIConnectionError',
-    'APITimeoutError', 'APIUserAbortError', 'WebhookVerificationError', 'CursorPage', 'PagePromise']) {
+    'APITimeoutError', 'APIUserAbortError', 'WebhookVerificationError', 'CursorPage', 'PagePromise', 'APIResponse',
+    'ResourceBase']) {
     assert.equal(typeof esm[name], 'function', name);
   }
 });
@@ -86,4 +87,50 @@ test('secrets never appear in inspect output', () => {
   const text = inspect(c, { depth: 5, showHidden: true }) + JSON.stringify(c) + String(c.webhooks) + inspect(c.webhooks);
   assert.ok(!text.includes(server.api_key), text);
   assert.ok(!text.includes(server.webhook_secret.slice(6)), text);
+});
+
+test('withRawResponse: status, headers and request id with the value, for models, lists and empty bodies', async () => {
+  const client = clientFor(server);
+  const agent = await client.agents.create(agentBody('raw-response'));
+  const raw = await client.agents.withRawResponse.retrieve(agent.metadata.id);
+  assert.ok(raw instanceof APIResponse);
+  assert.equal(raw.status, 200);
+  assert.match(raw.requestId, /^req_/);
+  assert.equal(raw.headers['x-request-id'], raw.requestId);
+  assert.equal(raw.headers['content-type'], 'application/json');
+  assert.deepEqual(raw.data, await client.agents.retrieve(agent.metadata.id));
+
+  const list = await client.agents.withRawResponse.list({ limit: 1 });
+  assert.equal(list.status, 200);
+  assert.ok(list.data instanceof CursorPage);
+  assert.equal(list.data.items.length, 1);
+  const second = await list.data.nextPage();
+  assert.ok(second === null || second instanceof CursorPage, 'the page walks on like any page');
+
+  const variation = await client.agents.variations.create(agent.metadata.id, { metadata: { name: 'v' }, spec: { prompt: 'Be brief.' } });
+  const nested = await client.agents.withRawResponse.variations.list(agent.metadata.id);
+  assert.equal(nested.status, 200);
+  assert.ok(Array.isArray(nested.data.items));
+  assert.ok(nested.data.items.some((v) => v.metadata.id === variation.metadata.id));
+
+  const removed = await client.agents.withRawResponse.delete(agent.metadata.id);
+  assert.equal(removed.status, 200);
+  assert.equal(removed.data, undefined);
+  assert.match(removed.requestId, /^req_/);
+});
+
+test('withRawResponse: errors, abort and argument checks behave as for the plain methods', async () => {
+  const client = clientFor(server);
+  const err = await client.agents.withRawResponse.retrieve('agt_missing').catch((e) => e);
+  assert.ok(err instanceof NotFoundError);
+  assert.match(err.requestId, /^req_/);
+  const ac = new AbortController();
+  const pending = client.agents.withRawResponse.list({}, { signal: ac.signal, headers: fault('delay-ms=2000') });
+  ac.abort();
+  await assert.rejects(pending, APIUserAbortError);
+  await assert.rejects(client.agents.withRawResponse.retrieve(42), /path parameter `id` must be a string/);
+  // One view per resource, and a raw view's own view is itself.
+  assert.equal(client.agents.withRawResponse, client.agents.withRawResponse);
+  assert.equal(client.agents.withRawResponse.withRawResponse, client.agents.withRawResponse);
+  assert.equal(client.agents.withRawResponse.variations.withRawResponse, client.agents.withRawResponse.variations);
 });

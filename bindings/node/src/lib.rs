@@ -201,6 +201,115 @@ impl NativeClient {
         };
         spawn_call(env, fut, registration)
     }
+
+    /// Sends any operation and resolves to its response: status, headers and request id, with
+    /// the body (a model's JSON text, or the first page) to take from it.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeRawResponse>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_raw<'env>(
+        &self,
+        env: &'env Env,
+        operation: String,
+        path: Vec<String>,
+        query: Vec<String>,
+        body: Option<String>,
+        options: Option<CallOptions>,
+        abort: Option<&AbortToken>,
+    ) -> Result<PromiseRaw<'env, NativeRawResponse>> {
+        let call = self.prepare(&operation, &path, &query, body.as_deref())?;
+        let registration = abort.map(AbortToken::register).transpose()?;
+        let fut = async move {
+            let core = |e: cadenya::Error| error::from_core(&e);
+            Ok(match call {
+                DynamicCall::Empty(c) => NativeRawResponse::new(apply(c, options)?.with_raw_response().await.map_err(core)?, |()| Ok(Body::Empty))?,
+                DynamicCall::Json(c) => NativeRawResponse::new(apply(c, options)?.with_raw_response().await.map_err(core)?, |raw| {
+                    Ok(Body::Json(String::from(Box::<str>::from(raw))))
+                })?,
+                DynamicCall::Page(c) => NativeRawResponse::new(apply(c, options)?.with_raw_response().await.map_err(core)?, |page| {
+                    NativePage::new(page).map(Body::Page)
+                })?,
+            })
+        };
+        spawn_call(env, fut, registration)
+    }
+}
+
+/// What a raw response carries besides its metadata.
+enum Body {
+    Empty,
+    Json(String),
+    Page(NativePage),
+}
+
+/// One response of `requestRaw`: status, headers and request id, and the body to take once.
+#[napi]
+pub struct NativeRawResponse {
+    status: u16,
+    headers: HashMap<String, String>,
+    request_id: Option<String>,
+    body: Option<Body>,
+}
+
+impl NativeRawResponse {
+    fn new<T>(r: cadenya::ApiResponse<T>, body: impl FnOnce(T) -> Result<Body>) -> Result<Self> {
+        // Repeated headers are joined with ", ", as in the Python package.
+        let mut headers: HashMap<String, String> = HashMap::new();
+        for (name, value) in r.headers.iter() {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            headers
+                .entry(name.as_str().to_string())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value);
+                })
+                .or_insert_with(|| value.into_owned());
+        }
+        Ok(NativeRawResponse { status: r.status, headers, request_id: r.request_id, body: Some(body(r.data)?) })
+    }
+}
+
+#[napi]
+impl NativeRawResponse {
+    #[napi(getter)]
+    pub fn status(&self) -> u32 {
+        u32::from(self.status)
+    }
+
+    /// Header names in lower case.
+    #[napi(getter)]
+    pub fn headers(&self) -> HashMap<String, String> {
+        self.headers.clone()
+    }
+
+    /// The `x-request-id` header.
+    #[napi(getter)]
+    pub fn request_id(&self) -> Option<String> {
+        self.request_id.clone()
+    }
+
+    /// The JSON text of a model body (null for operations without one, or once taken).
+    #[napi]
+    pub fn take_body(&mut self) -> Option<String> {
+        match self.body.take() {
+            Some(Body::Json(text)) => Some(text),
+            other => {
+                self.body = other;
+                None
+            }
+        }
+    }
+
+    /// The page of a list operation (null for other operations, or once taken).
+    #[napi]
+    pub fn take_page(&mut self) -> Option<NativePage> {
+        match self.body.take() {
+            Some(Body::Page(page)) => Some(page),
+            other => {
+                self.body = other;
+                None
+            }
+        }
+    }
 }
 
 impl NativeClient {

@@ -152,7 +152,7 @@ fn tree(api: &Api) -> Node<'_> {
 fn declarations(api: &Api) -> String {
     let mut out = String::from(HEADER_TS);
     out.push_str("// The public types of the `cadenya` package: models, enums, params, resources and the client.\n\n");
-    out.push_str("import { ClientBase, ClientOptions, PagePromise, RequestOptions } from './lib/core';\n\n");
+    out.push_str("import { ClientBase, ClientOptions, PagePromise, RequestOptions, ResourceBase } from './lib/core';\n\n");
     out.push_str("export * from './lib/core';\n\n");
     out.push_str("/** Version of the API contract (`info.version` of the spec) this package was generated from. */\n");
     out.push_str("export declare const API_VERSION: string;\n\n");
@@ -230,7 +230,7 @@ fn declarations(api: &Api) -> String {
 
 fn declare_node(out: &mut String, path: &[String], node: &Node) {
     jsdoc(out, "", &[format!("Operations under `{}`.", path.join("."))]);
-    let _ = writeln!(out, "export declare class {} {{", resource_class(path));
+    let _ = writeln!(out, "export declare class {} extends ResourceBase {{", resource_class(path));
     for child in node.children.keys() {
         let mut cp = path.to_vec();
         cp.push(child.clone());
@@ -276,7 +276,7 @@ fn runtime(api: &Api) -> String {
     let mut out = String::from(HEADER_TS);
     out.push_str("// The resource classes: each method forwards to the client's `_call` with its operation.\n");
     out.push_str("'use strict';\n\n");
-    out.push_str("const { ClientBase } = require('./core');\n\n");
+    out.push_str("const { ClientBase, ResourceBase } = require('./core');\n\n");
     let _ = writeln!(out, "const API_VERSION = '{}';\n", api.version);
     out.push_str("// Operation descriptors: operationId, positional path names, query names, has {workspaceId},\n// response kind, has a JSON body, HTTP method, path template.\n");
     out.push_str("// Response kind: 0 = no body, 1 = one model, 2 = a cursor page.\n");
@@ -320,8 +320,8 @@ fn runtime_node(out: &mut String, path: &[String], node: &Node) {
         cp.push(child.clone());
         runtime_node(out, &cp, cnode);
     }
-    let _ = writeln!(out, "class {} {{", resource_class(path));
-    out.push_str("  constructor(client) {\n    Object.defineProperty(this, '_client', { value: client });\n");
+    let _ = writeln!(out, "class {} extends ResourceBase {{", resource_class(path));
+    out.push_str("  constructor(client) {\n    super(client);\n");
     for child in node.children.keys() {
         let mut cp = path.to_vec();
         cp.push(child.clone());
