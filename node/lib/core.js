@@ -333,9 +333,15 @@ class CursorPage {
 
   /** Every item of this page and of the pages after it, fetched lazily. */
   async *[Symbol.asyncIterator]() {
-    // One generator and a plain loop: each item costs one step, not a delegation through two.
-    for (let page = this; page; page = await page.nextPage()) {
-      for (const item of page.items) yield item;
+    for (const item of this.items) yield item;
+    if (!this.#native.hasNextPage) return;
+    // Later pages come from a native walker as bare items text: no page object per page.
+    const walker = this.#native.walk();
+    const signal = this.#signal;
+    for (;;) {
+      const text = await withSignal(signal, (t) => walker.next(t));
+      if (text === null) return;
+      for (const item of JSON.parse(text)) yield item;
     }
   }
 }

@@ -119,3 +119,20 @@ test('page items keep non-ASCII text intact (ASCII and UTF-8 pages take differen
   assert.equal(page.items[0].metadata.id, created.metadata.id);
   await client.agents.delete(created.metadata.id);
 });
+
+test('for await: an error on a later page ends the loop after the items so far; iterating again starts afresh', async () => {
+  const first = await client.agents.list({ limit: 20, sortOrder: 'asc' }, { maxRetries: 0 });
+  await fetch(`${server.base_url}/_cadenya/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ method: 'GET', path_prefix: `/v1/workspaces/${server.workspace_id}/agents`, fault: 'status=500;times=1' }),
+  });
+  const seen = [];
+  await assert.rejects(async () => {
+    for await (const a of first) seen.push(a.metadata.name);
+  }, InternalServerError);
+  await fetch(`${server.base_url}/_cadenya/faults`, { method: 'DELETE' });
+  assert.deepEqual(seen, names.slice(0, 20));
+  const again = [];
+  for await (const a of first) again.push(a.metadata.name);
+  assert.deepEqual(again.slice(0, 45), names);
+});

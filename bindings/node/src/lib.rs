@@ -442,14 +442,14 @@ impl NativePage {
 impl NativePage {
     /// The JSON text of the page's items; empties the page's copy (call once).
     #[napi(ts_return_type = "string")]
-    pub fn take_items<'env>(&mut self, env: &'env Env) -> Result<napi::JsString<'env>> {
-        let items = std::mem::take(&mut self.items);
-        // ASCII text (the usual JSON) is also Latin-1, which V8 copies without decoding UTF-8.
-        if items.is_ascii() {
-            env.create_string_latin1(items.as_bytes())
-        } else {
-            env.create_string(items)
-        }
+    pub fn take_items(&mut self) -> JsonText {
+        JsonText(std::mem::take(&mut self.items))
+    }
+
+    /// A walker over the pages after this one (for `for await` over items).
+    #[napi]
+    pub fn walk(&self) -> NativeWalker {
+        NativeWalker { at: Arc::new(Mutex::new(Some(Arc::clone(&self.page)))) }
     }
 
     #[napi(getter)]
@@ -475,6 +475,70 @@ impl NativePage {
             match page.next_page().await.map_err(|e| error::from_core(&e))? {
                 Some(next) => NativePage::new(next).map(Some),
                 None => Ok(None),
+            }
+        };
+        spawn_call(env, fut, registration)
+    }
+}
+
+/// JSON text for JS. ASCII text (the usual JSON) crosses as Latin-1, which V8 copies without
+/// decoding UTF-8.
+pub struct JsonText(String);
+
+impl ToNapiValue for JsonText {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        let text = val.0;
+        let mut out = std::ptr::null_mut();
+        // SAFETY: called by napi on the JS thread with its env; the buffer outlives the call.
+        let status = unsafe {
+            if text.is_ascii() {
+                napi::sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut out)
+            } else {
+                napi::sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
+            }
+        };
+        if status == napi::sys::Status::napi_ok {
+            Ok(out)
+        } else {
+            Err(error::internal(format!("could not make a string (napi status {status})")))
+        }
+    }
+}
+
+/// Fetches the pages after a given one, one at a time, resolving each to its items' JSON text:
+/// what `for await` over items needs, without a page object per page.
+#[napi]
+pub struct NativeWalker {
+    /// The page the walk stands on: the one it started from, then the last one it fetched.
+    at: Arc<Mutex<Option<Arc<Page<RawJson>>>>>,
+}
+
+#[napi]
+impl NativeWalker {
+    /// The items of the next page as JSON text, or `null` after the last page.
+    #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
+    pub fn next<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<PromiseRaw<'env, Option<JsonText>>> {
+        let at = Arc::clone(&self.at);
+        let registration = abort.map(AbortToken::register).transpose()?;
+        let fut = async move {
+            let Some(walk) = at.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+                return Err(error::invalid("this walk was interrupted; iterate again from a page"));
+            };
+            match walk.next_page().await {
+                Ok(Some(mut page)) => {
+                    let text = page.take_items_json();
+                    *at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(page));
+                    Ok(Some(JsonText(text)))
+                }
+                // At the end, or after an error, the walk stays where it was.
+                Ok(None) => {
+                    *at.lock().unwrap_or_else(|e| e.into_inner()) = Some(walk);
+                    Ok(None)
+                }
+                Err(e) => {
+                    *at.lock().unwrap_or_else(|e| e.into_inner()) = Some(walk);
+                    Err(error::from_core(&e))
+                }
             }
         };
         spawn_call(env, fut, registration)
