@@ -7,6 +7,7 @@ const native = require('./native');
 const errors = require('./errors');
 
 const NATIVE = Symbol('cadenya.native');
+const WALK = Symbol('cadenya.walk');
 
 const KIND_EMPTY = 0;
 const KIND_PAGE = 2;
@@ -332,12 +333,21 @@ class CursorPage {
   }
 
   /** Every item of this page and of the pages after it, fetched lazily. */
-  async *[Symbol.asyncIterator]() {
-    for (const item of this.items) yield item;
-    if (!this.#native.hasNextPage) return;
-    // Later pages come from a native walker as bare items text: no page object per page.
-    const walker = this.#native.walk();
-    const signal = this.#signal;
+  [Symbol.asyncIterator]() {
+    return CursorPage[WALK](this);
+  }
+
+  /**
+   * The items of `first` (a page, or a promise of one) and of every page after it. Later pages
+   * come from a native walker as bare items text: no page object per page. One generator for
+   * both `for await` forms, so that no item passes through two.
+   */
+  static async *[WALK](first) {
+    const page = await first;
+    for (const item of page.items) yield item;
+    if (!page.#native.hasNextPage) return;
+    const walker = page.#native.walk();
+    const signal = page.#signal;
     for (;;) {
       const text = await withSignal(signal, (t) => walker.next(t));
       if (text === null) return;
@@ -366,8 +376,8 @@ class PagePromise {
   finally(onFinally) {
     return this._first().finally(onFinally);
   }
-  async *[Symbol.asyncIterator]() {
-    yield* await this._first();
+  [Symbol.asyncIterator]() {
+    return CursorPage[WALK](this._first());
   }
   get [Symbol.toStringTag]() {
     return 'PagePromise';
