@@ -142,6 +142,15 @@ test('a call in flight keeps the process alive until it settles; an idle client 
   assert.equal(idle.stdout, 'done');
 });
 
+test('exiting with calls in flight is clean: their answers arrive after the environment is gone', async () => {
+  // process.exit tears the environment down while 100 slow calls are pending; the runtime's
+  // worker then finishes them against a finalised bridge. A crash would show as a signal.
+  const exited = await runChild(`
+    for (let i = 0; i < 100; i++) client.agents.list({}, { headers: ${JSON.stringify(fault('delay-ms=50'))} }).catch(() => {});
+    setTimeout(() => { console.log('exiting'); process.exit(0); }, 20);`);
+  assert.equal(exited.stdout, 'exiting');
+});
+
 test('calls work from worker threads, and a worker ended mid-call leaves the process healthy', async () => {
   const entry = createRequire(import.meta.url).resolve('cadenya');
   const workerCode = `
