@@ -521,23 +521,19 @@ impl NativeWalker {
         let at = Arc::clone(&self.at);
         let registration = abort.map(AbortToken::register).transpose()?;
         let fut = async move {
-            let Some(walk) = at.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            let Some(walk) = settle::lock(&at).take() else {
                 return Err(error::invalid("this walk was interrupted; iterate again from a page"));
             };
             match walk.next_page().await {
                 Ok(Some(mut page)) => {
                     let text = page.take_items_json();
-                    *at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(page));
+                    *settle::lock(&at) = Some(Arc::new(page));
                     Ok(Some(JsonText(text)))
                 }
                 // At the end, or after an error, the walk stays where it was.
-                Ok(None) => {
-                    *at.lock().unwrap_or_else(|e| e.into_inner()) = Some(walk);
-                    Ok(None)
-                }
-                Err(e) => {
-                    *at.lock().unwrap_or_else(|e| e.into_inner()) = Some(walk);
-                    Err(error::from_core(&e))
+                other => {
+                    *settle::lock(&at) = Some(walk);
+                    other.map(|_| None).map_err(|e| error::from_core(&e))
                 }
             }
         };

@@ -110,11 +110,14 @@ fn bridge(env: &Env) -> Result<Arc<Bridge>> {
     let key = env.raw() as usize;
     BRIDGES.with(|all| {
         let mut all = all.borrow_mut();
-        // A bridge whose threadsafe function was finalised belonged to an environment now gone.
-        all.retain(|(_, b)| lock(&b.tsfn).is_some());
         if let Some((_, b)) = all.iter().find(|(k, _)| *k == key) {
-            return Ok(b.clone());
+            if lock(&b.tsfn).is_some() {
+                return Ok(b.clone());
+            }
         }
+        // First call from this environment: drop the bridges of environments now gone (their
+        // threadsafe function was finalised; one may even have had this env's address).
+        all.retain(|(_, b)| lock(&b.tsfn).is_some());
         let b = Bridge::create(env.raw())?;
         all.push((key, b.clone()));
         Ok(b)
@@ -257,7 +260,7 @@ unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mu
 }
 
 /// Locks a mutex, ignoring poisoning (no user code runs under these locks).
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
