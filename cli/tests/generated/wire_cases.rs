@@ -60,7 +60,7 @@ pub fn cli_args(operation: &str) -> Vec<String> {
         "memory_layers.entries.retrieve" => &["memory-layers", "entries", "retrieve", "id-memory-layer-id", "id-id"],
         "memory_layers.entries.update" => &["memory-layers", "entries", "update", "id-memory-layer-id", "id-id", "--metadata={\"name\":\"text-1\"}", "--spec={}", "--update-mask=text-1"],
         "memory_layers.entries.delete" => &["memory-layers", "entries", "delete", "id-memory-layer-id", "id-id"],
-        "uploads.create" => &["uploads", "create", "--metadata={\"name\":\"text-1\"}", "--spec={\"contentType\":\"text-1\",\"filename\":\"text-1\",\"sizeBytes\":9007199254740993}"],
+        "uploads.create" => &["uploads", "create", "--metadata={\"name\":\"text-1\"}", "--spec={\"contentType\":\"text-1\",\"filename\":\"text-1\",\"sizeBytes\":\"9007199254740993\"}"],
         "uploads.retrieve" => &["uploads", "retrieve", "id-id"],
         "models.retrieve" => &["models", "retrieve", "id-id"],
         "models.list" => &["models", "list", "--bundle-key=text-1", "--cursor=text-1", "--limit=7", "--prefix=text-1", "--query=text-1", "--sort-order=text-1", "--status=MODEL_STATUS_ENABLED"],
@@ -422,7 +422,7 @@ pub async fn sdk_call(client: &Client, operation: &str) {
         "uploads.create" => {
             let mut p = UploadsCreateParams::default();
             p.metadata = serde_json::from_value(json!({"name":"text-1"})).unwrap();
-            p.spec = serde_json::from_value(json!({"contentType":"text-1","filename":"text-1","sizeBytes":9007199254740993})).unwrap();
+            p.spec = serde_json::from_value(json!({"contentType":"text-1","filename":"text-1","sizeBytes":"9007199254740993"})).unwrap();
             let _ = client.uploads().create(p).await;
         }
         "uploads.retrieve" => {

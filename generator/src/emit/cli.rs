@@ -8,7 +8,7 @@
 
 use super::rust::{ident, method_ident, params_name};
 use crate::ir::names::snake;
-use crate::ir::{Api, Field, Model, Operation, Response, Type};
+use crate::ir::{Api, Field, Model, Response, Type};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 
@@ -188,7 +188,7 @@ fn sample(api: &Api, t: &Type, depth: usize) -> Value {
         Type::String => json!("text-1"),
         Type::DateTime => json!("2026-01-02T03:04:05Z"),
         Type::Int32 => json!(7),
-        Type::Int64String => json!(9007199254740993_i64),
+        Type::Int64String => json!("9007199254740993"),
         Type::Float => json!(0.5),
         Type::Bool => json!(true),
         Type::JsonObject | Type::Any => json!({"k": [1, "two"]}),
