@@ -29,8 +29,14 @@ pub fn build() -> Command {
                 .default_value("json"),
         )
         .arg(global("all", "List commands: walk every page, one item per line (NDJSON)").action(ArgAction::SetTrue))
-        .arg(global("debug", "Log each exchange to stderr (credentials redacted); also CADENYA_LOG=debug").action(ArgAction::SetTrue))
-        .arg(global("body", "The whole JSON body: literal, @file.json or -; body flags override its fields").value_name("JSON"));
+        .arg(
+            global("debug", "Log each exchange to stderr (credentials redacted); also CADENYA_LOG=debug")
+                .action(ArgAction::SetTrue),
+        )
+        .arg(
+            global("body", "The whole JSON body: literal, @file.json or -; body flags override its fields")
+                .value_name("JSON"),
+        );
     let mut tree = Group::default();
     for c in spec::all() {
         tree.insert(c.path, c);

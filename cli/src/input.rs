@@ -47,7 +47,9 @@ mod tests {
         let mut i = Inputs::default();
         assert_eq!(i.json("spec", r#"{"a":1}"#).ok(), Some(serde_json::json!({"a": 1})));
         assert!(matches!(i.json("spec", "{nope"), Err(Failure::Usage(m)) if m.contains("--spec")));
-        assert!(matches!(i.bytes("spec", "@/definitely/not/here"), Err(Failure::Usage(m)) if m.contains("cannot read")));
+        assert!(
+            matches!(i.bytes("spec", "@/definitely/not/here"), Err(Failure::Usage(m)) if m.contains("cannot read"))
+        );
         let dir = std::env::temp_dir().join(format!("cadenya-cli-input-{}", std::process::id()));
         std::fs::write(&dir, b"[1,2]").ok();
         assert_eq!(i.json("x", &format!("@{}", dir.display())).ok(), Some(serde_json::json!([1, 2])));

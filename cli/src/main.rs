@@ -6,6 +6,7 @@
 //! (found before any network I/O), 130 interrupted.
 
 mod app;
+#[rustfmt::skip]
 mod generated;
 mod input;
 mod output;

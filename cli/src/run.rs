@@ -29,8 +29,8 @@ pub async fn dispatch(root: &ArgMatches) -> Outcome {
         _ => {}
     }
     let command = spec::find(&path).ok_or_else(|| usage(format!("unknown command {}", path.join(" "))))?;
-    let debug = leaf.get_flag("debug")
-        || std::env::var("CADENYA_LOG").is_ok_and(|v| v.trim().eq_ignore_ascii_case("debug"));
+    let debug =
+        leaf.get_flag("debug") || std::env::var("CADENYA_LOG").is_ok_and(|v| v.trim().eq_ignore_ascii_case("debug"));
     if debug {
         start_logging();
     }
@@ -50,7 +50,12 @@ pub async fn dispatch(root: &ArgMatches) -> Outcome {
 /// status, attempts, duration) to stderr. The SDK never logs keys, secrets or bodies.
 fn start_logging() {
     let filter = tracing_subscriber::EnvFilter::new("cadenya=debug");
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
 }
 
 /// A client from the global flags, each overriding its `CADENYA_*` variable.
@@ -98,7 +103,9 @@ fn scalar(f: &Flag, raw: &str) -> Result<Value, Failure> {
         Kind::Int64 => Value::String(parse::<i64>(f, raw, "an integer")?.to_string()),
         Kind::Number => {
             let n: f64 = parse(f, raw, "a number")?;
-            serde_json::Number::from_f64(n).map(Value::Number).ok_or_else(|| usage(format!("--{}: not finite", f.name)))?
+            serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .ok_or_else(|| usage(format!("--{}: not finite", f.name)))?
         }
         Kind::Bool => Value::Bool(parse(f, raw, "true or false")?),
         Kind::Enum => Value::String(enum_value(f, raw)?),
@@ -121,8 +128,11 @@ fn list(m: &ArgMatches, f: &Flag) -> Result<Vec<String>, Failure> {
     Ok(out)
 }
 
+/// Query pairs (wire name, text) and the JSON body.
+type RequestInputs = (Vec<(&'static str, String)>, Option<Value>);
+
 /// Query, then body: everything an operation needs besides its path ids, checked before any I/O.
-fn request_inputs(c: &'static Command, m: &ArgMatches) -> Result<(Vec<(&'static str, String)>, Option<Value>), Failure> {
+fn request_inputs(c: &'static Command, m: &ArgMatches) -> Result<RequestInputs, Failure> {
     let mut inputs = Inputs::default();
     let mut body: Option<Map<String, Value>> = match m.get_one::<String>("body") {
         None => None,
@@ -157,7 +167,9 @@ fn request_inputs(c: &'static Command, m: &ArgMatches) -> Result<(Vec<(&'static 
     }
     if c.has_body {
         let have = body.as_ref();
-        if let Some(f) = c.flags.iter().find(|f| f.required && f.loc == Loc::Body && !have.is_some_and(|b| b.contains_key(f.wire))) {
+        if let Some(f) =
+            c.flags.iter().find(|f| f.required && f.loc == Loc::Body && !have.is_some_and(|b| b.contains_key(f.wire)))
+        {
             return Err(usage(format!("--{} is required (or give `{}` in --body)", f.name, f.wire)));
         }
     }
@@ -252,9 +264,13 @@ async fn wait(m: &ArgMatches, display: Display, debug: bool) -> Outcome {
 async fn follow(m: &ArgMatches, debug: bool) -> Outcome {
     let id = objective_id(m)?;
     let page_size = match local(m, "page-size") {
-        Some(raw) => Some(raw.trim().parse::<i32>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            usage(format!("--page-size: `{raw}` is not a positive integer"))
-        })?),
+        Some(raw) => Some(
+            raw.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| usage(format!("--page-size: `{raw}` is not a positive integer")))?,
+        ),
         None => None,
     };
     let options = FollowOptions {
@@ -293,7 +309,9 @@ fn verify(m: &ArgMatches) -> Outcome {
             Ok(())
         }
         Err(e) => {
-            output::emit(&serde_json::json!({"verified": false, "reason": e.kind(), "message": e.to_string()}).to_string());
+            output::emit(
+                &serde_json::json!({"verified": false, "reason": e.kind(), "message": e.to_string()}).to_string(),
+            );
             Err(Failure::Other(format!("the webhook does not verify: {e}")))
         }
     }
@@ -324,7 +342,8 @@ fn schema(m: &ArgMatches) -> Outcome {
         }
         return Ok(());
     }
-    let c = spec::find(&words).ok_or_else(|| usage(format!("no command `{}` (see `cadenya schema`)", words.join(" "))))?;
+    let c =
+        spec::find(&words).ok_or_else(|| usage(format!("no command `{}` (see `cadenya schema`)", words.join(" "))))?;
     output::emit(&output::pretty(&spec::describe(c, &defs)));
     Ok(())
 }

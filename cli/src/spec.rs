@@ -118,7 +118,18 @@ const fn helper(
     workspace: bool,
     flags: &'static [Flag],
 ) -> Command {
-    Command { operation: "", path, method: "", http_path: "", about, args, workspace, flags, has_body: false, paged: false }
+    Command {
+        operation: "",
+        path,
+        method: "",
+        http_path: "",
+        about,
+        args,
+        workspace,
+        flags,
+        has_body: false,
+        paged: false,
+    }
 }
 
 /// `objectives wait --state`.
@@ -134,10 +145,7 @@ pub static HELPERS: &[Command] = &[
         "Wait until an objective reaches a state (default: finalized, failed or cancelled) and print it",
         OBJECTIVE_ID,
         true,
-        &[
-            STATE_FLAG,
-            local("timeout", Kind::Number, "Give up after this many seconds (default 300).", &[]),
-        ],
+        &[STATE_FLAG, local("timeout", Kind::Number, "Give up after this many seconds (default 300).", &[])],
     ),
     helper(
         &["objectives", "follow"],

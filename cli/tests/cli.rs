@@ -22,7 +22,9 @@ fn normalise(text: &str) -> String {
     for word in text.split_inclusive([' ', '\n']) {
         let token = word.trim_end();
         let is_ulid = token.split_once('_').is_some_and(|(p, rest)| {
-            p.chars().all(|c| c.is_ascii_lowercase()) && rest.len() == 26 && rest.chars().all(|c| c.is_ascii_alphanumeric())
+            p.chars().all(|c| c.is_ascii_lowercase())
+                && rest.len() == 26
+                && rest.chars().all(|c| c.is_ascii_alphanumeric())
         });
         let is_time = token.len() >= 20 && token.as_bytes().get(10) == Some(&b'T') && token.ends_with('Z');
         if is_ulid {
@@ -109,7 +111,9 @@ async fn exit_codes_for_each_class_of_failure() {
 async fn interrupted_is_130() {
     let server = common::server().await;
     let agent = create_agent(&server, "interrupt").await;
-    let out = run(cli(&server), &["objectives", "create", "--agent-id", &agent, "--data", r#"{"initialMessage":"hi"}"#], "").await;
+    let out =
+        run(cli(&server), &["objectives", "create", "--agent-id", &agent, "--data", r#"{"initialMessage":"hi"}"#], "")
+            .await;
     let objective = json(&out)["metadata"]["id"].as_str().unwrap().to_string();
     // `follow` never ends while the objective waits for approval; SIGINT stops it.
     let mut cmd = cli(&server);
@@ -134,7 +138,8 @@ async fn stdin_and_files_feed_json_flags_and_the_body() {
     let server = common::server().await;
     // --body from stdin, a flag overriding one of its fields.
     let body = format!(r#"{{"metadata":{{"name":"from-stdin"}},"spec":{SPEC}}}"#);
-    let out = run(cli(&server), &["agents", "create", "--body", "-", "--metadata", r#"{"name":"flag-wins"}"#], &body).await;
+    let out =
+        run(cli(&server), &["agents", "create", "--body", "-", "--metadata", r#"{"name":"flag-wins"}"#], &body).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["metadata"]["name"], "flag-wins");
 
@@ -142,7 +147,8 @@ async fn stdin_and_files_feed_json_flags_and_the_body() {
     let file = std::env::temp_dir().join(format!("cadenya-cli-spec-{}.json", std::process::id()));
     std::fs::write(&file, SPEC).unwrap();
     let spec_arg = format!("@{}", file.display());
-    let out = run(cli(&server), &["agents", "create", "--metadata", "-", "--spec", &spec_arg], r#"{"name":"piped"}"#).await;
+    let out =
+        run(cli(&server), &["agents", "create", "--metadata", "-", "--spec", &spec_arg], r#"{"name":"piped"}"#).await;
     let _ = std::fs::remove_file(&file);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["metadata"]["name"], "piped");
@@ -262,10 +268,13 @@ async fn schema_describes_every_command_as_json() {
     let one = run(cadenya(), &["schema", "agents", "variations", "add-assignment"], "").await;
     let c = json(&one);
     assert_eq!(c["operation"], "agents.variations.add_assignment");
-    assert_eq!(c["positionals"], json!([
-        {"name": "agent-id", "description": "ID of the agent; the `external_id:<value>` form is also accepted."},
-        {"name": "variation-id", "description": "ID of the agent variation."}
-    ]));
+    assert_eq!(
+        c["positionals"],
+        json!([
+            {"name": "agent-id", "description": "ID of the agent; the `external_id:<value>` form is also accepted."},
+            {"name": "variation-id", "description": "ID of the agent variation."}
+        ])
+    );
     assert!(c["flags"].as_array().unwrap().iter().any(|f| f["name"] == "--tool-id"));
 }
 
@@ -273,7 +282,9 @@ async fn schema_describes_every_command_as_json() {
 async fn objectives_wait_and_follow() {
     let server = common::server().await;
     let agent = create_agent(&server, "helper").await;
-    let out = run(cli(&server), &["objectives", "create", "--agent-id", &agent, "--data", "-"], r#"{"initialMessage":"hi"}"#).await;
+    let out =
+        run(cli(&server), &["objectives", "create", "--agent-id", &agent, "--data", "-"], r#"{"initialMessage":"hi"}"#)
+            .await;
     let objective = json(&out)["metadata"]["id"].as_str().unwrap().to_string();
 
     let out = run(cli(&server), &["objectives", "wait", &objective, "--state", "waiting"], "").await;
@@ -314,7 +325,11 @@ async fn webhooks_verify_reads_the_payload_and_says_why_not() {
     let payload = r#"{"type":"objective_event.finalized","data":{}}"#;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let signature = cadenya_server::sign_webhook(&secret, "msg_1", now, payload.as_bytes());
-    let headers = ["webhook-id: msg_1".to_string(), format!("webhook-timestamp: {now}"), format!("webhook-signature: {signature}")];
+    let headers = [
+        "webhook-id: msg_1".to_string(),
+        format!("webhook-timestamp: {now}"),
+        format!("webhook-signature: {signature}"),
+    ];
     let mut args = vec!["webhooks", "verify", "--secret", &secret];
     for h in &headers {
         args.extend(["--header", h.as_str()]);

@@ -4,13 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[rustfmt::skip]
 #[path = "generated/wire_cases.rs"]
 mod wire_cases;
 
 use cadenya_server::RecordedRequest;
 
 fn only_request(server: &cadenya_server::ServerHandle, who: &str, op: &str) -> RecordedRequest {
-    let reqs: Vec<RecordedRequest> = server.requests().into_iter().filter(|r| !r.path.starts_with("/_cadenya")).collect();
+    let reqs: Vec<RecordedRequest> =
+        server.requests().into_iter().filter(|r| !r.path.starts_with("/_cadenya")).collect();
     assert_eq!(reqs.len(), 1, "{op}: {who} sent {} requests: {reqs:#?}", reqs.len());
     reqs.into_iter().next().unwrap()
 }

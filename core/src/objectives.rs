@@ -93,7 +93,11 @@ pub struct WaitOptions {
 
 impl Default for WaitOptions {
     fn default() -> Self {
-        WaitOptions { states: TERMINAL_STATES.to_vec(), timeout: Duration::from_secs(300), poll: PollInterval::default() }
+        WaitOptions {
+            states: TERMINAL_STATES.to_vec(),
+            timeout: Duration::from_secs(300),
+            poll: PollInterval::default(),
+        }
     }
 }
 

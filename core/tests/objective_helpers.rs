@@ -1,6 +1,6 @@
 //! `objectives().wait` and `objectives().follow_events` against the local server's deterministic
 //! objective simulation.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -69,9 +69,7 @@ async fn waits_for_approval_then_follows_to_the_finalized_event() {
     let follow = tokio::spawn({
         let client = client.clone();
         let id = id.clone();
-        async move {
-            client.objectives().follow_events(&id, FollowOptions::default()).try_collect::<Vec<_>>().await
-        }
+        async move { client.objectives().follow_events(&id, FollowOptions::default()).try_collect::<Vec<_>>().await }
     });
 
     let waiting =

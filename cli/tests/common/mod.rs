@@ -1,6 +1,6 @@
 //! Shared setup of the CLI tests: a local server in this process, the `cadenya` binary as a
 //! subprocess pointed at it (real HTTP over loopback).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cadenya_server::{ServerConfig, ServerHandle};
 use std::io::Write;
