@@ -10,11 +10,11 @@ pub enum Display {
     Table,
 }
 
-/// Writes one chunk of text and a newline to stdout. A closed pipe (`| head`) is not an error.
-pub fn emit(text: &str) {
+/// Writes one chunk of text and a newline to stdout; false once stdout is closed (`| head`),
+/// which is not an error: streaming commands just stop.
+pub fn emit(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
+    writeln!(out, "{text}").and_then(|()| out.flush()).is_ok()
 }
 
 pub fn pretty(v: &Value) -> String {
@@ -26,7 +26,7 @@ pub fn value(v: &Value, display: Display) {
     match display {
         Display::Json => emit(&pretty(v)),
         Display::Table => emit(&table(std::slice::from_ref(v), None)),
-    }
+    };
 }
 
 /// One list page: the wire envelope as indented JSON, or a table with the next cursor under it.
@@ -37,10 +37,10 @@ pub fn page(items: &[Value], next_cursor: Option<&str>, display: Display) {
             if let Some(c) = next_cursor {
                 pagination.insert("nextCursor".into(), json!(c));
             }
-            emit(&pretty(&json!({"items": items, "pagination": pagination})));
+            emit(&pretty(&json!({"items": items, "pagination": pagination})))
         }
         Display::Table => emit(&table(items, next_cursor)),
-    }
+    };
 }
 
 /// Columns a table may show, each from the first of its JSON pointers that holds a scalar.

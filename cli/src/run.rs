@@ -208,7 +208,9 @@ async fn operation(c: &'static Command, m: &ArgMatches, display: Display, debug:
             loop {
                 for item in std::mem::take(&mut page.items) {
                     match display {
-                        Display::Json => output::emit(&item.to_string()),
+                        // A closed stdout (`| head`) ends the walk.
+                        Display::Json if !output::emit(&item.to_string()) => return Ok(()),
+                        Display::Json => {}
                         Display::Table => rows.push(item),
                     }
                 }
@@ -282,7 +284,9 @@ async fn follow(m: &ArgMatches, debug: bool) -> Outcome {
     let client = client(m, debug)?;
     let mut follower = client.objectives().event_follower(id, options);
     while let Some(event) = follower.next().await? {
-        output::emit(&serde_json::to_string(&event).unwrap_or_default());
+        if !output::emit(&serde_json::to_string(&event).unwrap_or_default()) {
+            break; // stdout closed
+        }
     }
     Ok(())
 }
@@ -338,7 +342,9 @@ fn schema(m: &ArgMatches) -> Outcome {
     let words: Vec<&str> = m.get_many::<String>("command").map(|w| w.map(String::as_str).collect()).unwrap_or_default();
     if words.is_empty() {
         for c in spec::all() {
-            output::emit(&spec::describe(c, &defs).to_string());
+            if !output::emit(&spec::describe(c, &defs).to_string()) {
+                break;
+            }
         }
         return Ok(());
     }

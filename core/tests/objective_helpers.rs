@@ -42,6 +42,11 @@ async fn all_events(client: &Client, id: &str) -> Vec<ObjectiveEvent> {
     client.objectives().list_events(id, params).auto_paging().try_collect().await.unwrap()
 }
 
+/// Waits until the objective asks for approval; returns it.
+async fn until_waiting(client: &Client, id: &str) -> Objective {
+    client.objectives().wait(id, WaitOptions::default().states([ObjectiveStatusState::Waiting])).await.unwrap()
+}
+
 async fn approve_pending(client: &Client, id: &str) {
     let calls = client.objectives().tool_calls().list(id, Default::default()).await.unwrap();
     let pending = calls.items.iter().find(|c| c.status == ToolCallStatus::WaitingForApproval).expect("a pending call");
@@ -72,8 +77,7 @@ async fn waits_for_approval_then_follows_to_the_finalized_event() {
         async move { client.objectives().follow_events(&id, FollowOptions::default()).try_collect::<Vec<_>>().await }
     });
 
-    let waiting =
-        client.objectives().wait(&id, WaitOptions::default().states([ObjectiveStatusState::Waiting])).await.unwrap();
+    let waiting = until_waiting(&client, &id).await;
     assert_eq!(waiting.status.state, ObjectiveStatusState::Waiting);
     assert!(!follow.is_finished(), "the follower must keep going while the objective waits");
 
@@ -91,7 +95,7 @@ async fn wait_times_out_with_the_last_state() {
     let env = common::start().await;
     let id = start_objective(&env.client, &[]).await;
     let objectives = env.client.objectives();
-    objectives.wait(&id, WaitOptions::default().states([ObjectiveStatusState::Waiting])).await.unwrap();
+    until_waiting(&env.client, &id).await;
 
     let err = objectives.wait(&id, WaitOptions::default().timeout(Duration::from_millis(300))).await.unwrap_err();
     match &err {
@@ -142,7 +146,7 @@ async fn resumes_after_an_event_id() {
     let env = common::start().await;
     let client = &env.client;
     let id = start_objective(client, &[]).await;
-    client.objectives().wait(&id, WaitOptions::default().states([ObjectiveStatusState::Waiting])).await.unwrap();
+    until_waiting(client, &id).await;
 
     // Read two events, stop, and resume from the last one delivered while the run continues.
     let mut first = client.objectives().event_follower(&id, FollowOptions::default());
@@ -170,7 +174,7 @@ async fn page_boundaries_mid_stream_neither_repeat_nor_skip() {
         env.server.clear_requests();
         let options = FollowOptions { page_size: Some(page_size), ..Default::default() };
         let follow = tokio::spawn(client.objectives().follow_events(&id, options).try_collect::<Vec<_>>());
-        client.objectives().wait(&id, WaitOptions::default().states([ObjectiveStatusState::Waiting])).await.unwrap();
+        until_waiting(client, &id).await;
         approve_pending(client, &id).await;
         let events = follow.await.unwrap().unwrap();
 
@@ -190,7 +194,7 @@ async fn follow_resumes_after_every_event_of_a_finished_run() {
     let env = common::start().await;
     let client = &env.client;
     let id = start_objective(client, &[]).await;
-    client.objectives().wait(&id, WaitOptions::default().states([ObjectiveStatusState::Waiting])).await.unwrap();
+    until_waiting(client, &id).await;
     approve_pending(client, &id).await;
     client.objectives().wait(&id, WaitOptions::default()).await.unwrap();
     let all = all_events(client, &id).await;
