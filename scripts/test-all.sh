@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project: generated-code drift, the Rust workspace (core, local server,
-# generator) and the server's independent conformance check. Installs what it needs by itself.
+# generator, CLI) and the server's independent conformance check. Installs what it needs by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -10,13 +10,13 @@ step() { printf '\n==> %s\n' "$*"; }
 step "generated code is up to date with spec/openapi.yaml"
 cargo run -q -p cadenya-generator -- --check
 
-rust_crates=(-p cadenya -p cadenya-server -p cadenya-generator)
+rust_crates=(-p cadenya -p cadenya-server -p cadenya-generator -p cadenya-cli)
 
-step "Rust: core, local server, generator"
+step "Rust: core, local server, generator, CLI"
 cargo test "${rust_crates[@]}" --all-targets 2>&1
 
-step "Rust: doc tests"
-cargo test "${rust_crates[@]}" --doc 2>&1
+step "Rust: doc tests (the CLI is a binary: it has none)"
+cargo test -p cadenya -p cadenya-server -p cadenya-generator --doc 2>&1
 
 step "README demo (the first command of the README)"
 cargo run -q -p cadenya --example demo

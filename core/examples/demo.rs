@@ -5,10 +5,10 @@
 //! Run: `cargo run -p cadenya --example demo`
 
 use cadenya::models::*;
+use cadenya::objectives::{FollowOptions, WaitOptions};
 use cadenya::params::*;
 use cadenya::webhooks::WebhookEventType;
 use cadenya::Client;
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -94,34 +94,27 @@ async fn run() -> Demo<()> {
     let objective_id = objective.metadata.id.clone();
     println!("✓ objective {objective_id} started\n");
 
-    let mut follower = EventFollower::default();
-    // Follow events until a tool call waits for approval.
-    let pending = loop {
-        follower.poll(&client, &objective_id).await?;
-        let calls =
-            client.objectives().tool_calls().list(&objective_id, ObjectivesToolCallsListParams::default()).await?;
-        if let Some(call) = calls.items.into_iter().find(|c| c.status == ToolCallStatus::WaitingForApproval) {
-            break call;
+    // Follow the events as they happen (each once, in order); approve the tool call when asked.
+    let mut follower = client.objectives().event_follower(&objective_id, FollowOptions::default());
+    let mut expected = 0;
+    while let Some(event) = follower.next().await? {
+        expected += 1;
+        println!("  {}", describe(&event.data));
+        if let Some(call_id) = event.data.tool_approval_requested.as_ref().and_then(|t| t.tool_call_id.clone()) {
+            let calls = client.objectives().tool_calls().list(&objective_id, Default::default()).await?;
+            let call = calls.items.iter().find(|c| c.metadata.id == call_id);
+            let tool_name = call.and_then(|c| c.data.callable.tool.as_ref()).map_or("tool", |t| t.name.as_str());
+            println!("\n✓ approving tool call {call_id} ({tool_name})\n");
+            client.objectives().tool_calls().approve(&objective_id, &call_id).await?;
         }
-        follower.wait().await?;
-    };
-    let tool_name = pending.data.callable.tool.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| "tool".into());
-    println!("\n✓ approving tool call {} ({tool_name})\n", pending.metadata.id);
-    client.objectives().tool_calls().approve(&objective_id, &pending.metadata.id).await?;
-
-    // Follow the rest until the objective is finalized.
-    loop {
-        follower.poll(&client, &objective_id).await?;
-        let current = client.objectives().retrieve(&objective_id).await?;
-        if current.status.state == ObjectiveStatusState::Finalized {
-            break;
-        }
-        follower.wait().await?;
+    }
+    let done = client.objectives().wait(&objective_id, WaitOptions::default().timeout(Duration::from_secs(30))).await?;
+    if done.status.state != ObjectiveStatusState::Finalized {
+        return Err(format!("the objective ended in {}", done.status.state.as_str()).into());
     }
 
     // Every event is also delivered as a signed webhook: verify and unwrap each one.
     let verifier = client.webhooks().verifier(Some(&secret))?;
-    let expected = follower.seen.len();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut verified = 0;
     println!("\nWebhooks (Standard Webhooks, HMAC-SHA256):");
@@ -157,43 +150,6 @@ async fn run() -> Demo<()> {
         return Err(format!("only {verified} of {expected} webhooks arrived").into());
     }
     Ok(())
-}
-
-/// Prints each objective event once, in order, as a transcript line.
-#[derive(Default)]
-struct EventFollower {
-    seen: HashSet<String>,
-    polls: u32,
-}
-
-impl EventFollower {
-    async fn poll(&mut self, client: &Client, objective_id: &str) -> Demo<()> {
-        use futures_util::TryStreamExt;
-        let events: Vec<ObjectiveListEventsResponse> = client
-            .objectives()
-            .list_events(
-                objective_id,
-                ObjectivesListEventsParams { sort_order: Some("asc".into()), ..Default::default() },
-            )
-            .auto_paging()
-            .try_collect()
-            .await?;
-        for e in events {
-            if self.seen.insert(e.metadata.id.clone()) {
-                println!("  {}", describe(&e.data));
-            }
-        }
-        Ok(())
-    }
-
-    async fn wait(&mut self) -> Demo<()> {
-        self.polls += 1;
-        if self.polls > 500 {
-            return Err("the objective did not progress".into());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        Ok(())
-    }
 }
 
 fn describe(d: &ObjectiveEventData) -> String {

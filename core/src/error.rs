@@ -26,6 +26,9 @@ pub enum Error {
     Configuration { message: String },
     /// A webhook failed verification or could not be decoded.
     Webhook(crate::webhooks::WebhookError),
+    /// An objective helper (`objectives().wait`, `follow_events`) gave up: the objective did not
+    /// reach the awaited state in time. `last_state` is the wire name of the state last seen.
+    WaitTimeout { objective_id: String, after: Duration, last_state: String },
 }
 
 /// Which family an API error belongs to, by HTTP status.
@@ -134,7 +137,7 @@ impl ApiError {
 
 impl Error {
     /// A short stable name for the error family: `api`, `connection`, `timeout`, `decode`,
-    /// `invalid_request`, `configuration`, `webhook`.
+    /// `invalid_request`, `configuration`, `webhook`, `wait_timeout`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Api(_) => "api",
@@ -144,6 +147,7 @@ impl Error {
             Error::InvalidRequest { .. } => "invalid_request",
             Error::Configuration { .. } => "configuration",
             Error::Webhook(_) => "webhook",
+            Error::WaitTimeout { .. } => "wait_timeout",
         }
     }
 
@@ -200,6 +204,11 @@ impl fmt::Display for Error {
             Error::InvalidRequest { message } => write!(f, "invalid request: {message}"),
             Error::Configuration { message } => write!(f, "configuration error: {message}"),
             Error::Webhook(e) => write!(f, "webhook error: {e}"),
+            Error::WaitTimeout { objective_id, after, last_state } => write!(
+                f,
+                "objective {objective_id} did not reach the awaited state within {:.3} s (last state {last_state})",
+                after.as_secs_f64()
+            ),
         }
     }
 }

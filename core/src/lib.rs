@@ -29,6 +29,7 @@ pub mod codec;
 pub mod config;
 pub mod error;
 mod generated;
+pub mod objectives;
 pub mod pagination;
 pub mod request;
 pub mod response;

@@ -70,6 +70,17 @@ impl ServerHandle {
     pub fn webhook_secret(&self) -> String {
         self.shared.state().webhook_secret.clone()
     }
+
+    /// The one JSON line a server prints on start: how to connect to it.
+    pub fn announcement(&self) -> serde_json::Value {
+        serde_json::json!({
+            "base_url": self.base_url(),
+            "api_key": self.api_key(),
+            "workspace_id": self.workspace_id(),
+            "account_id": self.account_id(),
+            "webhook_secret": self.webhook_secret(),
+        })
+    }
     /// Every API request received so far (control routes excluded).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.log).clone()

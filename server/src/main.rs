@@ -62,13 +62,7 @@ async fn main() {
             std::process::exit(1)
         }
     };
-    let line = serde_json::json!({
-        "base_url": handle.base_url(),
-        "api_key": handle.api_key(),
-        "workspace_id": handle.workspace_id(),
-        "account_id": handle.account_id(),
-        "webhook_secret": handle.webhook_secret(),
-    });
+    let line = handle.announcement();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();

@@ -3,7 +3,8 @@
 //! `objectives.create` schedules: user message → assistant message → a tool
 //! call waiting for approval. Approve: toolApproved → toolCalled → toolResult →
 //! assistant message → finalized. Deny: toolDenied → assistant message →
-//! finalized. Steps run on a spawned task, each after `step_delay`. Every
+//! finalized. An objective created with the label `simulate: fail` fails instead of asking
+//! (error event, STATE_FAILED). Steps run on a spawned task, each after `step_delay`. Every
 //! objective carries an `epoch`; cancel bumps it so queued steps of an older
 //! epoch are dropped.
 
@@ -26,6 +27,8 @@ pub enum Step {
     /// Finalize unless a tool call still waits for approval (then wait).
     Settle,
     Finalize,
+    /// An `error` event, then STATE_FAILED with the message.
+    Fail(String),
 }
 
 /// Runs steps after the request that scheduled them has returned.
@@ -144,6 +147,10 @@ fn run_step(st: &mut State, shared: &Arc<Shared>, ws: &str, obj: &str, step: Ste
             } else {
                 run_step(st, shared, ws, obj, Step::Finalize);
             }
+        }
+        Step::Fail(message) => {
+            append_event(st, shared, ws, obj, "error", json!({"type": "simulated", "message": message}));
+            set_state(st, ws, obj, "STATE_FAILED", Some(&message));
         }
         Step::Finalize => {
             let output = json!({"summary": "objective completed"});

@@ -67,7 +67,7 @@ impl Client {
 /// Operations under `account`.
 #[derive(Debug, Clone)]
 pub struct AccountResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl AccountResource {
@@ -96,7 +96,7 @@ impl AccountResource {
 /// Operations under `agents`.
 #[derive(Debug, Clone)]
 pub struct AgentsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl AgentsResource {
@@ -197,7 +197,7 @@ impl AgentsResource {
 /// Operations under `agents.feedback`.
 #[derive(Debug, Clone)]
 pub struct AgentsFeedbackResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl AgentsFeedbackResource {
@@ -222,7 +222,7 @@ impl AgentsFeedbackResource {
 /// Operations under `agents.schedules`.
 #[derive(Debug, Clone)]
 pub struct AgentsSchedulesResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl AgentsSchedulesResource {
@@ -315,7 +315,7 @@ impl AgentsSchedulesResource {
 /// Operations under `agents.variations`.
 #[derive(Debug, Clone)]
 pub struct AgentsVariationsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl AgentsVariationsResource {
@@ -502,7 +502,7 @@ impl AgentsVariationsResource {
 /// Operations under `agents.webhook_deliveries`.
 #[derive(Debug, Clone)]
 pub struct AgentsWebhookDeliveriesResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl AgentsWebhookDeliveriesResource {
@@ -527,7 +527,7 @@ impl AgentsWebhookDeliveriesResource {
 /// Operations under `api_keys`.
 #[derive(Debug, Clone)]
 pub struct ApiKeysResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ApiKeysResource {
@@ -616,7 +616,7 @@ impl ApiKeysResource {
 /// Operations under `api_keys.access`.
 #[derive(Debug, Clone)]
 pub struct ApiKeysAccessResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ApiKeysAccessResource {
@@ -668,7 +668,7 @@ impl ApiKeysAccessResource {
 /// Operations under `bulk_workspace_resources`.
 #[derive(Debug, Clone)]
 pub struct BulkWorkspaceResourcesResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl BulkWorkspaceResourcesResource {
@@ -723,7 +723,7 @@ impl BulkWorkspaceResourcesResource {
 /// Operations under `bulk_workspace_resources.results`.
 #[derive(Debug, Clone)]
 pub struct BulkWorkspaceResourcesResultsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl BulkWorkspaceResourcesResultsResource {
@@ -748,7 +748,7 @@ impl BulkWorkspaceResourcesResultsResource {
 /// Operations under `memory_layers`.
 #[derive(Debug, Clone)]
 pub struct MemoryLayersResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl MemoryLayersResource {
@@ -834,7 +834,7 @@ impl MemoryLayersResource {
 /// Operations under `memory_layers.entries`.
 #[derive(Debug, Clone)]
 pub struct MemoryLayersEntriesResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl MemoryLayersEntriesResource {
@@ -927,7 +927,7 @@ impl MemoryLayersEntriesResource {
 /// Operations under `models`.
 #[derive(Debug, Clone)]
 pub struct ModelsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ModelsResource {
@@ -980,7 +980,7 @@ impl ModelsResource {
 /// Operations under `objectives`.
 #[derive(Debug, Clone)]
 pub struct ObjectivesResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ObjectivesResource {
@@ -1130,7 +1130,7 @@ impl ObjectivesResource {
 /// Operations under `objectives.feedback`.
 #[derive(Debug, Clone)]
 pub struct ObjectivesFeedbackResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ObjectivesFeedbackResource {
@@ -1171,7 +1171,7 @@ impl ObjectivesFeedbackResource {
 /// Operations under `objectives.tasks`.
 #[derive(Debug, Clone)]
 pub struct ObjectivesTasksResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ObjectivesTasksResource {
@@ -1213,7 +1213,7 @@ impl ObjectivesTasksResource {
 /// Operations under `objectives.tool_calls`.
 #[derive(Debug, Clone)]
 pub struct ObjectivesToolCallsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ObjectivesToolCallsResource {
@@ -1274,7 +1274,7 @@ impl ObjectivesToolCallsResource {
 /// Operations under `objectives.tools`.
 #[derive(Debug, Clone)]
 pub struct ObjectivesToolsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ObjectivesToolsResource {
@@ -1299,7 +1299,7 @@ impl ObjectivesToolsResource {
 /// Operations under `search`.
 #[derive(Debug, Clone)]
 pub struct SearchResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl SearchResource {
@@ -1321,7 +1321,7 @@ impl SearchResource {
 /// Operations under `tool_sets`.
 #[derive(Debug, Clone)]
 pub struct ToolSetsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ToolSetsResource {
@@ -1438,7 +1438,7 @@ impl ToolSetsResource {
 /// Operations under `tool_sets.tools`.
 #[derive(Debug, Clone)]
 pub struct ToolSetsToolsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl ToolSetsToolsResource {
@@ -1531,7 +1531,7 @@ impl ToolSetsToolsResource {
 /// Operations under `uploads`.
 #[derive(Debug, Clone)]
 pub struct UploadsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl UploadsResource {
@@ -1568,7 +1568,7 @@ impl UploadsResource {
 /// Operations under `workspace_admin`.
 #[derive(Debug, Clone)]
 pub struct WorkspaceAdminResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl WorkspaceAdminResource {
@@ -1646,7 +1646,7 @@ impl WorkspaceAdminResource {
 /// Operations under `workspace_admin.members`.
 #[derive(Debug, Clone)]
 pub struct WorkspaceAdminMembersResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl WorkspaceAdminMembersResource {
@@ -1696,7 +1696,7 @@ impl WorkspaceAdminMembersResource {
 /// Operations under `workspace_admin.profiles`.
 #[derive(Debug, Clone)]
 pub struct WorkspaceAdminProfilesResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl WorkspaceAdminProfilesResource {
@@ -1716,7 +1716,7 @@ impl WorkspaceAdminProfilesResource {
 /// Operations under `workspace_secrets`.
 #[derive(Debug, Clone)]
 pub struct WorkspaceSecretsResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl WorkspaceSecretsResource {
@@ -1797,7 +1797,7 @@ impl WorkspaceSecretsResource {
 /// Operations under `workspaces`.
 #[derive(Debug, Clone)]
 pub struct WorkspacesResource {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl WorkspacesResource {

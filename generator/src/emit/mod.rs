@@ -1,4 +1,5 @@
 //! One emitter per target language; each reads only the intermediate model.
+pub mod cli;
 pub mod python;
 pub mod rust;
 pub mod typescript;
@@ -12,5 +13,6 @@ pub fn all(api: &Api) -> Vec<(String, String)> {
     files.extend(python::emit(api));
     files.extend(typescript::emit(api));
     files.extend(uniffi::emit(api));
+    files.extend(cli::emit(api));
     files
 }

@@ -270,7 +270,7 @@ fn resources(api: &Api) -> String {
 fn emit_node(out: &mut String, path: &[String], node: &Node) {
     let sn = struct_name(path);
     let _ = writeln!(out, "/// Operations under `{}`.", path.join("."));
-    let _ = writeln!(out, "#[derive(Debug, Clone)]\npub struct {sn} {{\n    client: Client,\n}}\n");
+    let _ = writeln!(out, "#[derive(Debug, Clone)]\npub struct {sn} {{\n    pub(crate) client: Client,\n}}\n");
     let _ = writeln!(out, "impl {sn} {{");
     for child in node.children.keys() {
         let mut cp = path.to_vec();

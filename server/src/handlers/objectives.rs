@@ -14,16 +14,15 @@ pub fn handle(ctx: &Ctx) -> HResult {
         "objectives.create" => {
             let (id, first) = create(ctx, st)?;
             let out = render_objective(st, objective(st, &ws, &id)?);
+            // The label `simulate: fail` makes the run fail where it would ask for approval.
+            let fails = ctx.bs("/metadata/labels/simulate").as_deref() == Some("fail");
             drop(guard);
+            let last = if fails { Step::Fail("the simulated model call failed".into()) } else { Step::RequestApproval };
             schedule(
                 &ctx.shared,
                 ws,
                 id,
-                vec![
-                    Step::User(first),
-                    Step::Assistant("Let me look that up with a tool.".into()),
-                    Step::RequestApproval,
-                ],
+                vec![Step::User(first), Step::Assistant("Let me look that up with a tool.".into()), last],
             );
             Ok(out)
         }
