@@ -198,6 +198,7 @@ fn indentation_before(text: &str, at: usize) -> &str {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
