@@ -2,10 +2,13 @@
 //!
 //! `cadenya-generator` writes the files; `cadenya-generator --check` writes nothing and exits 1
 //! when any committed file differs from what the spec produces (CI runs this).
+//! `cadenya-generator swift-cancellation <Cadenya.swift> [<CadenyaFFI.h>]` post-processes the
+//! Swift that uniffi-bindgen writes (see `swift_cancel.rs`); `scripts/test-kotlin.sh` runs it.
 
 mod emit;
 mod ir;
 mod openapi;
+mod swift_cancel;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,6 +18,10 @@ fn repo_root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("swift-cancellation") {
+        return swift_cancellation(&args[1..]);
+    }
     let check = std::env::args().any(|a| a == "--check");
     let root = repo_root();
     let spec_path = root.join("spec/openapi.yaml");
@@ -71,4 +78,34 @@ fn main() -> ExitCode {
         if check { "up to date" } else { "written" }
     );
     ExitCode::SUCCESS
+}
+
+/// `swift-cancellation <Cadenya.swift> [<CadenyaFFI.h>]`: rewrites the Swift file in place.
+fn swift_cancellation(args: &[String]) -> ExitCode {
+    let (swift_path, header_path) = match args {
+        [swift] => (swift, None),
+        [swift, header] => (swift, Some(header)),
+        _ => {
+            eprintln!("usage: cadenya-generator swift-cancellation <Cadenya.swift> [<CadenyaFFI.h>]");
+            return ExitCode::from(2);
+        }
+    };
+    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
+    let result = read(swift_path).and_then(|swift| {
+        let header = header_path.map(|h| read(h)).transpose()?;
+        let (text, sites) = swift_cancel::wire_cancellation(&swift, header.as_deref())
+            .map_err(|e| format!("{swift_path}: {e}"))?;
+        std::fs::write(swift_path, text).map_err(|e| format!("cannot write {swift_path}: {e}"))?;
+        Ok(sites)
+    });
+    match result {
+        Ok(sites) => {
+            println!("{swift_path}: task cancellation wired into {sites} async calls");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -362,7 +362,7 @@ private func uniffiCheckCallStatus<E: Swift.Error>(
             }
 
         case CALL_CANCELLED:
-            fatalError("Cancellation not supported yet")
+            throw CancellationError()
 
         default:
             throw UniffiInternalError.unexpectedRustCallStatusCode
@@ -777,6 +777,7 @@ open func nextPage()async throws  -> ApiKeyPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeAPIKeyPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -930,6 +931,7 @@ open func retrieve(options: RequestOptions? = nil)async throws  -> Account  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAccount_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -953,6 +955,7 @@ open func rotateWebhookSigningKey(options: RequestOptions? = nil)async throws  -
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeRotateWebhookSigningKeyResponse_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1140,6 +1143,7 @@ open func nextPage()async throws  -> AgentPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeAgentPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1327,6 +1331,7 @@ open func nextPage()async throws  -> AgentSchedulePage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeAgentSchedulePage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1514,6 +1519,7 @@ open func nextPage()async throws  -> AgentVariationPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeAgentVariationPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1658,6 +1664,7 @@ open func list(agentId: String, agentVariationId: String? = nil, createdAfter: S
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectiveFeedbackPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1858,6 +1865,7 @@ open func create(metadata: CreateResourceMetadata, spec: AgentSpec, defaultVaria
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgent_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1881,6 +1889,7 @@ open func delete(id: String, workspaceId: String? = nil, options: RequestOptions
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1916,6 +1925,7 @@ open func list(bundleKey: String? = nil, cursor: String? = nil, includeInfo: Boo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeAgentPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1939,6 +1949,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgent_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -1974,6 +1985,7 @@ open func update(id: String, metadata: UpdateResourceMetadata? = nil, spec: Agen
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgent_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2178,6 +2190,7 @@ open func create(agentId: String, metadata: CreateResourceMetadata, spec: AgentS
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgentSchedule_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2201,6 +2214,7 @@ open func delete(agentId: String, id: String, workspaceId: String? = nil, option
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2224,6 +2238,7 @@ open func list(agentId: String, bundleKey: String? = nil, cursor: String? = nil,
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeAgentSchedulePage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2247,6 +2262,7 @@ open func retrieve(agentId: String, id: String, workspaceId: String? = nil, opti
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgentSchedule_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2270,6 +2286,7 @@ open func update(agentId: String, id: String, metadata: UpdateResourceMetadata? 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgentSchedule_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2495,6 +2512,7 @@ open func addAssignment(agentId: String, variationId: String, subAgentId: String
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeVariationAssignment_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2518,6 +2536,7 @@ open func addMemoryLayer(agentId: String, variationId: String, memoryLayerId: St
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeVariationMemoryLayerAssignment_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2541,6 +2560,7 @@ open func create(agentId: String, metadata: CreateResourceMetadata, spec: AgentV
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgentVariation_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2564,6 +2584,7 @@ open func delete(agentId: String, id: String, workspaceId: String? = nil, option
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2587,6 +2608,7 @@ open func list(agentId: String, bundleKey: String? = nil, cursor: String? = nil,
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeAgentVariationPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2610,6 +2632,7 @@ open func removeAssignment(agentId: String, variationId: String, id: String, wor
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2633,6 +2656,7 @@ open func removeMemoryLayer(agentId: String, variationId: String, id: String, wo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2656,6 +2680,7 @@ open func retrieve(agentId: String, id: String, workspaceId: String? = nil, opti
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgentVariation_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2679,6 +2704,7 @@ open func update(agentId: String, id: String, metadata: UpdateResourceMetadata? 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAgentVariation_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2702,6 +2728,7 @@ open func updateMemoryLayer(agentId: String, variationId: String, id: String, po
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeVariationMemoryLayerAssignment_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -2846,6 +2873,7 @@ open func list(agentId: String, cursor: String? = nil, eventType: ObjectiveEvent
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeWebhookDeliveryPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3008,6 +3036,7 @@ open func add(id: String, workspaceId: String? = nil, options: RequestOptions? =
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAPIKey_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3031,6 +3060,7 @@ open func list(id: String, cursor: String? = nil, limit: Int32? = nil, options: 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeWorkspacePage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3054,6 +3084,7 @@ open func remove(id: String, workspaceId: String? = nil, options: RequestOptions
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3260,6 +3291,7 @@ open func create(metadata: ApiKeyCreateParamsMetadata, spec: ApiKeySpec, initial
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAPIKey_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3283,6 +3315,7 @@ open func delete(id: String, options: RequestOptions? = nil)async throws   {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3306,6 +3339,7 @@ open func list(bundleKey: String? = nil, cursor: String? = nil, includeInfo: Boo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeAPIKeyPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3329,6 +3363,7 @@ open func retrieve(id: String, options: RequestOptions? = nil)async throws  -> A
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAPIKey_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3352,6 +3387,7 @@ open func rotate(id: String, options: RequestOptions? = nil)async throws  -> Api
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAPIKey_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3375,6 +3411,7 @@ open func update(id: String, metadata: ApiKeyUpdateParamsMetadata? = nil, spec: 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeAPIKey_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3562,6 +3599,7 @@ open func nextPage()async throws  -> BulkWorkspaceApplyPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeBulkWorkspaceApplyPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3749,6 +3787,7 @@ open func nextPage()async throws  -> BulkWorkspaceApplyResultPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeBulkWorkspaceApplyResultPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3916,6 +3955,7 @@ open func apply(data: BulkWorkspaceApplyData, workspaceId: String? = nil, option
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeBulkWorkspaceApply_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3939,6 +3979,7 @@ open func list(bundleKey: String? = nil, cursor: String? = nil, limit: Int32? = 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeBulkWorkspaceApplyPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -3974,6 +4015,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeBulkWorkspaceApply_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -4118,6 +4160,7 @@ open func list(bulkWorkspaceApplyId: String, action: Action? = nil, cursor: Stri
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeBulkWorkspaceApplyResultPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -4732,6 +4775,7 @@ open func nextPage()async throws  -> MemoryEntryPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeMemoryEntryPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -4919,6 +4963,7 @@ open func nextPage()async throws  -> MemoryLayerPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeMemoryLayerPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5099,6 +5144,7 @@ open func create(memoryLayerId: String, metadata: CreateResourceMetadata, spec: 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeMemoryEntryDetail_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5122,6 +5168,7 @@ open func delete(memoryLayerId: String, id: String, workspaceId: String? = nil, 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5145,6 +5192,7 @@ open func list(memoryLayerId: String, bundleKey: String? = nil, cursor: String? 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeMemoryEntryPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5168,6 +5216,7 @@ open func retrieve(memoryLayerId: String, id: String, workspaceId: String? = nil
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeMemoryEntryDetail_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5191,6 +5240,7 @@ open func update(memoryLayerId: String, id: String, metadata: UpdateResourceMeta
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeMemoryEntryDetail_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5376,6 +5426,7 @@ open func create(metadata: CreateResourceMetadata, spec: MemoryLayerSpec, worksp
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeMemoryLayer_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5399,6 +5450,7 @@ open func delete(id: String, workspaceId: String? = nil, options: RequestOptions
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5434,6 +5486,7 @@ open func list(bundleKey: String? = nil, cursor: String? = nil, includeInfo: Boo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeMemoryLayerPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5457,6 +5510,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeMemoryLayer_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5480,6 +5534,7 @@ open func update(id: String, metadata: UpdateResourceMetadata? = nil, spec: Memo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeMemoryLayer_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5667,6 +5722,7 @@ open func nextPage()async throws  -> ModelPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeModelPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5829,6 +5885,7 @@ open func list(bundleKey: String? = nil, cursor: String? = nil, limit: Int32? = 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeModelPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5852,6 +5909,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeModel_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -5875,6 +5933,7 @@ open func setStatus(id: String, status: ModelStatus? = nil, workspaceId: String?
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeModel_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -6062,6 +6121,7 @@ open func nextPage()async throws  -> ObjectiveContextWindowPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeObjectiveContextWindowPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -6249,6 +6309,7 @@ open func nextPage()async throws  -> ObjectiveFeedbackPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeObjectiveFeedbackPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -6436,6 +6497,7 @@ open func nextPage()async throws  -> ObjectiveListEventsResponsePage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeObjectiveListEventsResponsePage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -6623,6 +6685,7 @@ open func nextPage()async throws  -> ObjectivePage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeObjectivePage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -6810,6 +6873,7 @@ open func nextPage()async throws  -> ObjectiveTaskPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeObjectiveTaskPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -6997,6 +7061,7 @@ open func nextPage()async throws  -> ObjectiveToolCallPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeObjectiveToolCallPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7184,6 +7249,7 @@ open func nextPage()async throws  -> ObjectiveToolPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeObjectiveToolPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7337,6 +7403,7 @@ open func create(objectiveId: String, data: ObjectiveFeedbackData, metadata: Cre
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjectiveFeedback_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7360,6 +7427,7 @@ open func list(objectiveId: String, cursor: String? = nil, limit: Int32? = nil, 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectiveFeedbackPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7587,6 +7655,7 @@ open func cancel(objectiveId: String, reason: String? = nil, workspaceId: String
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjective_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7610,6 +7679,7 @@ open func compact(objectiveId: String, compactionConfig: AgentVariationSpecCompa
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjectiveCompactResponse_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7633,6 +7703,7 @@ open func `continue`(objectiveId: String, enqueue: Bool? = nil, message: String?
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjectiveContinueResponse_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7656,6 +7727,7 @@ open func create(agentId: String, data: ObjectiveData, metadata: CreateOperation
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjective_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7691,6 +7763,7 @@ open func list(agentId: String? = nil, agentScheduleId: String? = nil, cursor: S
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectivePage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7714,6 +7787,7 @@ open func listContextWindows(objectiveId: String, cursor: String? = nil, include
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectiveContextWindowPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7737,6 +7811,7 @@ open func listEvents(objectiveId: String, cursor: String? = nil, includeInfo: Bo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectiveListEventsResponsePage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7760,6 +7835,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjective_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7949,6 +8025,7 @@ open func list(objectiveId: String, cursor: String? = nil, limit: Int32? = nil, 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectiveTaskPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -7972,6 +8049,7 @@ open func retrieve(objectiveId: String, id: String, workspaceId: String? = nil, 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjectiveTask_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -8134,6 +8212,7 @@ open func approve(objectiveId: String, toolCallId: String, workspaceId: String? 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjectiveToolCall_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -8157,6 +8236,7 @@ open func deny(objectiveId: String, toolCallId: String, memo: String? = nil, wor
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeObjectiveToolCall_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -8180,6 +8260,7 @@ open func list(objectiveId: String, cursor: String? = nil, includeInfo: Bool? = 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectiveToolCallPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -8324,6 +8405,7 @@ open func list(objectiveId: String, cursor: String? = nil, limit: Int32? = nil, 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeObjectiveToolPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -8511,6 +8593,7 @@ open func nextPage()async throws  -> ProfilePage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeProfilePage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -8655,6 +8738,7 @@ open func searchToolsOrToolSets(query: String? = nil, workspaceId: String? = nil
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeSearchSearchToolsOrToolSetsResponse_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -8842,6 +8926,7 @@ open func nextPage()async throws  -> ToolPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeToolPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9029,6 +9114,7 @@ open func nextPage()async throws  -> ToolSetEventPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeToolSetEventPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9216,6 +9302,7 @@ open func nextPage()async throws  -> ToolSetPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeToolSetPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9419,6 +9506,7 @@ open func create(metadata: CreateResourceMetadata, spec: ToolSetSpec, workspaceI
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeToolSet_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9442,6 +9530,7 @@ open func delete(id: String, workspaceId: String? = nil, options: RequestOptions
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9465,6 +9554,7 @@ open func getOpenapiSpec(toolSetId: String, workspaceId: String? = nil, options:
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeToolSetGetOpenAPISpecResponse_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9488,6 +9578,7 @@ open func list(bundleKey: String? = nil, cursor: String? = nil, includeInfo: Boo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeToolSetPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9511,6 +9602,7 @@ open func listEvents(toolSetId: String, cursor: String? = nil, includeInfo: Bool
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeToolSetEventPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9534,6 +9626,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeToolSet_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9569,6 +9662,7 @@ open func update(id: String, metadata: UpdateResourceMetadata? = nil, spec: Tool
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeToolSet_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9749,6 +9843,7 @@ open func create(toolSetId: String, metadata: CreateResourceMetadata, spec: Tool
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeTool_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9772,6 +9867,7 @@ open func delete(toolSetId: String, id: String, workspaceId: String? = nil, opti
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9795,6 +9891,7 @@ open func list(toolSetId: String, bundleKey: String? = nil, cursor: String? = ni
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeToolPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9818,6 +9915,7 @@ open func retrieve(toolSetId: String, id: String, workspaceId: String? = nil, op
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeTool_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9841,6 +9939,7 @@ open func update(toolSetId: String, id: String, metadata: UpdateResourceMetadata
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeTool_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -9994,6 +10093,7 @@ open func create(metadata: CreateResourceMetadata, spec: UploadSpec, workspaceId
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeUpload_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10017,6 +10117,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeUpload_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10386,6 +10487,7 @@ open func nextPage()async throws  -> WebhookDeliveryPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeWebhookDeliveryPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10548,6 +10650,7 @@ open func add(email: String? = nil, profileId: String? = nil, workspaceId: Strin
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspaceMember_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10571,6 +10674,7 @@ open func list(cursor: String? = nil, limit: Int32? = nil, workspaceId: String? 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeWorkspaceMemberPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10594,6 +10698,7 @@ open func remove(profileId: String, workspaceId: String? = nil, options: Request
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10738,6 +10843,7 @@ open func list(cursor: String? = nil, limit: Int32? = nil, query: String? = nil,
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeProfilePage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10928,6 +11034,7 @@ open func archive(workspaceId: String? = nil, options: RequestOptions? = nil)asy
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10951,6 +11058,7 @@ open func create(metadata: WorkspaceAdminCreateParamsMetadata, spec: WorkspaceSp
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspace_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -10974,6 +11082,7 @@ open func list(cursor: String? = nil, includeArchived: Bool? = nil, limit: Int32
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeWorkspacePage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11021,6 +11130,7 @@ open func retrieve(workspaceId: String? = nil, options: RequestOptions? = nil)as
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspace_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11044,6 +11154,7 @@ open func update(metadata: WorkspaceAdminUpdateParamsMetadata? = nil, spec: Work
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspace_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11231,6 +11342,7 @@ open func nextPage()async throws  -> WorkspaceMemberPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeWorkspaceMemberPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11418,6 +11530,7 @@ open func nextPage()async throws  -> WorkspacePage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeWorkspacePage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11605,6 +11718,7 @@ open func nextPage()async throws  -> WorkspaceSecretPage?  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterOptionTypeWorkspaceSecretPage.lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11785,6 +11899,7 @@ open func create(metadata: CreateResourceMetadata, spec: WorkspaceSecretSpec, wo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspaceSecret_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11808,6 +11923,7 @@ open func delete(id: String, workspaceId: String? = nil, options: RequestOptions
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_void,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_void,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_void,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_void,
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11831,6 +11947,7 @@ open func list(bundleKey: String? = nil, cursor: String? = nil, includeInfo: Boo
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeWorkspaceSecretPage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11854,6 +11971,7 @@ open func retrieve(id: String, workspaceId: String? = nil, options: RequestOptio
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspaceSecret_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -11877,6 +11995,7 @@ open func update(id: String, metadata: UpdateResourceMetadata? = nil, spec: Work
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspaceSecret_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -12030,6 +12149,7 @@ open func get(options: RequestOptions? = nil)async throws  -> Workspace  {
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
             liftFunc: FfiConverterTypeWorkspace_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -12053,6 +12173,7 @@ open func list(cursor: String? = nil, includeInfo: Bool? = nil, limit: Int32? = 
             pollFunc: ffi_cadenya_uniffi_rust_future_poll_u64,
             completeFunc: ffi_cadenya_uniffi_rust_future_complete_u64,
             freeFunc: ffi_cadenya_uniffi_rust_future_free_u64,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_u64,
             liftFunc: FfiConverterTypeWorkspacePage_lift,
             errorHandler: FfiConverterTypeCadenyaError_lift
         )
@@ -34591,6 +34712,7 @@ fileprivate func uniffiRustCallAsync<F, T>(
     pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
     completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
     freeFunc: (UInt64) -> (),
+    cancelFunc: @convention(c) (UInt64) -> (),
     liftFunc: (F) throws -> T,
     errorHandler: ((RustBuffer) throws -> Swift.Error)?
 ) async throws -> T {
@@ -34601,18 +34723,24 @@ fileprivate func uniffiRustCallAsync<F, T>(
     defer {
         freeFunc(rustFuture)
     }
-    var pollResult: Int8;
-    repeat {
-        pollResult = await withUnsafeContinuation {
-            pollFunc(
-                rustFuture,
-                { handle, pollResult in
-                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
-                },
-                uniffiContinuationHandleMap.insert(obj: $0)
-            )
-        }
-    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+    // cadenya-generator: a cancelled task cancels the Rust future; the pending poll then
+    // returns ready, `completeFunc` reports CALL_CANCELLED and `freeFunc` drops the request.
+    await withTaskCancellationHandler(operation: {
+        var pollResult: Int8;
+        repeat {
+            pollResult = await withUnsafeContinuation {
+                pollFunc(
+                    rustFuture,
+                    { handle, pollResult in
+                        uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                    },
+                    uniffiContinuationHandleMap.insert(obj: $0)
+                )
+            }
+        } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+    }, onCancel: {
+        cancelFunc(rustFuture)
+    })
 
     return try liftFunc(makeRustCall(
         { completeFunc(rustFuture, $0) },

@@ -1,0 +1,202 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import XCTest
+import Cadenya
+
+/// The local Cadenya server (`cadenya-server`), started once per test process from the binary named
+/// by `CADENYA_SERVER_BIN` (swift/scripts/test-linux.sh sets it). It stops when the test process
+/// exits: it is started with `--exit-on-stdin-close` and this process holds its stdin.
+final class LocalServer: @unchecked Sendable {
+    let baseUrl: String
+    let apiKey: String
+    let workspaceId: String
+    private let process: Process
+    private let stdin: Pipe
+
+    private init(process: Process, stdin: Pipe, info: [String: Any]) throws {
+        guard let baseUrl = info["base_url"] as? String, let apiKey = info["api_key"] as? String,
+              let workspaceId = info["workspace_id"] as? String else {
+            throw TestFailure("cadenya-server printed an unexpected first line: \(info)")
+        }
+        self.process = process
+        self.stdin = stdin
+        self.baseUrl = baseUrl
+        self.apiKey = apiKey
+        self.workspaceId = workspaceId
+    }
+
+    /// One server for the whole test run (started on first use).
+    static let shared: Result<LocalServer, Error> = Result { try LocalServer.start() }
+
+    static func get() throws -> LocalServer {
+        try shared.get()
+    }
+
+    private static func start() throws -> LocalServer {
+        guard let binary = ProcessInfo.processInfo.environment["CADENYA_SERVER_BIN"], !binary.isEmpty else {
+            throw TestFailure("set CADENYA_SERVER_BIN to the cadenya-server binary (swift/scripts/test-linux.sh does)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--port", "0", "--step-delay-ms", "2", "--exit-on-stdin-close"]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        // The first line is a JSON object with base_url, api_key and workspace_id.
+        var line = Data()
+        let reader = stdout.fileHandleForReading
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = reader.availableData
+            if chunk.isEmpty {
+                throw TestFailure("cadenya-server exited before printing its address")
+            }
+            line.append(chunk)
+        }
+        let first = line.prefix(while: { $0 != UInt8(ascii: "\n") })
+        guard let info = try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any] else {
+            throw TestFailure("cadenya-server's first line is not a JSON object")
+        }
+        return try LocalServer(process: process, stdin: stdin, info: info)
+    }
+
+    /// A client of this server.
+    func client(apiKey: String? = nil) throws -> CadenyaClient {
+        try CadenyaClient(apiKey: apiKey ?? self.apiKey, baseUrl: baseUrl, workspaceId: workspaceId)
+    }
+
+    /// The server's request log (`GET /_cadenya/requests`).
+    func requests() async throws -> [RecordedRequest] {
+        guard let url = URL(string: baseUrl + "/_cadenya/requests") else {
+            throw TestFailure("bad base URL \(baseUrl)")
+        }
+        let data: Data = try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: url) { data, _, error in
+                if let data = data {
+                    continuation.resume(returning: data)
+                } else {
+                    continuation.resume(throwing: error ?? TestFailure("no body from \(url)"))
+                }
+            }.resume()
+        }
+        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let list = root["requests"] as? [[String: Any]] else {
+            throw TestFailure("unexpected request log")
+        }
+        return list.map(RecordedRequest.init)
+    }
+}
+
+/// One entry of the server's request log.
+struct RecordedRequest {
+    let method: String
+    let path: String
+    let query: String
+    let body: String
+    let headers: [String: String]
+
+    init(_ json: [String: Any]) {
+        method = json["method"] as? String ?? ""
+        path = json["path"] as? String ?? ""
+        query = json["query"] as? String ?? ""
+        body = json["body"] as? String ?? ""
+        var headers: [String: String] = [:]
+        if let map = json["headers"] as? [String: Any] {
+            for (k, v) in map { headers[k] = v as? String }
+        } else if let pairs = json["headers"] as? [[Any]] {
+            for pair in pairs where pair.count == 2 {
+                if let k = pair[0] as? String, let v = pair[1] as? String { headers[k] = v }
+            }
+        }
+        self.headers = headers
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+private let counter = Counter()
+
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+
+/// A name no other test uses.
+func uid(_ prefix: String) -> String {
+    "\(prefix)-\(UInt64(Date().timeIntervalSince1970 * 1_000_000))-\(counter.next())"
+}
+
+/// Per-call options carrying a fault for the local server, tagged with a unique id.
+func fault(_ spec: String, timeout: TimeInterval? = nil, maxRetries: UInt32? = nil) -> RequestOptions {
+    RequestOptions(timeout: timeout, maxRetries: maxRetries, headers: ["x-cadenya-fault": "id=\(uid("f"));\(spec)"])
+}
+
+/// Milliseconds since `start`.
+func millis(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000
+}
+
+/// The fields every `CadenyaError` case carries, with the case's name.
+struct ErrorFields {
+    let name: String
+    let message: String
+    let kind: String
+    let status: Int32?
+    let requestId: String?
+    let body: String?
+    let code: Int32?
+    let detail: String?
+}
+
+extension CadenyaError {
+    var fields: ErrorFields {
+        switch self {
+        case let .BadRequest(m, k, s, r, b, c, d): return ErrorFields(name: "BadRequest", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Authentication(m, k, s, r, b, c, d): return ErrorFields(name: "Authentication", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .PermissionDenied(m, k, s, r, b, c, d): return ErrorFields(name: "PermissionDenied", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .NotFound(m, k, s, r, b, c, d): return ErrorFields(name: "NotFound", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Conflict(m, k, s, r, b, c, d): return ErrorFields(name: "Conflict", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .UnprocessableEntity(m, k, s, r, b, c, d): return ErrorFields(name: "UnprocessableEntity", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .RateLimit(m, k, s, r, b, c, d): return ErrorFields(name: "RateLimit", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .InternalServer(m, k, s, r, b, c, d): return ErrorFields(name: "InternalServer", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Api(m, k, s, r, b, c, d): return ErrorFields(name: "Api", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Connection(m, k, s, r, b, c, d): return ErrorFields(name: "Connection", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Timeout(m, k, s, r, b, c, d): return ErrorFields(name: "Timeout", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Decode(m, k, s, r, b, c, d): return ErrorFields(name: "Decode", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .InvalidRequest(m, k, s, r, b, c, d): return ErrorFields(name: "InvalidRequest", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Configuration(m, k, s, r, b, c, d): return ErrorFields(name: "Configuration", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .WebhookVerification(m, k, s, r, b, c, d): return ErrorFields(name: "WebhookVerification", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        }
+    }
+}
+
+/// Runs `body` and returns the `CadenyaError` it throws, failing when it throws nothing or another error.
+func expectCadenyaError<T>(
+    _ name: String, file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> T
+) async -> ErrorFields? {
+    do {
+        _ = try await body()
+        XCTFail("expected CadenyaError.\(name), nothing was thrown", file: file, line: line)
+    } catch let error as CadenyaError {
+        let fields = error.fields
+        XCTAssertEqual(fields.name, name, "\(error)", file: file, line: line)
+        return fields
+    } catch {
+        XCTFail("expected CadenyaError.\(name), got \(error)", file: file, line: line)
+    }
+    return nil
+}
+
+let draftSpec = AgentSpec(status: .draft, variationSelectionMode: .random)
