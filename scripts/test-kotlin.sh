@@ -107,9 +107,21 @@ if [[ $mode == demo ]]; then
   exec java -cp "kotlin/target/test-classes:kotlin/target/classes:$cp" com.cadenya.demo.DemoKt "$server"
 fi
 echo "==> Maven: build, JUnit suite against the local server, install (kotlin/pom.xml)"
+rm -rf kotlin/target/surefire-reports
 "${mvn_q[@]}" -f kotlin/pom.xml -Dcadenya.server.bin="$server" -Dsurefire.printSummary=true install
+# Surefire's own summary is INFO output, which -q hides: print the totals from its reports.
+python3 - kotlin/target/surefire-reports <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+n = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+for path in glob.glob(f"{sys.argv[1]}/TEST-*.xml"):
+    suite = ET.parse(path).getroot()
+    for k in n:
+        n[k] += int(suite.get(k, "0"))
+failed = n["failures"] + n["errors"]
+print(f"Kotlin JUnit: {n['tests'] - failed - n['skipped']} passed, {failed} failed, {n['skipped']} skipped")
+PY
 jar="kotlin/target/cadenya-kotlin-$version.jar"
-unzip -l "$jar" | grep -q "linux-x86-64/libcadenya_uniffi.so" || { echo "$jar lacks the native library" >&2; exit 1; }
+python3 -c 'import sys,zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); sys.exit(0 if any(n.endswith("/libcadenya_uniffi.so") or n.endswith("/libcadenya_uniffi.dylib") for n in names) else f"{sys.argv[1]} lacks the native library")' "$jar"
 for extra in sources javadoc; do
   [[ -f kotlin/target/cadenya-kotlin-$version-$extra.jar ]] || { echo "missing the $extra jar" >&2; exit 1; }
 done

@@ -442,16 +442,37 @@ fn kotlin_futures(api: &Api) -> String {
          import kotlinx.coroutines.SupervisorJob\n\
          import kotlinx.coroutines.cancel\n\
          import kotlinx.coroutines.future.future\n\
+         import java.time.Duration\n\
          import java.util.concurrent.CompletableFuture\n\n\
          /**\n\
          \x20* The Cadenya client for Java: the same operations as [CadenyaClient], each returning a\n\
          \x20* [CompletableFuture]. Cancelling a future cancels its call (the request is abandoned).\n\
          \x20* Optional arguments are trailing overloads (`@JvmOverloads`); pass `null` to skip one.\n\
          \x20*\n\
-         \x20* `new CadenyaFutures(new CadenyaClient(...)).agents().retrieve(\"agt_...\").get()`\n\
+         \x20* `new CadenyaFutures(apiKey, baseUrl, workspaceId).agents().retrieve(\"agt_...\").get()`\n\
          \x20*/\n\
          class CadenyaFutures(val client: CadenyaClient) : AutoCloseable {\n\
          \x20   private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)\n\n\
+         \x20   /** A new client; each argument falls back to its `CADENYA_*` environment variable. */\n\
+         \x20   @JvmOverloads\n\
+         \x20   constructor(\n\
+         \x20       apiKey: String?,\n\
+         \x20       baseUrl: String? = null,\n\
+         \x20       workspaceId: String? = null,\n\
+         \x20       webhookSecret: String? = null,\n\
+         \x20       timeout: Duration? = null,\n\
+         \x20       maxRetries: Int? = null,\n\
+         \x20       defaultHeaders: Map<String, String>? = null,\n\
+         \x20       logLevel: String? = null,\n\
+         \x20   ) : this(CadenyaClient(apiKey, baseUrl, workspaceId, webhookSecret, timeout, maxRetries?.let { unsigned(it) }, defaultHeaders, logLevel))\n\n\
+         \x20   companion object {\n\
+         \x20       /** Per-call options ([RequestOptions] takes an unsigned retry count, which Java cannot pass). */\n\
+         \x20       @JvmStatic\n\
+         \x20       @JvmOverloads\n\
+         \x20       fun requestOptions(timeout: Duration? = null, maxRetries: Int? = null, idempotencyKey: String? = null, headers: Map<String, String> = emptyMap()): RequestOptions =\n\
+         \x20           RequestOptions(timeout, maxRetries?.let { unsigned(it) }, idempotencyKey, headers)\n\n\
+         \x20       private fun unsigned(n: Int): UInt = n.also { require(it >= 0) { \"maxRetries must be >= 0, got $it\" } }.toUInt()\n\
+         \x20   }\n\n\
          \x20   /** Cancels every call still running; the [client] stays open for its owner. */\n\
          \x20   override fun close() = scope.cancel()\n",
     );

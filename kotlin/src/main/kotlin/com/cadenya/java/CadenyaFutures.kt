@@ -7,6 +7,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.future.future
+import java.time.Duration
 import java.util.concurrent.CompletableFuture
 
 /**
@@ -14,10 +15,33 @@ import java.util.concurrent.CompletableFuture
  * [CompletableFuture]. Cancelling a future cancels its call (the request is abandoned).
  * Optional arguments are trailing overloads (`@JvmOverloads`); pass `null` to skip one.
  *
- * `new CadenyaFutures(new CadenyaClient(...)).agents().retrieve("agt_...").get()`
+ * `new CadenyaFutures(apiKey, baseUrl, workspaceId).agents().retrieve("agt_...").get()`
  */
 class CadenyaFutures(val client: CadenyaClient) : AutoCloseable {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+    /** A new client; each argument falls back to its `CADENYA_*` environment variable. */
+    @JvmOverloads
+    constructor(
+        apiKey: String?,
+        baseUrl: String? = null,
+        workspaceId: String? = null,
+        webhookSecret: String? = null,
+        timeout: Duration? = null,
+        maxRetries: Int? = null,
+        defaultHeaders: Map<String, String>? = null,
+        logLevel: String? = null,
+    ) : this(CadenyaClient(apiKey, baseUrl, workspaceId, webhookSecret, timeout, maxRetries?.let { unsigned(it) }, defaultHeaders, logLevel))
+
+    companion object {
+        /** Per-call options ([RequestOptions] takes an unsigned retry count, which Java cannot pass). */
+        @JvmStatic
+        @JvmOverloads
+        fun requestOptions(timeout: Duration? = null, maxRetries: Int? = null, idempotencyKey: String? = null, headers: Map<String, String> = emptyMap()): RequestOptions =
+            RequestOptions(timeout, maxRetries?.let { unsigned(it) }, idempotencyKey, headers)
+
+        private fun unsigned(n: Int): UInt = n.also { require(it >= 0) { "maxRetries must be >= 0, got $it" } }.toUInt()
+    }
 
     /** Cancels every call still running; the [client] stays open for its owner. */
     override fun close() = scope.cancel()

@@ -9,7 +9,6 @@ import com.cadenya.Agent;
 import com.cadenya.AgentPage;
 import com.cadenya.AgentSpec;
 import com.cadenya.AgentStatus;
-import com.cadenya.CadenyaClient;
 import com.cadenya.CadenyaException;
 import com.cadenya.CreateResourceMetadata;
 import com.cadenya.VariationSelectionMode;
@@ -30,8 +29,7 @@ class JavaFacadeTest {
     @BeforeAll
     static void connect() {
         LocalServer server = Shared.INSTANCE.getServer();
-        CadenyaClient client = new CadenyaClient(server.getApiKey(), server.getBaseUrl(), server.getWorkspaceId(), null, null, null, null, null);
-        cadenya = new CadenyaFutures(client);
+        cadenya = new CadenyaFutures(server.getApiKey(), server.getBaseUrl(), server.getWorkspaceId());
     }
 
     @AfterAll
@@ -41,7 +39,7 @@ class JavaFacadeTest {
 
     static Agent createAgent(String name) throws Exception {
         return cadenya.agents()
-            .create(new CreateResourceMetadata(name, null, null), new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null))
+            .create(new CreateResourceMetadata(name, null, null, null), new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null, null))
             .get();
     }
 
@@ -64,9 +62,9 @@ class JavaFacadeTest {
     @Test
     void listsPageThroughNextPageAndCallsComposeConcurrently() throws Exception {
         String prefix = "java-page-" + System.nanoTime();
-        List<CompletableFuture<Agent>> creates = List.of(1, 2, 3).stream()
-            .map(i -> cadenya.agents().create(new CreateResourceMetadata(prefix + "-" + i, null, null),
-                new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null)))
+        List<CompletableFuture<Agent>> creates = java.util.stream.Stream.of(1, 2, 3)
+            .<CompletableFuture<Agent>>map(i -> cadenya.agents().create(new CreateResourceMetadata(prefix + "-" + i, null, null, null),
+                new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null, null)))
             .collect(Collectors.toList());
         CompletableFuture.allOf(creates.toArray(new CompletableFuture[0])).get();
         int seen = 0;
@@ -76,5 +74,14 @@ class JavaFacadeTest {
             page = cadenya.nextPage(page).get();
         }
         assertEquals(3, seen);
+    }
+
+    @Test
+    void requestOptionsCarryHeadersAndRetries() {
+        // A fault armed by header: 409 once; with no retries the future fails with Conflict.
+        var opts = CadenyaFutures.requestOptions(null, 0, null, java.util.Map.of("x-cadenya-fault", "id=java-" + System.nanoTime() + ";status=409"));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> cadenya.account().retrieve(opts).get());
+        assertInstanceOf(CadenyaException.Conflict.class, e.getCause());
+        assertThrows(IllegalArgumentException.class, () -> CadenyaFutures.requestOptions(null, -1));
     }
 }
