@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Kotlin/Swift (UniFFI) binding: build, drift check of the generated sources, Kotlin tests on the JVM.
+# Kotlin/Swift (UniFFI) binding: drift check of the generated sources, then the Maven build of
+# kotlin/ (native library inside the jar, JUnit 5 suite on Surefire, sources and javadoc jars),
+# `mvn install`, and kotlin/consumer-test run against the installed artifact by its coordinates.
 #
-#   scripts/test-kotlin.sh            build, check drift, compile, run the Kotlin tests
+#   scripts/test-kotlin.sh            check drift, build, test, install, run the consumer project
 #   scripts/test-kotlin.sh --demo     run the Kotlin walkthrough demo against a local server
 #   scripts/test-kotlin.sh --update   rewrite the committed Kotlin/Swift sources from the bindgen
 #
-# Installs what it needs: kotlin-compiler (npm) under ${CADENYA_CACHE:-target}/kotlin-tools, JNA (apt).
+# Needs a JDK (17+) and Maven; installs them from Debian's packages when missing. Maven's local
+# repository is ${CADENYA_CACHE:-target}/m2 (CADENYA_M2_REPO overrides it).
+# CADENYA_EXIT_RUNS sets the runs of the exit test (default 21).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,29 +21,18 @@ case "${1:-}" in
   *) echo "usage: $0 [--demo|--update]" >&2; exit 2 ;;
 esac
 
-KOTLIN_VERSION=2.4.20
 cache="${CADENYA_CACHE:-target}"
 mkdir -p "$cache"
 cache="$(cd "$cache" && pwd)"
-tools="$cache/kotlin-tools"
-kc="$tools/node_modules/kotlin-compiler"
 
 # --- tools -------------------------------------------------------------------------------------
-if ! grep -qs "\"version\": \"$KOTLIN_VERSION\"" "$kc/package.json"; then
-  echo "==> installing kotlin-compiler $KOTLIN_VERSION from npm into $tools"
-  mkdir -p "$tools"
-  npm install --prefix "$tools" --no-audit --no-fund --no-save --silent "kotlin-compiler@$KOTLIN_VERSION" >&2
-fi
-chmod +x "$kc/bin/"* 2>/dev/null || true
-jna=/usr/share/java/jna.jar
-if [[ ! -f $jna ]]; then
-  echo "==> installing JNA (apt: libjna-java)"
+if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
+  echo "==> installing a JDK and Maven (apt)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq libjna-java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libjna-java >/dev/null; }
+  apt-get install -y -qq default-jdk-headless maven >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jdk-headless maven >/dev/null; }
 fi
-coroutines="$kc/lib/kotlinx-coroutines-core-jvm.jar"
-stdlib="$kc/lib/kotlin-stdlib.jar"
-for f in "$jna" "$coroutines" "$stdlib"; do [[ -f $f ]] || { echo "missing $f" >&2; exit 1; }; done
+m2="${CADENYA_M2_REPO:-$cache/m2}"
+mvn_q=(mvn -B -q -ntp "-Dmaven.repo.local=$m2")
 
 # --- native library, bindgen, server -------------------------------------------------------------
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
@@ -101,25 +94,40 @@ if not compiled.endswith(example):
     sys.exit("README.md's Kotlin example differs from kotlin/src/demo/kotlin/com/cadenya/demo/Readme.kt")
 PY
 
-# --- compile (bindings + demo + tests in one kotlinc call; skipped when nothing changed) ----------
-build="$cache/kotlin-build"
-jar="$build/cadenya-kotlin.jar"
-mkdir -p "$build"
-stamp="$( (echo "$KOTLIN_VERSION"; find kotlin/src -name '*.kt' | sort | xargs sha256sum) | sha256sum | cut -d' ' -f1)"
-if [[ ! -f $jar || "$(cat "$build/stamp" 2>/dev/null)" != "$stamp" ]]; then
-  echo "==> kotlinc (bindings, demo and tests)"
-  rm -f "$jar"
-  "$kc/bin/kotlinc" -nowarn -jvm-target 17 -cp "$jna:$coroutines" -d "$jar" \
-    kotlin/src/main/kotlin kotlin/src/demo/kotlin kotlin/src/test/kotlin
-  echo "$stamp" >"$build/stamp"
+# --- version: the pom's is the Cargo workspace's ---------------------------------------------------
+version="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print({p["name"]: p["version"] for p in json.load(sys.stdin)["packages"]}["cadenya-uniffi"])')"
+pom_version="$(python3 -c 'import sys,xml.etree.ElementTree as E; print(E.parse(sys.argv[1]).getroot().find("{http://maven.apache.org/POM/4.0.0}version").text)' kotlin/pom.xml)"
+if [[ $pom_version != "$version" ]]; then
+  echo "kotlin/pom.xml has version $pom_version, the Cargo workspace $version: set <version> to $version" >&2
+  exit 1
 fi
 
-# --- run --------------------------------------------------------------------------------------------
-# The tests configure clients explicitly; keep the caller's CADENYA_* settings out of them.
-unset CADENYA_API_KEY CADENYA_BASE_URL CADENYA_WORKSPACE_ID CADENYA_WEBHOOK_SECRET CADENYA_WEBHOOK_KEY CADENYA_CUSTOM_HEADERS
-java_args=(-Djna.library.path="$(dirname "$lib")" -cp "$jar:$jna:$coroutines:$stdlib")
+# --- Maven: native library into the jar, compile, JUnit, package, install -------------------------------
 if [[ $mode == demo ]]; then
-  exec java "${java_args[@]}" com.cadenya.demo.DemoKt "$server"
+  "${mvn_q[@]}" -f kotlin/pom.xml -DskipTests test-compile
+  cp="$("${mvn_q[@]}" -f kotlin/pom.xml dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
+  exec java -cp "kotlin/target/test-classes:kotlin/target/classes:$cp" com.cadenya.demo.DemoKt "$server"
 fi
-echo "==> Kotlin tests against the local server"
-java "${java_args[@]}" com.cadenya.test.MainKt "$server" spec/webhooks/vectors.json
+echo "==> Maven: build, JUnit suite against the local server, install (kotlin/pom.xml)"
+rm -rf kotlin/target/surefire-reports
+"${mvn_q[@]}" -f kotlin/pom.xml -Dcadenya.server.bin="$server" -Dsurefire.printSummary=true install
+# Surefire's own summary is INFO output, which -q hides: print the totals from its reports.
+python3 - kotlin/target/surefire-reports <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+n = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+for path in glob.glob(f"{sys.argv[1]}/TEST-*.xml"):
+    suite = ET.parse(path).getroot()
+    for k in n:
+        n[k] += int(suite.get(k, "0"))
+failed = n["failures"] + n["errors"]
+print(f"Kotlin JUnit: {n['tests'] - failed - n['skipped']} passed, {failed} failed, {n['skipped']} skipped")
+PY
+jar="kotlin/target/cadenya-kotlin-$version.jar"
+python3 -c 'import sys,zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); sys.exit(0 if any(n.endswith("/libcadenya_uniffi.so") or n.endswith("/libcadenya_uniffi.dylib") for n in names) else f"{sys.argv[1]} lacks the native library")' "$jar"
+for extra in sources javadoc; do
+  [[ -f kotlin/target/cadenya-kotlin-$version-$extra.jar ]] || { echo "missing the $extra jar" >&2; exit 1; }
+done
+echo "built $jar ($(du -k "$jar" | cut -f1) KiB)"
+
+echo "==> consumer project (kotlin/consumer-test): the installed artifact by coordinates, the walkthrough"
+"${mvn_q[@]}" -f kotlin/consumer-test/pom.xml -Dcadenya.version="$version" -Dcadenya.server.bin="$server" package exec:exec

@@ -19,6 +19,7 @@ pub fn emit(api: &Api) -> Vec<(String, String)> {
     vec![
         ("bindings/uniffi/src/generated.rs".into(), generated(api)),
         ("kotlin/src/main/kotlin/com/cadenya/Paging.kt".into(), kotlin_paging(api)),
+        ("kotlin/src/main/kotlin/com/cadenya/java/CadenyaFutures.kt".into(), kotlin_futures(api)),
     ]
 }
 
@@ -240,7 +241,8 @@ fn struct_name(path: &[String]) -> String {
     n
 }
 
-fn resources(out: &mut String, api: &Api) {
+/// The resources as a tree (`agents` -> `variations`), each node with its operations.
+fn resource_tree(api: &Api) -> Node<'_> {
     let mut root = Node::default();
     for op in &api.operations {
         let mut node = &mut root;
@@ -250,6 +252,11 @@ fn resources(out: &mut String, api: &Api) {
         node.ops.push(op);
     }
     assert!(root.ops.is_empty(), "operations without a resource are not supported");
+    root
+}
+
+fn resources(out: &mut String, api: &Api) {
+    let root = resource_tree(api);
     out.push_str("#[uniffi::export]\nimpl CadenyaClient {\n");
     for name in root.children.keys() {
         accessor(out, &[name.clone()], "self.inner.clone()");
@@ -398,4 +405,167 @@ fn operation(out: &mut String, op: &Operation) {
         path.join(", ")
     );
     let _ = writeln!(out, "        rt::{helper}(&self.c, req).await\n    }}\n");
+}
+
+// --- Java façade -------------------------------------------------------------------------------
+
+/// A name as UniFFI's Kotlin bindings spell it: `memory_layers` -> `memoryLayers`.
+fn kotlin_lower(snake: &str) -> String {
+    let p = pascal(snake.trim_start_matches("r#"));
+    let mut cs = p.chars();
+    cs.next().map(|f| f.to_ascii_lowercase().to_string() + cs.as_str()).unwrap_or_default()
+}
+
+/// The Kotlin type UniFFI generates for a value of this type.
+fn kotlin_type(t: &Type) -> String {
+    match t {
+        Type::String | Type::DateTime | Type::JsonObject | Type::Any => "String".into(),
+        Type::Int32 => "Int".into(),
+        Type::Int64String => "Long".into(),
+        Type::Float => "Double".into(),
+        Type::Bool => "Boolean".into(),
+        Type::Array(inner) => format!("List<{}>", kotlin_type(inner)),
+        Type::Map(inner) => format!("Map<String, {}>", kotlin_type(inner)),
+        Type::Model(n) | Type::Enum(n) => pascal(n),
+    }
+}
+
+/// `CadenyaFutures`: every operation as a `CompletableFuture` for Java callers, over the
+/// suspend functions of the generated Kotlin client (one class per resource node).
+fn kotlin_futures(api: &Api) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "package com.cadenya.java\n\n\
+         import com.cadenya.*\n\
+         import kotlinx.coroutines.CoroutineScope\n\
+         import kotlinx.coroutines.Dispatchers\n\
+         import kotlinx.coroutines.SupervisorJob\n\
+         import kotlinx.coroutines.cancel\n\
+         import kotlinx.coroutines.future.future\n\
+         import java.time.Duration\n\
+         import java.util.concurrent.CompletableFuture\n\n\
+         /**\n\
+         \x20* The Cadenya client for Java: the same operations as [CadenyaClient], each returning a\n\
+         \x20* [CompletableFuture]. Cancelling a future cancels its call (the request is abandoned).\n\
+         \x20* Optional arguments are trailing overloads (`@JvmOverloads`); pass `null` to skip one.\n\
+         \x20*\n\
+         \x20* `new CadenyaFutures(apiKey, baseUrl, workspaceId).agents().retrieve(\"agt_...\").get()`\n\
+         \x20*/\n\
+         class CadenyaFutures(val client: CadenyaClient) : AutoCloseable {\n\
+         \x20   private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)\n\n\
+         \x20   /** A new client; each argument falls back to its `CADENYA_*` environment variable. */\n\
+         \x20   @JvmOverloads\n\
+         \x20   constructor(\n\
+         \x20       apiKey: String?,\n\
+         \x20       baseUrl: String? = null,\n\
+         \x20       workspaceId: String? = null,\n\
+         \x20       webhookSecret: String? = null,\n\
+         \x20       timeout: Duration? = null,\n\
+         \x20       maxRetries: Int? = null,\n\
+         \x20       defaultHeaders: Map<String, String>? = null,\n\
+         \x20       logLevel: String? = null,\n\
+         \x20   ) : this(CadenyaClient(apiKey, baseUrl, workspaceId, webhookSecret, timeout, maxRetries?.let { unsigned(it) }, defaultHeaders, logLevel))\n\n\
+         \x20   companion object {\n\
+         \x20       /** Per-call options ([RequestOptions] takes an unsigned retry count, which Java cannot pass). */\n\
+         \x20       @JvmStatic\n\
+         \x20       @JvmOverloads\n\
+         \x20       fun requestOptions(timeout: Duration? = null, maxRetries: Int? = null, idempotencyKey: String? = null, headers: Map<String, String> = emptyMap()): RequestOptions =\n\
+         \x20           RequestOptions(timeout, maxRetries?.let { unsigned(it) }, idempotencyKey, headers)\n\n\
+         \x20       private fun unsigned(n: Int): UInt = n.also { require(it >= 0) { \"maxRetries must be >= 0, got $it\" } }.toUInt()\n\
+         \x20   }\n\n\
+         \x20   /** Cancels every call still running; the [client] stays open for its owner. */\n\
+         \x20   override fun close() = scope.cancel()\n",
+    );
+    let root = resource_tree(api);
+    for name in root.children.keys() {
+        futures_accessor(&mut out, &[name.clone()], "client", "scope");
+    }
+    for (page, _) in page_types(api) {
+        let page = pascal(&page);
+        let _ = write!(
+            out,
+            "\n    /** The page after [page], or `null` when [page] is the last. */\n\
+             \x20   fun nextPage(page: {page}): CompletableFuture<{page}?> = scope.future {{ page.nextPage() }}\n"
+        );
+    }
+    out.push_str("}\n");
+    for (name, child) in &root.children {
+        futures_resource(&mut out, &[name.clone()], child);
+    }
+    out
+}
+
+fn futures_name(path: &[String]) -> String {
+    let mut n: String = path.iter().map(|s| pascal(s)).collect();
+    n.push_str("Futures");
+    n
+}
+
+fn futures_accessor(out: &mut String, path: &[String], parent: &str, scope: &str) {
+    let last = kotlin_lower(path.last().map(String::as_str).unwrap_or_default());
+    let _ = write!(
+        out,
+        "\n    /** The `{}` operations. */\n    fun `{last}`(): {} = {}({parent}.`{last}`(), {scope})\n",
+        path.join("."),
+        futures_name(path),
+        futures_name(path),
+    );
+}
+
+fn futures_resource(out: &mut String, path: &[String], node: &Node) {
+    let name = futures_name(path);
+    let _ = write!(
+        out,
+        "\n/** The `{}` operations, each returning a [CompletableFuture]. */\n\
+         class {name} internal constructor(private val r: {}, private val scope: CoroutineScope) {{\n",
+        path.join("."),
+        struct_name(path),
+    );
+    for child in node.children.keys() {
+        let mut p = path.to_vec();
+        p.push(child.clone());
+        futures_accessor(out, &p, "r", "scope");
+    }
+    for op in &node.ops {
+        let has_ws = op.path_params.iter().any(|p| p.is_workspace);
+        let mut params: Vec<(String, String)> = Vec::new();
+        for p in op.path_params.iter().filter(|p| !p.is_workspace) {
+            params.push((kotlin_lower(&ident(&p.wire_name)), "String".into()));
+        }
+        let required = op.param_fields().filter(|f| f.required);
+        let optional = op.param_fields().filter(|f| !f.required);
+        for f in required {
+            params.push((kotlin_lower(&ident(&f.wire_name)), kotlin_type(&f.ty)));
+        }
+        for f in optional {
+            params.push((kotlin_lower(&ident(&f.wire_name)), format!("{}? = null", kotlin_type(&f.ty))));
+        }
+        if has_ws {
+            params.push(("workspaceId".into(), "String? = null".into()));
+        }
+        params.push(("options".into(), "RequestOptions? = null".into()));
+        let decl: Vec<String> = params.iter().map(|(n, t)| format!("`{n}`: {t}")).collect();
+        let call: Vec<String> = params.iter().map(|(n, _)| format!("`{n}`")).collect();
+        let method = kotlin_lower(&method_ident(&op.method));
+        let (ret, body) = match &op.response {
+            Response::Empty => ("Void?".to_string(), format!("r.`{method}`({}); null", call.join(", "))),
+            Response::Model(m) => (pascal(m), format!("r.`{method}`({})", call.join(", "))),
+            Response::Page { item, .. } => (pascal(&page_name(item)), format!("r.`{method}`({})", call.join(", "))),
+        };
+        let _ = write!(
+            out,
+            "\n    /** `{}` (`{}`): see the suspend function of the same name. */\n\
+             \x20   @JvmOverloads\n\
+             \x20   fun `{method}`({}): CompletableFuture<{ret}> = scope.future {{ {body} }}\n",
+            format!("{} {}", op.http_method.as_str(), op.path),
+            op.id,
+            decl.join(", "),
+        );
+    }
+    out.push_str("}\n");
+    for (child_name, child) in &node.children {
+        let mut p = path.to_vec();
+        p.push(child_name.clone());
+        futures_resource(out, &p, child);
+    }
 }
