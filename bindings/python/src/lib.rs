@@ -196,14 +196,31 @@ struct NativeClient {
     /// pool's sockets belong to the parent).
     forked: AtomicPtr<(u32, Client)>,
     closed: AtomicBool,
+    /// Flips to true on `close()`: calls in flight then end with the "client is closed" error.
+    closing: tokio::sync::watch::Sender<bool>,
     workspace_id: Option<String>,
     base_url: String,
 }
 
+fn closed_error() -> cadenya::Error {
+    cadenya::Error::Configuration { message: "the client is closed".into() }
+}
+
 impl NativeClient {
+    /// `fut`, cut short (and its request dropped) when the client is closed meanwhile.
+    fn until_closed(&self, fut: impl std::future::Future<Output = CallResult>) -> impl std::future::Future<Output = CallResult> {
+        let mut closing = self.closing.subscribe();
+        async move {
+            tokio::select! {
+                r = fut => r,
+                _ = closing.wait_for(|closed| *closed) => Err(closed_error()),
+            }
+        }
+    }
+
     fn client(&self) -> Result<Client, cadenya::Error> {
         if self.closed.load(Ordering::Relaxed) {
-            return Err(cadenya::Error::Configuration { message: "the client is closed".into() });
+            return Err(closed_error());
         }
         let pid = std::process::id();
         if pid == self.pid {
@@ -318,6 +335,7 @@ impl NativeClient {
             client,
             forked: AtomicPtr::new(std::ptr::null_mut()),
             closed: AtomicBool::new(false),
+            closing: tokio::sync::watch::Sender::new(false),
             workspace_id,
             base_url,
         })
@@ -339,10 +357,11 @@ impl NativeClient {
         self.client.config().webhook_secret().is_some()
     }
 
-    /// Marks the client closed; later calls raise `CadenyaError`. Connections close when the
-    /// last in-flight call finishes.
+    /// Marks the client closed: later calls raise `CadenyaError`, and so do the calls in flight,
+    /// whose requests are dropped (closing their connections).
     fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
+        self.closing.send_replace(true);
     }
 
     #[getter]
@@ -366,7 +385,7 @@ impl NativeClient {
     ) -> PyResult<Py<PyAny>> {
         let prepared = errors::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
         let call = prepared.map_err(|e| errors::to_pyerr(py, &e))?;
-        call_blocking(py, run(call, raw))
+        call_blocking(py, self.until_closed(run(call, raw)))
     }
 
     /// Like `call`, but returns an awaitable of the running asyncio loop; never blocks it.
@@ -385,7 +404,7 @@ impl NativeClient {
     ) -> PyResult<Py<PyAny>> {
         let prepared = errors::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
         let call = prepared.map_err(|e| errors::to_pyerr(py, &e))?;
-        spawn_awaitable(py, run(call, raw))
+        spawn_awaitable(py, self.until_closed(run(call, raw)))
     }
 
     /// A webhook verifier for `secret`, or for the client's configured secret.
