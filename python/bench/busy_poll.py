@@ -68,15 +68,10 @@ def measure(node: bool, spin: bool, calls: int, fault: str) -> Dict[str, float]:
 def main(argv: List[str]) -> None:
     calls = int(argv[argv.index("--calls") + 1]) if "--calls" in argv else 300
     node = "--node" in argv
-    gen = None
-    if "CADENYA_BASE_URL" not in os.environ:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from conftest import start_server
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import server_env
 
-        gen = start_server()
-        srv = next(gen)
-        os.environ.update(CADENYA_API_KEY=srv.api_key, CADENYA_BASE_URL=srv.base_url, CADENYA_WORKSPACE_ID=srv.workspace_id)
-    try:
+    with server_env():
         who = "node" if node else "python"
         for label, fault, n in (("20 ms API", "delay-ms=20", calls), ("loopback", "", calls * 10)):
             off: Dict[str, float] = {}
@@ -92,9 +87,6 @@ def main(argv: List[str]) -> None:
                 f"CPU on/off {on['cpu_us'] / off['cpu_us']:.2f}, latency on/off {on['wall_us'] / off['wall_us']:.2f}",
                 flush=True,
             )
-    finally:
-        if gen is not None:
-            gen.close()
 
 
 if __name__ == "__main__":

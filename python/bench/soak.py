@@ -34,17 +34,12 @@ def fds() -> int:
 
 def main(argv: List[str]) -> int:
     calls = int(argv[argv.index("--calls") + 1]) if "--calls" in argv else 100_000
-    gen = None
-    if "CADENYA_BASE_URL" not in os.environ:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from conftest import start_server
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import server_env
 
-        gen = start_server()
-        srv = next(gen)
-        os.environ.update(CADENYA_API_KEY=srv.api_key, CADENYA_BASE_URL=srv.base_url, CADENYA_WORKSPACE_ID=srv.workspace_id)
-    kw = {k: os.environ[f"CADENYA_{k.upper()}"] for k in ("api_key", "base_url", "workspace_id")}
     marks: List[Tuple[str, float, int]] = []
-    try:
+    with server_env() as env:
+        kw = {k: env[f"CADENYA_{k.upper()}"] for k in ("api_key", "base_url", "workspace_id")}
         c = cadenya.Cadenya(**kw)
         t0 = time.monotonic()
         for i in range(calls):
@@ -73,9 +68,6 @@ def main(argv: List[str]) -> int:
         asyncio.run(concurrent())
         marks.append(("concurrent, end", rss_mb(), fds()))
         conc_s = time.monotonic() - t1
-    finally:
-        if gen is not None:
-            gen.close()
     for name, rss, n in marks:
         print(f"{name:22} RSS {rss:7.1f} MB  fds {n}")
     ok = True

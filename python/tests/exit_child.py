@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import cadenya
 
@@ -150,18 +150,12 @@ def _main(argv: List[str]) -> int:
         return child(argv[1])
     runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 200
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from conftest import start_server  # the test suite's server launcher
+    from conftest import server_env  # the test suite's server launcher
 
-    gen = start_server()
-    srv = next(gen)
-    env: Optional[Dict[str, str]] = None
-    try:
-        env = {"CADENYA_API_KEY": srv.api_key, "CADENYA_BASE_URL": srv.base_url, "CADENYA_WORKSPACE_ID": srv.workspace_id}
+    with server_env() as env:
         t0 = time.monotonic()
         bad = run_modes(env, runs)
         took = time.monotonic() - t0
-    finally:
-        gen.close()
     for m in MODES:
         n = sum(1 for b in bad if b[0] == m)
         print(f"{m:18} {runs - n}/{runs} exited 0")
