@@ -137,8 +137,9 @@ fn completer_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Py<C
             return Ok(c.clone_ref(py));
         }
     }
-    let by_loop =
-        BY_LOOP.get_or_try_init(py, || Ok::<_, PyErr>(py.import("weakref")?.getattr("WeakKeyDictionary")?.call0()?.unbind()))?;
+    let by_loop = BY_LOOP.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("weakref")?.getattr("WeakKeyDictionary")?.call0()?.unbind())
+    })?;
     let by_loop = by_loop.bind(py);
     let known = by_loop.call_method1("get", (event_loop,))?;
     let completer = match known.cast_into::<Completer>() {

@@ -168,10 +168,7 @@ fn to_python(py: Python<'_>, result: CallResult) -> PyResult<Py<PyAny>> {
 
 /// Blocks on `fut` on the module runtime with the GIL released, panics caught, and converts
 /// its result once the GIL is back (see `runtime::block_on` for interpreter exit).
-fn call_blocking(
-    py: Python<'_>,
-    fut: impl std::future::Future<Output = CallResult> + Send,
-) -> PyResult<Py<PyAny>> {
+fn call_blocking(py: Python<'_>, fut: impl std::future::Future<Output = CallResult> + Send) -> PyResult<Py<PyAny>> {
     runtime::block_on(py, BusyPoll::global().track(guarded(fut)), to_python)
 }
 
@@ -208,7 +205,10 @@ fn closed_error() -> cadenya::Error {
 
 impl NativeClient {
     /// `fut`, cut short (and its request dropped) when the client is closed meanwhile.
-    fn until_closed(&self, fut: impl std::future::Future<Output = CallResult>) -> impl std::future::Future<Output = CallResult> {
+    fn until_closed(
+        &self,
+        fut: impl std::future::Future<Output = CallResult>,
+    ) -> impl std::future::Future<Output = CallResult> {
         let mut closing = self.closing.subscribe();
         async move {
             tokio::select! {

@@ -6,7 +6,9 @@
 //! (dropping one in the child would try to join threads that only exist in the parent).
 //! The slot is a lock-free pointer so that a fork can never catch it locked.
 
-use std::sync::atomic::{AtomicPtr, Ordering};
+use pyo3::prelude::*;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 
 struct Slot {
@@ -68,10 +70,6 @@ pub fn get() -> Result<&'static Runtime, cadenya::Error> {
 // that never takes the GIL again (it parks until the process ends, as CPython 3.14 itself does
 // with such threads). Async calls never need the gate: their workers never take the GIL (see
 // `completion`).
-
-use pyo3::prelude::*;
-use std::sync::atomic::AtomicUsize;
-use std::time::{Duration, Instant};
 
 const CLOSED: usize = 1 << (usize::BITS - 1);
 /// `CLOSED` once the exit hook ran, plus the number of threads between the gate and Python.
