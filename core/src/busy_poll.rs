@@ -108,7 +108,11 @@ impl BusyPoll {
             let start = self.now();
             self.in_flight.fetch_add(1, Ordering::AcqRel);
             self.last_event.store(start, Ordering::Release);
-            self.wake.notify_one();
+            // Wake the spinner only when it would spin: after a slow answer it stays asleep,
+            // so a slow API does not even pay for its wake-up.
+            if self.last_call.load(Ordering::Acquire) < self.window_ns {
+                self.wake.notify_one();
+            }
             let _ends = Ends(self, start);
             call.await
         }
