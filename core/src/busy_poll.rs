@@ -7,10 +7,10 @@
 //! worker polling the reactor (without blocking) for a short window after each call starts or
 //! ends, so a fast answer, or the caller's next call, is picked up without a wake-up.
 //!
-//! The window is bounded and adaptive, so slow APIs pay (almost) nothing: while a call is in
-//! flight the worker spins for at most one window after it started, and after calls end it
-//! spins only if the last one took less than a window (its caller is likely to call again at
-//! once). With more than one call in flight nobody spins: the runtime is busy anyway, and on
+//! The window is bounded and adaptive, so slow APIs pay (almost) nothing: the worker spins only
+//! while the last call that ended took less than a window (the API answers fast, and its caller
+//! is likely to call again at once), for at most one window after a call starts or ends. After
+//! one slow answer nobody spins until a fast one is seen again; the first call never spins. With more than one call in flight nobody spins: the runtime is busy anyway, and on
 //! few cores spinning would slow the calls down. `CADENYA_BUSY_POLL_US` sets the window in
 //! microseconds; `0` turns busy polling off.
 
@@ -85,11 +85,8 @@ impl BusyPoll {
         }
         // Many calls in flight keep the runtime busy anyway, and spinning would take a core
         // from them: only a lone call (the sequential pattern) is worth spinning for.
-        match self.in_flight.load(Ordering::Acquire) {
-            0 => self.last_call.load(Ordering::Acquire) < self.window_ns,
-            1 => true,
-            _ => false,
-        }
+        // Against a slow API (the last answer took longer than a window) spinning only burns CPU.
+        self.in_flight.load(Ordering::Acquire) <= 1 && self.last_call.load(Ordering::Acquire) < self.window_ns
     }
 
     /// Runs `call`, telling the poller when it starts and ends. The end is recorded even when
@@ -111,7 +108,11 @@ impl BusyPoll {
             let start = self.now();
             self.in_flight.fetch_add(1, Ordering::AcqRel);
             self.last_event.store(start, Ordering::Release);
-            self.wake.notify_one();
+            // Wake the spinner only when it would spin: after a slow answer it stays asleep,
+            // so a slow API does not even pay for its wake-up.
+            if self.last_call.load(Ordering::Acquire) < self.window_ns {
+                self.wake.notify_one();
+            }
             let _ends = Ends(self, start);
             call.await
         }
@@ -148,6 +149,9 @@ mod tests {
     async fn spins_only_around_short_calls() {
         let p = leak(BusyPoll::new(Duration::from_millis(50)));
         assert!(!p.should_spin(), "nothing happened yet");
+        // No call has answered yet: the first call does not spin.
+        p.track(async {}).await;
+        assert!(p.should_spin(), "a fast call just ended");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let call = tokio::spawn(p.track(async move { rx.await.ok() }));
         tokio::task::yield_now().await;
@@ -172,9 +176,16 @@ mod tests {
         c2.await.ok();
         tokio::time::sleep(Duration::from_millis(60)).await;
 
-        // A call longer than the window: no spinning after it ends.
+        // A call longer than the window: no spinning after it ends, nor while the next is in flight.
         p.track(tokio::time::sleep(Duration::from_millis(60))).await;
         assert!(!p.should_spin());
+        let (tx3, rx3) = tokio::sync::oneshot::channel::<()>();
+        let c3 = tokio::spawn(p.track(async move { rx3.await.ok() }));
+        tokio::task::yield_now().await;
+        assert!(!p.should_spin(), "the API was slow last time");
+        tx3.send(()).ok();
+        c3.await.ok();
+        assert!(p.should_spin(), "a fast answer again");
     }
 
     #[tokio::test]

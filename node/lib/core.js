@@ -66,10 +66,13 @@ function checkSignal(signal) {
 // blocking while immediates are pending) instead of sleeping, for at most the core's window, so
 // the answer is picked up without a thread wake-up. Timers and I/O keep running meanwhile. Each
 // turn yields the CPU first, so the spinning never delays the threads doing the call's work.
+// Same adaptive rule as the core: only while the last call answered within the window (a slow
+// API would make every spin pure cost), so the first call and calls after a slow one never spin.
 const AWAKE_MS = native.busyPollWindowMicros() / 1000;
 let inFlight = 0;
 let awakeUntil = 0;
 let ticking = false;
+let lastCallMs = Infinity;
 
 function awakeTick() {
   if (inFlight === 1 && performance.now() < awakeUntil) {
@@ -82,7 +85,7 @@ function awakeTick() {
 
 function callStarted() {
   inFlight++;
-  if (AWAKE_MS > 0 && inFlight === 1) {
+  if (AWAKE_MS > 0 && inFlight === 1 && lastCallMs < AWAKE_MS) {
     awakeUntil = performance.now() + AWAKE_MS;
     if (!ticking) {
       ticking = true;
@@ -98,6 +101,7 @@ function callStarted() {
  */
 async function withSignal(signal, start) {
   callStarted();
+  const t0 = AWAKE_MS > 0 ? performance.now() : 0;
   try {
     if (signal == null) return await start(undefined);
     if (signal.aborted) throw new errors.APIUserAbortError();
@@ -113,6 +117,7 @@ async function withSignal(signal, start) {
     throw errors.fromNative(e);
   } finally {
     inFlight--;
+    if (AWAKE_MS > 0) lastCallMs = performance.now() - t0;
   }
 }
 

@@ -6,6 +6,7 @@ The binary is `$CADENYA_SERVER_BIN`, else `<cargo target dir>/debug/cadenya-serv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -91,6 +92,25 @@ def start_server() -> Iterator[Server]:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def server_env() -> Iterator[Dict[str, str]]:
+    """For scripts: the `CADENYA_API_KEY`/`_BASE_URL`/`_WORKSPACE_ID` of a running server, the
+    environment's when `CADENYA_BASE_URL` is set, else those of a fresh local server (stopped on
+    exit). They are also put in `os.environ`, for child processes."""
+    names = ("CADENYA_API_KEY", "CADENYA_BASE_URL", "CADENYA_WORKSPACE_ID")
+    if "CADENYA_BASE_URL" in os.environ:
+        yield {k: os.environ[k] for k in names}
+        return
+    gen = start_server()
+    srv = next(gen)
+    try:
+        env = dict(zip(names, (srv.api_key, srv.base_url, srv.workspace_id)))
+        os.environ.update(env)
+        yield env
+    finally:
+        gen.close()
 
 
 @pytest.fixture(scope="session")

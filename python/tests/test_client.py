@@ -110,3 +110,38 @@ def test_close(server: Server) -> None:
     assert c.is_closed
     with pytest.raises(cadenya.CadenyaError, match="closed"):
         c.agents.list()
+
+
+async def test_close_cancels_calls_in_flight(server: Server) -> None:
+    import asyncio
+    import threading
+    import time
+
+    from conftest import fault
+
+    ac = cadenya.AsyncCadenya(api_key=server.api_key, base_url=server.base_url, workspace_id=server.workspace_id)
+    slow = [asyncio.ensure_future(ac.account.retrieve(extra_headers=fault("delay-ms=5000"))) for _ in range(4)]
+    await asyncio.sleep(0.05)
+    t0 = time.monotonic()
+    await ac.close()
+    for f in slow:
+        with pytest.raises(cadenya.CadenyaError, match="closed"):
+            await f
+    assert time.monotonic() - t0 < 4, "the calls ran to their answers instead of being cancelled"
+
+    c = cadenya.Cadenya(api_key=server.api_key, base_url=server.base_url, workspace_id=server.workspace_id)
+    errors: list = []
+
+    def call() -> None:
+        try:
+            c.account.retrieve(extra_headers=fault("delay-ms=5000"))
+        except cadenya.CadenyaError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(0.05)
+    c.close()
+    t.join(timeout=4)
+    assert not t.is_alive(), "a sync call in flight was not cancelled by close()"
+    assert len(errors) == 1 and "closed" in str(errors[0])

@@ -7,12 +7,15 @@
 //!
 //! Rules kept here:
 //! - The GIL is released while a sync call waits on the network; async calls run on the
-//!   module's tokio runtime and resolve an asyncio future through `call_soon_threadsafe`.
+//!   module's tokio runtime and complete an asyncio future on its loop thread (`completion`);
+//!   runtime threads never take the GIL, and no thread takes it back once the interpreter
+//!   has begun to exit (`runtime`).
 //! - No Rust panic reaches Python as a panic: every entry point catches unwinds and raises
 //!   `cadenya.CadenyaError` instead.
 //! - After `os.fork()` the child gets a fresh runtime and fresh connection pools (detected by a
 //!   pid change), so both the sync and the async client keep working there.
 
+mod completion;
 mod convert;
 mod errors;
 mod runtime;
@@ -163,67 +166,21 @@ fn to_python(py: Python<'_>, result: CallResult) -> PyResult<Py<PyAny>> {
     }
 }
 
-/// Blocks on `fut` on the module runtime with the GIL released, panics caught.
-fn block_on<T: Send + 'static>(
-    py: Python<'_>,
-    fut: impl std::future::Future<Output = Result<T, cadenya::Error>> + Send,
-) -> Result<T, cadenya::Error> {
-    let rt = runtime::get()?;
-    py.detach(|| {
-        std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(BusyPoll::global().track(guarded(fut)))))
-            .unwrap_or_else(|p| Err(errors::panic_error(&p)))
-    })
+/// Blocks on `fut` on the module runtime with the GIL released, panics caught, and converts
+/// its result once the GIL is back (see `runtime::block_on` for interpreter exit).
+fn call_blocking(py: Python<'_>, fut: impl std::future::Future<Output = CallResult> + Send) -> PyResult<Py<PyAny>> {
+    runtime::block_on(py, BusyPoll::global().track(guarded(fut)), to_python)
 }
 
-static RESOLVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
 /// Starts `fut` on the runtime and returns an asyncio future of the running loop that receives
-/// its converted result. Cancelling the asyncio future aborts the Rust task.
+/// its converted result (through `completion`: runtime threads never take the GIL).
+/// Cancelling the asyncio future aborts the Rust task.
 fn spawn_awaitable<F>(py: Python<'_>, fut: F) -> PyResult<Py<PyAny>>
 where
     F: std::future::Future<Output = CallResult> + Send + 'static,
 {
-    let get_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?;
-    let event_loop = get_loop.call0()?;
-    let py_fut = event_loop.call_method0("create_future")?;
     let rt = runtime::get().map_err(|e| errors::to_pyerr(py, &e))?;
-    let target = py_fut.clone().unbind();
-    let loop_ref = event_loop.unbind();
-    let handle = rt.spawn(async move {
-        let result = BusyPoll::global().track(guarded(fut)).await;
-        Python::attach(|py| {
-            let resolve = RESOLVE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                Ok(py.import("cadenya._core")?.getattr("_resolve")?.unbind())
-            });
-            let Ok(resolve) = resolve else { return };
-            let (ok, value) = match to_python(py, result) {
-                Ok(v) => (true, v),
-                Err(e) => (false, e.into_value(py).into_any()),
-            };
-            // The loop may already be closed (the program is exiting): nothing to resolve then.
-            let _ = loop_ref.call_method1(py, "call_soon_threadsafe", (resolve, target, ok, value));
-        });
-    });
-    let canceller = Py::new(py, Canceller { handle: handle.abort_handle() })?;
-    py_fut.call_method1("add_done_callback", (canceller,))?;
-    Ok(py_fut.unbind())
-}
-
-/// Done-callback of an awaitable: aborts the Rust task when the asyncio future was cancelled.
-#[pyclass(frozen, module = "cadenya._native")]
-struct Canceller {
-    handle: tokio::task::AbortHandle,
-}
-
-#[pymethods]
-impl Canceller {
-    fn __call__(&self, fut: &Bound<'_, PyAny>) -> PyResult<()> {
-        if fut.call_method0("cancelled")?.is_truthy()? {
-            self.handle.abort();
-        }
-        Ok(())
-    }
+    completion::spawn(py, rt, BusyPoll::global().track(guarded(fut)), to_python)
 }
 
 /// The core client behind `cadenya.Cadenya` / `cadenya.AsyncCadenya`.
@@ -236,14 +193,34 @@ struct NativeClient {
     /// pool's sockets belong to the parent).
     forked: AtomicPtr<(u32, Client)>,
     closed: AtomicBool,
+    /// Flips to true on `close()`: calls in flight then end with the "client is closed" error.
+    closing: tokio::sync::watch::Sender<bool>,
     workspace_id: Option<String>,
     base_url: String,
 }
 
+fn closed_error() -> cadenya::Error {
+    cadenya::Error::Configuration { message: "the client is closed".into() }
+}
+
 impl NativeClient {
+    /// `fut`, cut short (and its request dropped) when the client is closed meanwhile.
+    fn until_closed(
+        &self,
+        fut: impl std::future::Future<Output = CallResult>,
+    ) -> impl std::future::Future<Output = CallResult> {
+        let mut closing = self.closing.subscribe();
+        async move {
+            tokio::select! {
+                r = fut => r,
+                _ = closing.wait_for(|closed| *closed) => Err(closed_error()),
+            }
+        }
+    }
+
     fn client(&self) -> Result<Client, cadenya::Error> {
         if self.closed.load(Ordering::Relaxed) {
-            return Err(cadenya::Error::Configuration { message: "the client is closed".into() });
+            return Err(closed_error());
         }
         let pid = std::process::id();
         if pid == self.pid {
@@ -358,6 +335,7 @@ impl NativeClient {
             client,
             forked: AtomicPtr::new(std::ptr::null_mut()),
             closed: AtomicBool::new(false),
+            closing: tokio::sync::watch::Sender::new(false),
             workspace_id,
             base_url,
         })
@@ -379,10 +357,11 @@ impl NativeClient {
         self.client.config().webhook_secret().is_some()
     }
 
-    /// Marks the client closed; later calls raise `CadenyaError`. Connections close when the
-    /// last in-flight call finishes.
+    /// Marks the client closed: later calls raise `CadenyaError`, and so do the calls in flight,
+    /// whose requests are dropped (closing their connections).
     fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
+        self.closing.send_replace(true);
     }
 
     #[getter]
@@ -406,8 +385,7 @@ impl NativeClient {
     ) -> PyResult<Py<PyAny>> {
         let prepared = errors::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
         let call = prepared.map_err(|e| errors::to_pyerr(py, &e))?;
-        let result = block_on(py, run(call, raw));
-        to_python(py, result)
+        call_blocking(py, self.until_closed(run(call, raw)))
     }
 
     /// Like `call`, but returns an awaitable of the running asyncio loop; never blocks it.
@@ -426,7 +404,7 @@ impl NativeClient {
     ) -> PyResult<Py<PyAny>> {
         let prepared = errors::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
         let call = prepared.map_err(|e| errors::to_pyerr(py, &e))?;
-        spawn_awaitable(py, run(call, raw))
+        spawn_awaitable(py, self.until_closed(run(call, raw)))
     }
 
     /// A webhook verifier for `secret`, or for the client's configured secret.
@@ -491,7 +469,7 @@ impl NativePage {
 
     /// The next page (blocking, GIL released), or `None` after the last one.
     fn next_page(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        to_python(py, block_on(py, next_of(self.page.clone())))
+        call_blocking(py, next_of(self.page.clone()))
     }
 
     /// Awaitable of the next page, or of `None` after the last one.
@@ -507,5 +485,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<webhooks::NativeWebhook>()?;
     m.add_function(wrap_pyfunction!(webhooks::unsafe_unwrap_json, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    runtime::register_exit_hook(m)?;
     Ok(())
 }
