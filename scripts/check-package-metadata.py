@@ -10,6 +10,7 @@ licence copies shipped inside the packages equal `LICENSE`, and `CHANGELOG.md` h
 for the version. With `--tag vX.Y.Z` the tag must name the same version (release pipeline).
 
 Usage: scripts/check-package-metadata.py [--tag vX.Y.Z]
+       scripts/check-package-metadata.py --version     prints the workspace version (for scripts)
 """
 
 import json
@@ -62,6 +63,9 @@ def main() -> int:
     if not version:
         print("Cargo.toml: no [workspace.package] version", file=sys.stderr)
         return 1
+    if "--version" in sys.argv:
+        print(version)
+        return 0
     if tag is not None:
         expect("release tag", tag, f"v{version}")
 
