@@ -30,7 +30,7 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import js
 cache=${CADENYA_CACHE:-$target_dir}
 out=${CADENYA_DIST_DIR:-$root/dist}
 version=$(python3 scripts/check-package-metadata.py --version)
-jobs=${CARGO_BUILD_JOBS:-2}
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 
 step "build tools (maturin, ziglang, cargo-zigbuild, @napi-rs/cli)"
 tools="$cache/dist-tools"
@@ -46,7 +46,7 @@ if [ ! -x "$napi_dir/node_modules/.bin/napi" ]; then
 fi
 napi="$napi_dir/node_modules/.bin/napi"
 
-rm -rf "$out"
+rm -f "$out"/cadenya*
 mkdir -p "$out"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -54,20 +54,22 @@ trap 'rm -rf "$stage"' EXIT
 # The three Rust builds share one target triple and profile, so the second and third reuse the
 # dependencies the first compiled (only the final crate of each is built again).
 step "Python wheel (abi3, manylinux2014) and sdist"
-(cd python && maturin build --release --strip --zig --compatibility manylinux2014 --target "$triple" -j "$jobs" -o "$out")
+(cd python && maturin build --release --strip --zig --compatibility manylinux2014 --target "$triple" -o "$out")
 (cd python && maturin sdist -o "$out")
 
 step "local server: wheel (bindings = bin) and standalone binary"
-(cd server && maturin build --release --strip --zig --compatibility manylinux2014 --target "$triple" -j "$jobs" -o "$out")
+(cd server && maturin build --release --strip --zig --compatibility manylinux2014 --target "$triple" -o "$out")
 cp "$target_dir/$triple/release/cadenya-server" "$out/cadenya-server"
 
 step "Node addon ($platform, glibc 2.17 via cargo-zigbuild) and npm packages"
-"$napi" build --platform --release --strip --cross-compile --target "$triple.2.17" \
+# No `--strip` here: napi passes it in RUSTFLAGS, which would rebuild every dependency.
+"$napi" build --platform --release --cross-compile --target "$triple.2.17" \
   --manifest-path bindings/node/Cargo.toml --package-json-path node/package.json \
-  --output-dir "$stage/addon" --no-js --dts "$stage/addon/unused.d.ts" -- -j "$jobs"
+  --output-dir "$stage/addon" --no-js --dts unused.d.ts
 mkdir -p "$stage/$platform"
 cp node/npm/$platform/package.json node/npm/$platform/README.md LICENSE "$stage/$platform/"
 cp "$stage/addon/cadenya.$platform.node" "$stage/$platform/"
+if command -v strip >/dev/null; then strip --strip-unneeded "$stage/$platform/cadenya.$platform.node"; fi
 (cd "$stage/$platform" && npm pack --silent --pack-destination "$out" >/dev/null)
 (cd node && npm pack --silent --pack-destination "$out" >/dev/null)
 

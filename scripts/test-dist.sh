@@ -114,6 +114,13 @@ print(f"sdist: {len(sd)} files")
 sys.exit(bad)
 PY
 
+step "the sdist is a Cargo workspace that resolves offline (what pip builds from source)"
+sdist_dir=$(mktemp -d)
+tar xzf "$sdist" -C "$sdist_dir"
+(cd "$sdist_dir/cadenya-$version" && cargo metadata --format-version 1 --offline --manifest-path bindings/python/Cargo.toml >/dev/null)
+rm -rf "$sdist_dir"
+echo "sdist: cargo metadata ok"
+
 step "Python: fresh virtualenv, pip install --no-index (no cargo, rustc or cc on PATH)"
 venv="$cache/dist-venv-test"
 rm -rf "$venv"
