@@ -35,9 +35,12 @@ export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 step "build tools (maturin, ziglang, cargo-zigbuild, @napi-rs/cli)"
 tools="$cache/dist-tools"
 [ -x "$tools/bin/python" ] || python3 -m venv "$tools"
-"$tools/bin/pip" install -q --disable-pip-version-check "maturin>=1.9,<2" "ziglang>=0.13,<0.14" "cargo-zigbuild>=0.19,<0.25"
+# Pinned together: maturin 1.16.0 links through cargo-zigbuild 0.24.0's zig wrappers, and the
+# linker is part of cargo's fingerprint, so napi's `cargo zigbuild` must produce the very same
+# wrapper path (same version, same ZIG_COMMAND) for the three builds to share dependencies.
+"$tools/bin/pip" install -q --disable-pip-version-check "maturin==1.16.0" "ziglang==0.13.0.post1" "cargo-zigbuild==0.24.0"
 zig_dir=$("$tools/bin/python" -c 'import os, ziglang; print(os.path.dirname(ziglang.__file__))')
-export PATH="$tools/bin:$zig_dir:$PATH"
+export PATH="$tools/bin:$zig_dir:$PATH" ZIG_COMMAND="$tools/bin/python3 -m ziglang"
 napi_dir="$cache/napi-cli"
 if [ ! -x "$napi_dir/node_modules/.bin/napi" ]; then
   mkdir -p "$napi_dir"

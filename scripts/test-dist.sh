@@ -28,8 +28,8 @@ one() { # the single file matching a glob in dist/
   [ "${#matches[@]}" = 1 ] && [ -f "${matches[0]}" ] || fail "expected one $1 in $dist (run scripts/dist.sh)"
   echo "${matches[0]}"
 }
-wheel=$(one "cadenya-$version-cp39-abi3-manylinux_2_17_x86_64*.whl")
-server_wheel=$(one "cadenya_server-$version-py3-none-manylinux_2_17_x86_64*.whl")
+wheel=$(one "cadenya-$version-cp39-abi3-*manylinux*_x86_64.whl")
+server_wheel=$(one "cadenya_server-$version-py3-none-*manylinux*_x86_64.whl")
 sdist=$(one "cadenya-$version.tar.gz")
 main_tgz=$(one "cadenya-$version.tgz")
 platform_tgz=$(one "cadenya-linux-x64-gnu-$version.tgz")
