@@ -75,7 +75,8 @@ step "package contents: only intended files"
 "$tools/bin/python" - "$wheel" "$server_wheel" "$sdist" "$main_tgz" "$platform_tgz" "$version" <<'PY'
 import re, sys, tarfile, zipfile
 wheel, server_wheel, sdist, main_tgz, platform_tgz, version = sys.argv[1:]
-dist_info = rf"cadenya-{re.escape(version)}\.dist-info/(METADATA|WHEEL|RECORD|licenses/LICENSE)"
+# dist-info: metadata, licence, and the CycloneDX SBOM of the Rust dependencies maturin adds.
+dist_info = rf"cadenya-{re.escape(version)}\.dist-info/(METADATA|WHEEL|RECORD|licenses/LICENSE|sboms/[\w.-]+\.cyclonedx\.json)"
 rules = {
     wheel: [r"cadenya/[a-z_]+\.py", r"cadenya/_native\.pyi", r"cadenya/py\.typed",
             r"cadenya/_native\.abi3\.so", dist_info],
