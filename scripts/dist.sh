@@ -35,9 +35,8 @@ export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 step "build tools (maturin, ziglang, cargo-zigbuild, @napi-rs/cli)"
 tools="$cache/dist-tools"
 [ -x "$tools/bin/python" ] || python3 -m venv "$tools"
-# Pinned together: maturin 1.16.0 links through cargo-zigbuild 0.24.0's zig wrappers, and the
-# linker is part of cargo's fingerprint, so napi's `cargo zigbuild` must produce the very same
-# wrapper path (same version, same ZIG_COMMAND) for the three builds to share dependencies.
+# Pinned for reproducible artefacts (maturin 1.16.0 embeds cargo-zigbuild 0.24.0); one
+# ZIG_COMMAND keeps each tool's zig wrapper path, which cargo fingerprints, stable across runs.
 "$tools/bin/pip" install -q --disable-pip-version-check "maturin==1.16.0" "ziglang==0.13.0.post1" "cargo-zigbuild==0.24.0"
 zig_dir=$("$tools/bin/python" -c 'import os, ziglang; print(os.path.dirname(ziglang.__file__))')
 export PATH="$tools/bin:$zig_dir:$PATH" ZIG_COMMAND="$tools/bin/python3 -m ziglang"
@@ -54,8 +53,9 @@ mkdir -p "$out"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-# The three Rust builds share one target triple and profile, so the second and third reuse the
-# dependencies the first compiled (only the final crate of each is built again).
+# The wheel and the server share the target directory (dependencies with the same features are
+# compiled once). The addon's build goes through cargo-zigbuild's own zig wrapper rather than
+# maturin's, and cargo fingerprints the linker, so it compiles its dependencies again.
 step "Python wheel (abi3, manylinux2014) and sdist"
 (cd python && maturin build --release --strip --zig --compatibility manylinux2014 --target "$triple" -o "$out")
 (cd python && maturin sdist -o "$out")
