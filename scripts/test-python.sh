@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the `cadenya` Python package the way a user installs it (`pip install ./python`, which
-# runs maturin on bindings/python), type-checks the typed example with mypy --strict and pyright,
+# runs maturin on bindings/python; or installs $CADENYA_PYTHON_WHEEL, a wheel from scripts/dist.sh), type-checks the typed example with mypy --strict and pyright,
 # then runs the pytest suite against the local server. Installs what it needs into a virtualenv
 # under ${CADENYA_CACHE:-target}/python-venv. Ends with pytest's summary line.
 set -euo pipefail
@@ -20,8 +20,14 @@ echo "==> local server"
 cargo build -q -p cadenya-server
 export CADENYA_SERVER_BIN="$target_dir/debug/cadenya-server"
 
-echo "==> pip install ./python (maturin build of bindings/python)"
-"$venv/bin/pip" install "${pip_q[@]}" --force-reinstall --no-deps ./python
+if [ -n "${CADENYA_PYTHON_WHEEL:-}" ]; then
+  # test-all.sh passes the release wheel scripts/dist.sh built: the tests run on what ships.
+  echo "==> pip install $CADENYA_PYTHON_WHEEL"
+  "$venv/bin/pip" install "${pip_q[@]}" --force-reinstall --no-deps "$CADENYA_PYTHON_WHEEL"
+else
+  echo "==> pip install ./python (maturin build of bindings/python)"
+  "$venv/bin/pip" install "${pip_q[@]}" --force-reinstall --no-deps ./python
+fi
 "$venv/bin/python" -c 'import cadenya, cadenya._native; print("installed cadenya", cadenya.__version__, "from", cadenya.__file__)'
 
 cd python

@@ -29,6 +29,7 @@ from ._models import BaseModel
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from ._response import APIResponse
 from ._version import __version__
+from .types import API_VERSION
 from ._webhooks import Webhooks
 
 __all__ = [
@@ -59,4 +60,5 @@ __all__ = [
     "InvalidRequestError",
     "ConfigurationError",
     "__version__",
+    "API_VERSION",
 ]
