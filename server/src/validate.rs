@@ -1,5 +1,5 @@
 //! The one JSON-Schema-subset validator driven by the spec: `type`, `properties`,
-//! `required`, `items`, `enum`, `additionalProperties`, `anyOf`, `format` (int32,
+//! `required`, `items`, `enum`, `additionalProperties`, `anyOf`, `oneOf`, `format` (int32,
 //! int64-as-string, date-time), `pattern`, `minLength`/`maxLength`,
 //! `minimum`/`maximum` and `minItems`/`maxItems`.
 //!
@@ -115,24 +115,21 @@ fn kind(v: &Value) -> &'static str {
 pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Result<(), String> {
     let schema = spec.resolve(schema);
     let shown = if path.is_empty() { "body" } else { path };
-    if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
-        let mut first_err = None;
-        for b in branches {
-            match validate(spec, b, value, path) {
-                Ok(()) => {
-                    first_err = None;
-                    break;
-                }
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
-            }
+    for (keyword, exactly_one) in [("anyOf", false), ("oneOf", true)] {
+        let Some(branches) = schema.get(keyword).and_then(Value::as_array) else { continue };
+        let errors: Vec<String> = branches.iter().filter_map(|b| validate(spec, b, value, path).err()).collect();
+        let passed = branches.len() - errors.len();
+        if passed == 0 {
+            let first = errors.into_iter().next().unwrap_or_default();
+            return Err(format!("{shown}: matches none of the {keyword} alternatives ({first})"));
         }
-        if let Some(e) = first_err {
-            return Err(e);
+        if exactly_one && passed > 1 {
+            return Err(format!("{shown}: matches {passed} of the oneOf alternatives, expected exactly one"));
         }
     }
-    let Some(ty) = schema.get("type").and_then(Value::as_str) else {
+    // An untyped schema with `required`/`properties` (an anyOf/oneOf branch) constrains objects.
+    let implied = (schema.get("required").is_some() || schema.get("properties").is_some()).then_some("object");
+    let Some(ty) = schema.get("type").and_then(Value::as_str).or(implied) else {
         // No type: any JSON value (google.protobuf.Value style fields).
         return Ok(());
     };
@@ -156,6 +153,8 @@ pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Resul
                     validate(spec, ps, v, &sub)?;
                 } else {
                     match extra {
+                        // A schema that declares no properties (an anyOf/oneOf branch) leaves them open.
+                        None if props.is_none() => {}
                         Some(Value::Bool(true)) => {}
                         Some(s @ Value::Object(_)) => validate(spec, s, v, &sub)?,
                         _ => return Err(format!("{sub}: unknown field")),

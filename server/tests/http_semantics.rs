@@ -221,3 +221,28 @@ impl JsonValue for reqwest::Response {
         serde_json::from_str(&self.text().await.unwrap()).unwrap()
     }
 }
+
+/// Rules stated with anyOf/oneOf in the spec are enforced by the same validator.
+#[tokio::test]
+async fn alternatives_are_enforced() {
+    let t = server().await;
+    let a = t.agent("a").await;
+    let aid = a["metadata"]["id"].as_str().unwrap().to_string();
+    let var_body = json!({"metadata": {"name": "v"}, "spec": {}});
+    let v = t.call("POST", &t.wp(&format!("/agents/{aid}/variations")), Some(var_body)).await;
+    let vid = v.json()["metadata"]["id"].as_str().map(str::to_string);
+    let Some(vid) = vid else { panic!("variation create: {}", v.text) };
+    let path = t.wp(&format!("/agents/{aid}/variations/{vid}/assignments"));
+    let r = t.call("POST", &path, Some(json!({}))).await;
+    assert_eq!(r.status, 400);
+    assert!(r.msg().starts_with("body: matches none of the oneOf alternatives (toolId: missing"), "{}", r.msg());
+    let r = t.call("POST", &path, Some(json!({"toolId": "a", "subAgentId": "b"}))).await;
+    assert!(r.msg().starts_with("body: matches 2 of the oneOf alternatives"), "{}", r.msg());
+    let r = t.call("POST", &path, Some(json!({"subAgentId": aid}))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let members = format!("/v1/account/workspaces/{}/members", t.ws());
+    let r = t.call("POST", &members, Some(json!({"email": ""}))).await;
+    assert_eq!(r.status, 400);
+    assert!(r.msg().contains("email: must have at least 1 characters"), "{}", r.msg());
+    assert_eq!(t.call("POST", &members, Some(json!({"email": "x@example.com"}))).await.status, 200);
+}
