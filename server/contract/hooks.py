@@ -5,6 +5,8 @@
   for that one call; when the generated target is the harness's own key or workspace, the call
   is pointed at that fresh key (so the caller revokes its own access, as the operation intends)
   or at a fresh workspace instead. The harness's credential therefore survives every call.
+* Fixtures (fixtures.py) are the pinned parents of nested operations; a generated DELETE that
+  targets one of them deletes a fresh resource of the same kind instead, so they outlive the run.
 * Cursors: a list call carries a cursor the server issued for that operation (captured from an
   earlier response), or none; any other string is refused by design (server/README.md).
 * `updateMask` names paths of the body's own fields, a rule no schema states (server/README.md):
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 
+import fixtures
 import requests
 import schemathesis
 from hypothesis import strategies as st
@@ -87,8 +90,16 @@ class CallerKey:
         case.headers["Authorization"] = f"Bearer {token}"
 
 
+FIXTURES = {os.environ[fixtures.env_name(k)]: k for k in fixtures.KINDS if fixtures.env_name(k) in os.environ}
+PINNED = {k: v for v, k in FIXTURES.items()}
+
+
 @schemathesis.hook
 def before_call(context, case, **kwargs):
+    if case.method == "DELETE" and case.path_parameters:
+        target = case.path_parameters.get("id")
+        if target in FIXTURES:
+            case.path_parameters["id"] = fixtures.create(FIXTURES[target], PINNED)
     if case.meta is None or case.meta.generation.mode.value != "positive":
         return
     if isinstance(case.body, dict) and "updateMask" in case.body:
