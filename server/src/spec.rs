@@ -24,6 +24,9 @@ pub struct Param {
     pub schema: Value,
 }
 
+/// Path parameters captured by routing: (name, percent-decoded value).
+pub type Captures = Vec<(String, String)>;
+
 /// One operation of the spec.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -150,7 +153,7 @@ impl Spec {
     /// (`/v1/workspaces/current` is not a workspace id). Returns the operation and
     /// the captured path parameters, or the methods the path has under other
     /// operations: non-empty means 405 (they are the `Allow` header), empty 404.
-    pub fn route(&self, method: &str, path: &str) -> Result<(&Operation, Vec<(String, String)>), Vec<String>> {
+    pub fn route(&self, method: &str, path: &str) -> Result<(&Operation, Captures), Vec<String>> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let mut best: Option<(usize, &Operation, Vec<(String, String)>)> = None;
         let mut allowed: Vec<String> = Vec::new();
