@@ -19,13 +19,10 @@ from __future__ import annotations
 import os
 
 import fixtures
-import requests
 import schemathesis
 from hypothesis import strategies as st
 
-BASE_URL = os.environ["CADENYA_CONTRACT_BASE_URL"]
-TOKEN = os.environ["CADENYA_CONTRACT_TOKEN"]
-WORKSPACE = os.environ["CADENYA_CONTRACT_WORKSPACE"]
+from fixtures import TOKEN, WORKSPACE
 
 # Operations that can take away their caller's access, with the path parameter naming the key
 # or workspace they act on.
@@ -40,14 +37,7 @@ REVOKING = {
 
 schemathesis.openapi.format("int64", st.integers(min_value=-(2**63), max_value=2**63 - 1).map(str))
 
-_session = requests.Session()
 _cursors: dict[str, str] = {}
-
-
-def _api(method: str, path: str, body: dict | None = None) -> dict:
-    r = _session.request(method, BASE_URL + path, json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
-    r.raise_for_status()
-    return r.json()
 
 
 _own: dict[str, str] = {}
@@ -55,19 +45,30 @@ _own: dict[str, str] = {}
 
 def _own_key_id() -> str:
     if "key" not in _own:
-        _own["key"] = _api("GET", "/v1/account")["info"]["globalApiKey"]["metadata"]["id"]
+        _own["key"] = fixtures.api("GET", "/v1/account")["info"]["globalApiKey"]["metadata"]["id"]
     return _own["key"]
 
 
 def _mint_key() -> tuple[str, str]:
     """A fresh key with access to the harness's workspace: (id, token)."""
-    k = _api("POST", "/v1/account/api_keys", {"metadata": {"name": "contract caller"}, "spec": {}, "initialWorkspaceIds": [WORKSPACE]})
+    k = fixtures.api("POST", "/v1/account/api_keys", {"metadata": {"name": "contract caller"}, "spec": {}, "initialWorkspaceIds": [WORKSPACE]})
     return k["metadata"]["id"], k["spec"]["token"]
 
 
 def _mint_workspace() -> str:
-    w = _api("POST", "/v1/account/workspaces", {"metadata": {"name": "contract target"}, "spec": {}})
+    w = fixtures.api("POST", "/v1/account/workspaces", {"metadata": {"name": "contract target"}, "spec": {}})
     return w["metadata"]["id"]
+
+
+_callers: dict[int, tuple[str, str]] = {}
+
+
+def _caller(case) -> tuple[str, str]:
+    """The key minted for one call of a revoking operation (auth and the hook below share it)."""
+    if id(case) not in _callers:
+        _callers.clear()
+        _callers[id(case)] = _mint_key()
+    return _callers[id(case)]
 
 
 @schemathesis.auth(refresh_interval=None)
@@ -76,42 +77,47 @@ class CallerKey:
         return TOKEN
 
     def set(self, case, data, ctx):
-        token = data
-        revoking = REVOKING.get(case.operation.label)
-        if revoking is not None:
-            key_id, token = _mint_key()
-            param, kind = revoking
-            params = case.path_parameters or {}
-            if kind == "key" and params.get(param) in (_own_key_id(), TOKEN):
-                params[param] = key_id
-            if kind == "workspace" and params.get(param) == WORKSPACE:
-                params[param] = _mint_workspace()
-        case.headers = case.headers or {}
-        case.headers["Authorization"] = f"Bearer {token}"
+        token = _caller(case)[1] if case.operation.label in REVOKING else data
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 
 
 FIXTURES = {os.environ[fixtures.env_name(k)]: k for k in fixtures.KINDS if fixtures.env_name(k) in os.environ}
 PINNED = {k: v for v, k in FIXTURES.items()}
+# Deletes whose `{id}` names a resource of a fixture's kind.
+FIXTURE_DELETES = {
+    "DELETE /v1/workspaces/{workspaceId}/agents/{id}": "agentId",
+    "DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{id}": "variationId",
+    "DELETE /v1/workspaces/{workspaceId}/memory_layers/{id}": "memoryLayerId",
+    "DELETE /v1/workspaces/{workspaceId}/tool_sets/{id}": "toolSetId",
+}
 
 
 @schemathesis.hook
 def before_call(context, case, **kwargs):
-    if case.method == "DELETE" and case.path_parameters:
-        target = case.path_parameters.get("id")
-        if target in FIXTURES:
-            case.path_parameters["id"] = fixtures.create(FIXTURES[target], PINNED)
+    label = case.operation.label
+    params = dict(case.path_parameters or {})
+    revoking = REVOKING.get(label)
+    if revoking is not None and revoking[0] is not None:
+        param, kind = revoking
+        if kind == "key" and params.get(param) == _own_key_id():
+            params[param] = _caller(case)[0]
+        if kind == "workspace" and params.get(param) == WORKSPACE:
+            params[param] = _mint_workspace()
+    kind = FIXTURE_DELETES.get(label)
+    if kind is not None and params.get("id") == PINNED.get(kind):
+        params["id"] = fixtures.create(kind, PINNED)
+    if params != (case.path_parameters or {}):
+        case.path_parameters = params
     if case.meta is None or case.meta.generation.mode.value != "positive":
         return
     if isinstance(case.body, dict) and "updateMask" in case.body:
-        del case.body["updateMask"]
+        case.body = {k: v for k, v in case.body.items() if k != "updateMask"}
     query = case.query
     if not query or "cursor" not in query:
         return
-    issued = _cursors.get(case.operation.label)
-    if issued is None:
-        del query["cursor"]
-    else:
-        query["cursor"] = issued
+    issued = _cursors.get(label)
+    rest = {k: v for k, v in query.items() if k != "cursor"}
+    case.query = rest if issued is None else {**rest, "cursor": issued}
 
 
 @schemathesis.hook
