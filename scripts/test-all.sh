@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: generated-code drift, the Rust workspace (core, local server,
-# generator, CLI) and the server's independent conformance check. Installs what it needs by itself.
+# generator, CLI), the server's independent conformance check and its contract test. Installs what it
+# needs by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,6 +31,9 @@ if [ -f server/conformance/requirements.txt ]; then
   target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
   CADENYA_SERVER_BIN="$target_dir/debug/cadenya-server" "$venv/bin/python" -m pytest -q server/conformance
 fi
+
+step "Contract test of the local server (Schemathesis: coverage, fuzzing, stateful)"
+scripts/test-contract.sh
 
 step "package metadata: one version everywhere, API version, licence, changelog"
 python3 scripts/check-package-metadata.py

@@ -49,8 +49,9 @@ def test_not_found_has_the_server_message(client: cadenya.Cadenya) -> None:
 
 def test_validation_error_from_server(client: cadenya.Cadenya) -> None:
     with pytest.raises(cadenya.BadRequestError) as e:
-        client.agents.create(metadata={"name": "x", "nmae": "typo"}, spec={"status": "AGENT_STATUS_DRAFT"})  # type: ignore[typeddict-unknown-key]
-    assert "nmae" in e.value.message
+        client.agents.create(metadata={"name": "x"}, spec={"status": "AGENT_STATUS_NOPE"})  # type: ignore[typeddict-item]
+    # The server names the offending field's path.
+    assert e.value.message.startswith("spec."), e.value.message
 
 
 def test_connection_error() -> None:

@@ -7,7 +7,7 @@ use crate::faults::Fault;
 use crate::log::RecordedRequest;
 use crate::spec::spec;
 use crate::util::{new_id, now_ms, status_body};
-use crate::validate::{conform, parse_param, validate};
+use crate::validate::{check_request, conform, parse_param};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{combinators::BoxBody, BodyExt, Full, Limited, StreamBody};
@@ -148,6 +148,19 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<
             add_retry_headers(resp.headers_mut(), f);
             return Ok(resp);
         }
+    }
+
+    // An unknown path or method is answered before authentication, as a gateway routes first.
+    if let Ok(Err(allowed)) = spec().map(|s| s.route(method.as_str(), &path).map(|_| ())) {
+        let (s, b) = error_parts(&route_error(&method, &path, &allowed));
+        record.status = s;
+        lock(&shared.log).push(record);
+        let mut resp = build(s, b, &req_id);
+        if let Some(v) = Some(allowed.join(", ")).filter(|a| !a.is_empty()).and_then(|a| HeaderValue::from_str(&a).ok())
+        {
+            resp.headers_mut().insert(http::header::ALLOW, v);
+        }
+        return Ok(resp);
     }
 
     let (status, out, replayed) = pipeline(&shared, &method, &path, &query, &headers, body);
@@ -310,11 +323,7 @@ fn execute(
     profile_id: String,
 ) -> Result<Option<Vec<u8>>, ApiError> {
     let spec = spec().map_err(|e| ApiError::new(500, e))?;
-    let (op, caps) = match spec.route(method.as_str(), path) {
-        Ok(r) => r,
-        Err(true) => return Err(ApiError::new(405, format!("method {method} not allowed on {path}"))),
-        Err(false) => return Err(ApiError::new(404, format!("no route for {method} {path}"))),
-    };
+    let (op, caps) = spec.route(method.as_str(), path).map_err(|allowed| route_error(method, path, &allowed))?;
 
     // Query parameters: typed per the spec; undeclared ones are ignored.
     let mut query = Map::new();
@@ -345,11 +354,11 @@ fn execute(
     };
     let body_value = match (&op.body, parsed) {
         (Some((true, _)), None) => return Err(ApiError::bad("body: required")),
-        (Some((_, schema)), Some(v)) => {
+        (Some((_, schema)), Some(mut v)) => {
             if !v.is_object() {
                 return Err(ApiError::bad("body: expected a JSON object"));
             }
-            validate(spec, schema, &v, "").map_err(ApiError::bad)?;
+            check_request(spec, schema, &mut v).map_err(ApiError::bad)?;
             v
         }
         (None, Some(v)) => {
@@ -391,6 +400,15 @@ fn execute(
         return Ok(Some(text.into_bytes()));
     }
     Ok(op.response.as_ref().map(|schema| serde_json::to_vec(&conform(spec, schema, out)).unwrap_or_default()))
+}
+
+/// 405 when the path exists under other methods (`allowed`), else 404.
+fn route_error(method: &Method, path: &str, allowed: &[String]) -> ApiError {
+    if allowed.is_empty() {
+        ApiError::new(404, format!("no route for {method} {path}"))
+    } else {
+        ApiError::new(405, format!("method {method} not allowed on {path}; allowed: {}", allowed.join(", ")))
+    }
 }
 
 fn url_pairs(q: &str) -> Vec<(String, String)> {

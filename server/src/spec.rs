@@ -24,6 +24,9 @@ pub struct Param {
     pub schema: Value,
 }
 
+/// Path parameters captured by routing: (name, percent-decoded value).
+pub type Captures = Vec<(String, String)>;
+
 /// One operation of the spec.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -148,12 +151,12 @@ impl Spec {
 
     /// Finds the operation for a request path. Literal segments beat parameters
     /// (`/v1/workspaces/current` is not a workspace id). Returns the operation and
-    /// the captured path parameters, or `Err(true)` when the path exists under
-    /// another method (405) and `Err(false)` when nothing matches (404).
-    pub fn route(&self, method: &str, path: &str) -> Result<(&Operation, Vec<(String, String)>), bool> {
+    /// the captured path parameters, or the methods the path has under other
+    /// operations: non-empty means 405 (they are the `Allow` header), empty 404.
+    pub fn route(&self, method: &str, path: &str) -> Result<(&Operation, Captures), Vec<String>> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let mut best: Option<(usize, &Operation, Vec<(String, String)>)> = None;
-        let mut path_exists = false;
+        let mut allowed: Vec<String> = Vec::new();
         for op in &self.ops {
             if op.segments.len() != parts.len() {
                 continue;
@@ -182,7 +185,9 @@ impl Spec {
                 continue;
             }
             if op.method != method {
-                path_exists = true;
+                if !allowed.contains(&op.method) {
+                    allowed.push(op.method.clone());
+                }
                 continue;
             }
             if best.as_ref().map(|b| lits > b.0).unwrap_or(true) {
@@ -191,7 +196,10 @@ impl Spec {
         }
         match best {
             Some((_, op, caps)) => Ok((op, caps)),
-            None => Err(path_exists),
+            None => {
+                allowed.sort();
+                Err(allowed)
+            }
         }
     }
 }

@@ -1,13 +1,94 @@
-//! A small JSON-Schema-subset validator driven by the spec: `type`, `properties`,
-//! `required`, `items`, `enum`, `additionalProperties`, `format`
-//! (int32, int64-as-string, float, date-time) plus `pattern`-free `minimum`.
+//! The one JSON-Schema-subset validator driven by the spec: `type`, `properties`,
+//! `required`, `items`, `enum`, `additionalProperties`, `anyOf`, `oneOf`, `format` (int32,
+//! int64-as-string, date-time), `pattern`, `minLength`/`maxLength`,
+//! `minimum`/`maximum` and `minItems`/`maxItems`.
 //!
-//! Request bodies are validated strictly: a property that the schema does not
-//! declare is rejected (unless the schema has `additionalProperties`), which is
-//! what surfaces client typos. The same function checks responses in tests.
+//! Every request body (nested bulk-apply bundles included, since they are
+//! described by the same component schemas) goes through [`check_request`]:
+//! properties the schema does not declare are dropped, as the API's
+//! protobuf-JSON gateway discards unknown fields, and what remains is validated
+//! by [`validate`]. The same [`validate`] checks responses in tests, where an
+//! undeclared property is an error. Rules a schema cannot state live in
+//! `server/README.md` ("Rules beyond the schema").
 
 use crate::spec::Spec;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+/// Validates a request body: drops the properties its schema does not declare
+/// (they are never stored), then checks the rest. The error names the field path.
+pub fn check_request(spec: &Spec, schema: &Value, value: &mut Value) -> Result<(), String> {
+    drop_undeclared(spec, schema, value);
+    validate(spec, schema, value, "")
+}
+
+/// Removes, at every depth, the object properties that the schema does not declare
+/// (objects with `additionalProperties` keep theirs; their values are walked).
+fn drop_undeclared(spec: &Spec, schema: &Value, value: &mut Value) {
+    let schema = spec.resolve(schema);
+    match value {
+        Value::Object(obj) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties").filter(|e| !matches!(e, Value::Bool(false)));
+            if schema.get("type").and_then(Value::as_str) != Some("object") {
+                return;
+            }
+            obj.retain(|k, _| extra.is_some() || props.is_some_and(|p| p.contains_key(k)));
+            for (k, v) in obj.iter_mut() {
+                if let Some(sub) = props.and_then(|p| p.get(k)).or(extra.filter(|e| e.is_object())) {
+                    drop_undeclared(spec, sub, v);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(sub) = schema.get("items") {
+                for v in items {
+                    drop_undeclared(spec, sub, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Compiled `pattern`s, by source (the spec holds a handful).
+static PATTERNS: LazyLock<Mutex<HashMap<String, Result<regex::Regex, String>>>> = LazyLock::new(Default::default);
+
+fn matches_pattern(pattern: &str, s: &str) -> Result<bool, String> {
+    let mut cache = PATTERNS.lock().unwrap_or_else(|e| e.into_inner());
+    let re = cache
+        .entry(pattern.to_string())
+        .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| format!("spec pattern {pattern:?}: {e}")));
+    re.as_ref().map(|re| re.is_match(s)).map_err(Clone::clone)
+}
+
+/// `minimum`/`maximum` of a number.
+fn check_range(schema: &Value, n: f64, shown: &str) -> Result<(), String> {
+    if let Some(min) = schema.get("minimum").and_then(Value::as_f64).filter(|min| n < *min) {
+        return Err(format!("{shown}: must be >= {min}"));
+    }
+    if let Some(max) = schema.get("maximum").and_then(Value::as_f64).filter(|max| n > *max) {
+        return Err(format!("{shown}: must be <= {max}"));
+    }
+    Ok(())
+}
+
+/// `min*`/`max*` bounds of a count (string length in characters, array length).
+fn check_count(schema: &Value, n: usize, what: &str, shown: &str) -> Result<(), String> {
+    let bound = |k: &str| schema.get(k).and_then(Value::as_u64).map(|b| b as usize);
+    let (lo, hi) = match what {
+        "characters" => (bound("minLength"), bound("maxLength")),
+        _ => (bound("minItems"), bound("maxItems")),
+    };
+    if let Some(lo) = lo.filter(|lo| n < *lo) {
+        return Err(format!("{shown}: must have at least {lo} {what}"));
+    }
+    if let Some(hi) = hi.filter(|hi| n > *hi) {
+        return Err(format!("{shown}: must have at most {hi} {what}"));
+    }
+    Ok(())
+}
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
@@ -34,7 +115,21 @@ fn kind(v: &Value) -> &'static str {
 pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Result<(), String> {
     let schema = spec.resolve(schema);
     let shown = if path.is_empty() { "body" } else { path };
-    let Some(ty) = schema.get("type").and_then(Value::as_str) else {
+    for (keyword, exactly_one) in [("anyOf", false), ("oneOf", true)] {
+        let Some(branches) = schema.get(keyword).and_then(Value::as_array) else { continue };
+        let errors: Vec<String> = branches.iter().filter_map(|b| validate(spec, b, value, path).err()).collect();
+        let passed = branches.len() - errors.len();
+        if passed == 0 {
+            let first = errors.into_iter().next().unwrap_or_default();
+            return Err(format!("{shown}: matches none of the {keyword} alternatives ({first})"));
+        }
+        if exactly_one && passed > 1 {
+            return Err(format!("{shown}: matches {passed} of the oneOf alternatives, expected exactly one"));
+        }
+    }
+    // An untyped schema with `required`/`properties` (an anyOf/oneOf branch) constrains objects.
+    let implied = (schema.get("required").is_some() || schema.get("properties").is_some()).then_some("object");
+    let Some(ty) = schema.get("type").and_then(Value::as_str).or(implied) else {
         // No type: any JSON value (google.protobuf.Value style fields).
         return Ok(());
     };
@@ -58,6 +153,8 @@ pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Resul
                     validate(spec, ps, v, &sub)?;
                 } else {
                     match extra {
+                        // A schema that declares no properties (an anyOf/oneOf branch) leaves them open.
+                        None if props.is_none() => {}
                         Some(Value::Bool(true)) => {}
                         Some(s @ Value::Object(_)) => validate(spec, s, v, &sub)?,
                         _ => return Err(format!("{sub}: unknown field")),
@@ -70,6 +167,7 @@ pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Resul
             let Some(arr) = value.as_array() else {
                 return Err(format!("{shown}: expected array, got {}", kind(value)));
             };
+            check_count(schema, arr.len(), "items", shown)?;
             if let Some(items) = schema.get("items") {
                 for (i, v) in arr.iter().enumerate() {
                     validate(spec, items, v, &format!("{shown}[{i}]"))?;
@@ -84,6 +182,12 @@ pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Resul
             if let Some(en) = schema.get("enum").and_then(Value::as_array) {
                 if !en.iter().any(|e| e.as_str() == Some(s)) {
                     return Err(format!("{shown}: unknown enum value {s:?}"));
+                }
+            }
+            check_count(schema, s.chars().count(), "characters", shown)?;
+            if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+                if !matches_pattern(p, s)? {
+                    return Err(format!("{shown}: {s:?} does not match the pattern {p}"));
                 }
             }
             match schema.get("format").and_then(Value::as_str) {
@@ -110,24 +214,12 @@ pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Resul
             {
                 return Err(format!("{shown}: integer out of int32 range"));
             }
-            if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-                if n < min {
-                    return Err(format!("{shown}: must be >= {min}"));
-                }
-            }
-            Ok(())
+            check_range(schema, n, shown)
         }
-        "number" => {
-            if !value.is_number() {
-                return Err(format!("{shown}: expected number, got {}", kind(value)));
-            }
-            if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_f64), value.as_f64()) {
-                if n < min {
-                    return Err(format!("{shown}: must be >= {min}"));
-                }
-            }
-            Ok(())
-        }
+        "number" => match value.as_f64() {
+            Some(n) => check_range(schema, n, shown),
+            None => Err(format!("{shown}: expected number, got {}", kind(value))),
+        },
         "boolean" => {
             if !value.is_boolean() {
                 return Err(format!("{shown}: expected boolean, got {}", kind(value)));

@@ -62,6 +62,18 @@ async fn routing_and_limits() {
     let r = t.call("PUT", "/v1/account", None).await;
     assert_eq!(r.status, 405);
     assert!(r.json()["message"].is_string());
+    assert_eq!(r.headers.get("allow").unwrap(), "GET");
+    // Methods outside the spec (TRACE, extension methods) get the same envelope and `Allow`.
+    for m in ["TRACE", "PURGE"] {
+        let r = t.call(m, &t.wp("/agents"), None).await;
+        assert_eq!(r.status, 405, "{m}");
+        assert_eq!(r.headers.get("allow").unwrap(), "GET, POST", "{m}");
+        assert_eq!(r.json()["code"], 12, "{m}");
+    }
+    // Routing comes before authentication: an unknown path is 404 with or without a key.
+    let r = t.c.get(format!("{}/v1/nothing/here", t.h.base_url())).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json_value().await["code"], 5);
     let big = format!("{{\"metadata\":{{\"name\":\"{}\"}}}}", "x".repeat(1_100_000));
     let r = t.raw("POST", &t.wp("/agents"), Some(big), &[]).await;
     assert_eq!(r.status, 413);
@@ -97,7 +109,6 @@ async fn body_validation_names_the_field() {
             json!({"metadata": {"name": "a"}, "spec": {"status": "X", "variationSelectionMode": "VARIATION_SELECTION_MODE_RANDOM"}}),
             "spec.status: unknown enum value \"X\"",
         ),
-        (json!({"metadata": {"name": "a", "nmae": 1}, "spec": {}}), "metadata.nmae: unknown field"),
         (json!({"metadata": {"name": "a", "labels": {"k": 1}}, "spec": {}}), "metadata.labels.k: expected string"),
     ];
     for (body, want) in cases {
@@ -123,6 +134,54 @@ async fn body_validation_names_the_field() {
         .await;
     assert!(r.msg().starts_with("spec.sizeBytes: expected an int64"), "{}", r.msg());
     assert!(t.call("GET", &t.wp("/agents"), None).await.json()["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_body_fields_are_dropped_and_never_stored() {
+    let t = server().await;
+    let mut body = agent_body("a");
+    body["metadata"]["nmae"] = json!(1);
+    body["spec"]["extra"] = json!({"deep": true});
+    body["topLevel"] = json!("x");
+    let a = t.ok("POST", &t.wp("/agents"), Some(body)).await;
+    assert!(a["metadata"].get("nmae").is_none() && a["spec"].get("extra").is_none());
+    let id = a["metadata"]["id"].as_str().unwrap();
+    let got = t.ok("GET", &t.wp(&format!("/agents/{id}")), None).await;
+    assert!(got["metadata"].get("nmae").is_none() && got["spec"].get("extra").is_none());
+}
+
+/// Nested bulk-apply bundles are checked by the same rules as the top-level creates, and an
+/// invalid bundle stores nothing.
+#[tokio::test]
+async fn bulk_bundles_are_validated_like_creates() {
+    let t = server().await;
+    let schedule = |offset: &str| json!({"name": "s", "spec": {"initialMessage": "hi", "schedule": {"intervals": [{"every": "60s", "offset": offset}]}}});
+    let bundle = |offset: &str| {
+        json!({"data": {"bundleKey": "b", "agents": {"a1": {
+            "name": "a1",
+            "spec": agent_body("a1")["spec"],
+            "schedules": {"s1": schedule(offset)},
+        }}}})
+    };
+    let r = t.call("POST", &t.wp("/bulk_workspace_applies"), Some(bundle(""))).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(
+        r.msg().starts_with("data.agents.a1.schedules.s1.spec.schedule.intervals[0].offset: \"\" does not match"),
+        "{}",
+        r.msg()
+    );
+    assert!(t.ok("GET", &t.wp("/bulk_workspace_applies"), None).await["items"].as_array().unwrap().is_empty());
+    assert!(t.ok("GET", &t.wp("/agents"), None).await["items"].as_array().unwrap().is_empty());
+    // The same value is refused by the schedule create itself.
+    let agent = t.agent("x").await;
+    let aid = agent["metadata"]["id"].as_str().unwrap();
+    let mut s = schedule("");
+    s["metadata"] = json!({"name": "s"});
+    let r = t.call("POST", &t.wp(&format!("/agents/{aid}/schedules")), Some(s)).await;
+    assert_eq!(r.status, 400);
+    assert!(r.msg().starts_with("spec.schedule.intervals[0].offset:"), "{}", r.msg());
+    // A valid duration is applied.
+    t.ok("POST", &t.wp("/bulk_workspace_applies"), Some(bundle("1.5s"))).await;
 }
 
 #[tokio::test]
@@ -161,4 +220,29 @@ impl JsonValue for reqwest::Response {
     async fn json_value(self) -> serde_json::Value {
         serde_json::from_str(&self.text().await.unwrap()).unwrap()
     }
+}
+
+/// Rules stated with anyOf/oneOf in the spec are enforced by the same validator.
+#[tokio::test]
+async fn alternatives_are_enforced() {
+    let t = server().await;
+    let a = t.agent("a").await;
+    let aid = a["metadata"]["id"].as_str().unwrap().to_string();
+    let var_body = json!({"metadata": {"name": "v"}, "spec": {}});
+    let v = t.call("POST", &t.wp(&format!("/agents/{aid}/variations")), Some(var_body)).await;
+    let vid = v.json()["metadata"]["id"].as_str().map(str::to_string);
+    let Some(vid) = vid else { panic!("variation create: {}", v.text) };
+    let path = t.wp(&format!("/agents/{aid}/variations/{vid}/assignments"));
+    let r = t.call("POST", &path, Some(json!({}))).await;
+    assert_eq!(r.status, 400);
+    assert!(r.msg().starts_with("body: matches none of the oneOf alternatives (toolId: missing"), "{}", r.msg());
+    let r = t.call("POST", &path, Some(json!({"toolId": "a", "subAgentId": "b"}))).await;
+    assert!(r.msg().starts_with("body: matches 2 of the oneOf alternatives"), "{}", r.msg());
+    let r = t.call("POST", &path, Some(json!({"subAgentId": aid}))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let members = format!("/v1/account/workspaces/{}/members", t.ws());
+    let r = t.call("POST", &members, Some(json!({"email": ""}))).await;
+    assert_eq!(r.status, 400);
+    assert!(r.msg().contains("email: must have at least 1 characters"), "{}", r.msg());
+    assert_eq!(t.call("POST", &members, Some(json!({"email": "x@example.com"}))).await.status, 200);
 }
