@@ -13,7 +13,7 @@ cargo run -q -p cadenya-generator -- --check
 rust_crates=(-p cadenya -p cadenya-server -p cadenya-generator)
 
 step "Rust: core, local server, generator"
-cargo test "${rust_crates[@]}" --all-targets 2>&1
+cargo test "${rust_crates[@]}" --features cadenya/binding --all-targets 2>&1
 
 step "Rust: doc tests"
 cargo test "${rust_crates[@]}" --doc 2>&1

@@ -26,6 +26,8 @@ pub enum Error {
     Configuration { message: String },
     /// A webhook failed verification or could not be decoded.
     Webhook(crate::webhooks::WebhookError),
+    /// A bug inside the SDK (a panic caught at a language boundary). Please report it.
+    Internal { message: String },
 }
 
 /// Which family an API error belongs to, by HTTP status.
@@ -70,7 +72,7 @@ impl ApiErrorKind {
             Self::UnprocessableEntity => "UnprocessableEntityError",
             Self::RateLimit => "RateLimitError",
             Self::InternalServer => "InternalServerError",
-            Self::Other => "APIError",
+            Self::Other => "APIStatusError",
         }
     }
 }
@@ -92,6 +94,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// Response headers (names lower-case).
     pub headers: Vec<(String, String)>,
+    /// How many attempts were made (1 + retries) before giving up.
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -128,13 +132,14 @@ impl ApiError {
             body: text,
             request_id,
             headers,
+            attempts: 1,
         }
     }
 }
 
 impl Error {
     /// A short stable name for the error family: `api`, `connection`, `timeout`, `decode`,
-    /// `invalid_request`, `configuration`, `webhook`.
+    /// `invalid_request`, `configuration`, `webhook`, `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Api(_) => "api",
@@ -144,6 +149,7 @@ impl Error {
             Error::InvalidRequest { .. } => "invalid_request",
             Error::Configuration { .. } => "configuration",
             Error::Webhook(_) => "webhook",
+            Error::Internal { .. } => "internal",
         }
     }
 
@@ -163,6 +169,11 @@ impl Error {
             Error::Decode { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
+    }
+
+    /// The class every language raises for this error (`NotFoundError`, `APITimeoutError`, …).
+    pub fn class(&self) -> crate::ErrorClass {
+        crate::ErrorClass::of(self)
     }
 
     /// The API error, if this is one.
@@ -200,6 +211,9 @@ impl fmt::Display for Error {
             Error::InvalidRequest { message } => write!(f, "invalid request: {message}"),
             Error::Configuration { message } => write!(f, "configuration error: {message}"),
             Error::Webhook(e) => write!(f, "webhook error: {e}"),
+            Error::Internal { message } => {
+                write!(f, "internal error in the Cadenya SDK (please report it): {message}")
+            }
         }
     }
 }

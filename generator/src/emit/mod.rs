@@ -1,4 +1,6 @@
-//! One emitter per target language; each reads only the intermediate model.
+//! One emitter per target language; each reads only the intermediate model (the error family
+//! comes from the generator's own table, `errors.rs`).
+pub mod errors;
 pub mod python;
 pub mod rust;
 pub mod typescript;
@@ -12,5 +14,6 @@ pub fn all(api: &Api) -> Vec<(String, String)> {
     files.extend(python::emit(api));
     files.extend(typescript::emit(api));
     files.extend(uniffi::emit(api));
+    files.extend(errors::emit());
     files
 }
