@@ -76,6 +76,13 @@ pub fn retry_count(n: f64) -> Result<u32> {
     Ok(n as u32)
 }
 
+/// The path parameters of `operation` other than `workspaceId`, in path order (for bindings
+/// that take them positionally).
+pub fn path_names(operation: &str) -> Result<impl Iterator<Item = &'static str>> {
+    let op = crate::catalog::find(operation).ok_or_else(|| Error::invalid(format!("unknown operation `{operation}`")))?;
+    Ok(op.path_params.iter().copied().filter(|n| *n != "workspaceId"))
+}
+
 /// One operation call: the operationId, wire-named path and query values, the body as JSON
 /// (text or tree) and the options. `workspaceId` among the path values is the per-call workspace.
 #[derive(Debug)]
@@ -241,8 +248,6 @@ pub struct ErrorRecord {
     /// The class every language uses (`NotFoundError`, …), from the error table.
     pub class: ErrorClass,
     /// `Display` of the error: `NotFoundError (404): agent not found [request id req_1]`.
-    pub display: String,
-    /// The message alone: the error body's `message` for API errors, else the description.
     pub message: String,
     pub status: Option<u16>,
     /// `code` of the error body (a google.rpc.Code).
@@ -267,7 +272,6 @@ impl ErrorRecord {
     pub fn from_error(e: &Error, operation: Option<&str>) -> Self {
         let mut r = ErrorRecord {
             class: ErrorClass::of(e),
-            display: e.to_string(),
             message: e.to_string(),
             status: e.status(),
             code: None,
@@ -281,11 +285,10 @@ impl ErrorRecord {
         };
         match e {
             Error::Api(api) => {
-                r.message = api.message.clone();
                 r.code = api.code;
                 r.details = serde_json::to_string(&api.details).unwrap_or_else(|_| "[]".into());
                 r.body = Some(api.body.clone());
-                r.headers = api.headers.clone();
+                r.headers = joined(&api.headers);
                 r.attempts = Some(api.attempts);
             }
             Error::Decode { path, .. } => r.detail = Some(path.clone()),
@@ -299,6 +302,21 @@ impl ErrorRecord {
     pub fn kind(&self) -> &'static str {
         self.class.kind()
     }
+}
+
+/// Pairs with each name once, repeated values joined with `, ` (first-seen order).
+fn joined(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        match out.iter_mut().find(|(n, _)| n == k) {
+            Some((_, joined)) => {
+                joined.push_str(", ");
+                joined.push_str(v);
+            }
+            None => out.push((k.clone(), v.clone())),
+        }
+    }
+    out
 }
 
 impl From<Error> for ErrorRecord {

@@ -46,8 +46,7 @@ async fn a_404_is_one_flat_record() {
     assert_eq!(e.attempts, Some(1));
     assert!(e.request_id.as_deref().unwrap().starts_with("req_"));
     assert!(e.body.as_deref().unwrap().contains("\"code\""));
-    assert!(!e.message.is_empty());
-    assert!(e.display.starts_with("NotFoundError (404): "));
+    assert!(e.message.starts_with("NotFoundError (404): "), "{}", e.message);
 }
 
 #[tokio::test]

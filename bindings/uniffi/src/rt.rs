@@ -145,12 +145,7 @@ fn mismatch(op: &str) -> CadenyaError {
 pub fn decode<T: DeserializeOwned>(value: Value, status: u16, request_id: Option<String>) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        CadenyaError::decode(
-            format!("could not decode the response at `{path}`: {}", e.into_inner()),
-            path,
-            status,
-            request_id,
-        )
+        CadenyaError::decode(e.into_inner().to_string(), path, status, request_id)
     })
 }
 

@@ -47,7 +47,13 @@ pub const TABLE: &[ErrorDef] = &[
     def("InternalServerError", STATUS, "api", Some(500), "HTTP 5xx (after retries)."),
     def("APIConnectionError", API, "connection", None, "The request could not be sent or the response not read."),
     def("APITimeoutError", Some("APIConnectionError"), "timeout", None, "An attempt took longer than the timeout."),
-    def("APIResponseValidationError", API, "decode", None, "A 2xx response did not decode; `detail` is the field path."),
+    def(
+        "APIResponseValidationError",
+        API,
+        "decode",
+        None,
+        "A 2xx response did not decode; `detail` is the field path.",
+    ),
     def("APIUserAbortError", API, "aborted", None, "The call was cancelled by its caller (Node's AbortSignal)."),
     def("WebhookVerificationError", ROOT, "webhook", None, "A webhook failed verification; `detail` says why."),
     def("InvalidRequestError", ROOT, "invalid_request", None, "The call was refused before anything was sent."),
@@ -58,7 +64,7 @@ pub const TABLE: &[ErrorDef] = &[
 /// The fields every error carries, by their Rust (snake_case) name, with a doc line.
 pub const FIELDS: &[(&str, &str)] = &[
     ("kind", "The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, internal."),
-    ("message", "The message alone (the error body's message for status errors)."),
+    ("message", "What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`."),
     ("status", "The HTTP status, for status and decode errors."),
     ("code", "`code` of the error body (a google.rpc.Code)."),
     ("details", "`details` of the error body."),
@@ -72,11 +78,17 @@ pub const FIELDS: &[(&str, &str)] = &[
 
 /// Files to write.
 pub fn emit() -> Vec<(String, String)> {
-    vec![("core/src/generated/errors.rs".into(), rust())]
+    vec![
+        ("core/src/generated/errors.rs".into(), rust()),
+        ("python/cadenya/_exceptions.py".into(), python()),
+        ("node/lib/errors.js".into(), node_js()),
+        ("node/lib/errors.d.ts".into(), node_dts()),
+    ]
 }
 
 fn rust() -> String {
-    let mut o = format!("// {HEADER}\n//! The error classes every language shares, from the generator's error table.\n\n");
+    let mut o =
+        format!("// {HEADER}\n//! The error classes every language shares, from the generator's error table.\n\n");
     o.push_str("/// One class of the error family; every binding raises the class of this name.\n");
     o.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\n#[allow(clippy::upper_case_acronyms)]\npub enum ErrorClass {\n");
     for d in TABLE {
@@ -110,5 +122,145 @@ fn rust() -> String {
     }
     o.push_str("            _ => ErrorClass::InternalError,\n        }\n    }\n\n");
     o.push_str("    /// The class of a core error.\n    pub fn of(e: &crate::Error) -> ErrorClass {\n        match e {\n            crate::Error::Api(api) => ErrorClass::for_status(api.status),\n            other => ErrorClass::for_kind(other.kind()),\n        }\n    }\n}\n");
+    o
+}
+
+/// `snake_case` -> `camelCase`.
+fn camel(s: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in s.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Python: `cadenya/_exceptions.py`, typed classes (the module is its own stub).
+fn python() -> String {
+    let mut o = format!(
+        "# {HEADER}\n\"\"\"The exceptions of the Cadenya SDK, the same classes and fields in every language.\n\n```\n"
+    );
+    tree(&mut o, None, 0);
+    o.push_str("```\n\nEvery exception carries the same fields (None where they do not apply):\n\n");
+    for (f, doc) in FIELDS {
+        let _ = writeln!(o, "- `{f}`: {doc}");
+    }
+    o.push_str("\nMessages and fields never contain the API key or a webhook secret.\n\"\"\"\n\nfrom __future__ import annotations\n\nimport json\nfrom typing import Any, Dict, List, Optional, Tuple, Type\n\n__all__ = [\n");
+    for d in TABLE {
+        let _ = writeln!(o, "    \"{}\",", d.name);
+    }
+    o.push_str("]\n\n\nclass CadenyaError(Exception):\n    \"\"\"Base class of every error the SDK raises.\"\"\"\n\n");
+    let ty = |f: &str| match f {
+        "kind" | "message" => "str",
+        "status" | "code" | "attempts" => "Optional[int]",
+        "details" => "List[Any]",
+        "headers" => "Optional[Dict[str, str]]",
+        _ => "Optional[str]",
+    };
+    for (f, doc) in FIELDS {
+        let _ = writeln!(o, "    {f}: {}\n    \"\"\"{doc}\"\"\"", ty(f));
+    }
+    o.push_str("\n    def __init__(\n        self,\n        message: str,\n        *,\n");
+    for (f, _) in FIELDS.iter().filter(|(f, _)| *f != "message") {
+        let default = match *f {
+            "kind" => "\"\"",
+            "details" => "None",
+            _ => "None",
+        };
+        let t = if *f == "details" { "Optional[List[Any]]" } else { ty(f) };
+        let _ = writeln!(o, "        {f}: {t} = {default},");
+    }
+    o.push_str("    ) -> None:\n        super().__init__(message)\n        self.message = message\n");
+    for (f, _) in FIELDS.iter().filter(|(f, _)| *f != "message") {
+        let v = if *f == "details" { "details or []".to_string() } else { (*f).to_string() };
+        let _ = writeln!(o, "        self.{f} = {v}");
+    }
+    o.push_str("\n    @property\n    def status_code(self) -> Optional[int]:\n        \"\"\"`status`, under the name the Stainless Python SDKs use.\"\"\"\n        return self.status\n\n    def __str__(self) -> str:\n        return self.message\n");
+    for d in TABLE.iter().skip(1) {
+        let mut bases = d.parent.unwrap_or("CadenyaError").to_string();
+        if matches!(d.kind, "invalid_request" | "configuration") {
+            bases.push_str(", ValueError");
+        }
+        let _ = write!(o, "\n\nclass {}({bases}):\n    \"\"\"{}\"\"\"\n", d.name, d.doc);
+    }
+    o.push_str("\n\n_CLASSES: Dict[str, Type[CadenyaError]] = {\n");
+    for d in TABLE {
+        let _ = writeln!(o, "    \"{0}\": {0},", d.name);
+    }
+    o.push_str("}\n\n\ndef _from_native(\n    name: str,\n    message: str,\n    kind: str,\n    status: Optional[int],\n    code: Optional[int],\n    details: str,\n    body: Optional[str],\n    request_id: Optional[str],\n    headers: List[Tuple[str, str]],\n    operation: Optional[str],\n    attempts: Optional[int],\n    detail: Optional[str],\n) -> CadenyaError:\n    \"\"\"Builds the exception of a core error record (called by the native module).\"\"\"\n    cls = _CLASSES.get(name, CadenyaError)\n    return cls(\n        message,\n        kind=kind,\n        status=status,\n        code=code,\n        details=json.loads(details) if details else [],\n        body=body,\n        request_id=request_id,\n        headers=dict(headers) if headers else None,\n        operation=operation,\n        attempts=attempts,\n        detail=detail,\n    )\n");
+    o
+}
+
+/// The class tree under `parent`, as an indented listing.
+fn tree(o: &mut String, parent: Option<&str>, depth: usize) {
+    for d in TABLE.iter().filter(|d| d.parent == parent) {
+        let status =
+            d.status.map(|s| if s == 500 { " (5xx)".to_string() } else { format!(" ({s})") }).unwrap_or_default();
+        let _ = writeln!(o, "{}{}{status}", "    ".repeat(depth), d.name);
+        tree(o, Some(d.name), depth + 1);
+    }
+}
+
+/// Node: `node/lib/errors.js` (classes) and `node/lib/errors.d.ts` (their types).
+fn node_js() -> String {
+    let mut o = format!("'use strict';\n// {HEADER}\n// The addon throws/rejects with an Error whose message is a marked JSON error record;\n// `fromNative` rebuilds the class of the record so `instanceof` works and the fields are plain properties.\n\nconst MARKER = '\\u0001cadenya:';\n\n");
+    o.push_str("function parseBody(text) {\n  if (typeof text !== 'string' || text === '') return text ?? null;\n  try {\n    return JSON.parse(text);\n  } catch {\n    return text;\n  }\n}\n\n");
+    o.push_str("class CadenyaError extends Error {\n  constructor(message, fields = {}) {\n    super(message);\n    Object.defineProperty(this, 'name', { value: new.target.name, configurable: true, writable: true });\n");
+    for (f, doc) in FIELDS.iter().filter(|(f, _)| *f != "message") {
+        let name = camel(f);
+        let value = match *f {
+            "kind" => "fields.kind ?? KINDS[new.target.name] ?? ''".to_string(),
+            "details" => "fields.details ?? []".to_string(),
+            "body" => "parseBody(fields.body)".to_string(),
+            _ => format!("fields.{name} ?? null"),
+        };
+        let _ = writeln!(o, "    /** {doc} */\n    this.{name} = {value};");
+    }
+    o.push_str("  }\n}\n");
+    for d in TABLE.iter().skip(1) {
+        let _ = write!(o, "/** {} */\nclass {} extends {} {{}}\n", d.doc, d.name, d.parent.unwrap_or("CadenyaError"));
+    }
+    o.push_str("\nconst CLASSES = {\n");
+    for d in TABLE {
+        let _ = writeln!(o, "  {},", d.name);
+    }
+    o.push_str("};\n\nconst KINDS = {\n");
+    for d in TABLE.iter().filter(|d| !d.kind.is_empty()) {
+        let _ = writeln!(o, "  {}: '{}',", d.name, d.kind);
+    }
+    o.push_str("};\n\n/** The exported error for an addon error; anything else is returned unchanged. */\nfunction fromNative(e) {\n  if (e instanceof Error && typeof e.message === 'string' && e.message.startsWith(MARKER)) {\n    let r;\n    try {\n      r = JSON.parse(e.message.slice(MARKER.length));\n    } catch {\n      return e;\n    }\n    return new (CLASSES[r.name] || CadenyaError)(r.message, r);\n  }\n  return e;\n}\n\nmodule.exports = { fromNative, ...CLASSES };\n");
+    o
+}
+
+fn node_dts() -> String {
+    let mut o = format!("// {HEADER}\n\n/** Base class of every error the SDK throws; every error has the same fields (null where they do not apply). */\nexport declare class CadenyaError extends Error {{\n");
+    for (f, doc) in FIELDS.iter().filter(|(f, _)| *f != "message") {
+        let ty = match *f {
+            "kind" => "string",
+            "status" | "code" | "attempts" => "number | null",
+            "details" => "unknown[]",
+            "body" => "unknown",
+            "headers" => "Record<string, string> | null",
+            _ => "string | null",
+        };
+        let _ = writeln!(o, "  /** {doc} */\n  readonly {}: {ty};", camel(f));
+    }
+    o.push_str("}\n");
+    for d in TABLE.iter().skip(1) {
+        let _ = writeln!(
+            o,
+            "/** {} */\nexport declare class {} extends {} {{}}",
+            d.doc,
+            d.name,
+            d.parent.unwrap_or("CadenyaError")
+        );
+    }
     o
 }
