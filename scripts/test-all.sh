@@ -40,4 +40,7 @@ for lang in python node kotlin; do
   fi
 done
 
+step "cross-language errors: the same faults through Python, Node and Kotlin"
+scripts/test-errors.sh
+
 step "all tests passed"

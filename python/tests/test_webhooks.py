@@ -85,12 +85,26 @@ def test_header_shapes(server: Server, client: cadenya.Cadenya) -> None:
 
 
 def test_unwrap_and_unsafe_unwrap(server: Server, client: cadenya.Cadenya) -> None:
+    def meta(id: str) -> Dict[str, str]:
+        return {"id": id, "accountId": "acct_1", "createdAt": "2026-01-01T00:00:00Z", "profileId": "prf_1", "workspaceId": "ws_1"}
+
     event = {
         "type": "objective_event.finalized",
         "timestamp": "2026-01-01T00:00:00Z",
-        "data": {"agent": {"id": "agt_1", "name": "a"}, "agentVariation": {"id": "var_1", "name": "v"}, "futureField": {"Keep_Me": 1}},
+        "data": {
+            "agent": {**meta("agt_1"), "name": "a"},
+            "agentVariation": {**meta("var_1"), "name": "v"},
+            "objective": meta("obj_1"),
+            "objectiveEvent": {"metadata": meta("evt_1"), "data": {"type": "OBJECTIVE_EVENT_TYPE_FINALIZED", "finalized": {}}},
+            "futureField": {"Keep_Me": 1},
+        },
     }
     body = json.dumps(event).encode()
+    # As in Node and Kotlin, unwrap checks the body is the webhook envelope after verifying it.
+    not_envelope = json.dumps({"type": "x", "timestamp": "2026-01-01T00:00:00Z", "data": {}}).encode()
+    with pytest.raises(cadenya.WebhookVerificationError) as e:
+        client.webhooks.unwrap(not_envelope, _signed(server, not_envelope))
+    assert e.value.detail == "bad_payload"
     got = client.webhooks.unwrap(body, _signed(server, body))
     assert isinstance(got, cadenya.types.UnwrapWebhookEvent)
     assert got.type == "objective_event.finalized"

@@ -179,7 +179,11 @@ fn python() -> String {
     }
     o.push_str("    ) -> None:\n        super().__init__(message)\n        self.message = message\n");
     for (f, _) in FIELDS.iter().filter(|(f, _)| *f != "message") {
-        let v = if *f == "details" { "details or []".to_string() } else { (*f).to_string() };
+        let v = match *f {
+            "details" => "details or []".to_string(),
+            "kind" => "kind or _KINDS.get(type(self).__name__, \"\")".to_string(),
+            _ => (*f).to_string(),
+        };
         let _ = writeln!(o, "        self.{f} = {v}");
     }
     o.push_str("\n    @property\n    def status_code(self) -> Optional[int]:\n        \"\"\"`status`, under the name the Stainless Python SDKs use.\"\"\"\n        return self.status\n\n    def __str__(self) -> str:\n        return self.message\n");
@@ -193,6 +197,10 @@ fn python() -> String {
     o.push_str("\n\n_CLASSES: Dict[str, Type[CadenyaError]] = {\n");
     for d in TABLE {
         let _ = writeln!(o, "    \"{0}\": {0},", d.name);
+    }
+    o.push_str("}\n\n_KINDS: Dict[str, str] = {\n");
+    for d in TABLE.iter().filter(|d| !d.kind.is_empty()) {
+        let _ = writeln!(o, "    \"{}\": \"{}\",", d.name, d.kind);
     }
     o.push_str("}\n\n\ndef _from_native(\n    name: str,\n    message: str,\n    kind: str,\n    status: Optional[int],\n    code: Optional[int],\n    details: str,\n    body: Optional[str],\n    request_id: Optional[str],\n    headers: List[Tuple[str, str]],\n    operation: Optional[str],\n    attempts: Optional[int],\n    detail: Optional[str],\n) -> CadenyaError:\n    \"\"\"Builds the exception of a core error record (called by the native module).\"\"\"\n    cls = _CLASSES.get(name, CadenyaError)\n    return cls(\n        message,\n        kind=kind,\n        status=status,\n        code=code,\n        details=json.loads(details) if details else [],\n        body=body,\n        request_id=request_id,\n        headers=dict(headers) if headers else None,\n        operation=operation,\n        attempts=attempts,\n        detail=detail,\n    )\n");
     o
