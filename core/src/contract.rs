@@ -21,43 +21,15 @@ use std::time::Duration;
 
 pub use crate::ErrorClass;
 
-/// Per-call options, as every language passes them.
-#[derive(Debug, Clone, Default)]
-pub struct CallOptions {
-    pub timeout: Option<Duration>,
-    pub max_retries: Option<u32>,
-    pub headers: Vec<(String, String)>,
-    pub extra_query: Vec<(String, String)>,
-    pub idempotency_key: Option<String>,
-    /// Overrides the client's workspace for `{workspaceId}`.
-    pub workspace_id: Option<String>,
-}
+/// Per-call options, as every language passes them (the core's own [`RequestOptions`]).
+pub use crate::RequestOptions as CallOptions;
 
-impl CallOptions {
-    fn apply<T>(self, mut call: Call<T>) -> Result<Call<T>> {
-        if let Some(t) = self.timeout {
-            call = call.timeout(t);
-        }
-        if let Some(n) = self.max_retries {
-            call = call.max_retries(n);
-        }
-        for (k, v) in self.headers {
-            call = call.header(k, v);
-        }
-        for (k, v) in self.extra_query {
-            call = call.query(k, v);
-        }
-        if let Some(k) = self.idempotency_key {
-            call = call.idempotency_key(k);
-        }
-        if let Some(w) = self.workspace_id {
-            if w.trim().is_empty() {
-                return Err(Error::invalid("workspace_id must not be blank"));
-            }
-            call = call.workspace_id(w);
-        }
-        Ok(call)
+/// Applies the options to a call; a blank workspace is refused.
+fn apply<T>(options: CallOptions, call: Call<T>) -> Result<Call<T>> {
+    if options.workspace_id.as_deref().is_some_and(|w| w.trim().is_empty()) {
+        return Err(Error::invalid("workspace_id must not be blank"));
     }
+    Ok(call.options(options))
 }
 
 /// A timeout given by a binding as (fractional) seconds: positive and finite.
@@ -157,9 +129,9 @@ impl Client {
         }
         let call = self.dynamic_call_raw(input.operation, &path, input.query, input.body)?;
         let call = match call {
-            DynamicCall::Empty(c) => DynamicCall::Empty(options.apply(c)?),
-            DynamicCall::Json(c) => DynamicCall::Json(options.apply(c)?),
-            DynamicCall::Page(c) => DynamicCall::Page(options.apply(c)?),
+            DynamicCall::Empty(c) => DynamicCall::Empty(apply(options, c)?),
+            DynamicCall::Json(c) => DynamicCall::Json(apply(options, c)?),
+            DynamicCall::Page(c) => DynamicCall::Page(apply(options, c)?),
         };
         Ok(Prepared { operation: input.operation.to_string(), call })
     }
@@ -188,33 +160,18 @@ impl Prepared {
         let Prepared { operation, call } = self;
         let result = guarded(async move {
             Ok(match call {
-                DynamicCall::Empty(c) => {
-                    let r = c.with_raw_response().await?;
-                    Response { status: r.status, headers: r.headers, request_id: r.request_id, body: Body::Empty }
-                }
-                DynamicCall::Json(c) => {
-                    let r = c.with_raw_response().await?;
-                    Response {
-                        status: r.status,
-                        headers: r.headers,
-                        request_id: r.request_id,
-                        body: Body::Json(r.data),
-                    }
-                }
-                DynamicCall::Page(c) => {
-                    let r = c.with_raw_response().await?;
-                    Response {
-                        status: r.status,
-                        headers: r.headers,
-                        request_id: r.request_id,
-                        body: Body::Page(r.data),
-                    }
-                }
+                DynamicCall::Empty(c) => response(c.with_raw_response().await?, |()| Body::Empty),
+                DynamicCall::Json(c) => response(c.with_raw_response().await?, Body::Json),
+                DynamicCall::Page(c) => response(c.with_raw_response().await?, Body::Page),
             })
         })
         .await;
         result.map_err(|e| ErrorRecord::from_error(&e, Some(&operation)))
     }
+}
+
+fn response<T>(r: crate::ApiResponse<T>, body: impl FnOnce(T) -> Body) -> Response {
+    Response { status: r.status, headers: r.headers, request_id: r.request_id, body: body(r.data) }
 }
 
 /// The page after `page`, or `None` after the last one; panics become [`Error::Internal`].

@@ -111,7 +111,7 @@ class CadenyaError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.kind = kind
+        self.kind = kind or _KINDS.get(type(self).__name__, "")
         self.status = status
         self.code = code
         self.details = details or []
@@ -223,6 +223,26 @@ _CLASSES: Dict[str, Type[CadenyaError]] = {
     "InvalidRequestError": InvalidRequestError,
     "ConfigurationError": ConfigurationError,
     "InternalError": InternalError,
+}
+
+_KINDS: Dict[str, str] = {
+    "APIStatusError": "api",
+    "BadRequestError": "api",
+    "AuthenticationError": "api",
+    "PermissionDeniedError": "api",
+    "NotFoundError": "api",
+    "ConflictError": "api",
+    "UnprocessableEntityError": "api",
+    "RateLimitError": "api",
+    "InternalServerError": "api",
+    "APIConnectionError": "connection",
+    "APITimeoutError": "timeout",
+    "APIResponseValidationError": "decode",
+    "APIUserAbortError": "aborted",
+    "WebhookVerificationError": "webhook",
+    "InvalidRequestError": "invalid_request",
+    "ConfigurationError": "configuration",
+    "InternalError": "internal",
 }
 
 
