@@ -34830,7 +34830,7 @@ sealed class CadenyaException: kotlin.Exception() {
      */
     class Internal(
         
-        val `message`: kotlin.String, 
+        val `errorMessage`: kotlin.String, 
         
         val `className`: kotlin.String, 
         
@@ -34851,7 +34851,7 @@ sealed class CadenyaException: kotlin.Exception() {
         val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "message=${ `message` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
 
@@ -35293,7 +35293,7 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
             is CadenyaException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`message`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -35521,7 +35521,7 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
             }
             is CadenyaException.Internal -> {
                 buf.putInt(16)
-                FfiConverterString.write(value.`message`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
