@@ -16,7 +16,7 @@ cargo build -q -p cadenya-server
 coproc SERVER { exec "$target_dir/debug/cadenya-server" --port 0 --step-delay-ms 2; }
 server_pid=$SERVER_PID
 read -r info <&"${SERVER[0]}"
-eval "$(python3 -c 'import json,sys; i=json.loads(sys.argv[1]); print(f"export CADENYA_BASE_URL={i[\"base_url\"]} CADENYA_API_KEY={i[\"api_key\"]} CADENYA_WORKSPACE_ID={i[\"workspace_id\"]}")' "$info")"
+eval "$(python3 -c 'import json,sys; i=json.loads(sys.argv[1]); print("export CADENYA_BASE_URL=%s CADENYA_API_KEY=%s CADENYA_WORKSPACE_ID=%s" % (i["base_url"], i["api_key"], i["workspace_id"]))' "$info")"
 unset CADENYA_WEBHOOK_SECRET CADENYA_WEBHOOK_KEY CADENYA_CUSTOM_HEADERS
 
 echo "==> Python"

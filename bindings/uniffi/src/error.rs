@@ -36,6 +36,14 @@ macro_rules! cadenya_error {
         }
 
         impl CadenyaError {
+            /// The error with the failed call's operationId, when it has none yet.
+            pub(crate) fn with_operation(mut self, op: &str) -> Self {
+                match &mut self {
+                    $(CadenyaError::$variant { operation, .. } => { operation.get_or_insert_with(|| op.to_string()); })*
+                }
+                self
+            }
+
             fn message(&self) -> &str {
                 match self {
                     $(CadenyaError::$variant { message, .. } => message,)*

@@ -159,6 +159,7 @@ pub async fn model<T: DeserializeOwned>(client: &Client, req: Req<'_>) -> Result
         decode(r.data, r.status, r.request_id)
     })
     .await
+    .map_err(|e| e.with_operation(op))
 }
 
 /// An operation answering with no body.
@@ -166,7 +167,7 @@ pub async fn empty(client: &Client, req: Req<'_>) -> Result<()> {
     let op = req.op;
     let (call, ws, options) = req.prepare(client)?;
     let DynamicCall::Empty(call) = call else { return Err(mismatch(op)) };
-    guarded(async move { Ok(configure(call, ws, options).send().await?) }).await
+    guarded(async move { Ok(configure(call, ws, options).send().await?) }).await.map_err(|e| e.with_operation(op))
 }
 
 /// A generated page object: typed items of one core page, which keeps the next request.
@@ -191,6 +192,7 @@ pub async fn page<P: PageType>(client: &Client, req: Req<'_>) -> Result<Arc<P>> 
         P::from_core(r.data, r.status, r.request_id).map(Arc::new)
     })
     .await
+    .map_err(|e| e.with_operation(op))
 }
 
 /// The page after `core`, through the core's own cursor handling.
