@@ -14,6 +14,7 @@ export const {
   Webhooks,
   CadenyaError,
   APIError,
+  APIStatusError,
   BadRequestError,
   AuthenticationError,
   PermissionDeniedError,
@@ -29,5 +30,6 @@ export const {
   InvalidRequestError,
   ConfigurationError,
   WebhookVerificationError,
+  InternalError,
 } = cjs;
 export default Cadenya;

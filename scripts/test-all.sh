@@ -14,7 +14,7 @@ cargo run -q -p cadenya-generator -- --check
 rust_crates=(-p cadenya -p cadenya-server -p cadenya-generator -p cadenya-cli)
 
 step "Rust: core, local server, generator, CLI"
-cargo test "${rust_crates[@]}" --all-targets 2>&1
+cargo test "${rust_crates[@]}" --features cadenya/binding --all-targets 2>&1
 
 step "Rust: doc tests (the CLI is a binary: it has none)"
 cargo test -p cadenya -p cadenya-server -p cadenya-generator --doc 2>&1
@@ -64,5 +64,8 @@ for lang in python node kotlin; do
     "scripts/test-$lang.sh"
   fi
 done
+
+step "cross-language errors: the same faults through Python, Node and Kotlin"
+scripts/test-errors.sh
 
 step "all tests passed"

@@ -44,9 +44,7 @@ pub fn find(operation_id: &str) -> Option<&'static OperationDef> {
     OPERATIONS.iter().find(|o| o.id == operation_id)
 }
 
-/// JSON text as the bindings exchange it: checked to be valid JSON, never built into a tree.
-/// Passing it through unparsed saves a parse and a re-serialisation per call.
-pub type RawJson = Box<serde_json::value::RawValue>;
+pub use crate::json::RawJson;
 
 /// A prepared dynamic call; which variant depends on the operation's response. `J` is how JSON
 /// values come back: [`Value`] (a tree) or [`RawJson`] (the text, validated).

@@ -29,6 +29,8 @@ pub enum Error {
     /// An objective helper (`objectives().wait`, `follow_events`) gave up: the objective did not
     /// reach the awaited state in time. `last_state` is the wire name of the state last seen.
     WaitTimeout { objective_id: String, after: Duration, last_state: String },
+    /// A bug inside the SDK (a panic caught at a language boundary). Please report it.
+    Internal { message: String },
 }
 
 /// Which family an API error belongs to, by HTTP status.
@@ -73,7 +75,7 @@ impl ApiErrorKind {
             Self::UnprocessableEntity => "UnprocessableEntityError",
             Self::RateLimit => "RateLimitError",
             Self::InternalServer => "InternalServerError",
-            Self::Other => "APIError",
+            Self::Other => "APIStatusError",
         }
     }
 }
@@ -95,6 +97,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// Response headers (names lower-case).
     pub headers: Vec<(String, String)>,
+    /// How many attempts were made (1 + retries) before giving up.
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -131,13 +135,14 @@ impl ApiError {
             body: text,
             request_id,
             headers,
+            attempts: 1,
         }
     }
 }
 
 impl Error {
     /// A short stable name for the error family: `api`, `connection`, `timeout`, `decode`,
-    /// `invalid_request`, `configuration`, `webhook`, `wait_timeout`.
+    /// `invalid_request`, `configuration`, `webhook`, `wait_timeout`, `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Api(_) => "api",
@@ -148,6 +153,7 @@ impl Error {
             Error::Configuration { .. } => "configuration",
             Error::Webhook(_) => "webhook",
             Error::WaitTimeout { .. } => "wait_timeout",
+            Error::Internal { .. } => "internal",
         }
     }
 
@@ -167,6 +173,11 @@ impl Error {
             Error::Decode { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
+    }
+
+    /// The class every language raises for this error (`NotFoundError`, `APITimeoutError`, …).
+    pub fn class(&self) -> crate::ErrorClass {
+        crate::ErrorClass::of(self)
     }
 
     /// The API error, if this is one.
@@ -209,6 +220,9 @@ impl fmt::Display for Error {
                 "objective {objective_id} did not reach the awaited state within {:.3} s (last state {last_state})",
                 after.as_secs_f64()
             ),
+            Error::Internal { message } => {
+                write!(f, "internal error in the Cadenya SDK (please report it): {message}")
+            }
         }
     }
 }

@@ -22,13 +22,18 @@
 //! # Ok(()) }
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod busy_poll;
 pub mod catalog;
 mod client;
 pub mod codec;
 pub mod config;
+#[cfg(feature = "binding")]
+pub mod contract;
 pub mod error;
 mod generated;
+pub mod json;
 pub mod objectives;
 pub mod pagination;
 pub mod request;
@@ -40,6 +45,7 @@ pub mod webhooks;
 pub use client::Client;
 pub use config::{ClientBuilder, ClientOptions, Config, LogLevel};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
+pub use generated::errors::ErrorClass;
 pub use generated::{models, params, resources};
 pub use pagination::Page;
 pub use request::{Call, RequestOptions};

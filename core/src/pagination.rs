@@ -93,7 +93,7 @@ impl<I: DeserializeOwned + Send + 'static> Call<Page<I>> {
     }
 }
 
-impl Page<crate::catalog::RawJson> {
+impl Page<crate::json::RawJson> {
     /// Takes the page's items out as the JSON text of one array, so a binding hands its
     /// language a single document to parse. The texts are copied, never parsed again.
     pub fn take_items_json(&mut self) -> String {

@@ -268,7 +268,7 @@ impl Call<serde_json::Value> {
     }
 }
 
-impl Call<crate::catalog::RawJson> {
+impl Call<crate::json::RawJson> {
     /// A call whose body is returned as JSON text, checked to be valid JSON but not parsed into
     /// a tree (an empty body becomes `null`). For bindings that parse JSON in their own language.
     pub fn raw_json(client: Client, req: RequestSpec) -> Self {

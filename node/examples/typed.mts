@@ -37,7 +37,7 @@ export async function walkthrough(signal: AbortSignal): Promise<string[]> {
     const event = client.webhooks.unwrap(Buffer.from('{}'), new Headers(), { secret: 'whsec_...' });
     names.push(event.type, event.data.objectiveEvent.metadata.id);
   } catch (e) {
-    if (e instanceof WebhookVerificationError && e.kind === 'bad_signature') names.push('forged');
+    if (e instanceof WebhookVerificationError && e.detail === 'bad_signature') names.push('forged');
   }
   // @ts-expect-error: path parameters are required strings
   await client.agents.retrieve();

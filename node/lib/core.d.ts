@@ -149,57 +149,5 @@ export declare class Webhooks {
   unsafeUnwrap(payload: WebhookPayload): UnsafeUnwrapWebhookEvent;
 }
 
-/** Base class of every error of this package. */
-export declare class CadenyaError extends Error {}
-
-/** A non-2xx response. */
-export declare class APIError extends CadenyaError {
-  readonly status: number;
-  /** The `x-request-id` response header: quote it when contacting support. */
-  readonly requestId: string | null;
-  /** The response body: parsed JSON when it is JSON, else the text. */
-  readonly body: unknown;
-  /** `code` of the google.rpc.Status body. */
-  readonly code: number | null;
-  /** `details` of the google.rpc.Status body. */
-  readonly details: unknown[];
-  /** Response headers (lower-case names). */
-  readonly headers: Record<string, string>;
-}
-/** 400 */
-export declare class BadRequestError extends APIError {}
-/** 401 */
-export declare class AuthenticationError extends APIError {}
-/** 403 */
-export declare class PermissionDeniedError extends APIError {}
-/** 404 */
-export declare class NotFoundError extends APIError {}
-/** 409 */
-export declare class ConflictError extends APIError {}
-/** 422 */
-export declare class UnprocessableEntityError extends APIError {}
-/** 429 */
-export declare class RateLimitError extends APIError {}
-/** 5xx */
-export declare class InternalServerError extends APIError {}
-/** The request could not be sent or the response could not be read. */
-export declare class APIConnectionError extends CadenyaError {}
-/** An attempt took longer than the timeout. */
-export declare class APITimeoutError extends APIConnectionError {}
-/** The call's `AbortSignal` fired. */
-export declare class APIUserAbortError extends CadenyaError {}
-/** A 2xx response whose body is not what the operation returns. */
-export declare class APIResponseValidationError extends CadenyaError {
-  readonly status: number;
-  readonly requestId: string | null;
-  /** Where decoding failed, e.g. `items[3].spec.status`. */
-  readonly path: string;
-}
-/** The call was refused before anything was sent. */
-export declare class InvalidRequestError extends CadenyaError {}
-/** The client could not be configured. */
-export declare class ConfigurationError extends CadenyaError {}
-/** A webhook failed verification or its body is not the webhook envelope. */
-export declare class WebhookVerificationError extends CadenyaError {
-  readonly kind: 'missing_header' | 'bad_timestamp' | 'too_old' | 'too_new' | 'bad_signature' | 'bad_secret' | 'bad_payload';
-}
+// The error classes, generated from the error table.
+export * from './errors';

@@ -104,7 +104,7 @@ async function withSignal(signal, start) {
   const t0 = AWAKE_MS > 0 ? performance.now() : 0;
   try {
     if (signal == null) return await start(undefined);
-    if (signal.aborted) throw new errors.APIUserAbortError();
+    if (signal.aborted) throw new errors.APIUserAbortError('request was aborted');
     const token = new native.AbortToken();
     const onAbort = () => token.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -431,7 +431,7 @@ function clock(options) {
  */
 class Webhook {
   constructor(secret) {
-    if (typeof secret !== 'string') throw new errors.WebhookVerificationError('webhook secret must be a string', { webhookKind: 'bad_secret' });
+    if (typeof secret !== 'string') throw new errors.WebhookVerificationError('webhook secret must be a string', { detail: 'bad_secret' });
     let hook;
     try {
       hook = new native.NativeWebhook(secret);

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CadenyaError, APIError, BadRequestError, AuthenticationError, NotFoundError, ConflictError, RateLimitError,
+  CadenyaError, APIError, APIStatusError, BadRequestError, AuthenticationError, NotFoundError, ConflictError, RateLimitError,
   InternalServerError, PermissionDeniedError, UnprocessableEntityError, APIConnectionError, APITimeoutError,
   APIResponseValidationError, InvalidRequestError,
 } from 'cadenya';
@@ -47,7 +47,7 @@ test('each status maps to its class', async () => {
   const cases = [
     [400, BadRequestError], [401, AuthenticationError], [403, PermissionDeniedError], [404, NotFoundError],
     [409, ConflictError], [422, UnprocessableEntityError], [429, RateLimitError], [500, InternalServerError],
-    [503, InternalServerError], [418, APIError],
+    [503, InternalServerError], [418, APIStatusError],
   ];
   for (const [status, cls] of cases) {
     const err = await client.agents.list({}, { headers: fault(`status=${status}`), maxRetries: 0 }).catch((e) => e);
@@ -97,8 +97,8 @@ test('a POST is not retried after a 503 unless it carries an idempotency key', a
 test('a dropped connection is an APIConnectionError (after retries)', async () => {
   const err = await client.agents.list({}, { headers: fault('drop;times=10'), maxRetries: 1 }).catch((e) => e);
   assert.ok(err instanceof APIConnectionError, String(err));
-  assert.ok(!(err instanceof APIError));
-  assert.equal(err.status, undefined);
+  assert.ok(err instanceof APIError && !(err instanceof APIStatusError));
+  assert.equal(err.status, null);
 });
 
 test('a slow response is an APITimeoutError after the per-request timeout', async () => {

@@ -16,7 +16,7 @@ function outcome(f) {
     return 'ok';
   } catch (e) {
     assert.ok(e instanceof WebhookVerificationError && e instanceof CadenyaError, `not a WebhookVerificationError: ${e}`);
-    return e.kind;
+    return e.detail;
   }
 }
 
@@ -80,11 +80,11 @@ test('unwrap verifies then returns the parsed event (string, Buffer, Uint8Array;
     }
   }
   c.webhooks.verify(envelope, h);
-  assert.throws(() => c.webhooks.verify(envelope + ' ', h), (e) => e.kind === 'bad_signature');
+  assert.throws(() => c.webhooks.verify(envelope + ' ', h), (e) => e.detail === 'bad_signature');
   assert.equal(ok, 9);
   const hn = signed(notEnvelope);
   c.webhooks.verify(notEnvelope, hn);
-  assert.throws(() => c.webhooks.unwrap(notEnvelope, hn), (e) => e instanceof WebhookVerificationError && e.kind === 'bad_payload');
+  assert.throws(() => c.webhooks.unwrap(notEnvelope, hn), (e) => e instanceof WebhookVerificationError && e.detail === 'bad_payload');
 });
 
 test('verify with the client secret, an explicit secret, or CADENYA_WEBHOOK_KEY', () => {
@@ -98,7 +98,7 @@ test('verify with the client secret, an explicit secret, or CADENYA_WEBHOOK_KEY'
     delete process.env.CADENYA_WEBHOOK_KEY;
   }
   const other = new Cadenya({ apiKey: 'k', webhookSecret: 'whsec_' + Buffer.from('another key of 32 bytes.........').toString('base64') });
-  assert.throws(() => other.webhooks.verify(envelope, h), (e) => e instanceof WebhookVerificationError && e.kind === 'bad_signature');
+  assert.throws(() => other.webhooks.verify(envelope, h), (e) => e instanceof WebhookVerificationError && e.detail === 'bad_signature');
 });
 
 test('errors name the failed check and never the secret', () => {
@@ -118,11 +118,11 @@ test('errors name the failed check and never the secret', () => {
       e = x;
     }
     assert.ok(e instanceof WebhookVerificationError, String(e));
-    assert.equal(e.kind, kind);
+    assert.equal(e.detail, kind);
     assert.ok(!e.message.includes(secret.slice(6)) && !e.stack.includes(secret.slice(6)));
   }
   // Too new, with an injected clock.
-  assert.throws(() => client.webhooks.verify(envelope, h, { secret, _now: Number(h['webhook-timestamp']) - 301 }), (e) => e.kind === 'too_new');
+  assert.throws(() => client.webhooks.verify(envelope, h, { secret, _now: Number(h['webhook-timestamp']) - 301 }), (e) => e.detail === 'too_new');
 });
 
 test('node req.headers style arrays: the first value is used', () => {
@@ -133,7 +133,7 @@ test('node req.headers style arrays: the first value is used', () => {
 test('unsafeUnwrap parses without verifying; a non-envelope is bad_payload', () => {
   const event = client.webhooks.unsafeUnwrap(Buffer.from(envelope));
   assert.equal(event.data.agent.id, 'agt_1');
-  assert.throws(() => client.webhooks.unsafeUnwrap(notEnvelope), (e) => e.kind === 'bad_payload');
-  assert.throws(() => client.webhooks.unsafeUnwrap('not json'), (e) => e instanceof WebhookVerificationError && e.kind === 'bad_payload');
+  assert.throws(() => client.webhooks.unsafeUnwrap(notEnvelope), (e) => e.detail === 'bad_payload');
+  assert.throws(() => client.webhooks.unsafeUnwrap('not json'), (e) => e instanceof WebhookVerificationError && e.detail === 'bad_payload');
   assert.throws(() => client.webhooks.unsafeUnwrap(42), CadenyaError);
 });

@@ -177,7 +177,7 @@ def run(info: Dict[str, str]) -> int:
         try:
             client.webhooks.verify(b'{"type":"objective_event.finalized"}', forged_headers, secret)
         except cadenya.WebhookVerificationError as e:
-            print(f"  ✗ forged delivery refused: {e} ({e.kind})")
+            print(f"  ✗ forged delivery refused: {e} ({e.detail})")
         records = client.agents.webhook_deliveries.list(agent.metadata.id).items
         print(f"\nDone: {len(seen)} events, {verified} webhooks verified, {len(records)} delivery records on the agent.")
         httpd.shutdown()

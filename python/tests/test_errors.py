@@ -23,7 +23,7 @@ from conftest import Server, agent_params, fault
         (429, cadenya.RateLimitError),
         (500, cadenya.InternalServerError),
         (503, cadenya.InternalServerError),
-        (418, cadenya.APIError),
+        (418, cadenya.APIStatusError),
     ],
 )
 def test_status_maps_to_class(status: int, cls: type, client: cadenya.Cadenya) -> None:

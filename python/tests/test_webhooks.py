@@ -38,7 +38,7 @@ def test_vector(v: Dict[str, Any], client: cadenya.Cadenya) -> None:
     else:
         with pytest.raises(cadenya.WebhookVerificationError) as e:
             client.webhooks.verify(payload, v["headers"], v["secret"], _now=v["now"])
-        assert e.value.kind == v["error_kind"]
+        assert e.value.detail == v["error_kind"]
         if len(v["secret"]) > 8:
             assert v["secret"] not in str(e.value)
 
@@ -78,19 +78,33 @@ def test_header_shapes(server: Server, client: cadenya.Cadenya) -> None:
     client.webhooks.verify(body.decode(), h)  # str payload
     with pytest.raises(cadenya.WebhookVerificationError) as e:
         client.webhooks.verify(body + b" ", h)
-    assert e.value.kind == "bad_signature"
+    assert e.value.detail == "bad_signature"
     with pytest.raises(cadenya.WebhookVerificationError) as e:
         client.webhooks.verify(body, {k: v for k, v in h.items() if k != "webhook-id"})
-    assert e.value.kind == "missing_header"
+    assert e.value.detail == "missing_header"
 
 
 def test_unwrap_and_unsafe_unwrap(server: Server, client: cadenya.Cadenya) -> None:
+    def meta(id: str) -> Dict[str, str]:
+        return {"id": id, "accountId": "acct_1", "createdAt": "2026-01-01T00:00:00Z", "profileId": "prf_1", "workspaceId": "ws_1"}
+
     event = {
         "type": "objective_event.finalized",
         "timestamp": "2026-01-01T00:00:00Z",
-        "data": {"agent": {"id": "agt_1", "name": "a"}, "agentVariation": {"id": "var_1", "name": "v"}, "futureField": {"Keep_Me": 1}},
+        "data": {
+            "agent": {**meta("agt_1"), "name": "a"},
+            "agentVariation": {**meta("var_1"), "name": "v"},
+            "objective": meta("obj_1"),
+            "objectiveEvent": {"metadata": meta("evt_1"), "data": {"type": "OBJECTIVE_EVENT_TYPE_FINALIZED", "finalized": {}}},
+            "futureField": {"Keep_Me": 1},
+        },
     }
     body = json.dumps(event).encode()
+    # As in Node and Kotlin, unwrap checks the body is the webhook envelope after verifying it.
+    not_envelope = json.dumps({"type": "x", "timestamp": "2026-01-01T00:00:00Z", "data": {}}).encode()
+    with pytest.raises(cadenya.WebhookVerificationError) as e:
+        client.webhooks.unwrap(not_envelope, _signed(server, not_envelope))
+    assert e.value.detail == "bad_payload"
     got = client.webhooks.unwrap(body, _signed(server, body))
     assert isinstance(got, cadenya.types.UnwrapWebhookEvent)
     assert got.type == "objective_event.finalized"
@@ -98,10 +112,10 @@ def test_unwrap_and_unsafe_unwrap(server: Server, client: cadenya.Cadenya) -> No
     assert client.webhooks.unsafe_unwrap(body).to_dict() == event
     with pytest.raises(cadenya.WebhookVerificationError) as e:
         client.webhooks.unsafe_unwrap(b"not json")
-    assert e.value.kind == "bad_payload"
+    assert e.value.detail == "bad_payload"
     with pytest.raises(cadenya.WebhookVerificationError) as e:
         client.webhooks.unwrap(body, _signed(server, body), "whsec_" + base64.b64encode(b"another key!").decode())
-    assert e.value.kind == "bad_signature"
+    assert e.value.detail == "bad_signature"
 
 
 def test_no_secret_configured(server: Server) -> None:

@@ -8,11 +8,15 @@
 //! holds the core's `Page` and fetches the next one with it.
 
 mod error;
+// The Promise bridge calls Node-API directly; each `unsafe` there carries its `// SAFETY:` reason.
+#[allow(unsafe_code)]
 mod settle;
 mod webhooks;
 
 use cadenya::busy_poll::BusyPoll;
-use cadenya::catalog::{DynamicBody, DynamicCall, RawJson};
+use cadenya::catalog::DynamicBody;
+use cadenya::contract::{self, Body, CallInput, Prepared};
+use cadenya::json::RawJson;
 use cadenya::Page;
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
 use napi::bindgen_prelude::*;
@@ -52,17 +56,12 @@ pub struct CallOptions {
 }
 
 fn duration_ms(name: &str, ms: f64) -> Result<Duration> {
-    if !ms.is_finite() || ms <= 0.0 {
-        return Err(error::invalid(format!("{name} must be a positive number of milliseconds")));
-    }
-    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| error::invalid(format!("{name} is too large")))
+    contract::seconds(name, ms / 1000.0)
+        .map_err(|_| error::invalid(format!("{name} must be a positive number of milliseconds")))
 }
 
 fn retries(n: f64) -> Result<u32> {
-    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
-        return Err(error::invalid("maxRetries must be a non-negative integer"));
-    }
-    Ok(n as u32)
+    contract::retry_count(n).map_err(error::core)
 }
 
 /// One client: the core client (configuration plus connection pool).
@@ -99,12 +98,12 @@ impl NativeClient {
             };
             opts.default_headers = o.default_headers.unwrap_or_default().into_iter().collect();
             opts.log_level = match o.log_level {
-                Some(level) => Some(level.parse().map_err(|e| error::from_core(&e))?),
+                Some(level) => Some(level.parse().map_err(error::core)?),
                 None => None,
             };
         }
         let b = cadenya::Client::builder().options(opts);
-        let client = b.build().map_err(|e| error::from_core(&e))?;
+        let client = b.build().map_err(error::core)?;
         Ok(NativeClient { client })
     }
 
@@ -138,7 +137,7 @@ impl NativeClient {
     /// A verifier for the client's webhook secret (configured or from the environment).
     #[napi(catch_unwind)]
     pub fn webhook(&self) -> Result<NativeWebhook> {
-        let hook = self.client.webhooks().verifier(None).map_err(|e| error::from_core(&e))?;
+        let hook = self.client.webhooks().verifier(None).map_err(error::core)?;
         Ok(NativeWebhook::from_core(hook))
     }
 
@@ -159,19 +158,15 @@ impl NativeClient {
         options: Option<CallOptions>,
         abort: Option<&AbortToken>,
     ) -> Result<PromiseRaw<'env, String>> {
-        let call = self.prepare(&operation, &path, &query, body.as_deref())?;
+        let call = self.prepare(&operation, &path, &query, body.as_deref(), options)?;
+        if call.is_page() {
+            return Err(error::invalid(format!("`{operation}` is a list: use requestPage")));
+        }
         let registration = abort.map(AbortToken::register).transpose()?;
         let fut = async move {
-            match call {
-                DynamicCall::Json(c) => {
-                    let raw = apply(c, options)?.send().await.map_err(|e| error::from_core(&e))?;
-                    Ok(String::from(Box::<str>::from(raw)))
-                }
-                DynamicCall::Empty(c) => {
-                    apply(c, options)?.send().await.map_err(|e| error::from_core(&e))?;
-                    Ok(String::new())
-                }
-                DynamicCall::Page(_) => Err(error::invalid(format!("`{operation}` is a list: use requestPage"))),
+            match call.send().await.map_err(|e| error::record(&e))?.body {
+                Body::Json(raw) => Ok(String::from(Box::<str>::from(raw))),
+                _ => Ok(String::new()),
             }
         };
         spawn_call(env, fut, registration)
@@ -190,14 +185,16 @@ impl NativeClient {
         options: Option<CallOptions>,
         abort: Option<&AbortToken>,
     ) -> Result<PromiseRaw<'env, NativePage>> {
-        let call = match self.prepare(&operation, &path, &query, body.as_deref())? {
-            DynamicCall::Page(c) => c,
-            _ => return Err(error::invalid(format!("`{operation}` is not a list operation"))),
-        };
+        let call = self.prepare(&operation, &path, &query, body.as_deref(), options)?;
+        if !call.is_page() {
+            return Err(error::invalid(format!("`{operation}` is not a list operation")));
+        }
         let registration = abort.map(AbortToken::register).transpose()?;
         let fut = async move {
-            let page = apply(call, options)?.send().await.map_err(|e| error::from_core(&e))?;
-            NativePage::new(page)
+            match call.send().await.map_err(|e| error::record(&e))?.body {
+                Body::Page(page) => NativePage::new(page),
+                _ => Err(error::internal("a list operation answered without a page")),
+            }
         };
         spawn_call(env, fut, registration)
     }
@@ -216,26 +213,24 @@ impl NativeClient {
         options: Option<CallOptions>,
         abort: Option<&AbortToken>,
     ) -> Result<PromiseRaw<'env, NativeRawResponse>> {
-        let call = self.prepare(&operation, &path, &query, body.as_deref())?;
+        let call = self.prepare(&operation, &path, &query, body.as_deref(), options)?;
         let registration = abort.map(AbortToken::register).transpose()?;
         let fut = async move {
-            let core = |e: cadenya::Error| error::from_core(&e);
-            Ok(match call {
-                DynamicCall::Empty(c) => NativeRawResponse::new(apply(c, options)?.with_raw_response().await.map_err(core)?, |()| Ok(Body::Empty))?,
-                DynamicCall::Json(c) => NativeRawResponse::new(apply(c, options)?.with_raw_response().await.map_err(core)?, |raw| {
-                    Ok(Body::Json(String::from(Box::<str>::from(raw))))
-                })?,
-                DynamicCall::Page(c) => NativeRawResponse::new(apply(c, options)?.with_raw_response().await.map_err(core)?, |page| {
-                    NativePage::new(page).map(Body::Page)
-                })?,
-            })
+            let r = call.send().await.map_err(|e| error::record(&e))?;
+            let headers = r.header_pairs().into_iter().collect();
+            let body = match r.body {
+                Body::Empty => RawBody::Empty,
+                Body::Json(raw) => RawBody::Json(String::from(Box::<str>::from(raw))),
+                Body::Page(page) => RawBody::Page(NativePage::new(page)?),
+            };
+            Ok(NativeRawResponse { status: r.status, headers, request_id: r.request_id, body: Some(body) })
         };
         spawn_call(env, fut, registration)
     }
 }
 
 /// What a raw response carries besides its metadata.
-enum Body {
+enum RawBody {
     Empty,
     Json(String),
     Page(NativePage),
@@ -247,25 +242,7 @@ pub struct NativeRawResponse {
     status: u16,
     headers: HashMap<String, String>,
     request_id: Option<String>,
-    body: Option<Body>,
-}
-
-impl NativeRawResponse {
-    fn new<T>(r: cadenya::ApiResponse<T>, body: impl FnOnce(T) -> Result<Body>) -> Result<Self> {
-        // Repeated headers are joined with ", ", as in the Python package.
-        let mut headers: HashMap<String, String> = HashMap::new();
-        for (name, value) in r.headers.iter() {
-            let value = String::from_utf8_lossy(value.as_bytes());
-            headers
-                .entry(name.as_str().to_string())
-                .and_modify(|v| {
-                    v.push_str(", ");
-                    v.push_str(&value);
-                })
-                .or_insert_with(|| value.into_owned());
-        }
-        Ok(NativeRawResponse { status: r.status, headers, request_id: r.request_id, body: Some(body(r.data)?) })
-    }
+    body: Option<RawBody>,
 }
 
 #[napi]
@@ -291,7 +268,7 @@ impl NativeRawResponse {
     #[napi]
     pub fn take_body(&mut self) -> Option<String> {
         match self.body.take() {
-            Some(Body::Json(text)) => Some(text),
+            Some(RawBody::Json(text)) => Some(text),
             other => {
                 self.body = other;
                 None
@@ -303,7 +280,7 @@ impl NativeRawResponse {
     #[napi]
     pub fn take_page(&mut self) -> Option<NativePage> {
         match self.body.take() {
-            Some(Body::Page(page)) => Some(page),
+            Some(RawBody::Page(page)) => Some(page),
             other => {
                 self.body = other;
                 None
@@ -319,58 +296,34 @@ impl NativeClient {
         path: &[String],
         query: &[String],
         body: Option<&str>,
-    ) -> Result<DynamicCall<RawJson>> {
+        options: Option<CallOptions>,
+    ) -> Result<Prepared> {
         if path.len() % 2 != 0 || query.len() % 2 != 0 {
             return Err(error::invalid("path and query must be name/value pairs"));
         }
-        let pairs = |flat: &[String]| -> Vec<(String, String)> {
-            flat.chunks_exact(2).map(|c| (c[0].clone(), c[1].clone())).collect()
-        };
-        let path = pairs(path);
-        let query = pairs(query);
-        let mut workspace = None;
-        let mut path_refs = Vec::with_capacity(path.len());
-        for (k, v) in &path {
-            // A per-call workspace goes through the core's option, like every other language.
-            if k == "workspaceId" {
-                workspace = Some(v.clone());
-            } else {
-                path_refs.push((k.as_str(), v.as_str()));
-            }
+        let mut opts = contract::CallOptions::default();
+        if let Some(o) = options {
+            opts.timeout = o.timeout.map(|ms| duration_ms("timeout", ms)).transpose()?;
+            opts.max_retries = o.max_retries.map(retries).transpose()?;
+            opts.headers = o.headers.unwrap_or_default().into_iter().collect();
+            opts.extra_query = o.query.unwrap_or_default().into_iter().collect();
+            opts.idempotency_key = o.idempotency_key;
         }
-        let query_refs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         // JSON text in, JSON text out: the core checks it but never builds a tree of it.
-        let call = self
-            .client
-            .dynamic_call_raw(operation, &path_refs, &query_refs, body.map(DynamicBody::Text))
-            .map_err(|e| error::from_core(&e))?;
-        Ok(match (call, workspace) {
-            (c, None) => c,
-            (DynamicCall::Empty(c), Some(ws)) => DynamicCall::Empty(c.workspace_id(ws)),
-            (DynamicCall::Json(c), Some(ws)) => DynamicCall::Json(c.workspace_id(ws)),
-            (DynamicCall::Page(c), Some(ws)) => DynamicCall::Page(c.workspace_id(ws)),
-        })
+        let input = CallInput {
+            operation,
+            path: &pairs(path),
+            query: &pairs(query),
+            body: body.map(DynamicBody::Text),
+            options: opts,
+        };
+        contract::catch(|| self.client.prepare(input)).map_err(error::core)
     }
 }
 
-fn apply<T>(mut call: cadenya::Call<T>, options: Option<CallOptions>) -> Result<cadenya::Call<T>> {
-    let Some(o) = options else { return Ok(call) };
-    if let Some(ms) = o.timeout {
-        call = call.timeout(duration_ms("timeout", ms)?);
-    }
-    if let Some(n) = o.max_retries {
-        call = call.max_retries(retries(n)?);
-    }
-    for (k, v) in o.headers.unwrap_or_default() {
-        call = call.header(k, v);
-    }
-    for (k, v) in o.query.unwrap_or_default() {
-        call = call.query(k, v);
-    }
-    if let Some(key) = o.idempotency_key {
-        call = call.idempotency_key(key);
-    }
-    Ok(call)
+/// A flat `[name, value, name, value, …]` list as pairs.
+fn pairs(flat: &[String]) -> Vec<(&str, &str)> {
+    flat.chunks_exact(2).map(|c| (c[0].as_str(), c[1].as_str())).collect()
 }
 
 /// Starts one call as a Promise, abortable by its token.
@@ -472,7 +425,7 @@ impl NativePage {
         let page = Arc::clone(&self.page);
         let registration = abort.map(AbortToken::register).transpose()?;
         let fut = async move {
-            match page.next_page().await.map_err(|e| error::from_core(&e))? {
+            match contract::next_page(&page).await.map_err(|e| error::record(&e))? {
                 Some(next) => NativePage::new(next).map(Some),
                 None => Ok(None),
             }
@@ -485,6 +438,7 @@ impl NativePage {
 /// decoding UTF-8.
 pub struct JsonText(String);
 
+#[allow(unsafe_code)] // the trait's method is `unsafe fn`; see the SAFETY note inside
 impl ToNapiValue for JsonText {
     unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
         let text = val.0;
@@ -524,7 +478,7 @@ impl NativeWalker {
             let Some(walk) = settle::lock(&at).take() else {
                 return Err(error::invalid("this walk was interrupted; iterate again from a page"));
             };
-            match walk.next_page().await {
+            match contract::next_page(&walk).await {
                 Ok(Some(mut page)) => {
                     let text = page.take_items_json();
                     *settle::lock(&at) = Some(Arc::new(page));
@@ -533,7 +487,7 @@ impl NativeWalker {
                 // At the end, or after an error, the walk stays where it was.
                 other => {
                     *settle::lock(&at) = Some(walk);
-                    other.map(|_| None).map_err(|e| error::from_core(&e))
+                    other.map(|_| None).map_err(|e| error::record(&e))
                 }
             }
         };

@@ -1,44 +1,11 @@
-//! JSON values between serde_json and Python objects.
+//! Python request bodies as serde_json values.
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
 /// Deeper nesting than this is refused when converting from Python (it also stops cycles).
 const MAX_DEPTH: usize = 256;
-
-/// serde_json -> Python (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
-pub fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(to_py(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, item) in map {
-                dict.set_item(PyString::new(py, k), to_py(py, item)?)?;
-            }
-            dict.into_any()
-        }
-    })
-}
 
 fn invalid(message: String) -> cadenya::Error {
     cadenya::Error::InvalidRequest { message }
@@ -98,10 +65,4 @@ fn from_py_at(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, cadenya::Er
     }
     let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
     Err(invalid(format!("a value of type `{type_name}` cannot be sent as JSON")))
-}
-
-/// Raised for wrong argument types detected here (rather than by the core).
-#[allow(dead_code)]
-pub fn type_error(message: &str) -> PyErr {
-    PyTypeError::new_err(message.to_string())
 }

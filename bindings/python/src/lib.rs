@@ -1,186 +1,73 @@
 //! `cadenya._native`: the PyO3 binding of the Cadenya core.
 //!
-//! This module converts arguments, values, errors and async; everything else (auth, retries,
-//! timeouts, pagination, error mapping, webhook verification) is the core's. The typed Python
-//! surface (`cadenya.resources`, `cadenya.types`) is generated and calls in through
-//! [`NativeClient::call`] / [`NativeClient::call_async`] with wire names.
-//!
-//! Rules kept here:
-//! - The GIL is released while a sync call waits on the network; async calls run on the
-//!   module's tokio runtime and complete an asyncio future on its loop thread (`completion`);
-//!   runtime threads never take the GIL, and no thread takes it back once the interpreter
-//!   has begun to exit (`runtime`).
-//! - No Rust panic reaches Python as a panic: every entry point catches unwinds and raises
-//!   `cadenya.CadenyaError` instead.
-//! - After `os.fork()` the child gets a fresh runtime and fresh connection pools (detected by a
-//!   pid change), so both the sync and the async client keep working there.
+//! It converts Python values into the core's binding contract (`cadenya::contract`: one call
+//! entry, one response, one error record, one webhook entry) and back, and runs calls in
+//! Python's models: sync calls block with the GIL released, async calls resolve an asyncio
+//! future on its loop thread (`completion`: runtime threads never take the GIL, and no thread
+//! takes it back once the interpreter has begun to exit, `runtime`). Retries, timeouts, paging, error classes, panics and
+//! webhook rules are the core's. After `os.fork()` the child gets a fresh runtime and client.
 
 mod completion;
 mod convert;
 mod errors;
+// The runtime slot is a leaked, lock-free pointer (fork safety); its `unsafe` is justified there.
+#[allow(unsafe_code)]
 mod runtime;
 mod webhooks;
 
 use cadenya::busy_poll::BusyPoll;
-use cadenya::catalog::{DynamicBody, DynamicCall, RawJson};
-use cadenya::{Call, Client, ClientBuilder, Page};
-use futures_util::FutureExt;
+use cadenya::catalog::DynamicBody;
+use cadenya::contract::{self, Body, CallInput, CallOptions, ErrorRecord, Prepared, Response};
+use cadenya::json::RawJson;
+use cadenya::{Client, ClientBuilder, Page};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyList, PyTuple};
-use std::panic::AssertUnwindSafe;
+use pyo3::types::PyList;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
-use std::time::Duration;
+use std::sync::Arc;
 
 /// Per-call options, as the generated code passes them:
 /// `(timeout_s, max_retries, headers, extra_query, idempotency_key)`.
 type OptsArg = (Option<f64>, Option<u32>, Option<Vec<(String, String)>>, Option<Vec<(String, String)>>, Option<String>);
 
-#[derive(Default, Clone)]
-struct Opts {
-    timeout: Option<Duration>,
-    max_retries: Option<u32>,
-    headers: Vec<(String, String)>,
-    extra_query: Vec<(String, String)>,
-    idempotency_key: Option<String>,
-    workspace_id: Option<String>,
-}
-
-impl Opts {
-    fn apply<T>(&self, mut call: Call<T>) -> Call<T> {
-        if let Some(t) = self.timeout {
-            call = call.timeout(t);
-        }
-        if let Some(n) = self.max_retries {
-            call = call.max_retries(n);
-        }
-        for (k, v) in &self.headers {
-            call = call.header(k.clone(), v.clone());
-        }
-        for (k, v) in &self.extra_query {
-            call = call.query(k.clone(), v.clone());
-        }
-        if let Some(k) = &self.idempotency_key {
-            call = call.idempotency_key(k.clone());
-        }
-        if let Some(w) = &self.workspace_id {
-            call = call.workspace_id(w.clone());
-        }
-        call
-    }
-}
-
-fn seconds(name: &str, s: f64) -> Result<Duration, cadenya::Error> {
-    if !(s.is_finite() && s > 0.0) {
-        return Err(cadenya::Error::InvalidRequest { message: format!("{name} must be a positive number of seconds") });
-    }
-    Duration::try_from_secs_f64(s)
-        .map_err(|_| cadenya::Error::InvalidRequest { message: format!("{name} is out of range") })
-}
-
-/// What came back from one call, before conversion to Python. JSON stays text until it is
-/// handed to Python's `json.loads`, which builds Python objects faster than going through a
-/// serde_json tree (and shares repeated keys within one document).
-enum Outcome {
-    Empty,
-    Json(RawJson),
-    Page(Page<RawJson>),
-}
-
-/// Status, headers and request id for `with_raw_response`.
-struct RawMeta {
-    status: u16,
-    headers: Vec<(String, String)>,
-    request_id: Option<String>,
-}
-
-type CallResult = Result<(Outcome, Option<RawMeta>), cadenya::Error>;
-
-fn meta<T>(r: &cadenya::ApiResponse<T>) -> RawMeta {
-    RawMeta {
-        status: r.status,
-        headers: r
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect(),
-        request_id: r.request_id.clone(),
-    }
-}
-
-async fn run(call: DynamicCall<RawJson>, raw: bool) -> CallResult {
-    Ok(match (call, raw) {
-        (DynamicCall::Empty(c), false) => (c.send().await.map(|()| Outcome::Empty)?, None),
-        (DynamicCall::Json(c), false) => (Outcome::Json(c.send().await?), None),
-        (DynamicCall::Page(c), false) => (Outcome::Page(c.send().await?), None),
-        (DynamicCall::Empty(c), true) => {
-            let r = c.with_raw_response().await?;
-            (Outcome::Empty, Some(meta(&r)))
-        }
-        (DynamicCall::Json(c), true) => {
-            let r = c.with_raw_response().await?;
-            let m = meta(&r);
-            (Outcome::Json(r.data), Some(m))
-        }
-        (DynamicCall::Page(c), true) => {
-            let r = c.with_raw_response().await?;
-            let m = meta(&r);
-            (Outcome::Page(r.data), Some(m))
-        }
-    })
-}
-
-/// Runs `fut` to completion with panics turned into an error value.
-async fn guarded<F, T>(fut: F) -> Result<T, cadenya::Error>
-where
-    F: std::future::Future<Output = Result<T, cadenya::Error>>,
-{
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(r) => r,
-        Err(p) => Err(errors::panic_error(&p)),
-    }
-}
+type Outcome = Result<Response, ErrorRecord>;
 
 /// Converts a finished call into Python: `None`, the decoded JSON, a `NativePage`, or for raw
 /// calls `(status, headers, request_id, value)`.
-fn to_python(py: Python<'_>, result: CallResult) -> PyResult<Py<PyAny>> {
-    let (outcome, raw) = result.map_err(|e| errors::to_pyerr(py, &e))?;
-    let value = match outcome {
-        Outcome::Empty => py.None(),
-        Outcome::Json(v) => json_loads(py, v.get())?.unbind(),
-        Outcome::Page(p) => Py::new(py, NativePage::new(py, p)?)?.into_any(),
+fn to_python(py: Python<'_>, result: Outcome, raw: bool) -> PyResult<Py<PyAny>> {
+    let r = result.map_err(|e| errors::to_pyerr(py, &e))?;
+    let headers = if raw { r.header_pairs() } else { Vec::new() };
+    let value = match r.body {
+        Body::Empty => py.None(),
+        Body::Json(v) => json_loads(py, v.get())?.unbind(),
+        Body::Page(p) => Py::new(py, NativePage::new(py, p)?)?.into_any(),
     };
-    match raw {
-        None => Ok(value),
-        Some(m) => Ok(PyTuple::new(
-            py,
-            [
-                m.status.into_pyobject(py)?.into_any().unbind(),
-                m.headers.into_pyobject(py)?.into_any().unbind(),
-                m.request_id.into_pyobject(py)?.into_any().unbind(),
-                value,
-            ],
-        )?
-        .into_any()
-        .unbind()),
+    if !raw {
+        return Ok(value);
     }
+    let meta = (r.status, headers, r.request_id, value);
+    Ok(meta.into_pyobject(py)?.into_any().unbind())
 }
 
-/// Blocks on `fut` on the module runtime with the GIL released, panics caught, and converts
-/// its result once the GIL is back (see `runtime::block_on` for interpreter exit).
-fn call_blocking(py: Python<'_>, fut: impl std::future::Future<Output = CallResult> + Send) -> PyResult<Py<PyAny>> {
-    runtime::block_on(py, BusyPoll::global().track(guarded(fut)), to_python)
+fn runtime(py: Python<'_>) -> PyResult<&'static tokio::runtime::Runtime> {
+    runtime::get().map_err(|e| errors::core(py, e))
+}
+
+/// Blocks on `fut` on the module runtime with the GIL released and converts its result once
+/// the GIL is back (see `runtime::block_on` for interpreter exit).
+fn call_blocking(py: Python<'_>, fut: impl Future<Output = Outcome> + Send, raw: bool) -> PyResult<Py<PyAny>> {
+    runtime::block_on(py, BusyPoll::global().track(fut), |py, r| to_python(py, r, raw))
 }
 
 /// Starts `fut` on the runtime and returns an asyncio future of the running loop that receives
-/// its converted result (through `completion`: runtime threads never take the GIL).
-/// Cancelling the asyncio future aborts the Rust task.
-fn spawn_awaitable<F>(py: Python<'_>, fut: F) -> PyResult<Py<PyAny>>
+/// its converted result (through `completion`). Cancelling the asyncio future aborts the task.
+fn spawn_awaitable<F>(py: Python<'_>, fut: F, raw: bool) -> PyResult<Py<PyAny>>
 where
-    F: std::future::Future<Output = CallResult> + Send + 'static,
+    F: Future<Output = Outcome> + Send + 'static,
 {
-    let rt = runtime::get().map_err(|e| errors::to_pyerr(py, &e))?;
-    completion::spawn(py, rt, BusyPoll::global().track(guarded(fut)), to_python)
+    let fut = BusyPoll::global().track(fut);
+    completion::spawn(py, runtime(py)?, async move { (fut.await, raw) }, |py, (r, raw)| to_python(py, r, raw))
 }
 
 /// The core client behind `cadenya.Cadenya` / `cadenya.AsyncCadenya`.
@@ -195,8 +82,6 @@ struct NativeClient {
     closed: AtomicBool,
     /// Flips to true on `close()`: calls in flight then end with the "client is closed" error.
     closing: tokio::sync::watch::Sender<bool>,
-    workspace_id: Option<String>,
-    base_url: String,
 }
 
 fn closed_error() -> cadenya::Error {
@@ -205,15 +90,12 @@ fn closed_error() -> cadenya::Error {
 
 impl NativeClient {
     /// `fut`, cut short (and its request dropped) when the client is closed meanwhile.
-    fn until_closed(
-        &self,
-        fut: impl std::future::Future<Output = CallResult>,
-    ) -> impl std::future::Future<Output = CallResult> {
+    fn until_closed(&self, fut: impl Future<Output = Outcome>) -> impl Future<Output = Outcome> {
         let mut closing = self.closing.subscribe();
         async move {
             tokio::select! {
                 r = fut => r,
-                _ = closing.wait_for(|closed| *closed) => Err(closed_error()),
+                _ = closing.wait_for(|closed| *closed) => Err(closed_error().into()),
             }
         }
     }
@@ -229,6 +111,7 @@ impl NativeClient {
         let p = self.forked.load(Ordering::Acquire);
         if !p.is_null() {
             // SAFETY: non-null pointers stored in `forked` come from `Box::into_raw` and are never freed.
+            #[allow(unsafe_code)]
             let slot = unsafe { &*p };
             if slot.0 == pid {
                 return Ok(slot.1.clone());
@@ -240,7 +123,6 @@ impl NativeClient {
         Ok(fresh)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn prepare(
         &self,
         op: &str,
@@ -249,44 +131,38 @@ impl NativeClient {
         query: Option<Vec<(String, String)>>,
         body: Option<&Bound<'_, PyAny>>,
         opts: Option<OptsArg>,
-    ) -> Result<DynamicCall<RawJson>, cadenya::Error> {
+    ) -> Result<Prepared, cadenya::Error> {
         let client = self.client()?;
-        let def = cadenya::catalog::find(op)
-            .ok_or_else(|| cadenya::Error::InvalidRequest { message: format!("unknown operation `{op}`") })?;
-        let mut names = def.path_params.iter().filter(|n| **n != "workspaceId");
-        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(path.len());
-        for value in path {
-            let name = names.next().ok_or_else(|| cadenya::Error::InvalidRequest {
-                message: format!("`{op}` takes {} path parameters", pairs.len()),
-            })?;
-            pairs.push((name, value.as_str()));
+        let names: Vec<&str> = contract::path_names(op)?.collect();
+        if path.len() > names.len() {
+            return Err(cadenya::Error::InvalidRequest {
+                message: format!("`{op}` takes {} path parameters", names.len()),
+            });
         }
+        let pairs: Vec<(&str, &str)> = names.into_iter().zip(path.iter().map(String::as_str)).collect();
         let query = query.unwrap_or_default();
         let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let body = match body {
             Some(b) if !b.is_none() => Some(convert::from_py(b)?),
             _ => None,
         };
-        let call = client.dynamic_call_raw(op, &pairs, &q, body.as_ref().map(DynamicBody::Value))?;
-        let mut o = Opts { workspace_id, ..Opts::default() };
+        let mut options = CallOptions { workspace_id, ..CallOptions::default() };
         if let Some((timeout, max_retries, headers, extra_query, idem)) = opts {
-            o.timeout = timeout.map(|t| seconds("timeout", t)).transpose()?;
-            o.max_retries = max_retries;
-            o.headers = headers.unwrap_or_default();
-            o.extra_query = extra_query.unwrap_or_default();
-            o.idempotency_key = idem;
+            options.timeout = timeout.map(|t| contract::seconds("timeout", t)).transpose()?;
+            options.max_retries = max_retries;
+            options.headers = headers.unwrap_or_default();
+            options.extra_query = extra_query.unwrap_or_default();
+            options.idempotency_key = idem;
         }
-        if let Some(w) = &o.workspace_id {
-            if w.trim().is_empty() {
-                return Err(cadenya::Error::InvalidRequest { message: "workspace_id must not be blank".into() });
-            }
-        }
-        Ok(match call {
-            DynamicCall::Empty(c) => DynamicCall::Empty(o.apply(c)),
-            DynamicCall::Json(c) => DynamicCall::Json(o.apply(c)),
-            DynamicCall::Page(c) => DynamicCall::Page(o.apply(c)),
-        })
+        let body = body.as_ref().map(DynamicBody::Value);
+        client.prepare(CallInput { operation: op, path: &pairs, query: &q, body, options })
     }
+}
+
+async fn page_call(page: Arc<Page<RawJson>>) -> Outcome {
+    let next = contract::next_page(&page).await?;
+    let body = next.map(Body::Page).unwrap_or(Body::Empty);
+    Ok(Response { status: 200, headers: Default::default(), request_id: None, body })
 }
 
 #[pymethods]
@@ -305,13 +181,11 @@ impl NativeClient {
         default_headers: Option<Vec<(String, String)>>,
         user_agent: Option<String>,
     ) -> PyResult<Self> {
-        let built = errors::catch(|| {
-            let timeout = match timeout {
-                Some(t) => {
-                    Some(seconds("timeout", t).map_err(|e| cadenya::Error::Configuration { message: e.to_string() })?)
-                }
-                None => None,
-            };
+        let built = contract::catch(|| {
+            let timeout = timeout
+                .map(|t| contract::seconds("timeout", t))
+                .transpose()
+                .map_err(|e| cadenya::Error::Configuration { message: e.to_string() })?;
             let b = Client::builder().options(cadenya::ClientOptions {
                 api_key,
                 base_url,
@@ -326,30 +200,21 @@ impl NativeClient {
             let client = b.build()?;
             Ok((b, client))
         });
-        let (builder, client) = built.map_err(|e| errors::to_pyerr(py, &e))?;
-        let workspace_id = client.config().workspace_id().map(str::to_string);
-        let base_url = client.config().base_url().to_string();
-        Ok(NativeClient {
-            builder,
-            pid: std::process::id(),
-            client,
-            forked: AtomicPtr::new(std::ptr::null_mut()),
-            closed: AtomicBool::new(false),
-            closing: tokio::sync::watch::Sender::new(false),
-            workspace_id,
-            base_url,
-        })
+        let (builder, client) = built.map_err(|e| errors::core(py, e))?;
+        let (pid, forked, closed) = (std::process::id(), AtomicPtr::new(std::ptr::null_mut()), AtomicBool::new(false));
+        let closing = tokio::sync::watch::Sender::new(false);
+        Ok(NativeClient { builder, pid, client, forked, closed, closing })
     }
 
     /// The default workspace (`None` when neither passed nor in the environment).
     #[getter]
     fn workspace_id(&self) -> Option<String> {
-        self.workspace_id.clone()
+        self.client.config().workspace_id().map(str::to_string)
     }
 
     #[getter]
     fn base_url(&self) -> String {
-        self.base_url.clone()
+        self.client.config().base_url().to_string()
     }
 
     #[getter]
@@ -383,9 +248,9 @@ impl NativeClient {
         opts: Option<OptsArg>,
         raw: bool,
     ) -> PyResult<Py<PyAny>> {
-        let prepared = errors::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
-        let call = prepared.map_err(|e| errors::to_pyerr(py, &e))?;
-        call_blocking(py, self.until_closed(run(call, raw)))
+        let prepared = contract::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
+        let call = prepared.map_err(|e| errors::core(py, e))?;
+        call_blocking(py, self.until_closed(call.send()), raw)
     }
 
     /// Like `call`, but returns an awaitable of the running asyncio loop; never blocks it.
@@ -402,21 +267,21 @@ impl NativeClient {
         opts: Option<OptsArg>,
         raw: bool,
     ) -> PyResult<Py<PyAny>> {
-        let prepared = errors::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
-        let call = prepared.map_err(|e| errors::to_pyerr(py, &e))?;
-        spawn_awaitable(py, self.until_closed(run(call, raw)))
+        let prepared = contract::catch(|| self.prepare(op, &path, workspace_id, query, body, opts));
+        let call = prepared.map_err(|e| errors::core(py, e))?;
+        spawn_awaitable(py, self.until_closed(call.send()), raw)
     }
 
     /// A webhook verifier for `secret`, or for the client's configured secret.
     #[pyo3(signature = (secret=None, now=None))]
     fn webhook(&self, py: Python<'_>, secret: Option<&str>, now: Option<f64>) -> PyResult<webhooks::NativeWebhook> {
-        let hook =
-            errors::catch(|| Ok(self.client.webhooks().verifier(secret)?)).map_err(|e| errors::to_pyerr(py, &e))?;
+        let hook = contract::catch(|| self.client.webhooks().verifier(secret)).map_err(|e| errors::core(py, e))?;
         Ok(webhooks::NativeWebhook::from_hook(hook, now))
     }
 
     fn __repr__(&self) -> String {
-        format!("NativeClient(base_url={:?}, workspace_id={:?})", self.base_url, self.workspace_id)
+        let config = self.client.config();
+        format!("NativeClient(base_url={:?}, workspace_id={:?})", config.base_url(), config.workspace_id())
     }
 }
 
@@ -426,29 +291,22 @@ struct NativePage {
     items: Py<PyList>,
     next_cursor: Option<String>,
     /// The page with its items taken out: what `next_page` needs.
-    page: std::sync::Arc<Page<RawJson>>,
+    page: Arc<Page<RawJson>>,
 }
 
 impl NativePage {
     fn new(py: Python<'_>, mut page: Page<RawJson>) -> PyResult<Self> {
         // One `json.loads` per page.
-        let list = json_loads(py, &page.take_items_json())?.cast_into::<PyList>()?;
-        Ok(NativePage { items: list.unbind(), next_cursor: page.next_cursor.clone(), page: std::sync::Arc::new(page) })
+        let list = json_loads(py, page.take_items_json())?.cast_into::<PyList>()?;
+        Ok(NativePage { items: list.unbind(), next_cursor: page.next_cursor.clone(), page: Arc::new(page) })
     }
 }
 
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// Python's `json.loads` on JSON text the core has already checked.
-fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+fn json_loads<'py>(py: Python<'py>, text: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
     JSON_LOADS.import(py, "json", "loads")?.call1((text,))
-}
-
-async fn next_of(page: std::sync::Arc<Page<RawJson>>) -> CallResult {
-    Ok(match page.next_page().await? {
-        Some(p) => (Outcome::Page(p), None),
-        None => (Outcome::Empty, None),
-    })
 }
 
 #[pymethods]
@@ -469,16 +327,17 @@ impl NativePage {
 
     /// The next page (blocking, GIL released), or `None` after the last one.
     fn next_page(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call_blocking(py, next_of(self.page.clone()))
+        call_blocking(py, page_call(self.page.clone()), false)
     }
 
     /// Awaitable of the next page, or of `None` after the last one.
     fn next_page_async(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        spawn_awaitable(py, next_of(self.page.clone()))
+        spawn_awaitable(py, page_call(self.page.clone()), false)
     }
 }
 
 #[pymodule]
+#[allow(clippy::unsafe_removed_from_name)] // `unsafe_unwrap_json` keeps its name in Python
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
     m.add_class::<NativePage>()?;

@@ -105,19 +105,21 @@ fn pass() -> Passed {
 
 /// Runs `fut` on the runtime with the GIL released (panics caught) and hands its output to
 /// `convert` with the GIL held again, through the exit gate.
-pub fn block_on<T, R>(
+pub fn block_on<T, E, R>(
     py: Python<'_>,
-    fut: impl std::future::Future<Output = Result<T, cadenya::Error>> + Send,
-    convert: impl FnOnce(Python<'_>, Result<T, cadenya::Error>) -> R,
+    fut: impl std::future::Future<Output = Result<T, E>> + Send,
+    convert: impl FnOnce(Python<'_>, Result<T, E>) -> R,
 ) -> R
 where
     T: Send,
+    E: Send + From<cadenya::Error>,
 {
     let (out, passed) = py.detach(|| {
-        let out = get().and_then(|rt| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(fut)))
-                .unwrap_or_else(|p| Err(crate::errors::panic_error(&p)))
-        });
+        let out = match get() {
+            Ok(rt) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(fut)))
+                .unwrap_or_else(|p| Err(cadenya::contract::panic_error(p.as_ref()).into())),
+            Err(e) => Err(e.into()),
+        };
         (out, pass())
     });
     let r = convert(py, out);

@@ -1,7 +1,8 @@
 //! Webhook verification from Python: payload `str`/`bytes`, headers any mapping.
 
-use crate::{convert, errors};
-use cadenya::webhooks::{HeaderSource, Webhook, WebhookError, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
+use crate::errors;
+use cadenya::contract;
+use cadenya::webhooks::{HeaderSource, Webhook, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
@@ -93,16 +94,12 @@ fn headers_of(headers: &Bound<'_, PyAny>) -> PyResult<Found<'static>> {
     })
 }
 
-fn webhook_err(py: Python<'_>, e: WebhookError) -> PyErr {
-    errors::to_pyerr(py, &cadenya::Error::Webhook(e))
-}
-
 #[pymethods]
 impl NativeWebhook {
     #[new]
     #[pyo3(signature = (secret, now=None))]
     fn new(py: Python<'_>, secret: &str, now: Option<f64>) -> PyResult<Self> {
-        let hook = Webhook::new(secret).map_err(|e| webhook_err(py, e))?;
+        let hook = Webhook::new(secret).map_err(|e| errors::to_pyerr(py, &e.into()))?;
         Ok(NativeWebhook::from_hook(hook, now))
     }
 
@@ -110,14 +107,16 @@ impl NativeWebhook {
     fn verify(&self, py: Python<'_>, payload: &Bound<'_, PyAny>, headers: &Bound<'_, PyAny>) -> PyResult<()> {
         let body = bytes_of(payload, "payload")?;
         let found = headers_of(headers)?;
-        let result = errors::catch(|| Ok(self.hook.verify(&body, &found)?));
-        result.map_err(|e| errors::to_pyerr(py, &e))
+        contract::webhook_verify(&self.hook, &body, &found).map_err(|e| errors::to_pyerr(py, &e))
     }
 
-    /// Verifies, then returns the decoded JSON body.
+    /// Verifies, checks the body is the webhook envelope (as every language does), then returns
+    /// the decoded JSON body.
     fn unwrap(&self, py: Python<'_>, payload: &Bound<'_, PyAny>, headers: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.verify(py, payload, headers)?;
-        unsafe_unwrap_json(py, payload)
+        let body = bytes_of(payload, "payload")?;
+        let found = headers_of(headers)?;
+        contract::webhook_unwrap(&self.hook, &body, &found).map_err(|e| errors::to_pyerr(py, &e))?;
+        Ok(crate::json_loads(py, body.as_ref())?.unbind())
     }
 
     fn __repr__(&self) -> String {
@@ -125,10 +124,10 @@ impl NativeWebhook {
     }
 }
 
-/// Decodes a webhook body WITHOUT verifying it (`bad_payload` when it is not JSON).
+/// Decodes a webhook body WITHOUT verifying it (`bad_payload` when it is not the envelope).
 #[pyfunction]
 pub fn unsafe_unwrap_json(py: Python<'_>, payload: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let body = bytes_of(payload, "payload")?;
-    let value: serde_json::Value = cadenya::webhooks::unsafe_unwrap_raw(&body).map_err(|e| webhook_err(py, e))?;
-    Ok(convert::to_py(py, &value)?.unbind())
+    contract::webhook_unsafe_unwrap(&body).map_err(|e| errors::to_pyerr(py, &e))?;
+    Ok(crate::json_loads(py, body.as_ref())?.unbind())
 }

@@ -1,14 +1,17 @@
 //! One error type for every failure: a Kotlin `CadenyaException` hierarchy, a Swift `Error`.
 
+use cadenya::contract::ErrorRecord;
 use std::fmt;
 
 macro_rules! cadenya_error {
     ($($(#[$doc:meta])* $variant:ident => $class:literal,)*) => {
-        /// Everything a call can fail with. Every variant carries the same fields:
-        /// `message`, `kind` (`api`, `connection`, `timeout`, `decode`, `invalid_request`,
-        /// `configuration`, `webhook`), `status`, `request_id`, `body`, `code` (the error
-        /// body's google.rpc code) and `detail` (decode: the failing field path; webhook: why
-        /// verification failed, e.g. `bad_signature`).
+        /// Everything a call can fail with: the core contract's error record, one variant per
+        /// class of the error table. Every variant carries the same fields: `message`,
+        /// `class_name` (`NotFoundError`, … as in every language), `kind` (`api`, `connection`,
+        /// `timeout`, `decode`, `invalid_request`, `configuration`, `webhook`, `internal`),
+        /// `status`, `request_id`, `body`, `code` (the error body's google.rpc code), `detail`
+        /// (decode: the failing field path; webhook: why, e.g. `bad_signature`), `operation`
+        /// (the failed call's operationId) and `attempts` (1 + retries, for status errors).
         ///
         /// Kotlin: `CadenyaException.NotFound` etc. (the message field is `errorMessage` there,
         /// because `Throwable.message` is taken). Swift: `CadenyaError.notFound(...)`.
@@ -19,47 +22,52 @@ macro_rules! cadenya_error {
                 $(#[$doc])*
                 $variant {
                     message: String,
+                    class_name: String,
                     kind: String,
                     status: Option<i32>,
                     request_id: Option<String>,
                     body: Option<String>,
                     code: Option<i32>,
                     detail: Option<String>,
+                    operation: Option<String>,
+                    attempts: Option<u32>,
                 },
             )*
         }
 
         impl CadenyaError {
-            /// The class name every Cadenya SDK uses for this error (`NotFoundError`, …).
-            pub fn class_name(&self) -> &'static str {
-                match self {
-                    $(CadenyaError::$variant { .. } => $class,)*
+            /// The error with the failed call's operationId, when it has none yet.
+            pub(crate) fn with_operation(mut self, op: &str) -> Self {
+                match &mut self {
+                    $(CadenyaError::$variant { operation, .. } => { operation.get_or_insert_with(|| op.to_string()); })*
                 }
+                self
             }
 
-            fn parts(&self) -> (&str, Option<i32>, Option<&str>) {
+            fn message(&self) -> &str {
                 match self {
-                    $(CadenyaError::$variant { message, status, request_id, .. } => (message, *status, request_id.as_deref()),)*
-                }
-            }
-
-            fn build(variant: Variant, f: Fields) -> Self {
-                match variant {
-                    $(Variant::$variant => CadenyaError::$variant {
-                        message: f.message,
-                        kind: f.kind.to_string(),
-                        status: f.status,
-                        request_id: f.request_id,
-                        body: f.body,
-                        code: f.code,
-                        detail: f.detail,
-                    },)*
+                    $(CadenyaError::$variant { message, .. } => message,)*
                 }
             }
         }
 
-        #[derive(Clone, Copy)]
-        enum Variant { $($variant,)* }
+        /// The core contract's flat record as the variant of its class.
+        impl From<ErrorRecord> for CadenyaError {
+            fn from(r: ErrorRecord) -> Self {
+                let (kind, class_name, status) = (r.kind().to_string(), r.class.name().to_string(), r.status.map(i32::from));
+                let (message, request_id, body, code, detail, operation, attempts) =
+                    (r.message, r.request_id, r.body, r.code, r.detail, r.operation, r.attempts);
+                match class_name.as_str() {
+                    $($class => CadenyaError::$variant {
+                        message, class_name, kind, status, request_id, body, code, detail, operation, attempts,
+                    },)*
+                    // Classes without a variant here (the abstract ones) never come from the core.
+                    _ => CadenyaError::Internal {
+                        message, class_name, kind, status, request_id, body, code, detail, operation, attempts,
+                    },
+                }
+            }
+        }
     };
 }
 
@@ -81,7 +89,7 @@ cadenya_error! {
     /// HTTP 5xx (after retries).
     InternalServer => "InternalServerError",
     /// Any other non-2xx status.
-    Api => "APIError",
+    Api => "APIStatusError",
     /// The request could not be sent or the response not read (refused, reset, dropped, truncated).
     Connection => "APIConnectionError",
     /// One attempt took longer than the timeout.
@@ -94,104 +102,40 @@ cadenya_error! {
     Configuration => "ConfigurationError",
     /// A webhook failed verification or could not be decoded; `detail` says why.
     WebhookVerification => "WebhookVerificationError",
-}
-
-struct Fields {
-    message: String,
-    kind: &'static str,
-    status: Option<i32>,
-    request_id: Option<String>,
-    body: Option<String>,
-    code: Option<i32>,
-    detail: Option<String>,
-}
-
-impl Fields {
-    fn new(kind: &'static str, message: String) -> Self {
-        Fields { message, kind, status: None, request_id: None, body: None, code: None, detail: None }
-    }
+    /// A bug inside the SDK (a caught panic); please report it.
+    Internal => "InternalError",
 }
 
 impl fmt::Display for CadenyaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (message, status, request_id) = self.parts();
-        match status {
-            Some(s) => write!(f, "{} ({s}): {message}", self.class_name())?,
-            None => write!(f, "{}: {message}", self.class_name())?,
-        }
-        if let Some(id) = request_id {
-            write!(f, " [request id {id}]")?;
-        }
-        Ok(())
+        // The record's message already reads `NotFoundError (404): … [request id req_…]`.
+        f.write_str(self.message())
     }
 }
 
 impl CadenyaError {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
-        Self::build(Variant::InvalidRequest, Fields::new("invalid_request", message.into()))
+        cadenya::Error::InvalidRequest { message: message.into() }.into()
     }
 
     /// A failure inside this binding (a caught panic): reported, never unwound into the JVM.
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        let message = format!("internal error in the Cadenya SDK (please report it): {}", message.into());
-        Self::build(Variant::Configuration, Fields::new("configuration", message))
+        cadenya::Error::Internal { message: message.into() }.into()
     }
 
     pub(crate) fn decode(message: String, path: String, status: u16, request_id: Option<String>) -> Self {
-        let mut f = Fields::new("decode", message);
-        f.status = Some(i32::from(status));
-        f.request_id = request_id;
-        f.detail = Some(path);
-        Self::build(Variant::Decode, f)
+        cadenya::Error::Decode { message, path, status, request_id }.into()
     }
 }
 
 impl From<cadenya::webhooks::WebhookError> for CadenyaError {
     fn from(e: cadenya::webhooks::WebhookError) -> Self {
-        let mut f = Fields::new("webhook", e.to_string());
-        f.detail = Some(e.kind().to_string());
-        Self::build(Variant::WebhookVerification, f)
+        ErrorRecord::from(e).into()
     }
 }
 
 impl From<cadenya::Error> for CadenyaError {
     fn from(e: cadenya::Error) -> Self {
-        use cadenya::{ApiErrorKind as K, Error as E};
-        match e {
-            E::Api(api) => {
-                let variant = match api.kind {
-                    K::BadRequest => Variant::BadRequest,
-                    K::Authentication => Variant::Authentication,
-                    K::PermissionDenied => Variant::PermissionDenied,
-                    K::NotFound => Variant::NotFound,
-                    K::Conflict => Variant::Conflict,
-                    K::UnprocessableEntity => Variant::UnprocessableEntity,
-                    K::RateLimit => Variant::RateLimit,
-                    K::InternalServer => Variant::InternalServer,
-                    _ => Variant::Api,
-                };
-                let api = *api;
-                let mut f = Fields::new("api", api.message);
-                f.status = Some(i32::from(api.status));
-                f.request_id = api.request_id;
-                f.body = Some(api.body);
-                f.code = api.code;
-                Self::build(variant, f)
-            }
-            E::Decode { message, path, status, request_id } => {
-                Self::decode(format!("could not decode the response at `{path}`: {message}"), path, status, request_id)
-            }
-            E::Webhook(w) => w.into(),
-            other => {
-                let (variant, kind) = match &other {
-                    E::Connection { .. } => (Variant::Connection, "connection"),
-                    E::Timeout { .. } => (Variant::Timeout, "timeout"),
-                    E::InvalidRequest { .. } => (Variant::InvalidRequest, "invalid_request"),
-                    _ => (Variant::Configuration, "configuration"),
-                };
-                // The core's Display never contains keys or secrets.
-                Self::build(variant, Fields::new(kind, other.to_string()))
-            }
-        }
+        ErrorRecord::from(e).into()
     }
 }

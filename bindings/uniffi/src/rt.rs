@@ -145,12 +145,7 @@ fn mismatch(op: &str) -> CadenyaError {
 pub fn decode<T: DeserializeOwned>(value: Value, status: u16, request_id: Option<String>) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        CadenyaError::decode(
-            format!("could not decode the response at `{path}`: {}", e.into_inner()),
-            path,
-            status,
-            request_id,
-        )
+        CadenyaError::decode(e.into_inner().to_string(), path, status, request_id)
     })
 }
 
@@ -164,6 +159,7 @@ pub async fn model<T: DeserializeOwned>(client: &Client, req: Req<'_>) -> Result
         decode(r.data, r.status, r.request_id)
     })
     .await
+    .map_err(|e| e.with_operation(op))
 }
 
 /// An operation answering with no body.
@@ -171,7 +167,7 @@ pub async fn empty(client: &Client, req: Req<'_>) -> Result<()> {
     let op = req.op;
     let (call, ws, options) = req.prepare(client)?;
     let DynamicCall::Empty(call) = call else { return Err(mismatch(op)) };
-    guarded(async move { Ok(configure(call, ws, options).send().await?) }).await
+    guarded(async move { Ok(configure(call, ws, options).send().await?) }).await.map_err(|e| e.with_operation(op))
 }
 
 /// A generated page object: typed items of one core page, which keeps the next request.
@@ -196,6 +192,7 @@ pub async fn page<P: PageType>(client: &Client, req: Req<'_>) -> Result<Arc<P>> 
         P::from_core(r.data, r.status, r.request_id).map(Arc::new)
     })
     .await
+    .map_err(|e| e.with_operation(op))
 }
 
 /// The page after `core`, through the core's own cursor handling.

@@ -4,6 +4,8 @@
 #[rustfmt::skip]
 pub mod catalog;
 #[rustfmt::skip]
+pub mod errors;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod params;

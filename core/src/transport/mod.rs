@@ -165,6 +165,10 @@ impl Client {
                     if log >= LogLevel::Debug {
                         tracing::debug!(attempt = retries, elapsed_ms, error = %error.kind(), "giving up");
                     }
+                    let mut error = error;
+                    if let Error::Api(api) = &mut error {
+                        api.attempts = retries + 1;
+                    }
                     return Err(error);
                 }
                 let wait = retry::delay(retries, resp_headers.as_ref(), cfg.max_retry_delay);

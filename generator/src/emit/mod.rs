@@ -1,4 +1,6 @@
-//! One emitter per target language; each reads only the intermediate model.
+//! One emitter per target language; each reads only the intermediate model (the error family
+//! comes from the generator's own table, `errors.rs`).
+pub mod errors;
 pub mod cli;
 pub mod python;
 pub mod rust;
@@ -14,5 +16,6 @@ pub fn all(api: &Api) -> Vec<(String, String)> {
     files.extend(typescript::emit(api));
     files.extend(uniffi::emit(api));
     files.extend(cli::emit(api));
+    files.extend(errors::emit());
     files
 }

@@ -27236,11 +27236,13 @@ public func FfiConverterTypeBulkWorkspaceApplyStatusState_lower(_ value: BulkWor
 
 
 /**
- * Everything a call can fail with. Every variant carries the same fields:
- * `message`, `kind` (`api`, `connection`, `timeout`, `decode`, `invalid_request`,
- * `configuration`, `webhook`), `status`, `request_id`, `body`, `code` (the error
- * body's google.rpc code) and `detail` (decode: the failing field path; webhook: why
- * verification failed, e.g. `bad_signature`).
+ * Everything a call can fail with: the core contract's error record, one variant per
+ * class of the error table. Every variant carries the same fields: `message`,
+ * `class_name` (`NotFoundError`, … as in every language), `kind` (`api`, `connection`,
+ * `timeout`, `decode`, `invalid_request`, `configuration`, `webhook`, `internal`),
+ * `status`, `request_id`, `body`, `code` (the error body's google.rpc code), `detail`
+ * (decode: the failing field path; webhook: why, e.g. `bad_signature`), `operation`
+ * (the failed call's operationId) and `attempts` (1 + retries, for status errors).
  *
  * Kotlin: `CadenyaException.NotFound` etc. (the message field is `errorMessage` there,
  * because `Throwable.message` is taken). Swift: `CadenyaError.notFound(...)`.
@@ -27253,77 +27255,82 @@ enum CadenyaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     /**
      * HTTP 400.
      */
-    case BadRequest(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case BadRequest(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * HTTP 401: the API key is missing, wrong or revoked.
      */
-    case Authentication(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case Authentication(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * HTTP 403.
      */
-    case PermissionDenied(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case PermissionDenied(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * HTTP 404.
      */
-    case NotFound(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case NotFound(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * HTTP 409.
      */
-    case Conflict(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case Conflict(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * HTTP 422.
      */
-    case UnprocessableEntity(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case UnprocessableEntity(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * HTTP 429 (after the retries the client is configured for).
      */
-    case RateLimit(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case RateLimit(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * HTTP 5xx (after retries).
      */
-    case InternalServer(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case InternalServer(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * Any other non-2xx status.
      */
-    case Api(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case Api(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * The request could not be sent or the response not read (refused, reset, dropped, truncated).
      */
-    case Connection(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case Connection(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * One attempt took longer than the timeout.
      */
-    case Timeout(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case Timeout(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * The response did not match the model; `detail` names the failing field path.
      */
-    case Decode(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case Decode(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * Refused before anything was sent (empty id, bad header, invalid JSON in a JSON field, …).
      */
-    case InvalidRequest(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case InvalidRequest(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * The client could not be built (missing API key, bad base URL, …).
      */
-    case Configuration(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case Configuration(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
     /**
      * A webhook failed verification or could not be decoded; `detail` says why.
      */
-    case WebhookVerification(message: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?
+    case WebhookVerification(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    )
+    /**
+     * A bug inside the SDK (a caught panic); please report it.
+     */
+    case Internal(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
     )
 
     
@@ -27367,138 +27374,195 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
         
         case 1: return .BadRequest(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 2: return .Authentication(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 3: return .PermissionDenied(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 4: return .NotFound(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 5: return .Conflict(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 6: return .UnprocessableEntity(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 7: return .RateLimit(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 8: return .InternalServer(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 9: return .Api(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 10: return .Connection(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 11: return .Timeout(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 12: return .Decode(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 13: return .InvalidRequest(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 14: return .Configuration(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
         case 15: return .WebhookVerification(
             message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf)
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            )
+        case 16: return .Internal(
+            message: try FfiConverterString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf), 
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -27512,169 +27576,228 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
 
         
         
-        case let .BadRequest(message,kind,status,requestId,body,code,detail):
+        case let .BadRequest(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .Authentication(message,kind,status,requestId,body,code,detail):
+        case let .Authentication(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .PermissionDenied(message,kind,status,requestId,body,code,detail):
+        case let .PermissionDenied(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .NotFound(message,kind,status,requestId,body,code,detail):
+        case let .NotFound(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .Conflict(message,kind,status,requestId,body,code,detail):
+        case let .Conflict(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .UnprocessableEntity(message,kind,status,requestId,body,code,detail):
+        case let .UnprocessableEntity(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .RateLimit(message,kind,status,requestId,body,code,detail):
+        case let .RateLimit(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .InternalServer(message,kind,status,requestId,body,code,detail):
+        case let .InternalServer(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .Api(message,kind,status,requestId,body,code,detail):
+        case let .Api(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .Connection(message,kind,status,requestId,body,code,detail):
+        case let .Connection(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .Timeout(message,kind,status,requestId,body,code,detail):
+        case let .Timeout(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .Decode(message,kind,status,requestId,body,code,detail):
+        case let .Decode(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .InvalidRequest(message,kind,status,requestId,body,code,detail):
+        case let .InvalidRequest(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .Configuration(message,kind,status,requestId,body,code,detail):
+        case let .Configuration(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         
-        case let .WebhookVerification(message,kind,status,requestId,body,code,detail):
+        case let .WebhookVerification(message,className,kind,status,requestId,body,code,detail,operation,attempts):
             writeInt(&buf, Int32(15))
             FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
             FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
+            
+        
+        case let .Internal(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(className, into: &buf)
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionInt32.write(code, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
             
         }
     }

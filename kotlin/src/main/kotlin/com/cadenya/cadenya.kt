@@ -34377,11 +34377,13 @@ public object FfiConverterTypeBulkWorkspaceApplyStatusState : FfiConverterRustBu
 
 
 /**
- * Everything a call can fail with. Every variant carries the same fields:
- * `message`, `kind` (`api`, `connection`, `timeout`, `decode`, `invalid_request`,
- * `configuration`, `webhook`), `status`, `request_id`, `body`, `code` (the error
- * body's google.rpc code) and `detail` (decode: the failing field path; webhook: why
- * verification failed, e.g. `bad_signature`).
+ * Everything a call can fail with: the core contract's error record, one variant per
+ * class of the error table. Every variant carries the same fields: `message`,
+ * `class_name` (`NotFoundError`, … as in every language), `kind` (`api`, `connection`,
+ * `timeout`, `decode`, `invalid_request`, `configuration`, `webhook`, `internal`),
+ * `status`, `request_id`, `body`, `code` (the error body's google.rpc code), `detail`
+ * (decode: the failing field path; webhook: why, e.g. `bad_signature`), `operation`
+ * (the failed call's operationId) and `attempts` (1 + retries, for status errors).
  *
  * Kotlin: `CadenyaException.NotFound` etc. (the message field is `errorMessage` there,
  * because `Throwable.message` is taken). Swift: `CadenyaError.notFound(...)`.
@@ -34395,6 +34397,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34405,10 +34409,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34418,6 +34426,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34428,10 +34438,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34441,6 +34455,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34451,10 +34467,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34464,6 +34484,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34474,10 +34496,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34487,6 +34513,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34497,10 +34525,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34510,6 +34542,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34520,10 +34554,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34533,6 +34571,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34543,10 +34583,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34556,6 +34600,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34566,10 +34612,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34579,6 +34629,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34589,10 +34641,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34602,6 +34658,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34612,10 +34670,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34625,6 +34687,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34635,10 +34699,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34648,6 +34716,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34658,10 +34728,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34671,6 +34745,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34681,10 +34757,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34694,6 +34774,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34704,10 +34786,14 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
     /**
@@ -34717,6 +34803,8 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `errorMessage`: kotlin.String, 
         
+        val `className`: kotlin.String, 
+        
         val `kind`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
@@ -34727,10 +34815,43 @@ sealed class CadenyaException: kotlin.Exception() {
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }"
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+    }
+    
+    /**
+     * A bug inside the SDK (a caught panic); please report it.
+     */
+    class Internal(
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `className`: kotlin.String, 
+        
+        val `kind`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?
+        ) : CadenyaException() {
+        override val message
+            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
     }
     
 
@@ -34764,137 +34885,194 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
             1 -> CadenyaException.BadRequest(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             2 -> CadenyaException.Authentication(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             3 -> CadenyaException.PermissionDenied(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             4 -> CadenyaException.NotFound(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             5 -> CadenyaException.Conflict(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             6 -> CadenyaException.UnprocessableEntity(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             7 -> CadenyaException.RateLimit(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             8 -> CadenyaException.InternalServer(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             9 -> CadenyaException.Api(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             10 -> CadenyaException.Connection(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             11 -> CadenyaException.Timeout(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             12 -> CadenyaException.Decode(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             13 -> CadenyaException.InvalidRequest(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             14 -> CadenyaException.Configuration(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             15 -> CadenyaException.WebhookVerification(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
+                )
+            16 -> CadenyaException.Internal(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -34906,166 +35084,225 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.Authentication -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.PermissionDenied -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.UnprocessableEntity -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.RateLimit -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.InternalServer -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.Api -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.Connection -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.Decode -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.InvalidRequest -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.Configuration -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
             is CadenyaException.WebhookVerification -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+            )
+            is CadenyaException.Internal -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterString.allocationSize(value.`className`)
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
             )
         }
     }
@@ -35075,166 +35312,225 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
             is CadenyaException.BadRequest -> {
                 buf.putInt(1)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.Authentication -> {
                 buf.putInt(2)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.PermissionDenied -> {
                 buf.putInt(3)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.NotFound -> {
                 buf.putInt(4)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.Conflict -> {
                 buf.putInt(5)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.UnprocessableEntity -> {
                 buf.putInt(6)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.RateLimit -> {
                 buf.putInt(7)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.InternalServer -> {
                 buf.putInt(8)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.Api -> {
                 buf.putInt(9)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.Connection -> {
                 buf.putInt(10)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.Timeout -> {
                 buf.putInt(11)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.Decode -> {
                 buf.putInt(12)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.InvalidRequest -> {
                 buf.putInt(13)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.Configuration -> {
                 buf.putInt(14)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
             is CadenyaException.WebhookVerification -> {
                 buf.putInt(15)
                 FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                Unit
+            }
+            is CadenyaException.Internal -> {
+                buf.putInt(16)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
