@@ -56,7 +56,7 @@ pub fn from_core(e: &cadenya::Error) -> napi::Error {
             api.kind.name()
         }
         cadenya::Error::Connection { .. } => "APIConnectionError",
-        cadenya::Error::Timeout { after } => {
+        cadenya::Error::Timeout { after, .. } => {
             out.insert("timeoutMs".into(), (after.as_secs_f64() * 1000.0).into());
             "APITimeoutError"
         }

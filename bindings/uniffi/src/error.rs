@@ -178,7 +178,7 @@ impl From<cadenya::Error> for CadenyaError {
                 f.code = api.code;
                 Self::build(variant, f)
             }
-            E::Decode { message, path, status, request_id } => {
+            E::Decode { message, path, status, request_id, .. } => {
                 Self::decode(format!("could not decode the response at `{path}`: {message}"), path, status, request_id)
             }
             E::Webhook(w) => w.into(),
