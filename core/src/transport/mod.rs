@@ -179,28 +179,13 @@ impl Client {
                 let duration_ms = attempt_started.elapsed().as_millis() as u64;
                 let span = tracing::Span::current();
                 span.record("attempts", attempt);
-                let (failure, error, resp_headers) = match outcome {
-                    Attempt::Done(mut raw) => {
-                        span.record("status", raw.status);
-                        log_record!(
-                            cfg,
-                            DEBUG,
-                            Debug,
-                            "http request",
-                            operation = req.operation,
-                            method = method,
-                            path = req.template,
-                            status = raw.status,
-                            attempt = attempt,
-                            duration_ms = duration_ms,
-                            request_id = raw.request_id.as_deref()
-                        );
-                        raw.attempts = attempt;
-                        return Ok(raw);
+                let (status, request_id, error) = match &outcome {
+                    Attempt::Done(raw) => (Some(raw.status), raw.request_id.as_deref(), None),
+                    Attempt::Failed { failure, error, .. } => {
+                        (failure.status(), error.request_id(), Some(failure.reason()))
                     }
-                    Attempt::Failed { failure, error, headers } => (failure, error, headers),
                 };
-                if let Some(s) = failure.status() {
+                if let Some(s) = status {
                     span.record("status", s);
                 }
                 log_record!(
@@ -211,12 +196,19 @@ impl Client {
                     operation = req.operation,
                     method = method,
                     path = req.template,
-                    status = failure.status(),
+                    status = status,
                     attempt = attempt,
                     duration_ms = duration_ms,
-                    request_id = error.request_id(),
-                    error = failure.reason()
+                    request_id = request_id,
+                    error = error
                 );
+                let (failure, error, resp_headers) = match outcome {
+                    Attempt::Done(mut raw) => {
+                        raw.attempts = attempt;
+                        return Ok(raw);
+                    }
+                    Attempt::Failed { failure, error, headers } => (failure, error, headers),
+                };
                 let verdict = resp_headers.as_ref().and_then(retry::should_retry_header);
                 if !retry::should_retry(failure, idempotent, verdict) || attempt > max_retries {
                     return Err(error.in_call(CallInfo { operation: req.operation, attempts: Some(attempt) }));
@@ -244,7 +236,9 @@ impl Client {
             let _enter = span.enter();
             let attempts = e.call().and_then(|c| c.attempts);
             // A 404 is often an expected answer ("does it exist?"): not worth a warning.
-            if matches!(e, Error::Api(a) if a.status == 404) {
+            let not_found = matches!(e, Error::Api(a) if a.status == 404);
+            let (error, request_id) = (e.to_string(), e.request_id());
+            if not_found {
                 log_record!(
                     cfg,
                     DEBUG,
@@ -252,8 +246,8 @@ impl Client {
                     "request failed",
                     operation = req.operation,
                     attempts = attempts,
-                    error = e.to_string(),
-                    request_id = e.request_id()
+                    error = error.as_str(),
+                    request_id = request_id
                 );
             } else {
                 log_record!(
@@ -263,8 +257,8 @@ impl Client {
                     "request failed",
                     operation = req.operation,
                     attempts = attempts,
-                    error = e.to_string(),
-                    request_id = e.request_id()
+                    error = error.as_str(),
+                    request_id = request_id
                 );
             }
         }
