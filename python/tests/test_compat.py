@@ -6,7 +6,7 @@ import pytest
 
 import cadenya
 
-from .conftest import Server, agent_params
+from conftest import Server, agent_params
 
 
 def test_with_options_and_copy_change_only_what_is_given(server: Server, client: cadenya.Cadenya) -> None:
