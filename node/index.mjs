@@ -7,6 +7,7 @@ export const {
   OPERATIONS,
   ClientBase,
   ResourceBase,
+  APIPromise,
   APIResponse,
   CursorPage,
   PagePromise,

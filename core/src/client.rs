@@ -35,11 +35,25 @@ impl Client {
     }
 
     pub(crate) fn from_config(config: Config) -> Result<Client> {
-        let http = reqwest::Client::builder()
+        // Trusted: the OS store (or SSL_CERT_FILE / SSL_CERT_DIR when set, read by
+        // rustls-native-certs), the bundled webpki roots, and the configured CA bundle.
+        let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
-            .pool_idle_timeout(std::time::Duration::from_secs(60))
-            .build()
-            .map_err(|e| Error::config(format!("could not start the HTTP client: {e}")))?;
+            .tls_built_in_root_certs(true)
+            .pool_idle_timeout(std::time::Duration::from_secs(60));
+        for cert in &config.ca_certs {
+            builder = builder.add_root_certificate(cert.clone());
+        }
+        if let Some(proxy) = &config.proxy {
+            // Replaces the proxies of the environment (HTTPS_PROXY, NO_PROXY, …) entirely.
+            let p = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| Error::config(format!("the proxy URL cannot be used: {}", e.without_url())))?;
+            builder = builder.proxy(p);
+        }
+        if let Some(t) = config.connect_timeout {
+            builder = builder.connect_timeout(t);
+        }
+        let http = builder.build().map_err(|e| Error::config(format!("could not start the HTTP client: {e}")))?;
         Ok(Client { inner: Arc::new(Inner { config, http }) })
     }
 

@@ -4,9 +4,11 @@
 //! else the default. An explicitly passed blank value is an error, never a silent fallback.
 
 use crate::error::{Error, Result};
+use crate::logging::SharedLogSink;
 use crate::secret::SecretString;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +37,68 @@ pub enum LogLevel {
     Info,
     Debug,
     Trace,
+}
+
+impl LogLevel {
+    /// The lower-case name `CADENYA_LOG` accepts (`off`, `error`, `warn`, `info`, `debug`, `trace`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Off => "off",
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
+/// Extra certificate authorities to trust, on top of the OS store and the bundled roots.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CaBundle {
+    /// A PEM file holding one or more certificates.
+    Path(PathBuf),
+    /// PEM text holding one or more certificates.
+    Pem(Vec<u8>),
+}
+
+impl fmt::Debug for CaBundle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaBundle::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            CaBundle::Pem(b) => write!(f, "Pem(<{} bytes>)", b.len()),
+        }
+    }
+}
+
+impl CaBundle {
+    /// The certificates of the bundle; an unreadable file or one without a certificate is a
+    /// configuration error naming the file.
+    fn certificates(&self) -> Result<Vec<reqwest::Certificate>> {
+        let (what, pem) = match self {
+            CaBundle::Path(p) => {
+                let what = format!("the CA bundle `{}`", p.display());
+                let bytes = std::fs::read(p).map_err(|e| Error::config(format!("{what} could not be read: {e}")))?;
+                (what, bytes)
+            }
+            CaBundle::Pem(b) => ("the CA bundle".to_string(), b.clone()),
+        };
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| Error::config(format!("{what} is not valid PEM: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::config(format!("{what} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")));
+        }
+        Ok(certs)
+    }
+}
+
+/// A proxy URL with any password replaced, for `Debug` and error messages.
+fn redact_url(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("<redacted>"));
+    }
+    shown.to_string()
 }
 
 impl std::str::FromStr for LogLevel {
@@ -70,6 +134,10 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     allow_insecure_http: bool,
     log_level: Option<LogLevel>,
+    ca_bundle: Option<CaBundle>,
+    proxy: Option<String>,
+    connect_timeout: Option<Duration>,
+    logger: Option<SharedLogSink>,
     env: EnvLookup,
 }
 
@@ -83,6 +151,13 @@ impl fmt::Debug for ClientBuilder {
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
+            .field("ca_bundle", &self.ca_bundle)
+            .field(
+                "proxy",
+                &self.proxy.as_ref().map(|p| url::Url::parse(p).map(|u| redact_url(&u)).unwrap_or_default()),
+            )
+            .field("connect_timeout", &self.connect_timeout)
+            .field("logger", &self.logger.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +176,10 @@ impl Default for ClientBuilder {
             user_agent: None,
             allow_insecure_http: false,
             log_level: None,
+            ca_bundle: None,
+            proxy: None,
+            connect_timeout: None,
+            logger: None,
             env: Arc::new(|name| std::env::var(name).ok()),
         }
     }
@@ -121,6 +200,16 @@ pub struct ClientOptions {
     pub default_headers: Vec<(String, String)>,
     pub user_agent: Option<String>,
     pub log_level: Option<LogLevel>,
+    /// Certificate authorities trusted in addition to the OS store (or `SSL_CERT_FILE` /
+    /// `SSL_CERT_DIR` when set) and the bundled Mozilla roots.
+    pub ca_bundle: Option<CaBundle>,
+    /// Every request goes through this proxy (`http://host:port`, credentials allowed), instead
+    /// of what `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` say.
+    pub proxy: Option<String>,
+    /// Longest wait for a TCP + TLS connection (default: only the per-attempt timeout applies).
+    pub connect_timeout: Option<Duration>,
+    /// Receives the client's log records (see [`crate::logging`]), up to `log_level`.
+    pub logger: Option<SharedLogSink>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -135,6 +224,13 @@ impl fmt::Debug for ClientOptions {
             .field("default_headers", &self.default_headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("user_agent", &self.user_agent)
             .field("log_level", &self.log_level)
+            .field("ca_bundle", &self.ca_bundle)
+            .field(
+                "proxy",
+                &self.proxy.as_ref().map(|p| url::Url::parse(p).map(|u| redact_url(&u)).unwrap_or_default()),
+            )
+            .field("connect_timeout", &self.connect_timeout)
+            .field("logger", &self.logger.is_some())
             .finish()
     }
 }
@@ -152,6 +248,10 @@ pub struct Config {
     pub(crate) max_retry_delay: Duration,
     pub(crate) user_agent: String,
     pub(crate) log_level: LogLevel,
+    pub(crate) ca_certs: Vec<reqwest::Certificate>,
+    pub(crate) proxy: Option<url::Url>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) logger: Option<SharedLogSink>,
 }
 
 impl fmt::Debug for Config {
@@ -167,6 +267,10 @@ impl fmt::Debug for Config {
             .field("max_retry_delay", &self.max_retry_delay)
             .field("user_agent", &self.user_agent)
             .field("log_level", &self.log_level)
+            .field("ca_certs", &self.ca_certs.len())
+            .field("proxy", &self.proxy.as_ref().map(redact_url))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("logger", &self.logger.is_some())
             .finish()
     }
 }
@@ -189,6 +293,13 @@ impl Config {
     }
     pub fn log_level(&self) -> LogLevel {
         self.log_level
+    }
+    /// The sink receiving this client's log records, if one was given.
+    pub fn logger(&self) -> Option<&SharedLogSink> {
+        self.logger.as_ref()
+    }
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.connect_timeout
     }
     /// The webhook secret configured on the client, if any.
     pub fn webhook_secret(&self) -> Option<&SecretString> {
@@ -293,6 +404,31 @@ impl ClientBuilder {
         self.log_level = Some(level);
         self
     }
+    /// Trusts the certificates of this PEM file too (beside the OS store and the bundled roots).
+    pub fn ca_bundle_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundle = Some(CaBundle::Path(path.into()));
+        self
+    }
+    /// Trusts the certificates of this PEM text too (beside the OS store and the bundled roots).
+    pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_bundle = Some(CaBundle::Pem(pem.into()));
+        self
+    }
+    /// Sends every request through this proxy, whatever `HTTPS_PROXY` / `NO_PROXY` say.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+    /// Longest wait for a connection (TCP and TLS handshake) before the attempt fails.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+    /// Receives the client's log records up to its log level (see [`crate::logging`]).
+    pub fn logger(mut self, sink: SharedLogSink) -> Self {
+        self.logger = Some(sink);
+        self
+    }
     /// Applies every setting that is `Some` (and every default header) from `options`.
     pub fn options(mut self, options: ClientOptions) -> Self {
         let ClientOptions {
@@ -305,6 +441,10 @@ impl ClientBuilder {
             default_headers,
             user_agent,
             log_level,
+            ca_bundle,
+            proxy,
+            connect_timeout,
+            logger,
         } = options;
         self.api_key = api_key.or(self.api_key);
         self.base_url = base_url.or(self.base_url);
@@ -315,6 +455,10 @@ impl ClientBuilder {
         self.headers.extend(default_headers);
         self.user_agent = user_agent.or(self.user_agent);
         self.log_level = log_level.or(self.log_level);
+        self.ca_bundle = ca_bundle.or(self.ca_bundle);
+        self.proxy = proxy.or(self.proxy);
+        self.connect_timeout = connect_timeout.or(self.connect_timeout);
+        self.logger = logger.or(self.logger);
         self
     }
 
@@ -388,6 +532,27 @@ impl ClientBuilder {
             (None, Some(s)) => s.parse()?,
             (None, None) => LogLevel::Warn,
         };
+        let ca_certs = match &self.ca_bundle {
+            Some(bundle) => bundle.certificates()?,
+            None => Vec::new(),
+        };
+        let proxy = match explicit("proxy", &self.proxy)? {
+            Some(p) => {
+                let u =
+                    url::Url::parse(&p).map_err(|e| Error::config(format!("the proxy URL is not a valid URL: {e}")))?;
+                if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+                    return Err(Error::config(format!(
+                        "the proxy URL `{}` must be http:// or https:// with a host",
+                        redact_url(&u)
+                    )));
+                }
+                Some(u)
+            }
+            None => None,
+        };
+        if self.connect_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::config("connect_timeout must be greater than zero"));
+        }
         let user_agent = match &self.user_agent {
             Some(ua) => explicit("user_agent", &Some(ua.clone()))?.unwrap_or_default(),
             None => format!("cadenya-rust/{}", env!("CARGO_PKG_VERSION")),
@@ -403,6 +568,10 @@ impl ClientBuilder {
             max_retry_delay: self.max_retry_delay.unwrap_or(DEFAULT_MAX_RETRY_DELAY),
             user_agent,
             log_level,
+            ca_certs,
+            proxy,
+            connect_timeout: self.connect_timeout,
+            logger: self.logger.clone(),
         })
     }
 

@@ -51,7 +51,8 @@ pub fn retry_count(n: f64) -> Result<u32> {
 /// The path parameters of `operation` other than `workspaceId`, in path order (for bindings
 /// that take them positionally).
 pub fn path_names(operation: &str) -> Result<impl Iterator<Item = &'static str>> {
-    let op = crate::catalog::find(operation).ok_or_else(|| Error::invalid(format!("unknown operation `{operation}`")))?;
+    let op =
+        crate::catalog::find(operation).ok_or_else(|| Error::invalid(format!("unknown operation `{operation}`")))?;
     Ok(op.path_params.iter().copied().filter(|n| *n != "workspaceId"))
 }
 
@@ -237,8 +238,8 @@ impl ErrorRecord {
             body: None,
             request_id: e.request_id().map(str::to_string),
             headers: Vec::new(),
-            operation: operation.map(str::to_string),
-            attempts: None,
+            operation: operation.map(str::to_string).or_else(|| e.call().map(|c| c.operation.to_string())),
+            attempts: e.call().and_then(|c| c.attempts),
             detail: None,
         };
         match e {
@@ -247,7 +248,6 @@ impl ErrorRecord {
                 r.details = serde_json::to_string(&api.details).unwrap_or_else(|_| "[]".into());
                 r.body = Some(api.body.clone());
                 r.headers = joined(&api.headers);
-                r.attempts = Some(api.attempts);
             }
             Error::Decode { path, .. } => r.detail = Some(path.clone()),
             Error::Webhook(w) => r.detail = Some(w.kind().to_string()),

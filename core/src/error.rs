@@ -15,11 +15,11 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The request could not be sent or the response could not be read (refused, reset,
     /// dropped or truncated connection).
-    Connection { message: String, source: Option<Box<dyn std::error::Error + Send + Sync>> },
+    Connection { message: String, source: Option<Box<dyn std::error::Error + Send + Sync>>, call: Option<CallInfo> },
     /// The request (one attempt, including reading the body) took longer than the timeout.
-    Timeout { after: Duration },
+    Timeout { after: Duration, call: Option<CallInfo> },
     /// The response did not match the model: `path` names the failing field (`items[3].spec.status`).
-    Decode { message: String, path: String, status: u16, request_id: Option<String> },
+    Decode { message: String, path: String, status: u16, request_id: Option<String>, call: Option<CallInfo> },
     /// The call was refused before anything was sent (empty path id, `..` as an id, bad header…).
     InvalidRequest { message: String },
     /// The client could not be built (missing API key, bad base URL, bad header, …).
@@ -31,6 +31,26 @@ pub enum Error {
     WaitTimeout { objective_id: String, after: Duration, last_state: String },
     /// A bug inside the SDK (a panic caught at a language boundary). Please report it.
     Internal { message: String },
+}
+
+/// The call an error came from, named at the start of the error's message:
+/// `agents.retrieve failed after 3 attempts: …`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallInfo {
+    /// The operationId (`agents.retrieve`).
+    pub operation: &'static str,
+    /// Attempts sent (1 + retries); `None` when the call failed before anything was sent.
+    pub attempts: Option<u32>,
+}
+
+impl fmt::Display for CallInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.attempts {
+            Some(1) => write!(f, "{} failed after 1 attempt", self.operation),
+            Some(n) => write!(f, "{} failed after {n} attempts", self.operation),
+            None => write!(f, "{} failed", self.operation),
+        }
+    }
 }
 
 /// Which family an API error belongs to, by HTTP status.
@@ -97,8 +117,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// Response headers (names lower-case).
     pub headers: Vec<(String, String)>,
-    /// How many attempts were made (1 + retries) before giving up.
-    pub attempts: u32,
+    /// The operation and the attempts made, when the error came from a call.
+    pub call: Option<CallInfo>,
 }
 
 impl ApiError {
@@ -135,7 +155,7 @@ impl ApiError {
             body: text,
             request_id,
             headers,
-            attempts: 1,
+            call: None,
         }
     }
 }
@@ -188,6 +208,26 @@ impl Error {
         }
     }
 
+    /// The operation and attempts this error came from, when it came from a call.
+    pub fn call(&self) -> Option<&CallInfo> {
+        match self {
+            Error::Api(e) => e.call.as_ref(),
+            Error::Connection { call, .. } | Error::Timeout { call, .. } | Error::Decode { call, .. } => call.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Records which call this error came from (kept if already set).
+    pub(crate) fn in_call(mut self, info: CallInfo) -> Self {
+        let slot = match &mut self {
+            Error::Api(e) => &mut e.call,
+            Error::Connection { call, .. } | Error::Timeout { call, .. } | Error::Decode { call, .. } => call,
+            _ => return self,
+        };
+        slot.get_or_insert(info);
+        self
+    }
+
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidRequest { message: message.into() }
     }
@@ -199,6 +239,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(call) = self.call() {
+            write!(f, "{call}: ")?;
+        }
         match self {
             Error::Api(e) => {
                 write!(f, "{} ({}): {}", e.kind.name(), e.status, e.message)?;
@@ -208,9 +251,13 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Connection { message, .. } => write!(f, "connection error: {message}"),
-            Error::Timeout { after } => write!(f, "request timed out after {:.3} s", after.as_secs_f64()),
-            Error::Decode { message, path, status, .. } => {
-                write!(f, "could not decode the HTTP {status} response at `{path}`: {message}")
+            Error::Timeout { after, .. } => write!(f, "request timed out after {:.3} s", after.as_secs_f64()),
+            Error::Decode { message, path, status, request_id, .. } => {
+                write!(f, "could not decode the HTTP {status} response at `{path}`: {message}")?;
+                if let Some(id) = request_id {
+                    write!(f, " [request id {id}]")?;
+                }
+                Ok(())
             }
             Error::InvalidRequest { message } => write!(f, "invalid request: {message}"),
             Error::Configuration { message } => write!(f, "configuration error: {message}"),

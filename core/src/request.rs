@@ -2,7 +2,7 @@
 //! the awaitable every operation method returns.
 
 use crate::codec::QueryValue;
-use crate::error::{Error, Result};
+use crate::error::{CallInfo, Error, Result};
 use crate::pagination::Page;
 use crate::response::{ApiResponse, RawResponse};
 use crate::Client;
@@ -238,6 +238,7 @@ fn decode_json<T: DeserializeOwned>(raw: &RawResponse) -> Result<T> {
         message: e.into_inner().to_string(),
         status: raw.status,
         request_id: raw.request_id.clone(),
+        call: None,
     })
 }
 
@@ -335,14 +336,19 @@ impl<T> Call<T> {
     /// Sends the call and returns the decoded value with the response's status, headers and request id.
     pub async fn with_raw_response(self) -> Result<ApiResponse<T>> {
         let raw = self.client.execute(&self.req, &self.opts).await?;
-        let data = (self.decode)(&self.client, &self.req, &self.opts, &raw)?;
+        let data = self.decode_raw(&raw)?;
         Ok(ApiResponse { status: raw.status, headers: raw.headers, request_id: raw.request_id, data })
     }
 
     /// Sends the call and returns the decoded value.
     pub async fn send(self) -> Result<T> {
         let raw = self.client.execute(&self.req, &self.opts).await?;
-        (self.decode)(&self.client, &self.req, &self.opts, &raw)
+        self.decode_raw(&raw)
+    }
+
+    fn decode_raw(&self, raw: &RawResponse) -> Result<T> {
+        (self.decode)(&self.client, &self.req, &self.opts, raw)
+            .map_err(|e| e.in_call(CallInfo { operation: self.req.operation, attempts: Some(raw.attempts) }))
     }
 }
 

@@ -9,6 +9,8 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     pub request_id: Option<String>,
     pub body: bytes::Bytes,
+    /// Attempts made (1 + retries).
+    pub attempts: u32,
 }
 
 /// A decoded value together with the response it came from.

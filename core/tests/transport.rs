@@ -140,7 +140,7 @@ async fn timeout_is_a_typed_error_and_per_request_override_applies() {
         .header("x-cadenya-fault", fault("delay-ms=3000"))
         .await
         .expect_err("times out");
-    assert!(matches!(err, Error::Timeout { after } if after == Duration::from_millis(200)), "{err:?}");
+    assert!(matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(200)), "{err:?}");
     assert!(started.elapsed() < Duration::from_millis(2500));
 }
 
@@ -227,7 +227,11 @@ async fn not_found_maps_to_not_found_error() {
     assert_eq!(err.as_api().map(|a| a.kind), Some(ApiErrorKind::NotFound));
     assert_eq!(err.status(), Some(404));
     assert!(err.request_id().is_some());
-    assert!(err.to_string().starts_with("NotFoundError (404)"), "{err}");
+    // The message names the operation, the attempts and the request id.
+    let rid = err.request_id().unwrap_or_default().to_string();
+    assert_eq!(err.call(), Some(&cadenya::CallInfo { operation: "agents.retrieve", attempts: Some(1) }));
+    assert!(err.to_string().starts_with("agents.retrieve failed after 1 attempt: NotFoundError (404)"), "{err}");
+    assert!(err.to_string().ends_with(&format!("[request id {rid}]")), "{err}");
 }
 
 #[tokio::test]
@@ -259,7 +263,10 @@ async fn connection_refused_is_retried_then_reported() {
     let started = std::time::Instant::now();
     let err = client.agents().create(agent_params("x")).await.expect_err("refused");
     assert_eq!(err.kind(), "connection", "{err}");
-    assert!(err.to_string().contains("could not connect"), "{err}");
+    assert!(
+        err.to_string().starts_with("agents.create failed after 3 attempts: connection error: could not connect"),
+        "{err}"
+    );
     // Two retries, each waiting at most the 20 ms cap.
     assert!(started.elapsed() >= Duration::from_millis(30));
 }

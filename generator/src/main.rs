@@ -93,8 +93,8 @@ fn swift_cancellation(args: &[String]) -> ExitCode {
     let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
     let result = read(swift_path).and_then(|swift| {
         let header = header_path.map(|h| read(h)).transpose()?;
-        let (text, sites) = swift_cancel::wire_cancellation(&swift, header.as_deref())
-            .map_err(|e| format!("{swift_path}: {e}"))?;
+        let (text, sites) =
+            swift_cancel::wire_cancellation(&swift, header.as_deref()).map_err(|e| format!("{swift_path}: {e}"))?;
         std::fs::write(swift_path, text).map_err(|e| format!("cannot write {swift_path}: {e}"))?;
         Ok(sites)
     });

@@ -61,12 +61,15 @@ fn wire_definition(swift: &str) -> Result<String, String> {
     }
     let loop_start = func.find(LOOP_START).ok_or("uniffiRustCallAsync has no `var pollResult: Int8` poll loop")?;
     let loop_start = line_start(func, loop_start);
-    let loop_end = func[loop_start..].find(LOOP_END).ok_or("the poll loop does not end in `} while pollResult != UNIFFI_RUST_FUTURE_POLL_READY`")?;
+    let loop_end = func[loop_start..]
+        .find(LOOP_END)
+        .ok_or("the poll loop does not end in `} while pollResult != UNIFFI_RUST_FUTURE_POLL_READY`")?;
     let loop_end = loop_start + loop_end + LOOP_END.len();
     if loop_start < after_free {
         return Err("the poll loop comes before the parameters of uniffiRustCallAsync".into());
     }
-    let indent = indentation_before(func, loop_start + func[loop_start..].len() - func[loop_start..].trim_start().len());
+    let indent =
+        indentation_before(func, loop_start + func[loop_start..].len() - func[loop_start..].trim_start().len());
     out.push_str(&func[after_free..loop_start]);
     out.push_str(&format!(
         "{indent}// cadenya-generator: a cancelled task cancels the Rust future; the pending poll then\n\
@@ -112,12 +115,17 @@ fn wire_call_sites(swift: &str, header: Option<&str>) -> Result<(String, usize),
             continue;
         }
         let open = at + CALL.len() - 1;
-        let close = matching_paren(swift, open).ok_or_else(|| format!("unbalanced call of uniffiRustCallAsync at byte {at}"))?;
+        let close = matching_paren(swift, open)
+            .ok_or_else(|| format!("unbalanced call of uniffiRustCallAsync at byte {at}"))?;
         let args = &swift[open..close];
-        let free_at = args.find("freeFunc:").ok_or_else(|| format!("a call of uniffiRustCallAsync without freeFunc at byte {at}"))?;
+        let free_at = args
+            .find("freeFunc:")
+            .ok_or_else(|| format!("a call of uniffiRustCallAsync without freeFunc at byte {at}"))?;
         let name_start = free_at + "freeFunc:".len();
         let name_start = name_start + (args[name_start..].len() - args[name_start..].trim_start().len());
-        let name_len = args[name_start..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(args.len() - name_start);
+        let name_len = args[name_start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(args.len() - name_start);
         let free_name = &args[name_start..name_start + name_len];
         if !free_name.contains("_rust_future_free_") {
             return Err(format!("freeFunc `{free_name}` is not a rust_future_free function"));
@@ -292,9 +300,8 @@ fileprivate func uniffiRustCallAsync<F, T>(
     #[test]
     fn the_helper_takes_a_c_cancel_function_after_free() {
         let text = wired();
-        assert!(text.contains(
-            "    freeFunc: (UInt64) -> (),\n    cancelFunc: @convention(c) (UInt64) -> (),\n    liftFunc:"
-        ));
+        assert!(text
+            .contains("    freeFunc: (UInt64) -> (),\n    cancelFunc: @convention(c) (UInt64) -> (),\n    liftFunc:"));
     }
 
     #[test]
@@ -314,7 +321,9 @@ fileprivate func uniffiRustCallAsync<F, T>(
     #[test]
     fn call_cancelled_throws_cancellation_error() {
         let text = wired();
-        assert!(text.contains("        case CALL_CANCELLED:\n            throw CancellationError()\n\n        default:"));
+        assert!(
+            text.contains("        case CALL_CANCELLED:\n            throw CancellationError()\n\n        default:")
+        );
         assert!(!text.contains("Cancellation not supported yet"));
     }
 

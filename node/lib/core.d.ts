@@ -84,6 +84,14 @@ export declare class PagePromise<T> implements PromiseLike<CursorPage<T>>, Async
   [Symbol.asyncIterator](): AsyncIterator<T>;
 }
 
+/**
+ * What a call other than a list returns: a Promise of the value. `.withResponse()`, called on
+ * the call before awaiting it, resolves to the value with its response (as the official SDKs).
+ */
+export declare class APIPromise<T> extends Promise<T> {
+  withResponse(): Promise<{ data: T; response: APIResponse<T> }>;
+}
+
 /** A successful response with its metadata: what `withRawResponse` methods resolve to. */
 export declare class APIResponse<T> {
   /** HTTP status. */
@@ -143,8 +151,11 @@ export declare class Webhook {
 export declare class Webhooks {
   /** Checks the headers, timestamp and signature; throws `WebhookVerificationError`. */
   verify(payload: WebhookPayload, headers: WebhookHeaders, options?: WebhookOptions): void;
+  verify(payload: WebhookPayload, options: { headers: WebhookHeaders; key?: string }): void;
   /** Verifies, then returns the parsed event; throws `WebhookVerificationError`. */
   unwrap(payload: WebhookPayload, headers: WebhookHeaders, options?: WebhookOptions): UnwrapWebhookEvent;
+  /** The official SDKs' form: `key` is the secret (the client's when left out). */
+  unwrap(payload: WebhookPayload, options: { headers: WebhookHeaders; key?: string }): UnwrapWebhookEvent;
   /** Parses the event WITHOUT verifying it: only for bodies whose origin is already trusted. */
   unsafeUnwrap(payload: WebhookPayload): UnsafeUnwrapWebhookEvent;
 }

@@ -191,8 +191,11 @@ class ClientBase {
         return new CursorPage(page, signal);
       });
     }
-    return withSignal(signal, (t) => client.request(op.id, path, query, body, opts, t)).then(
-      op.kind === KIND_EMPTY ? toUndefined : JSON.parse,
+    return new APIPromise(
+      () => withSignal(signal, (t) => client.request(op.id, path, query, body, opts, t)).then(
+        op.kind === KIND_EMPTY ? toUndefined : JSON.parse,
+      ),
+      () => this._callRaw(op, positional, params, options),
     );
   }
 
@@ -248,6 +251,63 @@ function prepareCall(op, positional, params, options) {
   const signal = options == null ? undefined : options.signal;
   checkSignal(signal);
   return { path, query, body, opts, signal };
+}
+
+/**
+ * What a call (other than a list) returns: a Promise of the value. `.withResponse()`, called on
+ * the call itself (`await client.agents.retrieve(id).withResponse()`), sends it as a raw call
+ * instead and resolves to `{ data, response }` (`response` is an `APIResponse`), as the official
+ * SDKs' method of that name does. The request starts in a microtask, so a call nobody awaits
+ * still runs, exactly once.
+ */
+class APIPromise extends Promise {
+  static get [Symbol.species]() {
+    return Promise;
+  }
+  #settle = null;
+  #raw = null;
+  constructor(plain, raw) {
+    if (raw === undefined) {
+      super(plain); // `new APIPromise(executor)`, as Promise statics would call it
+      return;
+    }
+    let settle;
+    super((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    this.#settle = settle;
+    this.#raw = raw;
+    queueMicrotask(() => {
+      if (this.#raw === null) return; // withResponse() took over
+      this.#raw = null;
+      plain().then(settle.resolve, settle.reject);
+    });
+  }
+  /** Resolves to `{ data, response }`: the value with its status, headers and request id. */
+  withResponse() {
+    const raw = this.#raw;
+    if (raw === null) {
+      return Promise.reject(
+        new errors.InvalidRequestError(
+          'invalid request: call .withResponse() on the call itself, before awaiting it (client.agents.retrieve(id).withResponse())',
+        ),
+      );
+    }
+    this.#raw = null;
+    const settle = this.#settle;
+    // This promise follows the raw call; a rejection is reported through withResponse()'s promise.
+    this.catch(toUndefined);
+    return raw().then(
+      (response) => {
+        settle.resolve(response.data);
+        return { data: response.data, response };
+      },
+      (e) => {
+        settle.reject(e);
+        throw e;
+      },
+    );
+  }
 }
 
 /** A successful response with its metadata: what `withRawResponse` methods resolve to. */
@@ -472,6 +532,34 @@ class Webhook {
   }
 }
 
+const OFFICIAL_KEYS = new Set(['headers', 'key', 'secret', '_now']);
+
+/**
+ * `(body, { headers, key })` as the official SDKs take it, turned into `(headers, { secret })`.
+ * Only a plain object whose keys are all option names and that has `headers` counts: a headers
+ * object always has `webhook-*` names.
+ */
+function officialForm(headers, options) {
+  if (
+    options === undefined &&
+    headers !== null &&
+    typeof headers === 'object' &&
+    Object.getPrototypeOf(headers) === Object.prototype &&
+    typeof headers.headers === 'object' &&
+    headers.headers !== null &&
+    Object.keys(headers).every((k) => OFFICIAL_KEYS.has(k))
+  ) {
+    const { headers: h, key, secret, _now } = headers;
+    if (key !== undefined && secret !== undefined && key !== secret) {
+      throw new errors.InvalidRequestError('invalid request: `key` and `secret` (its alias) were both given, with different values');
+    }
+    const opts = { secret: secret ?? key };
+    if (_now !== undefined) opts._now = _now;
+    return [h, opts];
+  }
+  return [headers, options];
+}
+
 /** `client.webhooks`: verification with the client's secret unless `{ secret }` is passed. */
 class Webhooks {
   constructor(client) {
@@ -499,10 +587,15 @@ class Webhooks {
   }
   /** Checks the signature and timestamp of a delivery; throws `WebhookVerificationError`. */
   verify(payload, headers, options) {
+    [headers, options] = officialForm(headers, options);
     this._verifier(options).verify(payload, headers, options);
   }
-  /** Verifies a delivery, then returns the parsed event. */
+  /**
+   * Verifies a delivery, then returns the parsed event. Also accepts the official SDKs' form
+   * `unwrap(body, { headers, key })` (`key` is the secret).
+   */
   unwrap(payload, headers, options) {
+    [headers, options] = officialForm(headers, options);
     return this._verifier(options).unwrap(payload, headers, options);
   }
   /** Parses a delivery WITHOUT verifying it: only for bodies whose origin is already trusted. */
@@ -520,5 +613,5 @@ class Webhooks {
   }
 }
 
-module.exports = { ClientBase, ResourceBase, APIResponse, CursorPage, PagePromise, Webhook, Webhooks, ...errors };
+module.exports = { ClientBase, ResourceBase, APIPromise, APIResponse, CursorPage, PagePromise, Webhook, Webhooks, ...errors };
 delete module.exports.fromNative;

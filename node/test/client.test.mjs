@@ -134,3 +134,30 @@ test('withRawResponse: errors, abort and argument checks behave as for the plain
   assert.equal(client.agents.withRawResponse.withRawResponse, client.agents.withRawResponse);
   assert.equal(client.agents.withRawResponse.variations.withRawResponse, client.agents.withRawResponse.variations);
 });
+
+test('.withResponse() on a call resolves to { data, response } and sends the call once', async () => {
+  const client = clientFor(server);
+  const agent = await client.agents.create(agentBody('with-response'));
+  await server.clearRequests();
+  const call = client.agents.retrieve(agent.metadata.id);
+  assert.ok(call instanceof Promise);
+  const { data, response } = await call.withResponse();
+  assert.ok(response instanceof APIResponse);
+  assert.equal(response.status, 200);
+  assert.match(response.requestId, /^req_/);
+  assert.equal(data.metadata.id, agent.metadata.id);
+  assert.deepEqual(await call, data, 'the call itself resolves to the same value');
+  const sent = (await server.requests()).filter((r) => r.method === 'GET' && r.path.endsWith(`/agents/${agent.metadata.id}`));
+  assert.equal(sent.length, 1, 'one request');
+
+  // Errors reject withResponse()'s promise (and the call's) with the usual class.
+  await assert.rejects(client.agents.retrieve('agt_missing').withResponse(), NotFoundError);
+  // A plain call not awaited still runs, and withResponse() after it has started is refused.
+  const started = client.agents.retrieve(agent.metadata.id);
+  await started;
+  await assert.rejects(started.withResponse(), (e) => e.name === 'InvalidRequestError');
+  // An empty body: data is undefined.
+  const { data: none, response: r } = await client.agents.delete(agent.metadata.id).withResponse();
+  assert.equal(none, undefined);
+  assert.equal(r.status, 200);
+});

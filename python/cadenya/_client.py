@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Mapping, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Type, TypeVar
 
 from . import _native
 from ._version import __version__
@@ -13,6 +13,7 @@ from .resources import AsyncResources, SyncResources
 __all__ = ["Cadenya", "AsyncCadenya"]
 
 _USER_AGENT = f"cadenya-python/{__version__}"
+_C = TypeVar("_C", bound="_Base")
 
 
 def _native_client(
@@ -36,9 +37,55 @@ def _native_client(
     )
 
 
+def _webhook_secret(webhook_secret: Optional[str], webhook_key: Optional[str]) -> Optional[str]:
+    """`webhook_key` is the official SDKs' name for `webhook_secret`; passing both differently is an error."""
+    if webhook_key is not None and webhook_secret is not None and webhook_key != webhook_secret:
+        from ._exceptions import ConfigurationError
+
+        raise ConfigurationError("webhook_secret and webhook_key (its alias) were both given, with different values")
+    return webhook_secret if webhook_secret is not None else webhook_key
+
+
+def _options(**options: Any) -> Dict[str, Any]:
+    return options
+
+
 class _Base:
     _native: Any
+    _options: Dict[str, Any]
     webhooks: Webhooks
+
+    def with_options(
+        self: _C,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        workspace_id: Optional[str] = None,
+        webhook_secret: Optional[str] = None,
+        webhook_key: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+    ) -> _C:
+        """A new client with these settings changed and every other one as this client's.
+
+        `default_headers` are merged over this client's (a name given here replaces its value).
+        """
+        merged = dict(self._options)
+        changes = {
+            "api_key": api_key,
+            "base_url": base_url,
+            "workspace_id": workspace_id,
+            "webhook_secret": _webhook_secret(webhook_secret, webhook_key),
+            "timeout": timeout,
+            "max_retries": max_retries,
+        }
+        merged.update({k: v for k, v in changes.items() if v is not None})
+        if default_headers is not None:
+            merged["default_headers"] = {**(merged.get("default_headers") or {}), **default_headers}
+        return type(self)(**merged)
+
+    copy = with_options
 
     @property
     def workspace_id(self) -> Optional[str]:
@@ -65,7 +112,8 @@ class Cadenya(SyncResources, _Base):
     `workspace_id` (`CADENYA_WORKSPACE_ID`), `webhook_secret` (`CADENYA_WEBHOOK_SECRET`, then
     `CADENYA_WEBHOOK_KEY`), `default_headers` (added to `CADENYA_CUSTOM_HEADERS`), `timeout`
     (seconds per attempt, 60), `max_retries` (2). A blank value passed explicitly raises
-    `ConfigurationError`.
+    `ConfigurationError`. `webhook_key` is accepted as an alias of `webhook_secret`;
+    `with_options(...)` / `copy(...)` return a new client with some settings changed.
     """
 
     def __init__(
@@ -78,8 +126,18 @@ class Cadenya(SyncResources, _Base):
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         default_headers: Optional[Mapping[str, str]] = None,
+        webhook_key: Optional[str] = None,
     ) -> None:
-        self._native = _native_client(api_key, base_url, workspace_id, webhook_secret, timeout, max_retries, default_headers)
+        self._options = _options(
+            api_key=api_key,
+            base_url=base_url,
+            workspace_id=workspace_id,
+            webhook_secret=_webhook_secret(webhook_secret, webhook_key),
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._native = _native_client(**self._options)
         self._init_resources(self._native)
         self.webhooks = Webhooks(self._native)
 
@@ -108,8 +166,18 @@ class AsyncCadenya(AsyncResources, _Base):
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         default_headers: Optional[Mapping[str, str]] = None,
+        webhook_key: Optional[str] = None,
     ) -> None:
-        self._native = _native_client(api_key, base_url, workspace_id, webhook_secret, timeout, max_retries, default_headers)
+        self._options = _options(
+            api_key=api_key,
+            base_url=base_url,
+            workspace_id=workspace_id,
+            webhook_secret=_webhook_secret(webhook_secret, webhook_key),
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._native = _native_client(**self._options)
         self._init_resources(self._native)
         self.webhooks = Webhooks(self._native)
 

@@ -43,6 +43,13 @@ class SyncCursorPage(Generic[T]):
         n = self._native.next_page()
         return None if n is None else SyncCursorPage(n, self._wrap)
 
+    def get_next_page(self) -> "SyncCursorPage[T]":
+        """The next page; raises `RuntimeError` after the last one (as the official SDKs do)."""
+        page = self.next_page()
+        if page is None:
+            raise RuntimeError("No next page expected; check `has_next_page()` first")
+        return page
+
     def iter_pages(self) -> Iterator["SyncCursorPage[T]"]:
         """This page and every page after it."""
         page: Optional[SyncCursorPage[T]] = self
@@ -99,6 +106,13 @@ class AsyncCursorPage(Generic[T]):
         """The next page, or None after the last one."""
         n = await self._native.next_page_async()
         return None if n is None else AsyncCursorPage(n, self._wrap)
+
+    async def get_next_page(self) -> "AsyncCursorPage[T]":
+        """The next page; raises `RuntimeError` after the last one (as the official SDKs do)."""
+        page = await self.next_page()
+        if page is None:
+            raise RuntimeError("No next page expected; check `has_next_page()` first")
+        return page
 
     async def iter_pages(self) -> AsyncIterator["AsyncCursorPage[T]"]:
         """This page and every page after it."""

@@ -126,7 +126,8 @@ fn bridge(env: &Env) -> Result<Arc<Bridge>> {
 
 impl Bridge {
     fn create(env: sys::napi_env) -> Result<Arc<Bridge>> {
-        let bridge = Arc::new(Bridge { queue: Mutex::new(Vec::new()), tsfn: Mutex::new(None), pending: AtomicUsize::new(0) });
+        let bridge =
+            Arc::new(Bridge { queue: Mutex::new(Vec::new()), tsfn: Mutex::new(None), pending: AtomicUsize::new(0) });
         let mut name = ptr::null_mut();
         // SAFETY: JS thread, live env; the string is a valid UTF-8 buffer of the given length.
         check(unsafe { sys::napi_create_string_utf8(env, c"cadenya".as_ptr(), 7, &mut name) }, "name the bridge")?;
@@ -188,7 +189,9 @@ impl Bridge {
         if was_empty {
             // SAFETY: the handle is alive while the slot holds it. An unbounded queue never
             // refuses a non-blocking call.
-            unsafe { sys::napi_call_threadsafe_function(t.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking) };
+            unsafe {
+                sys::napi_call_threadsafe_function(t.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking)
+            };
         }
     }
 }

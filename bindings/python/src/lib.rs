@@ -196,6 +196,7 @@ impl NativeClient {
                 default_headers: default_headers.unwrap_or_default(),
                 user_agent,
                 log_level: None,
+                ..Default::default()
             });
             let client = b.build()?;
             Ok((b, client))

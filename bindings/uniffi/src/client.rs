@@ -72,6 +72,7 @@ impl CadenyaClient {
                 default_headers: headers,
                 user_agent: None,
                 log_level,
+                ..Default::default()
             });
             Ok(Arc::new(CadenyaClient { inner: b.build()? }))
         })

@@ -124,7 +124,7 @@ impl CadenyaError {
     }
 
     pub(crate) fn decode(message: String, path: String, status: u16, request_id: Option<String>) -> Self {
-        cadenya::Error::Decode { message, path, status, request_id }.into()
+        cadenya::Error::Decode { message, path, status, request_id, call: None }.into()
     }
 }
 

@@ -3,8 +3,8 @@
 
 pub(crate) mod retry;
 
-use crate::config::LogLevel;
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, CallInfo, Error, Result};
+use crate::logging::log_record;
 use crate::request::{RequestOptions, RequestSpec};
 use crate::response::RawResponse;
 use crate::Client;
@@ -42,14 +42,32 @@ fn request_id(headers: &http::HeaderMap) -> Option<String> {
 
 /// Maps a reqwest error to a failure class and a typed error. Nothing from the request
 /// (URL query, headers) is copied into the message: only the error's own description.
-fn classify(e: reqwest::Error, timeout: Duration, reading_body: bool) -> (Failure, Error) {
+fn classify(
+    e: reqwest::Error,
+    timeout: Duration,
+    connect_timeout: Option<Duration>,
+    reading_body: bool,
+) -> (Failure, Error) {
+    let connect = e.is_connect();
     if e.is_timeout() {
-        return (Failure::Timeout, Error::Timeout { after: timeout });
+        // A connect timeout never reached the server: as safe to retry as a refused connection.
+        return if connect {
+            (Failure::Connect, Error::Timeout { after: connect_timeout.unwrap_or(timeout), call: None })
+        } else {
+            (Failure::Timeout, Error::Timeout { after: timeout, call: None })
+        };
     }
     let e = e.without_url();
-    if e.is_connect() {
-        let msg = format!("could not connect: {}", source_chain(&e));
-        return (Failure::Connect, Error::Connection { message: msg, source: Some(Box::new(e)) });
+    if connect {
+        let mut msg = format!("could not connect: {}", source_chain(&e));
+        let failure = match certificate_hint(&msg) {
+            Some(hint) => {
+                msg.push_str(hint);
+                Failure::Certificate
+            }
+            None => Failure::Connect,
+        };
+        return (failure, Error::Connection { message: msg, source: Some(Box::new(e)), call: None });
     }
     let what = if reading_body {
         "the response body was cut short"
@@ -57,7 +75,22 @@ fn classify(e: reqwest::Error, timeout: Duration, reading_body: bool) -> (Failur
         "the connection closed before a response arrived"
     };
     let msg = format!("{what}: {}", source_chain(&e));
-    (Failure::Dropped, Error::Connection { message: msg, source: Some(Box::new(e)) })
+    (Failure::Dropped, Error::Connection { message: msg, source: Some(Box::new(e)), call: None })
+}
+
+/// When the TLS handshake failed on the server's certificate: what to do about it. Read from
+/// rustls's own description (`invalid peer certificate: UnknownIssuer`), which reaches us
+/// through io and connector errors that do not expose it as a typed source.
+fn certificate_hint(chain: &str) -> Option<&'static str> {
+    let (_, cause) = chain.split_once("invalid peer certificate")?;
+    Some(if cause.contains("UnknownIssuer") || cause.contains("BadSignature") {
+        " (the server's certificate is not signed by a trusted authority: pass the CA in the \
+         client's ca_bundle option, or set SSL_CERT_FILE / SSL_CERT_DIR, or add it to the OS trust store)"
+    } else if cause.contains("NotValidForName") {
+        " (the server's certificate does not name this host: check the base URL)"
+    } else {
+        " (the server's certificate was refused)"
+    })
 }
 
 fn source_chain(e: &dyn std::error::Error) -> String {
@@ -119,7 +152,7 @@ impl Client {
         let timeout = opts.timeout.unwrap_or(cfg.timeout);
         let max_retries = opts.max_retries.unwrap_or(cfg.max_retries);
         let idempotent = retry::is_idempotent(&req.method, opts.idempotency_key.is_some());
-        let log = cfg.log_level;
+        let method = req.method.as_str();
 
         let span = tracing::info_span!(
             "cadenya.request",
@@ -132,65 +165,101 @@ impl Client {
         );
         let started = Instant::now();
         let result = async {
-            let mut retries = 0u32;
+            let mut attempt = 1u32;
             loop {
                 let attempt_started = Instant::now();
                 let mut attempt_headers = headers.clone();
-                attempt_headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(retries));
+                attempt_headers.insert(RETRY_COUNT_HEADER, HeaderValue::from(attempt - 1));
                 let mut builder =
                     self.http().request(req.method.clone(), url.clone()).headers(attempt_headers).timeout(timeout);
                 if let Some(b) = &body {
                     builder = builder.body(b.clone());
                 }
                 let outcome = self.attempt(builder, timeout).await;
-                let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
+                let duration_ms = attempt_started.elapsed().as_millis() as u64;
+                let span = tracing::Span::current();
+                span.record("attempts", attempt);
+                let (status, request_id, error) = match &outcome {
+                    Attempt::Done(raw) => (Some(raw.status), raw.request_id.as_deref(), None),
+                    Attempt::Failed { failure, error, .. } => {
+                        (failure.status(), error.request_id(), Some(failure.reason()))
+                    }
+                };
+                if let Some(s) = status {
+                    span.record("status", s);
+                }
+                log_record!(
+                    cfg,
+                    DEBUG,
+                    Debug,
+                    "http request",
+                    operation = req.operation,
+                    method = method,
+                    path = req.template,
+                    status = status,
+                    attempt = attempt,
+                    duration_ms = duration_ms,
+                    request_id = request_id,
+                    error = error
+                );
                 let (failure, error, resp_headers) = match outcome {
-                    Attempt::Done(raw) => {
-                        if log >= LogLevel::Debug {
-                            tracing::debug!(attempt = retries, status = raw.status, elapsed_ms, "response");
-                        }
-                        tracing::Span::current().record("status", raw.status);
-                        tracing::Span::current().record("attempts", retries + 1);
+                    Attempt::Done(mut raw) => {
+                        raw.attempts = attempt;
                         return Ok(raw);
                     }
                     Attempt::Failed { failure, error, headers } => (failure, error, headers),
                 };
                 let verdict = resp_headers.as_ref().and_then(retry::should_retry_header);
-                let retryable = retry::should_retry(failure, idempotent, verdict);
-                if let Failure::Status(s) = failure {
-                    tracing::Span::current().record("status", s);
+                if !retry::should_retry(failure, idempotent, verdict) || attempt > max_retries {
+                    return Err(error.in_call(CallInfo { operation: req.operation, attempts: Some(attempt) }));
                 }
-                tracing::Span::current().record("attempts", retries + 1);
-                if !retryable || retries >= max_retries {
-                    if log >= LogLevel::Debug {
-                        tracing::debug!(attempt = retries, elapsed_ms, error = %error.kind(), "giving up");
-                    }
-                    let mut error = error;
-                    if let Error::Api(api) = &mut error {
-                        api.attempts = retries + 1;
-                    }
-                    return Err(error);
-                }
-                let wait = retry::delay(retries, resp_headers.as_ref(), cfg.max_retry_delay);
-                if log >= LogLevel::Info {
-                    tracing::info!(
-                        attempt = retries,
-                        failure = ?failure,
-                        wait_ms = wait.as_millis() as u64,
-                        "retrying"
-                    );
-                }
+                let wait = retry::delay(attempt - 1, resp_headers.as_ref(), cfg.max_retry_delay);
+                log_record!(
+                    cfg,
+                    INFO,
+                    Info,
+                    "retrying",
+                    operation = req.operation,
+                    attempt = attempt,
+                    reason = failure.reason(),
+                    wait_ms = wait.as_millis() as u64,
+                    request_id = error.request_id()
+                );
                 tokio::time::sleep(wait).await;
-                retries += 1;
+                attempt += 1;
             }
         }
         .instrument(span.clone())
         .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         if let Err(e) = &result {
-            if log >= LogLevel::Warn && !matches!(e, Error::Api(a) if a.status == 404) {
-                let _enter = span.enter();
-                tracing::warn!(error = %e, "request failed");
+            let _enter = span.enter();
+            let attempts = e.call().and_then(|c| c.attempts);
+            // A 404 is often an expected answer ("does it exist?"): not worth a warning.
+            let not_found = matches!(e, Error::Api(a) if a.status == 404);
+            let (error, request_id) = (e.to_string(), e.request_id());
+            if not_found {
+                log_record!(
+                    cfg,
+                    DEBUG,
+                    Debug,
+                    "request failed",
+                    operation = req.operation,
+                    attempts = attempts,
+                    error = error.as_str(),
+                    request_id = request_id
+                );
+            } else {
+                log_record!(
+                    cfg,
+                    WARN,
+                    Warn,
+                    "request failed",
+                    operation = req.operation,
+                    attempts = attempts,
+                    error = error.as_str(),
+                    request_id = request_id
+                );
             }
         }
         result
@@ -201,7 +270,7 @@ impl Client {
         let resp = match builder.send().await {
             Ok(r) => r,
             Err(e) => {
-                let (failure, error) = classify(e, timeout, false);
+                let (failure, error) = classify(e, timeout, self.config().connect_timeout, false);
                 return Attempt::Failed { failure, error, headers: None };
             }
         };
@@ -210,13 +279,13 @@ impl Client {
         let body = match resp.bytes().await {
             Ok(b) => b,
             Err(e) => {
-                let (failure, error) = classify(e, timeout, true);
+                let (failure, error) = classify(e, timeout, self.config().connect_timeout, true);
                 return Attempt::Failed { failure, error, headers: Some(headers) };
             }
         };
         let rid = request_id(&headers);
         if (200..300).contains(&status) {
-            return Attempt::Done(RawResponse { status, headers, request_id: rid, body });
+            return Attempt::Done(RawResponse { status, headers, request_id: rid, body, attempts: 1 });
         }
         let error = Error::Api(Box::new(ApiError::from_response(status, &headers, &body, rid)));
         Attempt::Failed { failure: Failure::Status(status), error, headers: Some(headers) }

@@ -12,14 +12,36 @@ use std::time::{Duration, SystemTime};
 /// How an attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
-    /// Never reached the server (refused, DNS, TLS handshake).
+    /// Never reached the server (refused, DNS, connect timeout, TLS handshake).
     Connect,
+    /// The server's certificate is not trusted: retrying cannot help.
+    Certificate,
     /// The attempt timed out; the server may have acted on it.
     Timeout,
     /// The connection broke after the request was sent (dropped or truncated response).
     Dropped,
     /// The server answered with this non-2xx status.
     Status(u16),
+}
+
+impl Failure {
+    /// Why an attempt failed, as retry logs state it.
+    pub(crate) fn reason(self) -> String {
+        match self {
+            Failure::Connect => "connection failed".into(),
+            Failure::Certificate => "certificate not trusted".into(),
+            Failure::Timeout => "timed out".into(),
+            Failure::Dropped => "connection dropped".into(),
+            Failure::Status(s) => format!("HTTP {s}"),
+        }
+    }
+
+    pub(crate) fn status(self) -> Option<u16> {
+        match self {
+            Failure::Status(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) fn is_idempotent(method: &Method, has_idempotency_key: bool) -> bool {
@@ -30,6 +52,7 @@ pub(crate) fn is_idempotent(method: &Method, has_idempotency_key: bool) -> bool 
 pub(crate) fn should_retry(failure: Failure, idempotent: bool, should_retry_header: Option<bool>) -> bool {
     match failure {
         Failure::Connect => true,
+        Failure::Certificate => false,
         Failure::Timeout | Failure::Dropped => idempotent,
         Failure::Status(status) => {
             if let Some(verdict) = should_retry_header {
@@ -103,6 +126,7 @@ mod tests {
         let post = is_idempotent(&Method::POST, false);
         assert!(!post);
         assert!(should_retry(Failure::Connect, post, None));
+        assert!(!should_retry(Failure::Certificate, is_idempotent(&Method::GET, false), None));
         assert!(should_retry(Failure::Status(429), post, None));
         assert!(!should_retry(Failure::Status(503), post, None));
         assert!(!should_retry(Failure::Dropped, post, None));

@@ -1,7 +1,7 @@
 //! One emitter per target language; each reads only the intermediate model (the error family
 //! comes from the generator's own table, `errors.rs`).
-pub mod errors;
 pub mod cli;
+pub mod errors;
 pub mod python;
 pub mod rust;
 pub mod typescript;

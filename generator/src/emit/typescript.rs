@@ -124,8 +124,8 @@ fn params_optional(op: &Operation) -> bool {
 
 fn return_type(op: &Operation) -> String {
     match &op.response {
-        Response::Empty => "Promise<void>".into(),
-        Response::Model(m) => format!("Promise<{m}>"),
+        Response::Empty => "APIPromise<void>".into(),
+        Response::Model(m) => format!("APIPromise<{m}>"),
         Response::Page { item, .. } => format!("PagePromise<{}>", ts_type(item)),
     }
 }
@@ -152,7 +152,7 @@ fn tree(api: &Api) -> Node<'_> {
 fn declarations(api: &Api) -> String {
     let mut out = String::from(HEADER_TS);
     out.push_str("// The public types of the `cadenya` package: models, enums, params, resources and the client.\n\n");
-    out.push_str("import { ClientBase, ClientOptions, PagePromise, RequestOptions, ResourceBase } from './lib/core';\n\n");
+    out.push_str("import { APIPromise, ClientBase, ClientOptions, PagePromise, RequestOptions, ResourceBase } from './lib/core';\n\n");
     out.push_str("export * from './lib/core';\n\n");
     out.push_str("/** Version of the API contract (`info.version` of the spec) this package was generated from. */\n");
     out.push_str("export declare const API_VERSION: string;\n\n");
