@@ -202,7 +202,13 @@ pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Resul
         }
         "integer" => {
             let ok = match value {
-                Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().map(|f| f.fract() == 0.0).unwrap_or(false),
+                // An integral float (`5.0`) counts, but only within the 64-bit range the API's
+                // integers have: `-1.15e19` would be stored and echoed as a float no client parses.
+                Value::Number(n) => {
+                    n.is_i64()
+                        || n.is_u64()
+                        || n.as_f64().is_some_and(|f| f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
+                }
                 _ => false,
             };
             if !ok {
