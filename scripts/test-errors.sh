@@ -26,9 +26,11 @@ node_project="$cache/node-scratch"
 cp scripts/error-faults/faults.mjs "$node_project/error-faults.mjs"
 (cd "$node_project" && node error-faults.mjs) | tee "$out/node.jsonl"
 echo "==> Kotlin"
-kc="$cache/kotlin-tools/node_modules/kotlin-compiler"
-java -Djna.library.path="$target_dir/debug" \
-  -cp "$cache/kotlin-build/cadenya-kotlin.jar:/usr/share/java/jna.jar:$kc/lib/kotlinx-coroutines-core-jvm.jar:$kc/lib/kotlin-stdlib.jar" \
+# The classes scripts/test-kotlin.sh built with Maven (the native library is a resource of
+# kotlin/target/classes, as in the jar) and the test classpath Maven resolves from its local repository.
+m2="${CADENYA_M2_REPO:-$cache/m2}"
+kotlin_cp="$(mvn -B -q -ntp -o "-Dmaven.repo.local=$m2" -f kotlin/pom.xml dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
+java -cp "kotlin/target/test-classes:kotlin/target/classes:$kotlin_cp" \
   com.cadenya.demo.ErrorFaultsKt | tee "$out/kotlin.jsonl"
 
 python3 - "$out" <<'PY'
