@@ -46,7 +46,8 @@ async fn a_404_is_one_flat_record() {
     assert_eq!(e.attempts, Some(1));
     assert!(e.request_id.as_deref().unwrap().starts_with("req_"));
     assert!(e.body.as_deref().unwrap().contains("\"code\""));
-    assert!(e.message.starts_with("NotFoundError (404): "), "{}", e.message);
+    // The message names the call, then the class and the server's words (as `Display` in Rust).
+    assert!(e.message.starts_with("agents.retrieve failed after 1 attempt: NotFoundError (404): "), "{}", e.message);
 }
 
 #[tokio::test]

@@ -51,7 +51,8 @@ def test_validation_error_from_server(client: cadenya.Cadenya) -> None:
     with pytest.raises(cadenya.BadRequestError) as e:
         client.agents.create(metadata={"name": "x"}, spec={"status": "AGENT_STATUS_NOPE"})  # type: ignore[typeddict-item]
     # The server names the offending field's path.
-    assert e.value.message.startswith("spec."), e.value.message
+    assert "BadRequestError (400): spec." in e.value.message, e.value.message
+    assert e.value.message.startswith("agents.create failed after 1 attempt: "), e.value.message
 
 
 def test_connection_error() -> None:

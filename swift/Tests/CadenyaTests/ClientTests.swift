@@ -149,7 +149,7 @@ final class ClientTests: XCTestCase {
         XCTAssertTrue(e.requestId?.hasPrefix("req_") ?? false, "request id \(String(describing: e.requestId))")
         XCTAssertTrue(e.body?.contains("\"code\"") ?? false)
         XCTAssertEqual(e.code, 5)
-        XCTAssertTrue(error.description.hasPrefix("NotFoundError (404)"), error.description)
+        XCTAssertTrue(error.description.contains("agents.retrieve failed after 1 attempt: NotFoundError (404)"), error.description)
         XCTAssertTrue(error.localizedDescription.contains("404"), error.localizedDescription)
     }
 

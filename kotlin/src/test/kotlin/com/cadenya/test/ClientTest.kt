@@ -159,7 +159,7 @@ class ClientTest {
         check(e.requestId?.startsWith("req_") == true) { "request id ${e.requestId}" }
         check(e.body?.contains("\"code\"") == true) { "body ${e.body}" }
         assertEquals(5, e.code)
-        check(e.toString().startsWith("NotFoundError (404)")) { e.toString() }
+        check(e.toString().contains("agents.retrieve failed after 1 attempt: NotFoundError (404)")) { e.toString() }
     }
 
     @Test
