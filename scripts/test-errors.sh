@@ -29,7 +29,8 @@ echo "==> Kotlin"
 # The classes scripts/test-kotlin.sh built with Maven (the native library is a resource of
 # kotlin/target/classes, as in the jar) and the test classpath Maven resolves from its local repository.
 m2="${CADENYA_M2_REPO:-$cache/m2}"
-kotlin_cp="$(mvn -B -q -ntp -o "-Dmaven.repo.local=$m2" -f kotlin/pom.xml dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
+mvn -B -q -ntp "-Dmaven.repo.local=$m2" -f kotlin/pom.xml dependency:build-classpath "-Dmdep.outputFile=$out/kotlin.classpath" -Dmdep.includeScope=test >/dev/null
+kotlin_cp="$(cat "$out/kotlin.classpath")"
 java -cp "kotlin/target/test-classes:kotlin/target/classes:$kotlin_cp" \
   com.cadenya.demo.ErrorFaultsKt | tee "$out/kotlin.jsonl"
 
