@@ -86,7 +86,7 @@ async fn bad_inputs_are_refused_before_sending() {
     let e = env.client.invoke(input("agents.list", &[], blank)).await.unwrap_err();
     assert_eq!(e.class, ErrorClass::InvalidRequestError);
     assert!(contract::seconds("timeout", -1.0).is_err());
-    assert!(contract::retry_count(1.5).is_err());
+    assert!(contract::retry_count("max_retries", 1.5).is_err());
 }
 
 #[test]
@@ -127,4 +127,99 @@ fn the_table_is_the_stainless_hierarchy() {
     assert_eq!(parent(ErrorClass::APIConnectionError), Some("APIError"));
     assert_eq!(ErrorClass::for_status(418), ErrorClass::APIStatusError);
     assert_eq!(ErrorClass::for_status(503), ErrorClass::InternalServerError);
+}
+
+fn settings(env: &Env) -> contract::ClientSettings {
+    contract::ClientSettings {
+        api_key: Some(env.server.api_key().to_string()),
+        base_url: Some(env.server.base_url().to_string()),
+        workspace_id: Some(env.server.workspace_id().to_string()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_session_calls_and_close_ends_calls_in_flight() {
+    let env = start().await;
+    let session = contract::Session::new(settings(&env)).unwrap();
+    let r = session.call(input("account.retrieve", &[], CallOptions::default())).await.unwrap();
+    assert_eq!(r.status, 200);
+    // A slow call in flight ends with the closed error as soon as the session closes, and its
+    // request is abandoned (the server never finishes answering it).
+    let slow = tokio::spawn(session.call(input("account.retrieve", &[], with_fault("delay-ms=5000"))));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    session.close();
+    let e = slow.await.unwrap().unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(4), "close waited for the response");
+    assert_eq!(e.class, ErrorClass::ConfigurationError);
+    assert!(e.message.contains("closed"), "{}", e.message);
+    // Later calls fail the same way, before sending.
+    let e = session.call(input("account.retrieve", &[], CallOptions::default())).await.unwrap_err();
+    assert!(e.message.contains("closed"));
+    assert!(session.is_closed());
+    assert_eq!(session.config().base_url().to_string().trim_end_matches('/'), env.server.base_url().to_string());
+}
+
+#[test]
+fn settings_are_validated_once_for_every_language() {
+    let bad = |s: contract::ClientSettings| contract::Session::new(s).unwrap_err();
+    let e = bad(contract::ClientSettings { timeout_secs: Some(-1.0), api_key: Some("k".into()), ..Default::default() });
+    assert_eq!(e.class, ErrorClass::ConfigurationError);
+    assert!(e.message.contains("timeout must be a positive"), "{}", e.message);
+    let e = bad(contract::ClientSettings { max_retries: Some(1.5), api_key: Some("k".into()), ..Default::default() });
+    assert!(e.message.contains("max_retries must be a non-negative integer"), "{}", e.message);
+    let e = bad(contract::ClientSettings { log_level: Some("loud".into()), api_key: Some("k".into()), ..Default::default() });
+    assert!(e.message.to_lowercase().contains("log"), "{}", e.message);
+    let both = contract::ClientSettings {
+        api_key: Some("k".into()),
+        ca_bundle_path: Some("/x.pem".into()),
+        ca_bundle_pem: Some(b"pem".to_vec()),
+        ..Default::default()
+    };
+    assert!(bad(both).message.contains("not both"));
+
+    let call = |s: contract::CallSettings| s.into_options().unwrap_err().to_string();
+    assert!(call(contract::CallSettings { timeout_secs: Some(f64::NAN), ..Default::default() }).contains("timeout"));
+    assert!(call(contract::CallSettings { max_retries: Some(-1.0), ..Default::default() }).contains("max_retries"));
+    assert!(call(contract::CallSettings { workspace_id: Some(" ".into()), ..Default::default() }).contains("blank"));
+    let ok = contract::CallSettings {
+        timeout_secs: Some(1.5),
+        max_retries: Some(3.0),
+        headers: vec![("b".into(), "2".into()), ("a".into(), "1".into())],
+        ..Default::default()
+    };
+    let o = ok.into_options().unwrap();
+    assert_eq!((o.timeout, o.max_retries), (Some(Duration::from_millis(1500)), Some(3)));
+    assert_eq!(o.headers[0].0, "a", "headers are sorted so foreign map order never shows");
+}
+
+#[test]
+fn a_per_process_value_is_made_once_and_the_runtime_is_shared() {
+    let slot = contract::PerProcess::new();
+    let made = std::sync::atomic::AtomicU32::new(0);
+    let make = || {
+        made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(7)
+    };
+    assert_eq!(*slot.get_or_try_init(make).unwrap(), 7);
+    assert_eq!(*slot.get_or_try_init(make).unwrap(), 7);
+    assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let failing = contract::PerProcess::<u8>::new();
+    assert!(failing.get_or_try_init(|| Err(cadenya::Error::Internal { message: "no".into() })).is_err());
+    assert_eq!(*failing.get_or_try_init(|| Ok(1)).unwrap(), 1, "a failed init can be retried");
+    let a = contract::runtime().unwrap() as *const _;
+    let b = contract::runtime().unwrap() as *const _;
+    assert_eq!(a, b);
+    assert_eq!(contract::runtime().unwrap().block_on(async { 2 + 2 }), 4);
+}
+
+#[test]
+fn an_error_record_is_one_json_object() {
+    let r = ErrorRecord::invalid("bad id");
+    let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(v["name"], "InvalidRequestError");
+    assert_eq!(v["details"], serde_json::json!([]));
+    assert!(v["message"].as_str().unwrap().contains("bad id"));
+    assert!(v["headers"].is_null() && v["requestId"].is_null());
 }

@@ -61,7 +61,7 @@ fn duration_ms(name: &str, ms: f64) -> Result<Duration> {
 }
 
 fn retries(n: f64) -> Result<u32> {
-    contract::retry_count(n).map_err(error::core)
+    contract::retry_count("maxRetries", n).map_err(error::core)
 }
 
 /// One client: the core client (configuration plus connection pool).

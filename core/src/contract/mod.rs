@@ -13,40 +13,22 @@ use crate::error::{Error, Result};
 use crate::json::RawJson;
 use crate::pagination::Page;
 use crate::webhooks::{HeaderSource, Webhook};
-use crate::{Call, Client};
+use crate::Client;
 use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::time::Duration;
+
+mod process;
+mod session;
+mod settings;
 
 pub use crate::ErrorClass;
+pub use process::{runtime, PerProcess};
+pub use session::{Outcome, Session};
+pub use settings::{retry_count, seconds, CallSettings, ClientSettings};
 
 /// Per-call options, as every language passes them (the core's own [`RequestOptions`]).
 pub use crate::RequestOptions as CallOptions;
-
-/// Applies the options to a call; a blank workspace is refused.
-fn apply<T>(options: CallOptions, call: Call<T>) -> Result<Call<T>> {
-    if options.workspace_id.as_deref().is_some_and(|w| w.trim().is_empty()) {
-        return Err(Error::invalid("workspace_id must not be blank"));
-    }
-    Ok(call.options(options))
-}
-
-/// A timeout given by a binding as (fractional) seconds: positive and finite.
-pub fn seconds(name: &str, s: f64) -> Result<Duration> {
-    if !(s.is_finite() && s > 0.0) {
-        return Err(Error::invalid(format!("{name} must be a positive number of seconds")));
-    }
-    Duration::try_from_secs_f64(s).map_err(|_| Error::invalid(format!("{name} is out of range")))
-}
-
-/// A retry count given as a JS-style number: a non-negative integer.
-pub fn retry_count(n: f64) -> Result<u32> {
-    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
-        return Err(Error::invalid("maxRetries must be a non-negative integer"));
-    }
-    Ok(n as u32)
-}
 
 /// The path parameters of `operation` other than `workspaceId`, in path order (for bindings
 /// that take them positionally).
@@ -129,10 +111,13 @@ impl Client {
             }
         }
         let call = self.dynamic_call_raw(input.operation, &path, input.query, input.body)?;
+        if options.workspace_id.as_deref().is_some_and(|w| w.trim().is_empty()) {
+            return Err(Error::invalid("workspace_id must not be blank"));
+        }
         let call = match call {
-            DynamicCall::Empty(c) => DynamicCall::Empty(apply(options, c)?),
-            DynamicCall::Json(c) => DynamicCall::Json(apply(options, c)?),
-            DynamicCall::Page(c) => DynamicCall::Page(apply(options, c)?),
+            DynamicCall::Empty(c) => DynamicCall::Empty(c.options(options)),
+            DynamicCall::Json(c) => DynamicCall::Json(c.options(options)),
+            DynamicCall::Page(c) => DynamicCall::Page(c.options(options)),
         };
         Ok(Prepared { operation: input.operation.to_string(), call })
     }
@@ -259,6 +244,42 @@ impl ErrorRecord {
     /// The kind of the class (`api`, `timeout`, `webhook`, …).
     pub fn kind(&self) -> &'static str {
         self.class.kind()
+    }
+
+    /// A bad argument a binding found while converting it.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::invalid(message).into()
+    }
+
+    /// A failure inside a binding itself (a bug).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal { message: message.into() }.into()
+    }
+
+    /// The record as one JSON object with camelCase keys (`name`, `kind`, `message`, `status`,
+    /// `code`, `details` (an array), `body`, `requestId`, `headers` (an object or null),
+    /// `operation`, `attempts`, `detail`): what bindings that rebuild the exception in their
+    /// language's code pass across.
+    pub fn to_json(&self) -> String {
+        use serde_json::{json, Map, Value};
+        let headers: Map<String, Value> =
+            self.headers.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let details: Value = serde_json::from_str(&self.details).unwrap_or(Value::Array(Vec::new()));
+        json!({
+            "name": self.class.name(),
+            "kind": self.kind(),
+            "message": self.message,
+            "status": self.status,
+            "code": self.code,
+            "details": details,
+            "body": self.body,
+            "requestId": self.request_id,
+            "headers": if headers.is_empty() { Value::Null } else { Value::Object(headers) },
+            "operation": self.operation,
+            "attempts": self.attempts,
+            "detail": self.detail,
+        })
+        .to_string()
     }
 }
 
