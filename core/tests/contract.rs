@@ -169,7 +169,11 @@ fn settings_are_validated_once_for_every_language() {
     assert!(e.message.contains("timeout must be a positive"), "{}", e.message);
     let e = bad(contract::ClientSettings { max_retries: Some(1.5), api_key: Some("k".into()), ..Default::default() });
     assert!(e.message.contains("max_retries must be a non-negative integer"), "{}", e.message);
-    let e = bad(contract::ClientSettings { log_level: Some("loud".into()), api_key: Some("k".into()), ..Default::default() });
+    let e = bad(contract::ClientSettings {
+        log_level: Some("loud".into()),
+        api_key: Some("k".into()),
+        ..Default::default()
+    });
     assert!(e.message.to_lowercase().contains("log"), "{}", e.message);
     let both = contract::ClientSettings {
         api_key: Some("k".into()),
@@ -222,4 +226,63 @@ fn an_error_record_is_one_json_object() {
     assert_eq!(v["details"], serde_json::json!([]));
     assert!(v["message"].as_str().unwrap().contains("bad id"));
     assert!(v["headers"].is_null() && v["requestId"].is_null());
+}
+
+/// A new objective of a new agent; `labels` steer the server's simulation.
+async fn objective(env: &Env, labels: &[(&str, &str)]) -> String {
+    use cadenya::models::*;
+    use cadenya::params::*;
+    let agent = env.client.agents().create(agent_params("contract")).await.unwrap();
+    let labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let created = env
+        .client
+        .objectives()
+        .create(ObjectivesCreateParams {
+            agent_id: agent.metadata.id,
+            metadata: Some(CreateOperationMetadata { labels: Some(labels), ..Default::default() }),
+            data: ObjectiveData { initial_message: Some("hi".into()), ..Default::default() },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    created.metadata.id
+}
+
+#[tokio::test]
+async fn objective_helpers_speak_json_text_and_wire_states() {
+    let env = start().await;
+    let session = contract::Session::new(settings(&env)).unwrap();
+    let id = objective(&env, &[("simulate", "fail")]).await;
+
+    let events = session.follow_events(&id, contract::ObjectiveSettings::default()).unwrap();
+    let mut seen = Vec::new();
+    while let Some(text) = events.next().await.unwrap() {
+        let v: serde_json::Value = serde_json::from_str(text.get()).unwrap();
+        seen.push(v["data"]["type"].as_str().unwrap().to_string());
+    }
+    assert_eq!(seen.last().map(String::as_str), Some("OBJECTIVE_EVENT_TYPE_ERROR"), "{seen:?}");
+    assert!(events.next().await.unwrap().is_none(), "the follow stays ended");
+    let last = events.last_event_id().unwrap();
+
+    // Resuming after the last event delivers nothing more.
+    let resume = contract::ObjectiveSettings { after_event_id: Some(last), ..Default::default() };
+    assert!(session.follow_events(&id, resume).unwrap().next().await.unwrap().is_none());
+
+    let done = session.wait_objective(&id, contract::ObjectiveSettings::default()).await.unwrap();
+    let Body::Json(text) = done.body else { panic!("the objective") };
+    assert!(text.get().contains("STATE_FAILED"));
+
+    // Waiting for a state it can no longer reach is a WaitTimeoutError naming the last state.
+    let only = contract::ObjectiveSettings {
+        states: vec!["STATE_FINALIZED".into()],
+        timeout_secs: Some(0.2),
+        ..Default::default()
+    };
+    let e = session.wait_objective(&id, only).await.unwrap_err();
+    assert_eq!(e.class, ErrorClass::WaitTimeoutError);
+    assert_eq!(e.detail.as_deref(), Some("STATE_FAILED"));
+    assert_eq!(e.operation.as_deref(), Some("objectives.wait"));
+
+    let bad = contract::ObjectiveSettings { workspace_id: Some(" ".into()), ..Default::default() };
+    assert_eq!(session.wait_objective(&id, bad).await.unwrap_err().class, ErrorClass::InvalidRequestError);
 }

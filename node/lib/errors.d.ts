@@ -2,7 +2,7 @@
 
 /** Base class of every error the SDK throws; every error has the same fields (null where they do not apply). */
 export declare class CadenyaError extends Error {
-  /** The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, internal. */
+  /** The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal. */
   readonly kind: string;
   /** The HTTP status, for status and decode errors. */
   readonly status: number | null;
@@ -57,5 +57,7 @@ export declare class WebhookVerificationError extends CadenyaError {}
 export declare class InvalidRequestError extends CadenyaError {}
 /** The client could not be configured. */
 export declare class ConfigurationError extends CadenyaError {}
+/** An objective helper gave up waiting; `detail` is the last state it saw. */
+export declare class WaitTimeoutError extends CadenyaError {}
 /** A bug inside the SDK (a caught panic); please report it. */
 export declare class InternalError extends CadenyaError {}

@@ -18,7 +18,7 @@ class CadenyaError extends Error {
   constructor(message, fields = {}) {
     super(message);
     Object.defineProperty(this, 'name', { value: new.target.name, configurable: true, writable: true });
-    /** The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, internal. */
+    /** The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal. */
     this.kind = fields.kind ?? KINDS[new.target.name] ?? '';
     /** The HTTP status, for status and decode errors. */
     this.status = fields.status ?? null;
@@ -74,6 +74,8 @@ class WebhookVerificationError extends CadenyaError {}
 class InvalidRequestError extends CadenyaError {}
 /** The client could not be configured. */
 class ConfigurationError extends CadenyaError {}
+/** An objective helper gave up waiting; `detail` is the last state it saw. */
+class WaitTimeoutError extends CadenyaError {}
 /** A bug inside the SDK (a caught panic); please report it. */
 class InternalError extends CadenyaError {}
 
@@ -96,6 +98,7 @@ const CLASSES = {
   WebhookVerificationError,
   InvalidRequestError,
   ConfigurationError,
+  WaitTimeoutError,
   InternalError,
 };
 
@@ -116,6 +119,7 @@ const KINDS = {
   WebhookVerificationError: 'webhook',
   InvalidRequestError: 'invalid_request',
   ConfigurationError: 'configuration',
+  WaitTimeoutError: 'wait_timeout',
   InternalError: 'internal',
 };
 

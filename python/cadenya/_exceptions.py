@@ -20,12 +20,13 @@ CadenyaError
     WebhookVerificationError
     InvalidRequestError
     ConfigurationError
+    WaitTimeoutError
     InternalError
 ```
 
 Every exception carries the same fields (None where they do not apply):
 
-- `kind`: The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, internal.
+- `kind`: The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal.
 - `message`: What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`.
 - `status`: The HTTP status, for status and decode errors.
 - `code`: `code` of the error body (a google.rpc.Code).
@@ -64,6 +65,7 @@ __all__ = [
     "WebhookVerificationError",
     "InvalidRequestError",
     "ConfigurationError",
+    "WaitTimeoutError",
     "InternalError",
 ]
 
@@ -72,7 +74,7 @@ class CadenyaError(Exception):
     """Base class of every error the SDK raises."""
 
     kind: str
-    """The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, internal."""
+    """The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal."""
     message: str
     """What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`."""
     status: Optional[int]
@@ -199,6 +201,10 @@ class ConfigurationError(CadenyaError, ValueError):
     """The client could not be configured."""
 
 
+class WaitTimeoutError(CadenyaError):
+    """An objective helper gave up waiting; `detail` is the last state it saw."""
+
+
 class InternalError(CadenyaError):
     """A bug inside the SDK (a caught panic); please report it."""
 
@@ -222,6 +228,7 @@ _CLASSES: Dict[str, Type[CadenyaError]] = {
     "WebhookVerificationError": WebhookVerificationError,
     "InvalidRequestError": InvalidRequestError,
     "ConfigurationError": ConfigurationError,
+    "WaitTimeoutError": WaitTimeoutError,
     "InternalError": InternalError,
 }
 
@@ -242,6 +249,7 @@ _KINDS: Dict[str, str] = {
     "WebhookVerificationError": "webhook",
     "InvalidRequestError": "invalid_request",
     "ConfigurationError": "configuration",
+    "WaitTimeoutError": "wait_timeout",
     "InternalError": "internal",
 }
 

@@ -18,11 +18,13 @@ use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
+mod objectives;
 mod process;
 mod session;
 mod settings;
 
 pub use crate::ErrorClass;
+pub use objectives::{ObjectiveEvents, ObjectiveSettings};
 pub use process::{runtime, PerProcess};
 pub use session::{Outcome, Session};
 pub use settings::{retry_count, seconds, CallSettings, ClientSettings};
@@ -236,6 +238,7 @@ impl ErrorRecord {
             }
             Error::Decode { path, .. } => r.detail = Some(path.clone()),
             Error::Webhook(w) => r.detail = Some(w.kind().to_string()),
+            Error::WaitTimeout { last_state, .. } => r.detail = Some(last_state.clone()),
             _ => {}
         }
         r

@@ -50,7 +50,8 @@ impl<T> PerProcess<T> {
             let entry = match slot.get() {
                 Some(entry) => entry,
                 None => {
-                    let make = make.take().ok_or_else(|| Error::Internal { message: "per-process slot lost".into() })?;
+                    let make =
+                        make.take().ok_or_else(|| Error::Internal { message: "per-process slot lost".into() })?;
                     let fresh = Box::new(Entry { pid, value: make()?, next: OnceBox::new() });
                     // If another thread stored first, ours is dropped and theirs is walked.
                     slot.get_or_init(|| fresh)

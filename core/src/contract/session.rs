@@ -31,7 +31,7 @@ impl std::fmt::Debug for Session {
     }
 }
 
-fn closed() -> Error {
+pub(super) fn closed() -> Error {
     Error::Configuration { message: "the client is closed".into() }
 }
 
@@ -63,6 +63,11 @@ impl Session {
     /// Fails later calls and ends the ones in flight with the same "closed" error.
     pub fn close(&self) {
         self.closing.send_replace(true);
+    }
+
+    /// A receiver that turns true when the session closes.
+    pub(super) fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     pub fn is_closed(&self) -> bool {

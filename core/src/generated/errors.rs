@@ -41,6 +41,8 @@ pub enum ErrorClass {
     InvalidRequestError,
     /// The client could not be configured.
     ConfigurationError,
+    /// An objective helper gave up waiting; `detail` is the last state it saw.
+    WaitTimeoutError,
     /// A bug inside the SDK (a caught panic); please report it.
     InternalError,
 }
@@ -66,6 +68,7 @@ impl ErrorClass {
         ErrorClass::WebhookVerificationError,
         ErrorClass::InvalidRequestError,
         ErrorClass::ConfigurationError,
+        ErrorClass::WaitTimeoutError,
         ErrorClass::InternalError,
     ];
 
@@ -90,6 +93,7 @@ impl ErrorClass {
             ErrorClass::WebhookVerificationError => "WebhookVerificationError",
             ErrorClass::InvalidRequestError => "InvalidRequestError",
             ErrorClass::ConfigurationError => "ConfigurationError",
+            ErrorClass::WaitTimeoutError => "WaitTimeoutError",
             ErrorClass::InternalError => "InternalError",
         }
     }
@@ -115,6 +119,7 @@ impl ErrorClass {
             ErrorClass::WebhookVerificationError => Some(ErrorClass::CadenyaError),
             ErrorClass::InvalidRequestError => Some(ErrorClass::CadenyaError),
             ErrorClass::ConfigurationError => Some(ErrorClass::CadenyaError),
+            ErrorClass::WaitTimeoutError => Some(ErrorClass::CadenyaError),
             ErrorClass::InternalError => Some(ErrorClass::CadenyaError),
         }
     }
@@ -140,6 +145,7 @@ impl ErrorClass {
             ErrorClass::WebhookVerificationError => "webhook",
             ErrorClass::InvalidRequestError => "invalid_request",
             ErrorClass::ConfigurationError => "configuration",
+            ErrorClass::WaitTimeoutError => "wait_timeout",
             ErrorClass::InternalError => "internal",
         }
     }
@@ -169,6 +175,7 @@ impl ErrorClass {
             "webhook" => ErrorClass::WebhookVerificationError,
             "invalid_request" => ErrorClass::InvalidRequestError,
             "configuration" => ErrorClass::ConfigurationError,
+            "wait_timeout" => ErrorClass::WaitTimeoutError,
             "internal" => ErrorClass::InternalError,
             _ => ErrorClass::InternalError,
         }

@@ -58,12 +58,19 @@ pub const TABLE: &[ErrorDef] = &[
     def("WebhookVerificationError", ROOT, "webhook", None, "A webhook failed verification; `detail` says why."),
     def("InvalidRequestError", ROOT, "invalid_request", None, "The call was refused before anything was sent."),
     def("ConfigurationError", ROOT, "configuration", None, "The client could not be configured."),
+    def(
+        "WaitTimeoutError",
+        ROOT,
+        "wait_timeout",
+        None,
+        "An objective helper gave up waiting; `detail` is the last state it saw.",
+    ),
     def("InternalError", ROOT, "internal", None, "A bug inside the SDK (a caught panic); please report it."),
 ];
 
 /// The fields every error carries, by their Rust (snake_case) name, with a doc line.
 pub const FIELDS: &[(&str, &str)] = &[
-    ("kind", "The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, internal."),
+    ("kind", "The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal."),
     ("message", "What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`."),
     ("status", "The HTTP status, for status and decode errors."),
     ("code", "`code` of the error body (a google.rpc.Code)."),
