@@ -69,12 +69,12 @@ def main() -> int:
     if tag is not None:
         expect("release tag", tag, f"v{version}")
 
-    for crate in ("bindings/python", "bindings/node", "server", "core"):
+    for crate in ("bindings/python", "bindings/node", "bindings/uniffi", "server", "cli", "core"):
         body = toml_section(read(f"{crate}/Cargo.toml"), "package")
         if not re.search(r"^version\.workspace\s*=\s*true", body, re.M):
             errors.append(f"{crate}/Cargo.toml: version must be `version.workspace = true`")
 
-    for pyproject in ("python/pyproject.toml", "server/pyproject.toml"):
+    for pyproject in ("python/pyproject.toml", "server/pyproject.toml", "cli/pyproject.toml"):
         project = toml_section(read(pyproject), "project")
         if toml_string(project, "version") is not None:
             errors.append(f"{pyproject}: a static version; use dynamic = [\"version\"] (maturin reads Cargo)")

@@ -6,6 +6,8 @@
 #   cadenya-<v>.tar.gz                       Python sdist (builds from source with maturin + cargo)
 #   cadenya-server-<v>-py3-none-manylinux_2_17_x86_64...whl   puts `cadenya-server` on PATH
 #   cadenya-server                           the local API server, standalone
+#   cadenya_cli-<v>-py3-none-manylinux_2_17_x86_64...whl   puts the `cadenya` CLI on PATH
+#   cadenya-cli                              the `cadenya` CLI, standalone
 #   cadenya-<v>.tgz                          npm main package (JS, types, loader)
 #   cadenya-linux-x64-gnu-<v>.tgz            npm platform package (the native addon)
 #   cadenya-swift-linux-x86_64.tar.gz        when swift/scripts/package-linux.sh exists
@@ -63,6 +65,10 @@ step "Python wheel (abi3, manylinux2014) and sdist"
 step "local server: wheel (bindings = bin) and standalone binary"
 (cd server && maturin build --release --strip --zig --compatibility manylinux2014 --target "$triple" -o "$out")
 cp "$target_dir/$triple/release/cadenya-server" "$out/cadenya-server"
+
+step "CLI: wheel (bindings = bin) and standalone binary"
+(cd cli && maturin build --release --strip --zig --compatibility manylinux2014 --target "$triple" -o "$out")
+cp "$target_dir/$triple/release/cadenya" "$out/cadenya-cli"
 
 step "Node addon ($platform, glibc 2.17 via cargo-zigbuild) and npm packages"
 # No `--strip` here: napi passes it in RUSTFLAGS, which would rebuild every dependency.

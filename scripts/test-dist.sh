@@ -34,6 +34,8 @@ sdist=$(one "cadenya-$version.tar.gz")
 main_tgz=$(one "cadenya-$version.tgz")
 platform_tgz=$(one "cadenya-linux-x64-gnu-$version.tgz")
 server_bin=$(one cadenya-server)
+cli_wheel=$(one "cadenya_cli-$version-py3-none-*manylinux*_x86_64.whl")
+cli_bin=$(one cadenya-cli)
 
 step "check tools (auditwheel, twine, mypy)"
 tools="$cache/dist-check"
@@ -67,14 +69,15 @@ audit=$("$tools/bin/auditwheel" show "$wheel")
 echo "$audit"
 grep -q 'manylinux_2_17_x86_64' <<< "$audit" || fail "the wheel is not manylinux2014 compliant"
 "$tools/bin/auditwheel" show "$server_wheel" | grep -q 'manylinux_2_17_x86_64' || fail "the server wheel is not manylinux2014 compliant"
+"$tools/bin/auditwheel" show "$cli_wheel" | grep -q 'manylinux_2_17_x86_64' || fail "the CLI wheel is not manylinux2014 compliant"
 
 step "twine check"
-"$tools/bin/twine" check --strict "$wheel" "$server_wheel" "$sdist"
+"$tools/bin/twine" check --strict "$wheel" "$server_wheel" "$cli_wheel" "$sdist"
 
 step "package contents: only intended files"
-"$tools/bin/python" - "$wheel" "$server_wheel" "$sdist" "$main_tgz" "$platform_tgz" "$version" <<'PY'
+"$tools/bin/python" - "$wheel" "$server_wheel" "$cli_wheel" "$sdist" "$main_tgz" "$platform_tgz" "$version" <<'PY'
 import re, sys, tarfile, zipfile
-wheel, server_wheel, sdist, main_tgz, platform_tgz, version = sys.argv[1:]
+wheel, server_wheel, cli_wheel, sdist, main_tgz, platform_tgz, version = sys.argv[1:]
 # dist-info: metadata, licence, and the CycloneDX SBOM of the Rust dependencies maturin adds.
 dist_info = rf"cadenya-{re.escape(version)}\.dist-info/(METADATA|WHEEL|RECORD|licenses/LICENSE|sboms/[\w.-]+\.cyclonedx\.json)"
 rules = {
@@ -82,6 +85,8 @@ rules = {
             r"cadenya/_native\.abi3\.so", dist_info],
     server_wheel: [rf"cadenya_server-{re.escape(version)}\.data/scripts/cadenya-server",
                    dist_info.replace("cadenya-", "cadenya_server-")],
+    cli_wheel: [rf"cadenya_cli-{re.escape(version)}\.data/scripts/cadenya",
+                dist_info.replace("cadenya-", "cadenya_cli-")],
     main_tgz: [r"package/(package\.json|README\.md|LICENSE|index\.(js|mjs|d\.ts|d\.mts))",
                r"package/lib/[a-z]+\.(js|d\.ts)"],
     platform_tgz: [r"package/(package\.json|README\.md|LICENSE|cadenya\.linux-x64-gnu\.node)"],
@@ -126,9 +131,11 @@ step "Python: fresh virtualenv, pip install --no-index (no cargo, rustc or cc on
 venv="$cache/dist-venv-test"
 rm -rf "$venv"
 python3 -m venv "$venv"
-no_rust_env "$venv/bin" pip install "${pip_q[@]}" --no-index "$wheel" "$server_wheel"
+no_rust_env "$venv/bin" pip install "${pip_q[@]}" --no-index "$wheel" "$server_wheel" "$cli_wheel"
 [ "$(no_rust_env "$venv/bin" sh -c 'command -v cadenya-server')" = "$venv/bin/cadenya-server" ] \
   || fail "the cadenya-server wheel did not put cadenya-server on PATH"
+[ "$(no_rust_env "$venv/bin" sh -c 'command -v cadenya')" = "$venv/bin/cadenya" ] \
+  || fail "the cadenya-cli wheel did not put cadenya on PATH"
 py_scratch=$(mktemp -d)
 trap 'rm -rf "$py_scratch" "${node_scratch:-}"' EXIT
 cp python/examples/demo.py python/examples/typed_example.py "$py_scratch/"
@@ -190,5 +197,34 @@ JSON
     runs.sort((a, b) => a - b);
     console.log(`node: require("cadenya") (installed tarballs): ${runs[0].toFixed(1)} ms (best of 5; median ${runs[2].toFixed(1)} ms)`);'
 )
+
+step "CLI: the wheel's cadenya and the standalone binary, against cadenya serve (no cargo on PATH)"
+no_rust_env "$venv/bin" python - "$cli_bin" <<'PY'
+import json, os, subprocess, sys
+standalone = sys.argv[1]
+serve = subprocess.Popen(["cadenya", "serve"], stdout=subprocess.PIPE, text=True)
+try:
+    assert serve.stdout is not None
+    info = json.loads(serve.stdout.readline())
+    env = dict(os.environ, CADENYA_BASE_URL=info["base_url"], CADENYA_API_KEY=info["api_key"],
+               CADENYA_WORKSPACE_ID=info["workspace_id"])
+    def cli(*args, exe="cadenya", check=True):
+        r = subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=60)
+        if check and r.returncode != 0:
+            sys.exit(f"{exe} {' '.join(args)} exited {r.returncode}: {r.stderr}")
+        return r
+    agent = json.loads(cli("agents", "create", "--metadata", '{"name":"dist"}', "--spec",
+                           '{"status":"AGENT_STATUS_PUBLISHED","variationSelectionMode":"VARIATION_SELECTION_MODE_RANDOM"}').stdout)
+    table = cli("agents", "list", "--display", "table", exe=standalone).stdout
+    assert agent["metadata"]["id"] in table, table
+    missing = cli("agents", "retrieve", "agt_missing", check=False)
+    assert missing.returncode != 0 and "NotFoundError" in missing.stdout + missing.stderr, missing
+    commands = cli("schema", exe=standalone).stdout.splitlines()
+    assert len(commands) >= 97, len(commands)
+    print(f"cadenya (wheel and standalone): create, list as a table, a 404 exits {missing.returncode}; schema lists {len(commands)} commands")
+finally:
+    serve.terminate()
+    serve.wait(timeout=10)
+PY
 
 step "dist artefacts install and work without Rust"
