@@ -22,7 +22,8 @@ read -r base token ws < <(python3 -c 'import json,sys; d=json.load(open(sys.argv
 
 export CADENYA_CONTRACT_BASE_URL="$base" CADENYA_CONTRACT_TOKEN="$token" CADENYA_CONTRACT_WORKSPACE="$ws"
 export PYTHONPATH="$root/server/contract${PYTHONPATH:+:$PYTHONPATH}"
-eval "$("$venv/bin/python" "$root/server/contract/fixtures.py")"
+fixture_env=$("$venv/bin/python" "$root/server/contract/fixtures.py")
+eval "$fixture_env"
 cd "$work"
 "$venv/bin/schemathesis" --config-file "$root/server/contract/schemathesis.toml" run "$root/spec/openapi.yaml" \
   --phases coverage,fuzzing,stateful --checks all --no-color --report ndjson --report-dir "$work/report" "$@"
