@@ -206,7 +206,8 @@ class WarningFloors(schemathesis.cli.EventHandler):
         for field, text in FLOORED.items():
             labels = sorted(getattr(ctx.warnings, field))
             verdict = "over the floor" if len(labels) > WARNING_FLOOR else "within the floor"
-            print(f"warning floor: {len(labels)} operations {text} (floor {WARNING_FLOOR}, {verdict})")
+            count = f"{len(labels)} operation{'' if len(labels) == 1 else 's'}"
+            print(f"warning floor: {count} {text} (floor {WARNING_FLOOR}, {verdict})")
             for label in labels:
                 print(f"  - {label}")
             over = over or len(labels) > WARNING_FLOOR
