@@ -9,10 +9,7 @@ from .types import ObjectiveListEventsResponse
 __all__ = ["EventStream", "AsyncEventStream"]
 
 
-class EventStream:
-    """An objective's events, oldest first, each once: iterate with `for`. `last_event_id` is the
-    id to resume after (`follow_events(id, after_event_id=...)`)."""
-
+class _Stream:
     __slots__ = ("_native",)
 
     def __init__(self, native: Any) -> None:
@@ -20,7 +17,14 @@ class EventStream:
 
     @property
     def last_event_id(self) -> Optional[str]:
+        """The id of the last event delivered: resume with `follow_events(id, after_event_id=...)`."""
         return self._native.last_event_id  # type: ignore[no-any-return]
+
+
+class EventStream(_Stream):
+    """An objective's events, oldest first, each once: iterate with `for`."""
+
+    __slots__ = ()
 
     def __iter__(self) -> Iterator[ObjectiveListEventsResponse]:
         return self
@@ -32,17 +36,10 @@ class EventStream:
         return ObjectiveListEventsResponse._wrap(event)
 
 
-class AsyncEventStream:
+class AsyncEventStream(_Stream):
     """An objective's events, oldest first, each once: iterate with `async for`."""
 
-    __slots__ = ("_native",)
-
-    def __init__(self, native: Any) -> None:
-        self._native = native
-
-    @property
-    def last_event_id(self) -> Optional[str]:
-        return self._native.last_event_id  # type: ignore[no-any-return]
+    __slots__ = ()
 
     def __aiter__(self) -> AsyncIterator[ObjectiveListEventsResponse]:
         return self
