@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::task::AbortHandle;
 
@@ -18,9 +19,9 @@ type Done = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 /// The completer of one event loop: the loop's reader callback.
 #[pyclass(frozen, module = "cadenya._native")]
 pub struct Completer {
-    done: Arc<Completions<(usize, Done)>>,
-    /// Calls in flight by their future's address (unique while the table holds the future).
-    pending: Mutex<HashMap<usize, (Py<PyAny>, AbortHandle)>>,
+    done: Arc<Completions<(u64, Done)>>,
+    /// Calls in flight: their future and task, by call number.
+    pending: Mutex<HashMap<u64, (Py<PyAny>, AbortHandle)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -62,8 +63,9 @@ impl Completer {
     /// Done-callback of every future: a cancelled one aborts its call.
     fn settled(&self, fut: &Bound<'_, PyAny>) -> PyResult<()> {
         if fut.call_method0("cancelled")?.is_truthy()? {
-            let entry = lock(&self.pending).remove(&(fut.as_ptr() as usize));
-            if let Some((_, handle)) = entry {
+            let mut pending = lock(&self.pending);
+            let id = pending.iter().find(|(_, (f, _))| f.as_ptr() == fut.as_ptr()).map(|(id, _)| *id);
+            if let Some((_, handle)) = id.and_then(|id| pending.remove(&id)) {
                 handle.abort();
             }
         }
@@ -78,7 +80,8 @@ pub fn spawn(py: Python<'_>, fut: impl Future<Output = Outcome> + Send + 'static
     let rt = contract::runtime().map_err(|e| crate::to_pyerr(py, &e.into()))?;
     let (completer, py_fut): (Bound<'_, Completer>, Bound<'_, PyAny>) =
         COMPLETER.import(py, "cadenya._core", "_completer")?.call0()?.extract()?;
-    let id = py_fut.as_ptr() as usize;
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let done = completer.get().done.clone();
     let handle = rt.spawn(async move {
         let result = fut.await;
