@@ -645,7 +645,8 @@ fn emit_method(out: &mut String, op: &Operation, flavor: Flavor) {
         Flavor::Async => {
             if is_page {
                 let item_parser = p.trim_start_matches("AsyncCursorPage._parser(").trim_end_matches(')');
-                let _ = writeln!(out, "        return AsyncPaginator(self._call, ({args}, False, True), {item_parser})");
+                let _ =
+                    writeln!(out, "        return AsyncPaginator(self._call, ({args}, False, True), {item_parser})");
             } else if matches!(op.response, Response::Empty) {
                 let _ = writeln!(out, "        await self._call({args}, False, True)");
             } else {
