@@ -2,6 +2,9 @@
 
     python3 python/bench/bench.py            # from the repository root; takes a few minutes
 
+    CADENYA_BENCH_BEFORE_WHEEL=old.whl CADENYA_BENCH_ONLY=ours,before python3 python/bench/bench.py
+                                             # this tree against an earlier wheel of ours, one run
+
 It creates one virtualenv per contender under ${CADENYA_CACHE:-target}/python-bench/:
 `ours` (`pip install ./python`, a release build), `cadenya==0.9.0` (Stainless: httpx + pydantic,
 sync and async), `cadenya==1.8.0` (httpx + dataclasses, sync only) and `standardwebhooks`;
@@ -35,7 +38,13 @@ CONTENDERS = {
     "v180": "cadenya==1.8.0",
     "sw": "standardwebhooks==1.1.0",
 }
-LABEL = {"ours": "ours", "v090": "cadenya 0.9.0", "v180": "cadenya 1.8.0", "sw": "standardwebhooks", "raw": "stdlib http.client"}
+BEFORE_WHEEL = os.environ.get("CADENYA_BENCH_BEFORE_WHEEL")
+if BEFORE_WHEEL:  # an earlier build of ours, run by the same worker code as "ours"
+    CONTENDERS["before"] = BEFORE_WHEEL
+ONLY = [n for n in os.environ.get("CADENYA_BENCH_ONLY", "").split(",") if n]
+if ONLY:
+    CONTENDERS = {k: v for k, v in CONTENDERS.items() if k in ONLY}
+LABEL = {"before": "ours (before)", "ours": "ours", "v090": "cadenya 0.9.0", "v180": "cadenya 1.8.0", "sw": "standardwebhooks", "raw": "stdlib http.client"}
 
 
 def sh(cmd: List[str], **kw: Any) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
@@ -52,6 +61,8 @@ def venv(name: str) -> Path:
     if spec is None:
         print("  building ours (pip install ./python, release)…", flush=True)
         sh([*pip, "--force-reinstall", "--no-deps", str(ROOT / "python")])
+    elif name == "before":
+        sh([*pip, "--force-reinstall", "--no-deps", spec])
     else:
         sh([*pip, spec])
     return py
@@ -95,6 +106,10 @@ def webhook_case(secret: str) -> Dict[str, Any]:
     return {"payload": payload, "headers": headers, "secret": secret}
 
 
+def worker_sdk(sdk: str) -> str:
+    return "ours" if sdk == "before" else sdk
+
+
 def run(py: Path, sdk: str, case: str, cfg: Dict[str, Any]) -> Dict[str, Any]:
     out = subprocess.run([str(py), str(WORKER), sdk, case, json.dumps(cfg)], capture_output=True, text=True, cwd="/")
     try:
@@ -116,21 +131,21 @@ def main() -> int:
         cfg["agent_id"] = sh([str(pys["ours"]), "-c", SEED, json.dumps(cfg)], capture_output=True, text=True).stdout.strip()
         results: Dict[str, Dict[str, Dict[str, Any]]] = {}
         for case, sdks in [
-            ("seq", ["ours", "v090", "v180", "raw"]),
-            ("async32", ["ours", "v090", "v180"]),
-            ("threads32", ["ours", "v090", "v180"]),
-            ("paginate", ["ours", "v090", "v180", "raw"]),
-            ("webhook", ["ours", "sw"]),
+            ("seq", ["ours", "before", "v090", "v180", "raw"]),
+            ("async32", ["ours", "before", "v090", "v180"]),
+            ("threads32", ["ours", "before", "v090", "v180"]),
+            ("paginate", ["ours", "before", "v090", "v180", "raw"]),
+            ("webhook", ["ours", "before", "sw"]),
         ]:
             print(f"  {case}…", flush=True)
             results[case] = {}
-            for sdk in sdks:
+            for sdk in [s for s in sdks if s in pys or s == "raw"]:
                 c = dict(cfg, **webhook_case(info["webhook_secret"])) if case == "webhook" else cfg
-                results[case][sdk] = run(pys["ours" if sdk == "raw" else sdk], sdk, case, c)
+                results[case][sdk] = run(pys["ours" if sdk == "raw" else sdk], worker_sdk(sdk), case, c)
         print("  import…", flush=True)
         results["import"] = {}
-        for sdk in ["ours", "v090", "v180"]:
-            runs = [run(pys[sdk], sdk, "import", cfg) for _ in range(7)]
+        for sdk in [s for s in ["ours", "before", "v090", "v180"] if s in pys]:
+            runs = [run(pys[sdk], worker_sdk(sdk), "import", cfg) for _ in range(7)]
             ok = [r for r in runs if r.get("ok")]
             if not ok:
                 results["import"][sdk] = runs[0]
@@ -171,7 +186,7 @@ def report(results: Dict[str, Dict[str, Dict[str, Any]]]) -> int:
             text = f"{r['value']:.2f} {r['unit']}"
             ratio = ""
             floor = ""
-            if sdk not in ("ours", "raw") and ours.get("ok") and ours.get("value"):
+            if sdk not in ("ours", "raw", "before") and ours.get("ok") and ours.get("value"):
                 x = r["value"] / ours["value"]
                 ratio = f"{x:.1f}×"
                 need = FLOORS.get((case, sdk), 1.0 if sdk == "v180" else None)
@@ -179,6 +194,8 @@ def report(results: Dict[str, Dict[str, Dict[str, Any]]]) -> int:
                     met = x >= need if need > 1 else x > 1
                     floor = f"{'≥' if need > 1 else '>'}{need:g}× {'met' if met else 'MISSED'}"
                     failed += 0 if met else 1
+            if sdk == "before" and ours.get("ok") and ours.get("value"):
+                ratio = f"{r['value'] / ours['value']:.2f}× (before/after)"
             if sdk == "raw" and ours.get("ok") and ours.get("value"):
                 ratio = f"{r['value'] / ours['value']:.1f}× (reference)"
             print(f"{case:<12} {LABEL[sdk]:<17} {text:>22}   {ratio:>17}   {floor}")

@@ -25,9 +25,11 @@ from ._exceptions import (
     PermissionDeniedError,
     RateLimitError,
     UnprocessableEntityError,
+    WaitTimeoutError,
     WebhookVerificationError,
 )
 from ._models import BaseModel
+from ._objectives import AsyncEventStream, EventStream
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from ._response import APIResponse
 from ._version import __version__
@@ -63,6 +65,9 @@ __all__ = [
     "WebhookVerificationError",
     "InvalidRequestError",
     "ConfigurationError",
+    "WaitTimeoutError",
+    "EventStream",
+    "AsyncEventStream",
     "__version__",
     "API_VERSION",
 ]

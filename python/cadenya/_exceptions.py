@@ -44,7 +44,7 @@ Messages and fields never contain the API key or a webhook secret.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple, Type
+from typing import Any, Dict, List, Optional, Type
 
 __all__ = [
     "CadenyaError",
@@ -254,32 +254,19 @@ _KINDS: Dict[str, str] = {
 }
 
 
-def _from_native(
-    name: str,
-    message: str,
-    kind: str,
-    status: Optional[int],
-    code: Optional[int],
-    details: str,
-    body: Optional[str],
-    request_id: Optional[str],
-    headers: List[Tuple[str, str]],
-    operation: Optional[str],
-    attempts: Optional[int],
-    detail: Optional[str],
-) -> CadenyaError:
-    """Builds the exception of a core error record (called by the native module)."""
-    cls = _CLASSES.get(name, CadenyaError)
-    return cls(
-        message,
-        kind=kind,
-        status=status,
-        code=code,
-        details=json.loads(details) if details else [],
-        body=body,
-        request_id=request_id,
-        headers=dict(headers) if headers else None,
-        operation=operation,
-        attempts=attempts,
-        detail=detail,
+def _from_native(record: str) -> CadenyaError:
+    """The exception of a core error record, from its JSON (called by the native module)."""
+    r = json.loads(record)
+    return _CLASSES.get(r["name"], CadenyaError)(
+        r["message"],
+        kind=r["kind"],
+        status=r["status"],
+        code=r["code"],
+        details=r["details"],
+        body=r["body"],
+        request_id=r["requestId"],
+        headers=r["headers"],
+        operation=r["operation"],
+        attempts=r["attempts"],
+        detail=r["detail"],
     )

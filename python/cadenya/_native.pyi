@@ -3,49 +3,35 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 __version__: str
 
-_Opts = Tuple[Optional[float], Optional[int], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
+_Pairs = Optional[List[Tuple[str, str]]]
+# (timeout seconds, max_retries, headers, extra_query, idempotency_key)
+_Opts = Tuple[Optional[float], Optional[float], _Pairs, _Pairs, Optional[str]]
+# (states, timeout seconds, after_event_id, workspace_id)
+_ObjectiveArgs = Tuple[List[str], Optional[float], Optional[str], Optional[str]]
 
 class NativeClient:
-    def __init__(
-        self,
-        api_key: Optional[str] = ...,
-        base_url: Optional[str] = ...,
-        workspace_id: Optional[str] = ...,
-        webhook_secret: Optional[str] = ...,
-        timeout: Optional[float] = ...,
-        max_retries: Optional[int] = ...,
-        default_headers: Optional[List[Tuple[str, str]]] = ...,
-        user_agent: Optional[str] = ...,
-    ) -> None: ...
+    def __init__(self, settings: str) -> None:
+        """`settings`: a JSON object of the client's settings (see `cadenya._client`)."""
     @property
-    def workspace_id(self) -> Optional[str]: ...
-    @property
-    def base_url(self) -> str: ...
-    @property
-    def has_webhook_secret(self) -> bool: ...
-    @property
-    def is_closed(self) -> bool: ...
+    def config(self) -> Tuple[str, Optional[str], bool, bool]:
+        """`(base_url, workspace_id, has_webhook_secret, is_closed)`."""
     def close(self) -> None: ...
     def call(
         self,
         op: str,
         path: Sequence[str],
         workspace_id: Optional[str] = ...,
-        query: Optional[List[Tuple[str, str]]] = ...,
-        body: Any = ...,
+        query: _Pairs = ...,
+        body: Optional[str] = ...,
         opts: Optional[_Opts] = ...,
         raw: bool = ...,
-    ) -> Any: ...
-    def call_async(
-        self,
-        op: str,
-        path: Sequence[str],
-        workspace_id: Optional[str] = ...,
-        query: Optional[List[Tuple[str, str]]] = ...,
-        body: Any = ...,
-        opts: Optional[_Opts] = ...,
-        raw: bool = ...,
-    ) -> Any: ...
+        aio: bool = ...,
+    ) -> Any:
+        """The decoded JSON, a `NativePage`, None, or with `raw` `(status, headers, request_id, value)`;
+        with `aio`, an awaitable of it."""
+    def wait_objective(self, objective_id: str, args: _ObjectiveArgs, aio: bool = ...) -> Any:
+        """The objective (a dict) once its state is in `states`; with `aio`, an awaitable of it."""
+    def follow_events(self, objective_id: str, args: _ObjectiveArgs) -> NativeEvents: ...
     def webhook(self, secret: Optional[str] = ..., now: Optional[float] = ...) -> NativeWebhook: ...
 
 class NativePage:
@@ -53,13 +39,25 @@ class NativePage:
     def items(self) -> List[Any]: ...
     @property
     def next_cursor(self) -> Optional[str]: ...
+    @property
     def has_next_page(self) -> bool: ...
-    def next_page(self) -> Optional[NativePage]: ...
-    def next_page_async(self) -> Any: ...
+    def next_page(self, aio: bool = ...) -> Any:
+        """The next `NativePage` or None; with `aio`, an awaitable of it."""
+
+class NativeEvents:
+    @property
+    def last_event_id(self) -> Optional[str]: ...
+    def next(self, aio: bool = ...) -> Any:
+        """The next event (a dict) or None when the follow is over; with `aio`, an awaitable of it."""
+
+class Completer:
+    def __init__(self) -> None: ...
+    @property
+    def fd(self) -> int: ...
+    def __call__(self) -> None: ...
+    def settled(self, fut: Any) -> None: ...
 
 class NativeWebhook:
-    def __init__(self, secret: str, now: Optional[float] = ...) -> None: ...
-    def verify(self, payload: Any, headers: Any) -> None: ...
-    def unwrap(self, payload: Any, headers: Any) -> Any: ...
+    def verify(self, payload: bytes, headers: List[Tuple[str, str]], envelope: bool) -> None: ...
 
-def unsafe_unwrap_json(payload: Any) -> Any: ...
+def check_envelope(payload: bytes) -> None: ...

@@ -36,7 +36,7 @@ class SyncCursorPage(Generic[T]):
         return self._native.next_cursor  # type: ignore[no-any-return]
 
     def has_next_page(self) -> bool:
-        return self._native.has_next_page()  # type: ignore[no-any-return]
+        return self._native.has_next_page  # type: ignore[no-any-return]
 
     def next_page(self) -> Optional["SyncCursorPage[T]"]:
         """The next page, or None after the last one."""
@@ -63,7 +63,7 @@ class SyncCursorPage(Generic[T]):
         while True:
             for d in native.items:
                 yield w(d)
-            if not native.has_next_page():
+            if not native.has_next_page:
                 return
             native = native.next_page()
             if native is None:
@@ -100,11 +100,11 @@ class AsyncCursorPage(Generic[T]):
         return self._native.next_cursor  # type: ignore[no-any-return]
 
     def has_next_page(self) -> bool:
-        return self._native.has_next_page()  # type: ignore[no-any-return]
+        return self._native.has_next_page  # type: ignore[no-any-return]
 
     async def next_page(self) -> Optional["AsyncCursorPage[T]"]:
         """The next page, or None after the last one."""
-        n = await self._native.next_page_async()
+        n = await self._native.next_page(True)
         return None if n is None else AsyncCursorPage(n, self._wrap)
 
     async def get_next_page(self) -> "AsyncCursorPage[T]":
@@ -127,9 +127,9 @@ class AsyncCursorPage(Generic[T]):
         while True:
             for d in native.items:
                 yield w(d)
-            if not native.has_next_page():
+            if not native.has_next_page:
                 return
-            native = await native.next_page_async()
+            native = await native.next_page(True)
             if native is None:
                 return
 

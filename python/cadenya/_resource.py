@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, List, Mapping, Optional, Tuple
 
+from ._exceptions import InvalidRequestError
 from ._models import _enc_datetime
 
 
@@ -17,11 +19,22 @@ class SyncAPIResource:
 
 
 class AsyncAPIResource:
-    """Holds the native client; `_call` returns an awaitable of the running loop."""
+    """Holds the native client; `_call(..., raw, True)` returns an awaitable of the running loop."""
 
     def __init__(self, native: Any) -> None:
         self._native = native
-        self._call = native.call_async
+        self._call = native.call
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+def _dumps(body: Any) -> str:
+    """A request body as the JSON text the native client sends."""
+    try:
+        return _encode(body)
+    except (TypeError, ValueError, RecursionError) as e:
+        raise InvalidRequestError(f"the request body cannot be sent as JSON: {e}") from None
 
 
 def _none(_: Any) -> None:
@@ -32,7 +45,7 @@ def _identity(v: Any) -> Any:
     return v
 
 
-Opts = Tuple[Optional[float], Optional[int], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
+Opts = Tuple[Optional[float], Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
 
 
 def _opts(

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._objectives import AsyncEventStream, EventStream
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
-from ._resource import AsyncAPIResource, SyncAPIResource, _identity, _none, _opts, _qv
+from ._resource import AsyncAPIResource, SyncAPIResource, _dumps, _identity, _none, _opts, _qv
 from ._response import APIResponse
 from ._models import _enc_datetime, _enc_int64
 from .types import *  # noqa: F403
@@ -757,7 +758,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentSchedule._wrap(self._call("agents.schedules.create", (agent_id,), workspace_id, None, b, o))
+        return AgentSchedule._wrap(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -851,7 +852,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentSchedule._wrap(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, b, o))
+        return AgentSchedule._wrap(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -907,7 +908,7 @@ class AgentsVariationsResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentVariation._wrap(self._call("agents.variations.create", (agent_id,), workspace_id, None, b, o))
+        return AgentVariation._wrap(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -995,7 +996,7 @@ class AgentsVariationsResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentVariation._wrap(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, b, o))
+        return AgentVariation._wrap(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -1047,7 +1048,7 @@ class AgentsVariationsResource(SyncAPIResource):
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return VariationAssignment._wrap(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, b, o))
+        return VariationAssignment._wrap(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
     def add_memory_layer(
         self,
@@ -1075,7 +1076,7 @@ class AgentsVariationsResource(SyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, b, o))
+        return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
     def remove_assignment(
         self,
@@ -1145,7 +1146,7 @@ class AgentsVariationsResource(SyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, b, o))
+        return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o))
 
 
 class AgentsWebhookDeliveriesResource(SyncAPIResource):
@@ -1235,7 +1236,7 @@ class AgentsResource(SyncAPIResource):
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Agent._wrap(self._call("agents.create", (), workspace_id, None, b, o))
+        return Agent._wrap(self._call("agents.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -1332,7 +1333,7 @@ class AgentsResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Agent._wrap(self._call("agents.update", (id,), workspace_id, None, b, o))
+        return Agent._wrap(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -1413,7 +1414,7 @@ class ApiKeysAccessResource(SyncAPIResource):
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(self._call("api_keys.access.add", (id,), None, None, b, o))
+        return APIKey._wrap(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o))
 
     def remove(
         self,
@@ -1471,7 +1472,7 @@ class ApiKeysResource(SyncAPIResource):
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(self._call("api_keys.create", (), None, None, b, o))
+        return APIKey._wrap(self._call("api_keys.create", (), None, None, _dumps(b), o))
 
     def list(
         self,
@@ -1559,7 +1560,7 @@ class ApiKeysResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(self._call("api_keys.update", (id,), None, None, b, o))
+        return APIKey._wrap(self._call("api_keys.update", (id,), None, None, _dumps(b), o))
 
     def delete(
         self,
@@ -1735,7 +1736,7 @@ class BulkWorkspaceResourcesResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return BulkWorkspaceApply._wrap(self._call("bulk_workspace_resources.apply", (), workspace_id, None, b, o))
+        return BulkWorkspaceApply._wrap(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o))
 
 
 class MemoryLayersEntriesResource(SyncAPIResource):
@@ -1770,7 +1771,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryEntryDetail._wrap(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, b, o))
+        return MemoryEntryDetail._wrap(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -1864,7 +1865,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryEntryDetail._wrap(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, b, o))
+        return MemoryEntryDetail._wrap(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -1921,7 +1922,7 @@ class MemoryLayersResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryLayer._wrap(self._call("memory_layers.create", (), workspace_id, None, b, o))
+        return MemoryLayer._wrap(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -2015,7 +2016,7 @@ class MemoryLayersResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryLayer._wrap(self._call("memory_layers.update", (id,), workspace_id, None, b, o))
+        return MemoryLayer._wrap(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -2132,7 +2133,7 @@ class ModelsResource(SyncAPIResource):
         if status is not None:
             b["status"] = status
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Model._wrap(self._call("models.set_status", (id,), workspace_id, None, b, o))
+        return Model._wrap(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o))
 
 
 class ObjectivesFeedbackResource(SyncAPIResource):
@@ -2167,7 +2168,7 @@ class ObjectivesFeedbackResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveFeedback._wrap(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, b, o))
+        return ObjectiveFeedback._wrap(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -2324,7 +2325,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, b, o))
+        return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
     def deny(
         self,
@@ -2349,7 +2350,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         if memo is not None:
             b["memo"] = memo
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, b, o))
+        return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
 
 class ObjectivesToolsResource(SyncAPIResource):
@@ -2436,7 +2437,7 @@ class ObjectivesResource(SyncAPIResource):
         if variation_id is not None:
             b["variationId"] = variation_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Objective._wrap(self._call("objectives.create", (), workspace_id, None, b, o))
+        return Objective._wrap(self._call("objectives.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -2527,7 +2528,7 @@ class ObjectivesResource(SyncAPIResource):
         if reason is not None:
             b["reason"] = reason
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Objective._wrap(self._call("objectives.cancel", (objective_id,), workspace_id, None, b, o))
+        return Objective._wrap(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def compact(
         self,
@@ -2551,7 +2552,7 @@ class ObjectivesResource(SyncAPIResource):
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveCompactResponse._wrap(self._call("objectives.compact", (objective_id,), workspace_id, None, b, o))
+        return ObjectiveCompactResponse._wrap(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def continue_(
         self,
@@ -2581,7 +2582,7 @@ class ObjectivesResource(SyncAPIResource):
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveContinueResponse._wrap(self._call("objectives.continue", (objective_id,), workspace_id, None, b, o))
+        return ObjectiveContinueResponse._wrap(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def list_context_windows(
         self,
@@ -2652,6 +2653,33 @@ class ObjectivesResource(SyncAPIResource):
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return SyncCursorPage._parser(ObjectiveListEventsResponse._wrap)(self._call("objectives.list_events", (objective_id,), workspace_id, q or None, None, o))
 
+    def wait(
+        self,
+        objective_id: str,
+        *,
+        states: Optional[Sequence[ObjectiveStatusState]] = None,
+        timeout: Optional[float] = None,
+        workspace_id: Optional[str] = None,
+    ) -> Objective:
+        """Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its
+        `status.state` is one of `states` (default: STATE_FINALIZED, STATE_FAILED,
+        STATE_CANCELLED), and returns it. Raises `WaitTimeoutError`, whose `detail` is the last
+        state seen, after `timeout` seconds (default 300)."""
+        return Objective._wrap(self._native.wait_objective(objective_id, (list(states or ()), timeout, None, workspace_id)))
+
+    def follow_events(
+        self,
+        objective_id: str,
+        *,
+        after_event_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        workspace_id: Optional[str] = None,
+    ) -> EventStream:
+        """The objective's events in order, each exactly once (`for` / `async for`), polling for
+        new ones until the objective is terminal and its last events are delivered. Starts after
+        `after_event_id` when given; raises `WaitTimeoutError` after `timeout` seconds if given."""
+        return EventStream(self._native.follow_events(objective_id, ([], timeout, after_event_id, workspace_id)))
+
 
 class SearchResource(SyncAPIResource):
     """Operations of `client.search`."""
@@ -2720,7 +2748,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Tool._wrap(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, b, o))
+        return Tool._wrap(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -2823,7 +2851,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Tool._wrap(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, b, o))
+        return Tool._wrap(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -2880,7 +2908,7 @@ class ToolSetsResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ToolSet._wrap(self._call("tool_sets.create", (), workspace_id, None, b, o))
+        return ToolSet._wrap(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -2971,7 +2999,7 @@ class ToolSetsResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ToolSet._wrap(self._call("tool_sets.update", (id,), workspace_id, None, b, o))
+        return ToolSet._wrap(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -3078,7 +3106,7 @@ class UploadsResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Upload._wrap(self._call("uploads.create", (), workspace_id, None, b, o))
+        return Upload._wrap(self._call("uploads.create", (), workspace_id, None, _dumps(b), o))
 
     def retrieve(
         self,
@@ -3162,7 +3190,7 @@ class WorkspaceAdminMembersResource(SyncAPIResource):
         if profile_id is not None:
             b["profileId"] = profile_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return WorkspaceMember._wrap(self._call("workspace_admin.members.add", (), workspace_id, None, b, o))
+        return WorkspaceMember._wrap(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o))
 
     def remove(
         self,
@@ -3259,7 +3287,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Workspace._wrap(self._call("workspace_admin.create", (), None, None, b, o))
+        return Workspace._wrap(self._call("workspace_admin.create", (), None, None, _dumps(b), o))
 
     def list(
         self,
@@ -3335,7 +3363,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Workspace._wrap(self._call("workspace_admin.update", (), workspace_id, None, b, o))
+        return Workspace._wrap(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o))
 
     def archive(
         self,
@@ -3388,7 +3416,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return WorkspaceSecret._wrap(self._call("workspace_secrets.create", (), workspace_id, None, b, o))
+        return WorkspaceSecret._wrap(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
         self,
@@ -3479,7 +3507,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return WorkspaceSecret._wrap(self._call("workspace_secrets.update", (id,), workspace_id, None, b, o))
+        return WorkspaceSecret._wrap(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
         self,
@@ -3685,7 +3713,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.schedules.create", (agent_id,), workspace_id, None, b, o, True), AgentSchedule._wrap)
+        return APIResponse(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
     def list(
         self,
@@ -3779,7 +3807,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, b, o, True), AgentSchedule._wrap)
+        return APIResponse(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
     def delete(
         self,
@@ -3830,7 +3858,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.variations.create", (agent_id,), workspace_id, None, b, o, True), AgentVariation._wrap)
+        return APIResponse(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
     def list(
         self,
@@ -3918,7 +3946,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, b, o, True), AgentVariation._wrap)
+        return APIResponse(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
     def delete(
         self,
@@ -3970,7 +3998,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, b, o, True), VariationAssignment._wrap)
+        return APIResponse(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationAssignment._wrap)
 
     def add_memory_layer(
         self,
@@ -3998,7 +4026,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, b, o, True), VariationMemoryLayerAssignment._wrap)
+        return APIResponse(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
     def remove_assignment(
         self,
@@ -4068,7 +4096,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, b, o, True), VariationMemoryLayerAssignment._wrap)
+        return APIResponse(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
 
 class AgentsWebhookDeliveriesResourceWithRawResponse(SyncAPIResource):
@@ -4148,7 +4176,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.create", (), workspace_id, None, b, o, True), Agent._wrap)
+        return APIResponse(self._call("agents.create", (), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
     def list(
         self,
@@ -4245,7 +4273,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("agents.update", (id,), workspace_id, None, b, o, True), Agent._wrap)
+        return APIResponse(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
     def delete(
         self,
@@ -4321,7 +4349,7 @@ class ApiKeysAccessResourceWithRawResponse(SyncAPIResource):
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("api_keys.access.add", (id,), None, None, b, o, True), APIKey._wrap)
+        return APIResponse(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def remove(
         self,
@@ -4374,7 +4402,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("api_keys.create", (), None, None, b, o, True), APIKey._wrap)
+        return APIResponse(self._call("api_keys.create", (), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def list(
         self,
@@ -4462,7 +4490,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("api_keys.update", (id,), None, None, b, o, True), APIKey._wrap)
+        return APIResponse(self._call("api_keys.update", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def delete(
         self,
@@ -4628,7 +4656,7 @@ class BulkWorkspaceResourcesResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("bulk_workspace_resources.apply", (), workspace_id, None, b, o, True), BulkWorkspaceApply._wrap)
+        return APIResponse(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True), BulkWorkspaceApply._wrap)
 
 
 class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
@@ -4658,7 +4686,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, b, o, True), MemoryEntryDetail._wrap)
+        return APIResponse(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
     def list(
         self,
@@ -4752,7 +4780,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, b, o, True), MemoryEntryDetail._wrap)
+        return APIResponse(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
     def delete(
         self,
@@ -4804,7 +4832,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("memory_layers.create", (), workspace_id, None, b, o, True), MemoryLayer._wrap)
+        return APIResponse(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
     def list(
         self,
@@ -4898,7 +4926,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("memory_layers.update", (id,), workspace_id, None, b, o, True), MemoryLayer._wrap)
+        return APIResponse(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
     def delete(
         self,
@@ -5010,7 +5038,7 @@ class ModelsResourceWithRawResponse(SyncAPIResource):
         if status is not None:
             b["status"] = status
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("models.set_status", (id,), workspace_id, None, b, o, True), Model._wrap)
+        return APIResponse(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True), Model._wrap)
 
 
 class ObjectivesFeedbackResourceWithRawResponse(SyncAPIResource):
@@ -5040,7 +5068,7 @@ class ObjectivesFeedbackResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, b, o, True), ObjectiveFeedback._wrap)
+        return APIResponse(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveFeedback._wrap)
 
     def list(
         self,
@@ -5187,7 +5215,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, b, o, True), ObjectiveToolCall._wrap)
+        return APIResponse(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
     def deny(
         self,
@@ -5212,7 +5240,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         if memo is not None:
             b["memo"] = memo
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, b, o, True), ObjectiveToolCall._wrap)
+        return APIResponse(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
 
 class ObjectivesToolsResourceWithRawResponse(SyncAPIResource):
@@ -5289,7 +5317,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         if variation_id is not None:
             b["variationId"] = variation_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("objectives.create", (), workspace_id, None, b, o, True), Objective._wrap)
+        return APIResponse(self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
     def list(
         self,
@@ -5380,7 +5408,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         if reason is not None:
             b["reason"] = reason
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("objectives.cancel", (objective_id,), workspace_id, None, b, o, True), Objective._wrap)
+        return APIResponse(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
     def compact(
         self,
@@ -5404,7 +5432,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("objectives.compact", (objective_id,), workspace_id, None, b, o, True), ObjectiveCompactResponse._wrap)
+        return APIResponse(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveCompactResponse._wrap)
 
     def continue_(
         self,
@@ -5434,7 +5462,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("objectives.continue", (objective_id,), workspace_id, None, b, o, True), ObjectiveContinueResponse._wrap)
+        return APIResponse(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveContinueResponse._wrap)
 
     def list_context_windows(
         self,
@@ -5563,7 +5591,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, b, o, True), Tool._wrap)
+        return APIResponse(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
     def list(
         self,
@@ -5666,7 +5694,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, b, o, True), Tool._wrap)
+        return APIResponse(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
     def delete(
         self,
@@ -5718,7 +5746,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("tool_sets.create", (), workspace_id, None, b, o, True), ToolSet._wrap)
+        return APIResponse(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
     def list(
         self,
@@ -5809,7 +5837,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("tool_sets.update", (id,), workspace_id, None, b, o, True), ToolSet._wrap)
+        return APIResponse(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
     def delete(
         self,
@@ -5911,7 +5939,7 @@ class UploadsResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("uploads.create", (), workspace_id, None, b, o, True), Upload._wrap)
+        return APIResponse(self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True), Upload._wrap)
 
     def retrieve(
         self,
@@ -5990,7 +6018,7 @@ class WorkspaceAdminMembersResourceWithRawResponse(SyncAPIResource):
         if profile_id is not None:
             b["profileId"] = profile_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("workspace_admin.members.add", (), workspace_id, None, b, o, True), WorkspaceMember._wrap)
+        return APIResponse(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True), WorkspaceMember._wrap)
 
     def remove(
         self,
@@ -6077,7 +6105,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("workspace_admin.create", (), None, None, b, o, True), Workspace._wrap)
+        return APIResponse(self._call("workspace_admin.create", (), None, None, _dumps(b), o, True), Workspace._wrap)
 
     def list(
         self,
@@ -6153,7 +6181,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("workspace_admin.update", (), workspace_id, None, b, o, True), Workspace._wrap)
+        return APIResponse(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True), Workspace._wrap)
 
     def archive(
         self,
@@ -6201,7 +6229,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("workspace_secrets.create", (), workspace_id, None, b, o, True), WorkspaceSecret._wrap)
+        return APIResponse(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
     def list(
         self,
@@ -6292,7 +6320,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(self._call("workspace_secrets.update", (id,), workspace_id, None, b, o, True), WorkspaceSecret._wrap)
+        return APIResponse(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
     def delete(
         self,
@@ -6398,7 +6426,7 @@ class AsyncAccountResource(AsyncAPIResource):
         `GET /v1/account` (operation `account.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Account._wrap(await self._call("account.retrieve", (), None, None, None, o))
+        return Account._wrap(await self._call("account.retrieve", (), None, None, None, o, False, True))
 
     async def rotate_webhook_signing_key(
         self,
@@ -6416,7 +6444,7 @@ class AsyncAccountResource(AsyncAPIResource):
         `POST /v1/account/rotate_webhook_signing_key` (operation `account.rotate_webhook_signing_key`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return RotateWebhookSigningKeyResponse._wrap(await self._call("account.rotate_webhook_signing_key", (), None, None, None, o))
+        return RotateWebhookSigningKeyResponse._wrap(await self._call("account.rotate_webhook_signing_key", (), None, None, None, o, False, True))
 
 
 class AsyncAgentsFeedbackResource(AsyncAPIResource):
@@ -6473,7 +6501,7 @@ class AsyncAgentsFeedbackResource(AsyncAPIResource):
         if sentiment is not None:
             q.append(("sentiment", sentiment))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("agents.feedback.list", (agent_id,), workspace_id, q or None, None, o), ObjectiveFeedback._wrap)
+        return AsyncPaginator(self._call, ("agents.feedback.list", (agent_id,), workspace_id, q or None, None, o, False, True), ObjectiveFeedback._wrap)
 
 
 class AsyncAgentsSchedulesResource(AsyncAPIResource):
@@ -6508,7 +6536,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentSchedule._wrap(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, b, o))
+        return AgentSchedule._wrap(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -6550,7 +6578,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("agents.schedules.list", (agent_id,), workspace_id, q or None, None, o), AgentSchedule._wrap)
+        return AsyncPaginator(self._call, ("agents.schedules.list", (agent_id,), workspace_id, q or None, None, o, False, True), AgentSchedule._wrap)
 
     async def retrieve(
         self,
@@ -6571,7 +6599,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/agents/{agentId}/schedules/{id}` (operation `agents.schedules.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentSchedule._wrap(await self._call("agents.schedules.retrieve", (agent_id, id,), workspace_id, None, None, o))
+        return AgentSchedule._wrap(await self._call("agents.schedules.retrieve", (agent_id, id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -6602,7 +6630,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentSchedule._wrap(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, b, o))
+        return AgentSchedule._wrap(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -6623,7 +6651,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/schedules/{id}` (operation `agents.schedules.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("agents.schedules.delete", (agent_id, id,), workspace_id, None, None, o)
+        await self._call("agents.schedules.delete", (agent_id, id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncAgentsVariationsResource(AsyncAPIResource):
@@ -6658,7 +6686,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentVariation._wrap(await self._call("agents.variations.create", (agent_id,), workspace_id, None, b, o))
+        return AgentVariation._wrap(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -6694,7 +6722,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("agents.variations.list", (agent_id,), workspace_id, q or None, None, o), AgentVariation._wrap)
+        return AsyncPaginator(self._call, ("agents.variations.list", (agent_id,), workspace_id, q or None, None, o, False, True), AgentVariation._wrap)
 
     async def retrieve(
         self,
@@ -6715,7 +6743,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{id}` (operation `agents.variations.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentVariation._wrap(await self._call("agents.variations.retrieve", (agent_id, id,), workspace_id, None, None, o))
+        return AgentVariation._wrap(await self._call("agents.variations.retrieve", (agent_id, id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -6746,7 +6774,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AgentVariation._wrap(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, b, o))
+        return AgentVariation._wrap(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -6767,7 +6795,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{id}` (operation `agents.variations.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("agents.variations.delete", (agent_id, id,), workspace_id, None, None, o)
+        await self._call("agents.variations.delete", (agent_id, id,), workspace_id, None, None, o, False, True)
 
     async def add_assignment(
         self,
@@ -6798,7 +6826,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return VariationAssignment._wrap(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, b, o))
+        return VariationAssignment._wrap(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def add_memory_layer(
         self,
@@ -6826,7 +6854,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, b, o))
+        return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def remove_assignment(
         self,
@@ -6848,7 +6876,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{variationId}/assignments/{id}` (operation `agents.variations.remove_assignment`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("agents.variations.remove_assignment", (agent_id, variation_id, id,), workspace_id, None, None, o)
+        await self._call("agents.variations.remove_assignment", (agent_id, variation_id, id,), workspace_id, None, None, o, False, True)
 
     async def remove_memory_layer(
         self,
@@ -6870,7 +6898,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{variationId}/memory_layer_assignments/{id}` (operation `agents.variations.remove_memory_layer`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("agents.variations.remove_memory_layer", (agent_id, variation_id, id,), workspace_id, None, None, o)
+        await self._call("agents.variations.remove_memory_layer", (agent_id, variation_id, id,), workspace_id, None, None, o, False, True)
 
     async def update_memory_layer(
         self,
@@ -6896,7 +6924,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, b, o))
+        return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
 
 class AsyncAgentsWebhookDeliveriesResource(AsyncAPIResource):
@@ -6941,7 +6969,7 @@ class AsyncAgentsWebhookDeliveriesResource(AsyncAPIResource):
         if objective_id is not None:
             q.append(("objectiveId", objective_id))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("agents.webhook_deliveries.list", (agent_id,), workspace_id, q or None, None, o), WebhookDelivery._wrap)
+        return AsyncPaginator(self._call, ("agents.webhook_deliveries.list", (agent_id,), workspace_id, q or None, None, o, False, True), WebhookDelivery._wrap)
 
 
 class AsyncAgentsResource(AsyncAPIResource):
@@ -6986,7 +7014,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Agent._wrap(await self._call("agents.create", (), workspace_id, None, b, o))
+        return Agent._wrap(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -7033,7 +7061,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         if variation_selection_mode is not None:
             q.append(("variationSelectionMode", variation_selection_mode))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("agents.list", (), workspace_id, q or None, None, o), Agent._wrap)
+        return AsyncPaginator(self._call, ("agents.list", (), workspace_id, q or None, None, o, False, True), Agent._wrap)
 
     async def retrieve(
         self,
@@ -7053,7 +7081,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/agents/{id}` (operation `agents.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Agent._wrap(await self._call("agents.retrieve", (id,), workspace_id, None, None, o))
+        return Agent._wrap(await self._call("agents.retrieve", (id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -7083,7 +7111,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Agent._wrap(await self._call("agents.update", (id,), workspace_id, None, b, o))
+        return Agent._wrap(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -7103,7 +7131,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{id}` (operation `agents.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("agents.delete", (id,), workspace_id, None, None, o)
+        await self._call("agents.delete", (id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncApiKeysAccessResource(AsyncAPIResource):
@@ -7141,7 +7169,7 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("api_keys.access.list", (id,), None, q or None, None, o), Workspace._wrap)
+        return AsyncPaginator(self._call, ("api_keys.access.list", (id,), None, q or None, None, o, False, True), Workspace._wrap)
 
     async def add(
         self,
@@ -7164,7 +7192,7 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(await self._call("api_keys.access.add", (id,), None, None, b, o))
+        return APIKey._wrap(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, False, True))
 
     async def remove(
         self,
@@ -7184,7 +7212,7 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         `DELETE /v1/account/api_keys/{id}/workspaces/{workspaceId}` (operation `api_keys.access.remove`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("api_keys.access.remove", (id,), workspace_id, None, None, o)
+        await self._call("api_keys.access.remove", (id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncApiKeysResource(AsyncAPIResource):
@@ -7222,7 +7250,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(await self._call("api_keys.create", (), None, None, b, o))
+        return APIKey._wrap(await self._call("api_keys.create", (), None, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -7262,7 +7290,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("api_keys.list", (), None, q or None, None, o), APIKey._wrap)
+        return AsyncPaginator(self._call, ("api_keys.list", (), None, q or None, None, o, False, True), APIKey._wrap)
 
     async def retrieve(
         self,
@@ -7281,7 +7309,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         `GET /v1/account/api_keys/{id}` (operation `api_keys.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(await self._call("api_keys.retrieve", (id,), None, None, None, o))
+        return APIKey._wrap(await self._call("api_keys.retrieve", (id,), None, None, None, o, False, True))
 
     async def update(
         self,
@@ -7310,7 +7338,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(await self._call("api_keys.update", (id,), None, None, b, o))
+        return APIKey._wrap(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -7329,7 +7357,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         `DELETE /v1/account/api_keys/{id}` (operation `api_keys.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("api_keys.delete", (id,), None, None, None, o)
+        await self._call("api_keys.delete", (id,), None, None, None, o, False, True)
 
     async def rotate(
         self,
@@ -7348,7 +7376,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         `PUT /v1/account/api_keys/{id}/rotate` (operation `api_keys.rotate`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIKey._wrap(await self._call("api_keys.rotate", (id,), None, None, None, o))
+        return APIKey._wrap(await self._call("api_keys.rotate", (id,), None, None, None, o, False, True))
 
 
 class AsyncBulkWorkspaceResourcesResultsResource(AsyncAPIResource):
@@ -7396,7 +7424,7 @@ class AsyncBulkWorkspaceResourcesResultsResource(AsyncAPIResource):
         if type is not None:
             q.append(("type", type))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("bulk_workspace_resources.results.list", (bulk_workspace_apply_id,), workspace_id, q or None, None, o), BulkWorkspaceApplyResult._wrap)
+        return AsyncPaginator(self._call, ("bulk_workspace_resources.results.list", (bulk_workspace_apply_id,), workspace_id, q or None, None, o, False, True), BulkWorkspaceApplyResult._wrap)
 
 
 class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
@@ -7430,7 +7458,7 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/bulk_workspace_applies/{id}` (operation `bulk_workspace_resources.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return BulkWorkspaceApply._wrap(await self._call("bulk_workspace_resources.retrieve", (id,), workspace_id, None, None, o))
+        return BulkWorkspaceApply._wrap(await self._call("bulk_workspace_resources.retrieve", (id,), workspace_id, None, None, o, False, True))
 
     def list(
         self,
@@ -7465,7 +7493,7 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         if state is not None:
             q.append(("state", state))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("bulk_workspace_resources.list", (), workspace_id, q or None, None, o), BulkWorkspaceApply._wrap)
+        return AsyncPaginator(self._call, ("bulk_workspace_resources.list", (), workspace_id, q or None, None, o, False, True), BulkWorkspaceApply._wrap)
 
     async def apply(
         self,
@@ -7486,7 +7514,7 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return BulkWorkspaceApply._wrap(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, b, o))
+        return BulkWorkspaceApply._wrap(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, False, True))
 
 
 class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
@@ -7521,7 +7549,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, b, o))
+        return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -7563,7 +7591,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("memory_layers.entries.list", (memory_layer_id,), workspace_id, q or None, None, o), MemoryEntry._wrap)
+        return AsyncPaginator(self._call, ("memory_layers.entries.list", (memory_layer_id,), workspace_id, q or None, None, o, False, True), MemoryEntry._wrap)
 
     async def retrieve(
         self,
@@ -7584,7 +7612,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries/{id}` (operation `memory_layers.entries.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.retrieve", (memory_layer_id, id,), workspace_id, None, None, o))
+        return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.retrieve", (memory_layer_id, id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -7615,7 +7643,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, b, o))
+        return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -7636,7 +7664,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries/{id}` (operation `memory_layers.entries.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("memory_layers.entries.delete", (memory_layer_id, id,), workspace_id, None, None, o)
+        await self._call("memory_layers.entries.delete", (memory_layer_id, id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncMemoryLayersResource(AsyncAPIResource):
@@ -7672,7 +7700,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryLayer._wrap(await self._call("memory_layers.create", (), workspace_id, None, b, o))
+        return MemoryLayer._wrap(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -7716,7 +7744,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         if type is not None:
             q.append(("type", type))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("memory_layers.list", (), workspace_id, q or None, None, o), MemoryLayer._wrap)
+        return AsyncPaginator(self._call, ("memory_layers.list", (), workspace_id, q or None, None, o, False, True), MemoryLayer._wrap)
 
     async def retrieve(
         self,
@@ -7736,7 +7764,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/memory_layers/{id}` (operation `memory_layers.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryLayer._wrap(await self._call("memory_layers.retrieve", (id,), workspace_id, None, None, o))
+        return MemoryLayer._wrap(await self._call("memory_layers.retrieve", (id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -7766,7 +7794,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return MemoryLayer._wrap(await self._call("memory_layers.update", (id,), workspace_id, None, b, o))
+        return MemoryLayer._wrap(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -7786,7 +7814,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/memory_layers/{id}` (operation `memory_layers.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("memory_layers.delete", (id,), workspace_id, None, None, o)
+        await self._call("memory_layers.delete", (id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncModelsResource(AsyncAPIResource):
@@ -7818,7 +7846,7 @@ class AsyncModelsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/models/{id}` (operation `models.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Model._wrap(await self._call("models.retrieve", (id,), workspace_id, None, None, o))
+        return Model._wrap(await self._call("models.retrieve", (id,), workspace_id, None, None, o, False, True))
 
     def list(
         self,
@@ -7859,7 +7887,7 @@ class AsyncModelsResource(AsyncAPIResource):
         if status is not None:
             q.append(("status", status))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("models.list", (), workspace_id, q or None, None, o), Model._wrap)
+        return AsyncPaginator(self._call, ("models.list", (), workspace_id, q or None, None, o, False, True), Model._wrap)
 
     async def set_status(
         self,
@@ -7883,7 +7911,7 @@ class AsyncModelsResource(AsyncAPIResource):
         if status is not None:
             b["status"] = status
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Model._wrap(await self._call("models.set_status", (id,), workspace_id, None, b, o))
+        return Model._wrap(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, False, True))
 
 
 class AsyncObjectivesFeedbackResource(AsyncAPIResource):
@@ -7918,7 +7946,7 @@ class AsyncObjectivesFeedbackResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveFeedback._wrap(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, b, o))
+        return ObjectiveFeedback._wrap(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -7945,7 +7973,7 @@ class AsyncObjectivesFeedbackResource(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("objectives.feedback.list", (objective_id,), workspace_id, q or None, None, o), ObjectiveFeedback._wrap)
+        return AsyncPaginator(self._call, ("objectives.feedback.list", (objective_id,), workspace_id, q or None, None, o, False, True), ObjectiveFeedback._wrap)
 
 
 class AsyncObjectivesTasksResource(AsyncAPIResource):
@@ -7978,7 +8006,7 @@ class AsyncObjectivesTasksResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tasks/{id}` (operation `objectives.tasks.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveTask._wrap(await self._call("objectives.tasks.retrieve", (objective_id, id,), workspace_id, None, None, o))
+        return ObjectiveTask._wrap(await self._call("objectives.tasks.retrieve", (objective_id, id,), workspace_id, None, None, o, False, True))
 
     def list(
         self,
@@ -8008,7 +8036,7 @@ class AsyncObjectivesTasksResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("objectives.tasks.list", (objective_id,), workspace_id, q or None, None, o), ObjectiveTask._wrap)
+        return AsyncPaginator(self._call, ("objectives.tasks.list", (objective_id,), workspace_id, q or None, None, o, False, True), ObjectiveTask._wrap)
 
 
 class AsyncObjectivesToolCallsResource(AsyncAPIResource):
@@ -8053,7 +8081,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         if status is not None:
             q.append(("status", status))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("objectives.tool_calls.list", (objective_id,), workspace_id, q or None, None, o), ObjectiveToolCall._wrap)
+        return AsyncPaginator(self._call, ("objectives.tool_calls.list", (objective_id,), workspace_id, q or None, None, o, False, True), ObjectiveToolCall._wrap)
 
     async def approve(
         self,
@@ -8075,7 +8103,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, b, o))
+        return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def deny(
         self,
@@ -8100,7 +8128,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         if memo is not None:
             b["memo"] = memo
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, b, o))
+        return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
 
 class AsyncObjectivesToolsResource(AsyncAPIResource):
@@ -8139,7 +8167,7 @@ class AsyncObjectivesToolsResource(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("objectives.tools.list", (objective_id,), workspace_id, q or None, None, o), ObjectiveTool._wrap)
+        return AsyncPaginator(self._call, ("objectives.tools.list", (objective_id,), workspace_id, q or None, None, o, False, True), ObjectiveTool._wrap)
 
 
 class AsyncObjectivesResource(AsyncAPIResource):
@@ -8187,7 +8215,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         if variation_id is not None:
             b["variationId"] = variation_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Objective._wrap(await self._call("objectives.create", (), workspace_id, None, b, o))
+        return Objective._wrap(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -8234,7 +8262,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         if state is not None:
             q.append(("state", state))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("objectives.list", (), workspace_id, q or None, None, o), Objective._wrap)
+        return AsyncPaginator(self._call, ("objectives.list", (), workspace_id, q or None, None, o, False, True), Objective._wrap)
 
     async def retrieve(
         self,
@@ -8254,7 +8282,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/objectives/{id}` (operation `objectives.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Objective._wrap(await self._call("objectives.retrieve", (id,), workspace_id, None, None, o))
+        return Objective._wrap(await self._call("objectives.retrieve", (id,), workspace_id, None, None, o, False, True))
 
     async def cancel(
         self,
@@ -8278,7 +8306,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         if reason is not None:
             b["reason"] = reason
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Objective._wrap(await self._call("objectives.cancel", (objective_id,), workspace_id, None, b, o))
+        return Objective._wrap(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def compact(
         self,
@@ -8302,7 +8330,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveCompactResponse._wrap(await self._call("objectives.compact", (objective_id,), workspace_id, None, b, o))
+        return ObjectiveCompactResponse._wrap(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def continue_(
         self,
@@ -8332,7 +8360,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ObjectiveContinueResponse._wrap(await self._call("objectives.continue", (objective_id,), workspace_id, None, b, o))
+        return ObjectiveContinueResponse._wrap(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list_context_windows(
         self,
@@ -8362,7 +8390,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("objectives.list_context_windows", (objective_id,), workspace_id, q or None, None, o), ObjectiveContextWindow._wrap)
+        return AsyncPaginator(self._call, ("objectives.list_context_windows", (objective_id,), workspace_id, q or None, None, o, False, True), ObjectiveContextWindow._wrap)
 
     def list_events(
         self,
@@ -8401,7 +8429,34 @@ class AsyncObjectivesResource(AsyncAPIResource):
         if window_id is not None:
             q.append(("windowId", window_id))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("objectives.list_events", (objective_id,), workspace_id, q or None, None, o), ObjectiveListEventsResponse._wrap)
+        return AsyncPaginator(self._call, ("objectives.list_events", (objective_id,), workspace_id, q or None, None, o, False, True), ObjectiveListEventsResponse._wrap)
+
+    async def wait(
+        self,
+        objective_id: str,
+        *,
+        states: Optional[Sequence[ObjectiveStatusState]] = None,
+        timeout: Optional[float] = None,
+        workspace_id: Optional[str] = None,
+    ) -> Objective:
+        """Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its
+        `status.state` is one of `states` (default: STATE_FINALIZED, STATE_FAILED,
+        STATE_CANCELLED), and returns it. Raises `WaitTimeoutError`, whose `detail` is the last
+        state seen, after `timeout` seconds (default 300)."""
+        return Objective._wrap(await self._native.wait_objective(objective_id, (list(states or ()), timeout, None, workspace_id), True))
+
+    def follow_events(
+        self,
+        objective_id: str,
+        *,
+        after_event_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        workspace_id: Optional[str] = None,
+    ) -> AsyncEventStream:
+        """The objective's events in order, each exactly once (`for` / `async for`), polling for
+        new ones until the objective is terminal and its last events are delivered. Starts after
+        `after_event_id` when given; raises `WaitTimeoutError` after `timeout` seconds if given."""
+        return AsyncEventStream(self._native.follow_events(objective_id, ([], timeout, after_event_id, workspace_id)))
 
 
 class AsyncSearchResource(AsyncAPIResource):
@@ -8436,7 +8491,7 @@ class AsyncSearchResource(AsyncAPIResource):
         if query is not None:
             q.append(("query", query))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return SearchSearchToolsOrToolSetsResponse._wrap(await self._call("search.search_tools_or_tool_sets", (), workspace_id, q or None, None, o))
+        return SearchSearchToolsOrToolSetsResponse._wrap(await self._call("search.search_tools_or_tool_sets", (), workspace_id, q or None, None, o, False, True))
 
 
 class AsyncToolSetsToolsResource(AsyncAPIResource):
@@ -8471,7 +8526,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Tool._wrap(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, b, o))
+        return Tool._wrap(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -8522,7 +8577,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         if statuses is not None:
             q.append(("statuses", ",".join(_qv(v) for v in statuses)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("tool_sets.tools.list", (tool_set_id,), workspace_id, q or None, None, o), Tool._wrap)
+        return AsyncPaginator(self._call, ("tool_sets.tools.list", (tool_set_id,), workspace_id, q or None, None, o, False, True), Tool._wrap)
 
     async def retrieve(
         self,
@@ -8543,7 +8598,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools/{id}` (operation `tool_sets.tools.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Tool._wrap(await self._call("tool_sets.tools.retrieve", (tool_set_id, id,), workspace_id, None, None, o))
+        return Tool._wrap(await self._call("tool_sets.tools.retrieve", (tool_set_id, id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -8574,7 +8629,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Tool._wrap(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, b, o))
+        return Tool._wrap(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -8595,7 +8650,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools/{id}` (operation `tool_sets.tools.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("tool_sets.tools.delete", (tool_set_id, id,), workspace_id, None, None, o)
+        await self._call("tool_sets.tools.delete", (tool_set_id, id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncToolSetsResource(AsyncAPIResource):
@@ -8631,7 +8686,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ToolSet._wrap(await self._call("tool_sets.create", (), workspace_id, None, b, o))
+        return ToolSet._wrap(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -8672,7 +8727,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("tool_sets.list", (), workspace_id, q or None, None, o), ToolSet._wrap)
+        return AsyncPaginator(self._call, ("tool_sets.list", (), workspace_id, q or None, None, o, False, True), ToolSet._wrap)
 
     async def retrieve(
         self,
@@ -8692,7 +8747,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/tool_sets/{id}` (operation `tool_sets.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ToolSet._wrap(await self._call("tool_sets.retrieve", (id,), workspace_id, None, None, o))
+        return ToolSet._wrap(await self._call("tool_sets.retrieve", (id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -8722,7 +8777,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ToolSet._wrap(await self._call("tool_sets.update", (id,), workspace_id, None, b, o))
+        return ToolSet._wrap(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -8742,7 +8797,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/tool_sets/{id}` (operation `tool_sets.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("tool_sets.delete", (id,), workspace_id, None, None, o)
+        await self._call("tool_sets.delete", (id,), workspace_id, None, None, o, False, True)
 
     async def get_openapi_spec(
         self,
@@ -8762,7 +8817,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/openapi_spec` (operation `tool_sets.get_openapi_spec`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return ToolSetGetOpenAPISpecResponse._wrap(await self._call("tool_sets.get_openapi_spec", (tool_set_id,), workspace_id, None, None, o))
+        return ToolSetGetOpenAPISpecResponse._wrap(await self._call("tool_sets.get_openapi_spec", (tool_set_id,), workspace_id, None, None, o, False, True))
 
     def list_events(
         self,
@@ -8795,7 +8850,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("tool_sets.list_events", (tool_set_id,), workspace_id, q or None, None, o), ToolSetEvent._wrap)
+        return AsyncPaginator(self._call, ("tool_sets.list_events", (tool_set_id,), workspace_id, q or None, None, o, False, True), ToolSetEvent._wrap)
 
 
 class AsyncUploadsResource(AsyncAPIResource):
@@ -8829,7 +8884,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Upload._wrap(await self._call("uploads.create", (), workspace_id, None, b, o))
+        return Upload._wrap(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def retrieve(
         self,
@@ -8849,7 +8904,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/uploads/{id}` (operation `uploads.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Upload._wrap(await self._call("uploads.retrieve", (id,), workspace_id, None, None, o))
+        return Upload._wrap(await self._call("uploads.retrieve", (id,), workspace_id, None, None, o, False, True))
 
 
 class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
@@ -8887,7 +8942,7 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("workspace_admin.members.list", (), workspace_id, q or None, None, o), WorkspaceMember._wrap)
+        return AsyncPaginator(self._call, ("workspace_admin.members.list", (), workspace_id, q or None, None, o, False, True), WorkspaceMember._wrap)
 
     async def add(
         self,
@@ -8913,7 +8968,7 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
         if profile_id is not None:
             b["profileId"] = profile_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return WorkspaceMember._wrap(await self._call("workspace_admin.members.add", (), workspace_id, None, b, o))
+        return WorkspaceMember._wrap(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def remove(
         self,
@@ -8933,7 +8988,7 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
         `DELETE /v1/account/workspaces/{workspaceId}/members/{profileId}` (operation `workspace_admin.members.remove`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("workspace_admin.members.remove", (profile_id,), workspace_id, None, None, o)
+        await self._call("workspace_admin.members.remove", (profile_id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncWorkspaceAdminProfilesResource(AsyncAPIResource):
@@ -8973,7 +9028,7 @@ class AsyncWorkspaceAdminProfilesResource(AsyncAPIResource):
         if query is not None:
             q.append(("query", query))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("workspace_admin.profiles.list", (), None, q or None, None, o), Profile._wrap)
+        return AsyncPaginator(self._call, ("workspace_admin.profiles.list", (), None, q or None, None, o, False, True), Profile._wrap)
 
 
 class AsyncWorkspaceAdminResource(AsyncAPIResource):
@@ -9010,7 +9065,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Workspace._wrap(await self._call("workspace_admin.create", (), None, None, b, o))
+        return Workspace._wrap(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -9038,7 +9093,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("workspace_admin.list", (), None, q or None, None, o), Workspace._wrap)
+        return AsyncPaginator(self._call, ("workspace_admin.list", (), None, q or None, None, o, False, True), Workspace._wrap)
 
     async def retrieve(
         self,
@@ -9057,7 +9112,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         `GET /v1/account/workspaces/{workspaceId}` (operation `workspace_admin.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Workspace._wrap(await self._call("workspace_admin.retrieve", (), workspace_id, None, None, o))
+        return Workspace._wrap(await self._call("workspace_admin.retrieve", (), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -9086,7 +9141,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Workspace._wrap(await self._call("workspace_admin.update", (), workspace_id, None, b, o))
+        return Workspace._wrap(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def archive(
         self,
@@ -9105,7 +9160,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         `DELETE /v1/account/workspaces/{workspaceId}` (operation `workspace_admin.archive`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("workspace_admin.archive", (), workspace_id, None, None, o)
+        await self._call("workspace_admin.archive", (), workspace_id, None, None, o, False, True)
 
 
 class AsyncWorkspaceSecretsResource(AsyncAPIResource):
@@ -9139,7 +9194,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return WorkspaceSecret._wrap(await self._call("workspace_secrets.create", (), workspace_id, None, b, o))
+        return WorkspaceSecret._wrap(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
         self,
@@ -9180,7 +9235,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("workspace_secrets.list", (), workspace_id, q or None, None, o), WorkspaceSecret._wrap)
+        return AsyncPaginator(self._call, ("workspace_secrets.list", (), workspace_id, q or None, None, o, False, True), WorkspaceSecret._wrap)
 
     async def retrieve(
         self,
@@ -9200,7 +9255,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/workspace_secrets/{id}` (operation `workspace_secrets.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return WorkspaceSecret._wrap(await self._call("workspace_secrets.retrieve", (id,), workspace_id, None, None, o))
+        return WorkspaceSecret._wrap(await self._call("workspace_secrets.retrieve", (id,), workspace_id, None, None, o, False, True))
 
     async def update(
         self,
@@ -9230,7 +9285,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return WorkspaceSecret._wrap(await self._call("workspace_secrets.update", (id,), workspace_id, None, b, o))
+        return WorkspaceSecret._wrap(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
         self,
@@ -9250,7 +9305,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/workspace_secrets/{id}` (operation `workspace_secrets.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        await self._call("workspace_secrets.delete", (id,), workspace_id, None, None, o)
+        await self._call("workspace_secrets.delete", (id,), workspace_id, None, None, o, False, True)
 
 
 class AsyncWorkspacesResource(AsyncAPIResource):
@@ -9293,7 +9348,7 @@ class AsyncWorkspacesResource(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return AsyncPaginator(self._call, ("workspaces.list", (), None, q or None, None, o), Workspace._wrap)
+        return AsyncPaginator(self._call, ("workspaces.list", (), None, q or None, None, o, False, True), Workspace._wrap)
 
     async def get(
         self,
@@ -9311,7 +9366,7 @@ class AsyncWorkspacesResource(AsyncAPIResource):
         `GET /v1/workspaces/current` (operation `workspaces.get`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return Workspace._wrap(await self._call("workspaces.get", (), None, None, None, o))
+        return Workspace._wrap(await self._call("workspaces.get", (), None, None, None, o, False, True))
 
 
 class AsyncAccountResourceWithRawResponse(AsyncAPIResource):
@@ -9336,7 +9391,7 @@ class AsyncAccountResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/account` (operation `account.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("account.retrieve", (), None, None, None, o, True), Account._wrap)
+        return APIResponse(await self._call("account.retrieve", (), None, None, None, o, True, True), Account._wrap)
 
     async def rotate_webhook_signing_key(
         self,
@@ -9354,7 +9409,7 @@ class AsyncAccountResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/account/rotate_webhook_signing_key` (operation `account.rotate_webhook_signing_key`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("account.rotate_webhook_signing_key", (), None, None, None, o, True), RotateWebhookSigningKeyResponse._wrap)
+        return APIResponse(await self._call("account.rotate_webhook_signing_key", (), None, None, None, o, True, True), RotateWebhookSigningKeyResponse._wrap)
 
 
 class AsyncAgentsFeedbackResourceWithRawResponse(AsyncAPIResource):
@@ -9406,7 +9461,7 @@ class AsyncAgentsFeedbackResourceWithRawResponse(AsyncAPIResource):
         if sentiment is not None:
             q.append(("sentiment", sentiment))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.feedback.list", (agent_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ObjectiveFeedback._wrap))
+        return APIResponse(await self._call("agents.feedback.list", (agent_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ObjectiveFeedback._wrap))
 
 
 class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
@@ -9436,7 +9491,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, b, o, True), AgentSchedule._wrap)
+        return APIResponse(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
     async def list(
         self,
@@ -9478,7 +9533,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.schedules.list", (agent_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(AgentSchedule._wrap))
+        return APIResponse(await self._call("agents.schedules.list", (agent_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(AgentSchedule._wrap))
 
     async def retrieve(
         self,
@@ -9499,7 +9554,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/agents/{agentId}/schedules/{id}` (operation `agents.schedules.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.schedules.retrieve", (agent_id, id,), workspace_id, None, None, o, True), AgentSchedule._wrap)
+        return APIResponse(await self._call("agents.schedules.retrieve", (agent_id, id,), workspace_id, None, None, o, True, True), AgentSchedule._wrap)
 
     async def update(
         self,
@@ -9530,7 +9585,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, b, o, True), AgentSchedule._wrap)
+        return APIResponse(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
     async def delete(
         self,
@@ -9551,7 +9606,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/schedules/{id}` (operation `agents.schedules.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.schedules.delete", (agent_id, id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("agents.schedules.delete", (agent_id, id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
@@ -9581,7 +9636,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.create", (agent_id,), workspace_id, None, b, o, True), AgentVariation._wrap)
+        return APIResponse(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
     async def list(
         self,
@@ -9617,7 +9672,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.list", (agent_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(AgentVariation._wrap))
+        return APIResponse(await self._call("agents.variations.list", (agent_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(AgentVariation._wrap))
 
     async def retrieve(
         self,
@@ -9638,7 +9693,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{id}` (operation `agents.variations.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.retrieve", (agent_id, id,), workspace_id, None, None, o, True), AgentVariation._wrap)
+        return APIResponse(await self._call("agents.variations.retrieve", (agent_id, id,), workspace_id, None, None, o, True, True), AgentVariation._wrap)
 
     async def update(
         self,
@@ -9669,7 +9724,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, b, o, True), AgentVariation._wrap)
+        return APIResponse(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
     async def delete(
         self,
@@ -9690,7 +9745,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{id}` (operation `agents.variations.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.delete", (agent_id, id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("agents.variations.delete", (agent_id, id,), workspace_id, None, None, o, True, True), _none)
 
     async def add_assignment(
         self,
@@ -9721,7 +9776,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, b, o, True), VariationAssignment._wrap)
+        return APIResponse(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationAssignment._wrap)
 
     async def add_memory_layer(
         self,
@@ -9749,7 +9804,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, b, o, True), VariationMemoryLayerAssignment._wrap)
+        return APIResponse(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
     async def remove_assignment(
         self,
@@ -9771,7 +9826,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{variationId}/assignments/{id}` (operation `agents.variations.remove_assignment`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.remove_assignment", (agent_id, variation_id, id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("agents.variations.remove_assignment", (agent_id, variation_id, id,), workspace_id, None, None, o, True, True), _none)
 
     async def remove_memory_layer(
         self,
@@ -9793,7 +9848,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{agentId}/variations/{variationId}/memory_layer_assignments/{id}` (operation `agents.variations.remove_memory_layer`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.remove_memory_layer", (agent_id, variation_id, id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("agents.variations.remove_memory_layer", (agent_id, variation_id, id,), workspace_id, None, None, o, True, True), _none)
 
     async def update_memory_layer(
         self,
@@ -9819,7 +9874,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         if position is not None:
             b["position"] = position
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, b, o, True), VariationMemoryLayerAssignment._wrap)
+        return APIResponse(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
 
 class AsyncAgentsWebhookDeliveriesResourceWithRawResponse(AsyncAPIResource):
@@ -9859,7 +9914,7 @@ class AsyncAgentsWebhookDeliveriesResourceWithRawResponse(AsyncAPIResource):
         if objective_id is not None:
             q.append(("objectiveId", objective_id))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.webhook_deliveries.list", (agent_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(WebhookDelivery._wrap))
+        return APIResponse(await self._call("agents.webhook_deliveries.list", (agent_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(WebhookDelivery._wrap))
 
 
 class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
@@ -9899,7 +9954,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.create", (), workspace_id, None, b, o, True), Agent._wrap)
+        return APIResponse(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
     async def list(
         self,
@@ -9946,7 +10001,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         if variation_selection_mode is not None:
             q.append(("variationSelectionMode", variation_selection_mode))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(Agent._wrap))
+        return APIResponse(await self._call("agents.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(Agent._wrap))
 
     async def retrieve(
         self,
@@ -9966,7 +10021,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/agents/{id}` (operation `agents.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.retrieve", (id,), workspace_id, None, None, o, True), Agent._wrap)
+        return APIResponse(await self._call("agents.retrieve", (id,), workspace_id, None, None, o, True, True), Agent._wrap)
 
     async def update(
         self,
@@ -9996,7 +10051,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.update", (id,), workspace_id, None, b, o, True), Agent._wrap)
+        return APIResponse(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
     async def delete(
         self,
@@ -10016,7 +10071,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/agents/{id}` (operation `agents.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("agents.delete", (id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("agents.delete", (id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
@@ -10049,7 +10104,7 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.access.list", (id,), None, q or None, None, o, True), AsyncCursorPage._parser(Workspace._wrap))
+        return APIResponse(await self._call("api_keys.access.list", (id,), None, q or None, None, o, True, True), AsyncCursorPage._parser(Workspace._wrap))
 
     async def add(
         self,
@@ -10072,7 +10127,7 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.access.add", (id,), None, None, b, o, True), APIKey._wrap)
+        return APIResponse(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def remove(
         self,
@@ -10092,7 +10147,7 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/account/api_keys/{id}/workspaces/{workspaceId}` (operation `api_keys.access.remove`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.access.remove", (id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("api_keys.access.remove", (id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
@@ -10125,7 +10180,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.create", (), None, None, b, o, True), APIKey._wrap)
+        return APIResponse(await self._call("api_keys.create", (), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def list(
         self,
@@ -10165,7 +10220,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.list", (), None, q or None, None, o, True), AsyncCursorPage._parser(APIKey._wrap))
+        return APIResponse(await self._call("api_keys.list", (), None, q or None, None, o, True, True), AsyncCursorPage._parser(APIKey._wrap))
 
     async def retrieve(
         self,
@@ -10184,7 +10239,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/account/api_keys/{id}` (operation `api_keys.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.retrieve", (id,), None, None, None, o, True), APIKey._wrap)
+        return APIResponse(await self._call("api_keys.retrieve", (id,), None, None, None, o, True, True), APIKey._wrap)
 
     async def update(
         self,
@@ -10213,7 +10268,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.update", (id,), None, None, b, o, True), APIKey._wrap)
+        return APIResponse(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def delete(
         self,
@@ -10232,7 +10287,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/account/api_keys/{id}` (operation `api_keys.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.delete", (id,), None, None, None, o, True), _none)
+        return APIResponse(await self._call("api_keys.delete", (id,), None, None, None, o, True, True), _none)
 
     async def rotate(
         self,
@@ -10251,7 +10306,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         `PUT /v1/account/api_keys/{id}/rotate` (operation `api_keys.rotate`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("api_keys.rotate", (id,), None, None, None, o, True), APIKey._wrap)
+        return APIResponse(await self._call("api_keys.rotate", (id,), None, None, None, o, True, True), APIKey._wrap)
 
 
 class AsyncBulkWorkspaceResourcesResultsResourceWithRawResponse(AsyncAPIResource):
@@ -10294,7 +10349,7 @@ class AsyncBulkWorkspaceResourcesResultsResourceWithRawResponse(AsyncAPIResource
         if type is not None:
             q.append(("type", type))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("bulk_workspace_resources.results.list", (bulk_workspace_apply_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(BulkWorkspaceApplyResult._wrap))
+        return APIResponse(await self._call("bulk_workspace_resources.results.list", (bulk_workspace_apply_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(BulkWorkspaceApplyResult._wrap))
 
 
 class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
@@ -10323,7 +10378,7 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/bulk_workspace_applies/{id}` (operation `bulk_workspace_resources.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("bulk_workspace_resources.retrieve", (id,), workspace_id, None, None, o, True), BulkWorkspaceApply._wrap)
+        return APIResponse(await self._call("bulk_workspace_resources.retrieve", (id,), workspace_id, None, None, o, True, True), BulkWorkspaceApply._wrap)
 
     async def list(
         self,
@@ -10358,7 +10413,7 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         if state is not None:
             q.append(("state", state))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("bulk_workspace_resources.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(BulkWorkspaceApply._wrap))
+        return APIResponse(await self._call("bulk_workspace_resources.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(BulkWorkspaceApply._wrap))
 
     async def apply(
         self,
@@ -10379,7 +10434,7 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, b, o, True), BulkWorkspaceApply._wrap)
+        return APIResponse(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True, True), BulkWorkspaceApply._wrap)
 
 
 class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
@@ -10409,7 +10464,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, b, o, True), MemoryEntryDetail._wrap)
+        return APIResponse(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
     async def list(
         self,
@@ -10451,7 +10506,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.entries.list", (memory_layer_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(MemoryEntry._wrap))
+        return APIResponse(await self._call("memory_layers.entries.list", (memory_layer_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(MemoryEntry._wrap))
 
     async def retrieve(
         self,
@@ -10472,7 +10527,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries/{id}` (operation `memory_layers.entries.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.entries.retrieve", (memory_layer_id, id,), workspace_id, None, None, o, True), MemoryEntryDetail._wrap)
+        return APIResponse(await self._call("memory_layers.entries.retrieve", (memory_layer_id, id,), workspace_id, None, None, o, True, True), MemoryEntryDetail._wrap)
 
     async def update(
         self,
@@ -10503,7 +10558,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, b, o, True), MemoryEntryDetail._wrap)
+        return APIResponse(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
     async def delete(
         self,
@@ -10524,7 +10579,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries/{id}` (operation `memory_layers.entries.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.entries.delete", (memory_layer_id, id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("memory_layers.entries.delete", (memory_layer_id, id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
@@ -10555,7 +10610,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.create", (), workspace_id, None, b, o, True), MemoryLayer._wrap)
+        return APIResponse(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
     async def list(
         self,
@@ -10599,7 +10654,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         if type is not None:
             q.append(("type", type))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(MemoryLayer._wrap))
+        return APIResponse(await self._call("memory_layers.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(MemoryLayer._wrap))
 
     async def retrieve(
         self,
@@ -10619,7 +10674,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/memory_layers/{id}` (operation `memory_layers.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.retrieve", (id,), workspace_id, None, None, o, True), MemoryLayer._wrap)
+        return APIResponse(await self._call("memory_layers.retrieve", (id,), workspace_id, None, None, o, True, True), MemoryLayer._wrap)
 
     async def update(
         self,
@@ -10649,7 +10704,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.update", (id,), workspace_id, None, b, o, True), MemoryLayer._wrap)
+        return APIResponse(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
     async def delete(
         self,
@@ -10669,7 +10724,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/memory_layers/{id}` (operation `memory_layers.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("memory_layers.delete", (id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("memory_layers.delete", (id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
@@ -10696,7 +10751,7 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/models/{id}` (operation `models.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("models.retrieve", (id,), workspace_id, None, None, o, True), Model._wrap)
+        return APIResponse(await self._call("models.retrieve", (id,), workspace_id, None, None, o, True, True), Model._wrap)
 
     async def list(
         self,
@@ -10737,7 +10792,7 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         if status is not None:
             q.append(("status", status))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("models.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(Model._wrap))
+        return APIResponse(await self._call("models.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(Model._wrap))
 
     async def set_status(
         self,
@@ -10761,7 +10816,7 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         if status is not None:
             b["status"] = status
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("models.set_status", (id,), workspace_id, None, b, o, True), Model._wrap)
+        return APIResponse(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True, True), Model._wrap)
 
 
 class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
@@ -10791,7 +10846,7 @@ class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, b, o, True), ObjectiveFeedback._wrap)
+        return APIResponse(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveFeedback._wrap)
 
     async def list(
         self,
@@ -10818,7 +10873,7 @@ class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.feedback.list", (objective_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ObjectiveFeedback._wrap))
+        return APIResponse(await self._call("objectives.feedback.list", (objective_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ObjectiveFeedback._wrap))
 
 
 class AsyncObjectivesTasksResourceWithRawResponse(AsyncAPIResource):
@@ -10846,7 +10901,7 @@ class AsyncObjectivesTasksResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tasks/{id}` (operation `objectives.tasks.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.tasks.retrieve", (objective_id, id,), workspace_id, None, None, o, True), ObjectiveTask._wrap)
+        return APIResponse(await self._call("objectives.tasks.retrieve", (objective_id, id,), workspace_id, None, None, o, True, True), ObjectiveTask._wrap)
 
     async def list(
         self,
@@ -10876,7 +10931,7 @@ class AsyncObjectivesTasksResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.tasks.list", (objective_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ObjectiveTask._wrap))
+        return APIResponse(await self._call("objectives.tasks.list", (objective_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ObjectiveTask._wrap))
 
 
 class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
@@ -10916,7 +10971,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         if status is not None:
             q.append(("status", status))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.tool_calls.list", (objective_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ObjectiveToolCall._wrap))
+        return APIResponse(await self._call("objectives.tool_calls.list", (objective_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ObjectiveToolCall._wrap))
 
     async def approve(
         self,
@@ -10938,7 +10993,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, b, o, True), ObjectiveToolCall._wrap)
+        return APIResponse(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
     async def deny(
         self,
@@ -10963,7 +11018,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         if memo is not None:
             b["memo"] = memo
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, b, o, True), ObjectiveToolCall._wrap)
+        return APIResponse(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
 
 class AsyncObjectivesToolsResourceWithRawResponse(AsyncAPIResource):
@@ -10997,7 +11052,7 @@ class AsyncObjectivesToolsResourceWithRawResponse(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.tools.list", (objective_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ObjectiveTool._wrap))
+        return APIResponse(await self._call("objectives.tools.list", (objective_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ObjectiveTool._wrap))
 
 
 class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
@@ -11040,7 +11095,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         if variation_id is not None:
             b["variationId"] = variation_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.create", (), workspace_id, None, b, o, True), Objective._wrap)
+        return APIResponse(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
     async def list(
         self,
@@ -11087,7 +11142,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         if state is not None:
             q.append(("state", state))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(Objective._wrap))
+        return APIResponse(await self._call("objectives.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(Objective._wrap))
 
     async def retrieve(
         self,
@@ -11107,7 +11162,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/objectives/{id}` (operation `objectives.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.retrieve", (id,), workspace_id, None, None, o, True), Objective._wrap)
+        return APIResponse(await self._call("objectives.retrieve", (id,), workspace_id, None, None, o, True, True), Objective._wrap)
 
     async def cancel(
         self,
@@ -11131,7 +11186,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         if reason is not None:
             b["reason"] = reason
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.cancel", (objective_id,), workspace_id, None, b, o, True), Objective._wrap)
+        return APIResponse(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
     async def compact(
         self,
@@ -11155,7 +11210,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.compact", (objective_id,), workspace_id, None, b, o, True), ObjectiveCompactResponse._wrap)
+        return APIResponse(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveCompactResponse._wrap)
 
     async def continue_(
         self,
@@ -11185,7 +11240,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.continue", (objective_id,), workspace_id, None, b, o, True), ObjectiveContinueResponse._wrap)
+        return APIResponse(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveContinueResponse._wrap)
 
     async def list_context_windows(
         self,
@@ -11215,7 +11270,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.list_context_windows", (objective_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ObjectiveContextWindow._wrap))
+        return APIResponse(await self._call("objectives.list_context_windows", (objective_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ObjectiveContextWindow._wrap))
 
     async def list_events(
         self,
@@ -11254,7 +11309,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         if window_id is not None:
             q.append(("windowId", window_id))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("objectives.list_events", (objective_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ObjectiveListEventsResponse._wrap))
+        return APIResponse(await self._call("objectives.list_events", (objective_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ObjectiveListEventsResponse._wrap))
 
 
 class AsyncSearchResourceWithRawResponse(AsyncAPIResource):
@@ -11284,7 +11339,7 @@ class AsyncSearchResourceWithRawResponse(AsyncAPIResource):
         if query is not None:
             q.append(("query", query))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("search.search_tools_or_tool_sets", (), workspace_id, q or None, None, o, True), SearchSearchToolsOrToolSetsResponse._wrap)
+        return APIResponse(await self._call("search.search_tools_or_tool_sets", (), workspace_id, q or None, None, o, True, True), SearchSearchToolsOrToolSetsResponse._wrap)
 
 
 class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
@@ -11314,7 +11369,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, b, o, True), Tool._wrap)
+        return APIResponse(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
     async def list(
         self,
@@ -11365,7 +11420,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         if statuses is not None:
             q.append(("statuses", ",".join(_qv(v) for v in statuses)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.tools.list", (tool_set_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(Tool._wrap))
+        return APIResponse(await self._call("tool_sets.tools.list", (tool_set_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(Tool._wrap))
 
     async def retrieve(
         self,
@@ -11386,7 +11441,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools/{id}` (operation `tool_sets.tools.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.tools.retrieve", (tool_set_id, id,), workspace_id, None, None, o, True), Tool._wrap)
+        return APIResponse(await self._call("tool_sets.tools.retrieve", (tool_set_id, id,), workspace_id, None, None, o, True, True), Tool._wrap)
 
     async def update(
         self,
@@ -11417,7 +11472,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, b, o, True), Tool._wrap)
+        return APIResponse(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
     async def delete(
         self,
@@ -11438,7 +11493,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools/{id}` (operation `tool_sets.tools.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.tools.delete", (tool_set_id, id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("tool_sets.tools.delete", (tool_set_id, id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
@@ -11469,7 +11524,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.create", (), workspace_id, None, b, o, True), ToolSet._wrap)
+        return APIResponse(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
     async def list(
         self,
@@ -11510,7 +11565,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ToolSet._wrap))
+        return APIResponse(await self._call("tool_sets.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ToolSet._wrap))
 
     async def retrieve(
         self,
@@ -11530,7 +11585,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/tool_sets/{id}` (operation `tool_sets.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.retrieve", (id,), workspace_id, None, None, o, True), ToolSet._wrap)
+        return APIResponse(await self._call("tool_sets.retrieve", (id,), workspace_id, None, None, o, True, True), ToolSet._wrap)
 
     async def update(
         self,
@@ -11560,7 +11615,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.update", (id,), workspace_id, None, b, o, True), ToolSet._wrap)
+        return APIResponse(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
     async def delete(
         self,
@@ -11580,7 +11635,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/tool_sets/{id}` (operation `tool_sets.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.delete", (id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("tool_sets.delete", (id,), workspace_id, None, None, o, True, True), _none)
 
     async def get_openapi_spec(
         self,
@@ -11600,7 +11655,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/openapi_spec` (operation `tool_sets.get_openapi_spec`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.get_openapi_spec", (tool_set_id,), workspace_id, None, None, o, True), ToolSetGetOpenAPISpecResponse._wrap)
+        return APIResponse(await self._call("tool_sets.get_openapi_spec", (tool_set_id,), workspace_id, None, None, o, True, True), ToolSetGetOpenAPISpecResponse._wrap)
 
     async def list_events(
         self,
@@ -11633,7 +11688,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("tool_sets.list_events", (tool_set_id,), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(ToolSetEvent._wrap))
+        return APIResponse(await self._call("tool_sets.list_events", (tool_set_id,), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(ToolSetEvent._wrap))
 
 
 class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
@@ -11662,7 +11717,7 @@ class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("uploads.create", (), workspace_id, None, b, o, True), Upload._wrap)
+        return APIResponse(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True, True), Upload._wrap)
 
     async def retrieve(
         self,
@@ -11682,7 +11737,7 @@ class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/uploads/{id}` (operation `uploads.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("uploads.retrieve", (id,), workspace_id, None, None, o, True), Upload._wrap)
+        return APIResponse(await self._call("uploads.retrieve", (id,), workspace_id, None, None, o, True, True), Upload._wrap)
 
 
 class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
@@ -11715,7 +11770,7 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.members.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(WorkspaceMember._wrap))
+        return APIResponse(await self._call("workspace_admin.members.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(WorkspaceMember._wrap))
 
     async def add(
         self,
@@ -11741,7 +11796,7 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
         if profile_id is not None:
             b["profileId"] = profile_id
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.members.add", (), workspace_id, None, b, o, True), WorkspaceMember._wrap)
+        return APIResponse(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceMember._wrap)
 
     async def remove(
         self,
@@ -11761,7 +11816,7 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/account/workspaces/{workspaceId}/members/{profileId}` (operation `workspace_admin.members.remove`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.members.remove", (profile_id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("workspace_admin.members.remove", (profile_id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncWorkspaceAdminProfilesResourceWithRawResponse(AsyncAPIResource):
@@ -11796,7 +11851,7 @@ class AsyncWorkspaceAdminProfilesResourceWithRawResponse(AsyncAPIResource):
         if query is not None:
             q.append(("query", query))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.profiles.list", (), None, q or None, None, o, True), AsyncCursorPage._parser(Profile._wrap))
+        return APIResponse(await self._call("workspace_admin.profiles.list", (), None, q or None, None, o, True, True), AsyncCursorPage._parser(Profile._wrap))
 
 
 class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
@@ -11828,7 +11883,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.create", (), None, None, b, o, True), Workspace._wrap)
+        return APIResponse(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, True, True), Workspace._wrap)
 
     async def list(
         self,
@@ -11856,7 +11911,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         if limit is not None:
             q.append(("limit", str(limit)))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.list", (), None, q or None, None, o, True), AsyncCursorPage._parser(Workspace._wrap))
+        return APIResponse(await self._call("workspace_admin.list", (), None, q or None, None, o, True, True), AsyncCursorPage._parser(Workspace._wrap))
 
     async def retrieve(
         self,
@@ -11875,7 +11930,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/account/workspaces/{workspaceId}` (operation `workspace_admin.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.retrieve", (), workspace_id, None, None, o, True), Workspace._wrap)
+        return APIResponse(await self._call("workspace_admin.retrieve", (), workspace_id, None, None, o, True, True), Workspace._wrap)
 
     async def update(
         self,
@@ -11904,7 +11959,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.update", (), workspace_id, None, b, o, True), Workspace._wrap)
+        return APIResponse(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True, True), Workspace._wrap)
 
     async def archive(
         self,
@@ -11923,7 +11978,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/account/workspaces/{workspaceId}` (operation `workspace_admin.archive`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_admin.archive", (), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("workspace_admin.archive", (), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
@@ -11952,7 +12007,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_secrets.create", (), workspace_id, None, b, o, True), WorkspaceSecret._wrap)
+        return APIResponse(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
     async def list(
         self,
@@ -11993,7 +12048,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_secrets.list", (), workspace_id, q or None, None, o, True), AsyncCursorPage._parser(WorkspaceSecret._wrap))
+        return APIResponse(await self._call("workspace_secrets.list", (), workspace_id, q or None, None, o, True, True), AsyncCursorPage._parser(WorkspaceSecret._wrap))
 
     async def retrieve(
         self,
@@ -12013,7 +12068,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/{workspaceId}/workspace_secrets/{id}` (operation `workspace_secrets.retrieve`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_secrets.retrieve", (id,), workspace_id, None, None, o, True), WorkspaceSecret._wrap)
+        return APIResponse(await self._call("workspace_secrets.retrieve", (id,), workspace_id, None, None, o, True, True), WorkspaceSecret._wrap)
 
     async def update(
         self,
@@ -12043,7 +12098,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         if update_mask is not None:
             b["updateMask"] = update_mask
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_secrets.update", (id,), workspace_id, None, b, o, True), WorkspaceSecret._wrap)
+        return APIResponse(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
     async def delete(
         self,
@@ -12063,7 +12118,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         `DELETE /v1/workspaces/{workspaceId}/workspace_secrets/{id}` (operation `workspace_secrets.delete`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspace_secrets.delete", (id,), workspace_id, None, None, o, True), _none)
+        return APIResponse(await self._call("workspace_secrets.delete", (id,), workspace_id, None, None, o, True, True), _none)
 
 
 class AsyncWorkspacesResourceWithRawResponse(AsyncAPIResource):
@@ -12101,7 +12156,7 @@ class AsyncWorkspacesResourceWithRawResponse(AsyncAPIResource):
         if sort_order is not None:
             q.append(("sortOrder", sort_order))
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspaces.list", (), None, q or None, None, o, True), AsyncCursorPage._parser(Workspace._wrap))
+        return APIResponse(await self._call("workspaces.list", (), None, q or None, None, o, True, True), AsyncCursorPage._parser(Workspace._wrap))
 
     async def get(
         self,
@@ -12119,7 +12174,7 @@ class AsyncWorkspacesResourceWithRawResponse(AsyncAPIResource):
         `GET /v1/workspaces/current` (operation `workspaces.get`).
         """
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
-        return APIResponse(await self._call("workspaces.get", (), None, None, None, o, True), Workspace._wrap)
+        return APIResponse(await self._call("workspaces.get", (), None, None, None, o, True, True), Workspace._wrap)
 
 
 class SyncResources:

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Tuple
 
 import cadenya
 from cadenya.types import ObjectiveEventData
@@ -80,14 +80,6 @@ def describe(d: ObjectiveEventData) -> str:
     return f"[event]     {d.type or '?'}"
 
 
-def follow(client: cadenya.Cadenya, objective_id: str, seen: Set[str]) -> None:
-    """Prints each new event of the objective once, in order (walking every page)."""
-    for event in client.objectives.list_events(objective_id, sort_order="asc"):
-        if event.metadata.id not in seen:
-            seen.add(event.metadata.id)
-            print(f"  {describe(event.data)}")
-
-
 def main() -> int:
     proc, info = start_server()
     try:
@@ -131,42 +123,44 @@ def run(info: Dict[str, str]) -> int:
         objective_id = objective.metadata.id
         print(f"✓ objective {objective_id} started\n")
 
-        seen: Set[str] = set()
-        deadline = time.monotonic() + 60
-        while True:  # until a tool call waits for approval
-            follow(client, objective_id, seen)
-            pending = [c for c in client.objectives.tool_calls.list(objective_id) if c.status == "TOOL_CALL_STATUS_WAITING_FOR_APPROVAL"]
-            if pending:
+        # The objective helpers: wait for a state, and follow the events (each once, in order).
+        client.objectives.wait(objective_id, states=["STATE_WAITING"], timeout=60)
+        seen = 0
+        events = client.objectives.follow_events(objective_id, timeout=60)
+        for event in events:  # up to the approval request
+            print(f"  {describe(event.data)}")
+            seen += 1
+            if event.data.tool_approval_requested is not None:
                 break
-            if time.monotonic() > deadline:
-                raise SystemExit("the objective did not ask for a tool call")
-            time.sleep(0.02)
+        pending = [c for c in client.objectives.tool_calls.list(objective_id) if c.status == "TOOL_CALL_STATUS_WAITING_FOR_APPROVAL"]
+        if not pending:
+            raise SystemExit("the objective did not ask for a tool call")
         call = pending[0]
         tool = call.data.callable.tool
         print(f"\n✓ approving tool call {call.metadata.id} ({tool.name if tool else 'tool'})\n")
         client.objectives.tool_calls.approve(objective_id, call.metadata.id)
 
-        while True:  # until finalized
-            follow(client, objective_id, seen)
-            if client.objectives.retrieve(objective_id).status.state == "STATE_FINALIZED":
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit("the objective did not finish")
-            time.sleep(0.02)
+        # Resume after the last event printed; the stream ends once the objective is terminal.
+        for event in client.objectives.follow_events(objective_id, after_event_id=events.last_event_id, timeout=60):
+            print(f"  {describe(event.data)}")
+            seen += 1
+        final = client.objectives.wait(objective_id, timeout=60)
+        if final.status.state != "STATE_FINALIZED":
+            raise SystemExit(f"the objective ended in {final.status.state}")
 
         # Every event is also delivered as a signed webhook: verify and unwrap each one.
         print("\nWebhooks (Standard Webhooks, HMAC-SHA256):")
         verified = 0
         kinds: List[str] = []
         end = time.monotonic() + 10
-        while verified < len(seen) and time.monotonic() < end:
+        while verified < seen and time.monotonic() < end:
             try:
                 headers, body = deliveries.get(timeout=2)
             except queue.Empty:
                 break
-            event = client.webhooks.unwrap(body, headers, secret)
-            kinds.append(event.type)
-            print(f"  ✓ verified {event.type:<42} {headers.get('webhook-id', '?')}")
+            delivery = client.webhooks.unwrap(body, headers, secret)
+            kinds.append(delivery.type)
+            print(f"  ✓ verified {delivery.type:<42} {headers.get('webhook-id', '?')}")
             verified += 1
         # A forged delivery (fresh timestamp, made-up signature) is refused.
         forged_headers = {
@@ -179,10 +173,10 @@ def run(info: Dict[str, str]) -> int:
         except cadenya.WebhookVerificationError as e:
             print(f"  ✗ forged delivery refused: {e} ({e.detail})")
         records = client.agents.webhook_deliveries.list(agent.metadata.id).items
-        print(f"\nDone: {len(seen)} events, {verified} webhooks verified, {len(records)} delivery records on the agent.")
+        print(f"\nDone: {seen} events, {verified} webhooks verified, {len(records)} delivery records on the agent.")
         httpd.shutdown()
-        if verified < len(seen):
-            print(f"only {verified} of {len(seen)} webhooks arrived", file=sys.stderr)
+        if verified < seen:
+            print(f"only {verified} of {seen} webhooks arrived", file=sys.stderr)
             return 1
     return 0
 

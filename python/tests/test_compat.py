@@ -35,7 +35,7 @@ def test_async_with_options_returns_an_async_client(aclient: cadenya.AsyncCadeny
 
 def test_webhook_key_is_an_alias_of_webhook_secret(server: Server) -> None:
     c = cadenya.Cadenya(api_key=server.api_key, base_url=server.base_url, webhook_key=server.webhook_secret)
-    assert c._native.has_webhook_secret
+    assert c._native.config[2]
     with pytest.raises(cadenya.ConfigurationError):
         cadenya.Cadenya(api_key=server.api_key, base_url=server.base_url, webhook_secret="whsec_a", webhook_key="whsec_b")
 

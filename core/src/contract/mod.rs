@@ -18,12 +18,16 @@ use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
+mod host;
 mod objectives;
 mod process;
 mod session;
 mod settings;
 
 pub use crate::ErrorClass;
+#[cfg(unix)]
+pub use host::Completions;
+pub use host::{ExitGate, LogQueue, Passed};
 pub use objectives::{ObjectiveEvents, ObjectiveSettings};
 pub use process::{runtime, PerProcess};
 pub use session::{Outcome, Session};

@@ -88,6 +88,7 @@ pub fn emit() -> Vec<(String, String)> {
     vec![
         ("core/src/generated/errors.rs".into(), rust()),
         ("python/cadenya/_exceptions.py".into(), python()),
+        ("python/cadenya/_exceptions.pyi".into(), python_stub()),
         ("node/lib/errors.js".into(), node_js()),
         ("node/lib/errors.d.ts".into(), node_dts()),
     ]
@@ -149,7 +150,7 @@ fn camel(s: &str) -> String {
     out
 }
 
-/// Python: `cadenya/_exceptions.py`, typed classes (the module is its own stub).
+/// Python: `cadenya/_exceptions.py`, typed classes.
 fn python() -> String {
     let mut o = format!(
         "# {HEADER}\n\"\"\"The exceptions of the Cadenya SDK, the same classes and fields in every language.\n\n```\n"
@@ -159,20 +160,13 @@ fn python() -> String {
     for (f, doc) in FIELDS {
         let _ = writeln!(o, "- `{f}`: {doc}");
     }
-    o.push_str("\nMessages and fields never contain the API key or a webhook secret.\n\"\"\"\n\nfrom __future__ import annotations\n\nimport json\nfrom typing import Any, Dict, List, Optional, Tuple, Type\n\n__all__ = [\n");
+    o.push_str("\nMessages and fields never contain the API key or a webhook secret.\n\"\"\"\n\nfrom __future__ import annotations\n\nimport json\nfrom typing import Any, Dict, List, Optional, Type\n\n__all__ = [\n");
     for d in TABLE {
         let _ = writeln!(o, "    \"{}\",", d.name);
     }
     o.push_str("]\n\n\nclass CadenyaError(Exception):\n    \"\"\"Base class of every error the SDK raises.\"\"\"\n\n");
-    let ty = |f: &str| match f {
-        "kind" | "message" => "str",
-        "status" | "code" | "attempts" => "Optional[int]",
-        "details" => "List[Any]",
-        "headers" => "Optional[Dict[str, str]]",
-        _ => "Optional[str]",
-    };
     for (f, doc) in FIELDS {
-        let _ = writeln!(o, "    {f}: {}\n    \"\"\"{doc}\"\"\"", ty(f));
+        let _ = writeln!(o, "    {f}: {}\n    \"\"\"{doc}\"\"\"", python_type(f));
     }
     o.push_str("\n    def __init__(\n        self,\n        message: str,\n        *,\n");
     for (f, _) in FIELDS.iter().filter(|(f, _)| *f != "message") {
@@ -181,7 +175,7 @@ fn python() -> String {
             "details" => "None",
             _ => "None",
         };
-        let t = if *f == "details" { "Optional[List[Any]]" } else { ty(f) };
+        let t = if *f == "details" { "Optional[List[Any]]" } else { python_type(f) };
         let _ = writeln!(o, "        {f}: {t} = {default},");
     }
     o.push_str("    ) -> None:\n        super().__init__(message)\n        self.message = message\n");
@@ -195,10 +189,7 @@ fn python() -> String {
     }
     o.push_str("\n    @property\n    def status_code(self) -> Optional[int]:\n        \"\"\"`status`, under the name the Stainless Python SDKs use.\"\"\"\n        return self.status\n\n    def __str__(self) -> str:\n        return self.message\n");
     for d in TABLE.iter().skip(1) {
-        let mut bases = d.parent.unwrap_or("CadenyaError").to_string();
-        if matches!(d.kind, "invalid_request" | "configuration") {
-            bases.push_str(", ValueError");
-        }
+        let bases = python_bases(d);
         let _ = write!(o, "\n\nclass {}({bases}):\n    \"\"\"{}\"\"\"\n", d.name, d.doc);
     }
     o.push_str("\n\n_CLASSES: Dict[str, Type[CadenyaError]] = {\n");
@@ -209,7 +200,55 @@ fn python() -> String {
     for d in TABLE.iter().filter(|d| !d.kind.is_empty()) {
         let _ = writeln!(o, "    \"{}\": \"{}\",", d.name, d.kind);
     }
-    o.push_str("}\n\n\ndef _from_native(\n    name: str,\n    message: str,\n    kind: str,\n    status: Optional[int],\n    code: Optional[int],\n    details: str,\n    body: Optional[str],\n    request_id: Optional[str],\n    headers: List[Tuple[str, str]],\n    operation: Optional[str],\n    attempts: Optional[int],\n    detail: Optional[str],\n) -> CadenyaError:\n    \"\"\"Builds the exception of a core error record (called by the native module).\"\"\"\n    cls = _CLASSES.get(name, CadenyaError)\n    return cls(\n        message,\n        kind=kind,\n        status=status,\n        code=code,\n        details=json.loads(details) if details else [],\n        body=body,\n        request_id=request_id,\n        headers=dict(headers) if headers else None,\n        operation=operation,\n        attempts=attempts,\n        detail=detail,\n    )\n");
+    o.push_str("}\n\n\ndef _from_native(record: str) -> CadenyaError:\n    \"\"\"The exception of a core error record, from its JSON (called by the native module).\"\"\"\n    r = json.loads(record)\n    return _CLASSES.get(r[\"name\"], CadenyaError)(\n        r[\"message\"],\n");
+    for (f, _) in FIELDS.iter().filter(|(f, _)| *f != "message") {
+        let _ = writeln!(o, "        {f}=r[\"{}\"],", camel(f));
+    }
+    o.push_str("    )\n");
+    o
+}
+
+/// The bases of a Python exception class (bad arguments are also `ValueError`s).
+fn python_bases(d: &ErrorDef) -> String {
+    let mut bases = d.parent.unwrap_or("CadenyaError").to_string();
+    if matches!(d.kind, "invalid_request" | "configuration") {
+        bases.push_str(", ValueError");
+    }
+    bases
+}
+
+/// The Python type of an exception field.
+fn python_type(f: &str) -> &'static str {
+    match f {
+        "kind" | "message" => "str",
+        "status" | "code" | "attempts" => "Optional[int]",
+        "details" => "List[Any]",
+        "headers" => "Optional[Dict[str, str]]",
+        _ => "Optional[str]",
+    }
+}
+
+/// Python: `cadenya/_exceptions.pyi`, the stub type checkers read.
+fn python_stub() -> String {
+    let mut o = format!("# {HEADER}\nfrom typing import Any, Dict, List, Optional\n\n__all__ = [\n");
+    for d in TABLE {
+        let _ = writeln!(o, "    \"{}\",", d.name);
+    }
+    o.push_str("]\n\nclass CadenyaError(Exception):\n");
+    for (f, _) in FIELDS {
+        let _ = writeln!(o, "    {f}: {}", python_type(f));
+    }
+    o.push_str("    def __init__(\n        self,\n        message: str,\n        *,\n");
+    for (f, _) in FIELDS.iter().filter(|(f, _)| *f != "message") {
+        let t = if *f == "details" { "Optional[List[Any]]" } else { python_type(f) };
+        let _ = writeln!(o, "        {f}: {t} = ...,");
+    }
+    o.push_str("    ) -> None: ...\n    @property\n    def status_code(self) -> Optional[int]: ...\n\n");
+    for d in TABLE.iter().skip(1) {
+        let bases = python_bases(d);
+        let _ = writeln!(o, "class {}({bases}): ...", d.name);
+    }
+    o.push_str("\ndef _from_native(record: str) -> CadenyaError: ...\n");
     o
 }
 

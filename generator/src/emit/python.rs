@@ -621,7 +621,7 @@ fn emit_method(out: &mut String, op: &Operation, flavor: Flavor) {
                 encode_expr(&f.ty, n, 0)
             );
         }
-        "b"
+        "_dumps(b)"
     };
     out.push_str(
         "        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)\n",
@@ -645,18 +645,19 @@ fn emit_method(out: &mut String, op: &Operation, flavor: Flavor) {
         Flavor::Async => {
             if is_page {
                 let item_parser = p.trim_start_matches("AsyncCursorPage._parser(").trim_end_matches(')');
-                let _ = writeln!(out, "        return AsyncPaginator(self._call, ({args}), {item_parser})");
+                let _ =
+                    writeln!(out, "        return AsyncPaginator(self._call, ({args}, False, True), {item_parser})");
             } else if matches!(op.response, Response::Empty) {
-                let _ = writeln!(out, "        await self._call({args})");
+                let _ = writeln!(out, "        await self._call({args}, False, True)");
             } else {
-                let _ = writeln!(out, "        return {p}(await self._call({args}))");
+                let _ = writeln!(out, "        return {p}(await self._call({args}, False, True))");
             }
         }
         Flavor::SyncRaw => {
             let _ = writeln!(out, "        return APIResponse(self._call({args}, True), {p})");
         }
         Flavor::AsyncRaw => {
-            let _ = writeln!(out, "        return APIResponse(await self._call({args}, True), {p})");
+            let _ = writeln!(out, "        return APIResponse(await self._call({args}, True, True), {p})");
         }
     }
 }
@@ -707,7 +708,51 @@ fn emit_resource(out: &mut String, api: &Api, path: &[String], node: &Node, flav
     for &i in &node.ops {
         emit_method(out, &api.operations[i], flavor);
     }
+    if path == ["objectives"] && !flavor.is_raw() {
+        emit_objective_helpers(out, flavor);
+    }
     out.push_str("\n\n");
+}
+
+/// `client.objectives.wait` and `.follow_events`: the core's objective helpers (not operations
+/// of the spec), with the same keyword arguments in the sync and async clients.
+fn emit_objective_helpers(out: &mut String, flavor: Flavor) {
+    let (def, awaited, aio, stream) = if flavor.is_async() {
+        ("async def", "await ", ", True", "AsyncEventStream")
+    } else {
+        ("def", "", "", "EventStream")
+    };
+    let _ = write!(
+        out,
+        r#"
+    {def} wait(
+        self,
+        objective_id: str,
+        *,
+        states: Optional[Sequence[ObjectiveStatusState]] = None,
+        timeout: Optional[float] = None,
+        workspace_id: Optional[str] = None,
+    ) -> Objective:
+        """Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its
+        `status.state` is one of `states` (default: STATE_FINALIZED, STATE_FAILED,
+        STATE_CANCELLED), and returns it. Raises `WaitTimeoutError`, whose `detail` is the last
+        state seen, after `timeout` seconds (default 300)."""
+        return Objective._wrap({awaited}self._native.wait_objective(objective_id, (list(states or ()), timeout, None, workspace_id){aio}))
+
+    def follow_events(
+        self,
+        objective_id: str,
+        *,
+        after_event_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        workspace_id: Optional[str] = None,
+    ) -> {stream}:
+        """The objective's events in order, each exactly once (`for` / `async for`), polling for
+        new ones until the objective is terminal and its last events are delivered. Starts after
+        `after_event_id` when given; raises `WaitTimeoutError` after `timeout` seconds if given."""
+        return {stream}(self._native.follow_events(objective_id, ([], timeout, after_event_id, workspace_id)))
+"#
+    );
 }
 
 fn resources_module(api: &Api, tree: &Node) -> String {
@@ -724,8 +769,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._objectives import AsyncEventStream, EventStream
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
-from ._resource import AsyncAPIResource, SyncAPIResource, _identity, _none, _opts, _qv
+from ._resource import AsyncAPIResource, SyncAPIResource, _dumps, _identity, _none, _opts, _qv
 from ._response import APIResponse
 from ._models import _enc_datetime, _enc_int64
 from .types import *  # noqa: F403

@@ -1,0 +1,259 @@
+//! What a binding needs to hand work back to its host language's own threads, with no host code
+//! in it: a queue of finished results that wakes an event loop through a socket pair, a queue of
+//! log records the host drains on its threads (a runtime thread never calls into the host), the
+//! gate that keeps threads out of a host that is exiting, and client settings read from JSON.
+
+use super::{ClientSettings, PerProcess};
+use crate::error::{Error, Result};
+use crate::logging::LogRecord;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means a panic elsewhere; a queue stays valid.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Finished results for one event loop: any thread pushes, the loop's thread drains them when
+/// the read end of the wake-up socket pair ([`Completions::fd`]) turns readable.
+#[cfg(unix)]
+pub struct Completions<T> {
+    queue: Mutex<Vec<T>>,
+    rx: std::os::unix::net::UnixStream,
+    tx: std::os::unix::net::UnixStream,
+}
+
+#[cfg(unix)]
+impl<T> Completions<T> {
+    /// A queue with a fresh non-blocking socket pair (a forked child must make its own).
+    pub fn new() -> std::io::Result<Self> {
+        let (rx, tx) = std::os::unix::net::UnixStream::pair()?;
+        rx.set_nonblocking(true)?;
+        tx.set_nonblocking(true)?;
+        Ok(Completions { queue: Mutex::new(Vec::new()), rx, tx })
+    }
+
+    /// The descriptor the event loop watches for reading.
+    pub fn fd(&self) -> std::os::unix::io::RawFd {
+        std::os::unix::io::AsRawFd::as_raw_fd(&self.rx)
+    }
+
+    /// Queues a result and, when the queue was empty, writes the wake-up byte.
+    pub fn push(&self, item: T) {
+        let first = {
+            let mut q = lock(&self.queue);
+            q.push(item);
+            q.len() == 1
+        };
+        if first {
+            // Non-blocking: a full buffer already holds a wake-up; any other error means the loop
+            // is gone and nobody will read.
+            let _ = std::io::Write::write(&mut &self.tx, &[1]);
+        }
+    }
+
+    /// Everything queued. Reads the wake-ups first, so a result pushed after the take always
+    /// finds the queue empty and writes a new byte.
+    pub fn drain(&self) -> Vec<T> {
+        let mut buf = [0u8; 256];
+        loop {
+            match std::io::Read::read(&mut &self.rx, &mut buf) {
+                Ok(n) if n == buf.len() => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                _ => break,
+            }
+        }
+        std::mem::take(&mut *lock(&self.queue))
+    }
+}
+
+/// Log records (as [`LogRecord::to_json`] text) kept for the host's own thread: a binding's
+/// [`LogSink`](crate::logging::LogSink) pushes on the runtime thread, the host takes them when
+/// it next holds its own thread (after a call returns). At most 10 000 wait; more are dropped.
+pub struct LogQueue {
+    records: PerProcess<Mutex<Vec<String>>>,
+    pending: AtomicBool,
+}
+
+impl Default for LogQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LogQueue {
+    pub const fn new() -> Self {
+        LogQueue { records: PerProcess::new(), pending: AtomicBool::new(false) }
+    }
+
+    pub fn push(&self, record: &LogRecord) {
+        if let Ok(q) = self.records.get_or_try_init(|| Ok(Mutex::default())) {
+            let mut q = lock(q);
+            if q.len() < 10_000 {
+                q.push(record.to_json());
+            }
+            self.pending.store(true, Ordering::Release);
+        }
+    }
+
+    /// The records queued so far, oldest first (cheap when there are none).
+    pub fn take(&self) -> Vec<String> {
+        if !self.pending.swap(false, Ordering::AcqRel) {
+            return Vec::new();
+        }
+        self.records.get_or_try_init(|| Ok(Mutex::default())).map(|q| std::mem::take(&mut *lock(q))).unwrap_or_default()
+    }
+}
+
+const CLOSED: usize = 1 << (usize::BITS - 1);
+
+/// A gate between waiting threads and a host that may be exiting (CPython ends a thread that
+/// asks for the GIL during finalization with a forced unwind, which aborts through Rust frames).
+/// A thread passes it before re-entering the host; once closed, a thread that arrives parks
+/// forever instead (the process is ending). Lock-free, so a fork cannot catch it locked.
+#[derive(Debug)]
+pub struct ExitGate {
+    /// `CLOSED` once closed, plus the number of threads past the gate.
+    state: AtomicUsize,
+    /// The thread that closed it: it finalizes the host, so it may still pass.
+    closer: OnceLock<ThreadId>,
+}
+
+/// Proof that this thread passed the gate; drop it once back in the host.
+#[derive(Debug)]
+pub struct Passed<'a>(&'a ExitGate);
+
+impl Drop for Passed<'_> {
+    fn drop(&mut self) {
+        self.0.state.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Default for ExitGate {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ExitGate {
+    pub const fn new() -> Self {
+        ExitGate { state: AtomicUsize::new(0), closer: OnceLock::new() }
+    }
+
+    /// Call before re-entering the host. Never returns on a thread other than the closing one
+    /// once the gate is closed.
+    pub fn pass(&self) -> Passed<'_> {
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            if state & CLOSED != 0 && self.closer.get() != Some(&std::thread::current().id()) {
+                loop {
+                    std::thread::park();
+                }
+            }
+            match self.state.compare_exchange_weak(state, state + 1, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return Passed(self),
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    /// Closes the gate and waits, at most `limit`, for the threads already past it.
+    pub fn close(&self, limit: Duration) {
+        let _ = self.closer.set(std::thread::current().id());
+        self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        let deadline = Instant::now() + limit;
+        while self.state.load(Ordering::Acquire) & !CLOSED != 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
+
+/// [`ClientSettings`] as JSON text, for bindings whose language builds an object more easily
+/// than it passes a dozen arguments. Every field is optional; snake_case names.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsJson {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    workspace_id: Option<String>,
+    webhook_secret: Option<String>,
+    timeout: Option<f64>,
+    max_retries: Option<f64>,
+    #[serde(default)]
+    default_headers: Vec<(String, String)>,
+    user_agent: Option<String>,
+    log_level: Option<String>,
+    ca_bundle_path: Option<String>,
+    ca_bundle_pem: Option<String>,
+    proxy: Option<String>,
+    connect_timeout: Option<f64>,
+}
+
+impl ClientSettings {
+    /// Settings from a JSON object (`timeout` and `connect_timeout` in seconds, `default_headers`
+    /// as `[name, value]` pairs, `ca_bundle_pem` as PEM text); no logger.
+    pub fn from_json(text: &str) -> Result<ClientSettings> {
+        let s: SettingsJson = serde_json::from_str(text)
+            .map_err(|e| Error::Configuration { message: format!("invalid client settings: {e}") })?;
+        Ok(ClientSettings {
+            api_key: s.api_key,
+            base_url: s.base_url,
+            workspace_id: s.workspace_id,
+            webhook_secret: s.webhook_secret,
+            timeout_secs: s.timeout,
+            max_retries: s.max_retries,
+            default_headers: s.default_headers,
+            user_agent: s.user_agent,
+            log_level: s.log_level,
+            logger: None,
+            ca_bundle_path: s.ca_bundle_path,
+            ca_bundle_pem: s.ca_bundle_pem.map(String::into_bytes),
+            proxy: s.proxy,
+            connect_timeout_secs: s.connect_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LogLevel;
+
+    #[test]
+    fn log_records_wait_for_the_host() {
+        let q = LogQueue::new();
+        assert!(q.take().is_empty());
+        q.push(&LogRecord { level: LogLevel::Debug, target: "cadenya", message: "http request", fields: vec![] });
+        let taken = q.take();
+        assert_eq!(taken.len(), 1);
+        assert!(taken[0].contains("\"http request\""));
+        assert!(q.take().is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn completions_wake_and_drain_in_order() {
+        let c = Completions::new().unwrap_or_else(|e| unreachable!("{e}"));
+        c.push(1);
+        c.push(2);
+        assert_eq!(c.drain(), vec![1, 2]);
+        assert!(c.drain().is_empty());
+    }
+
+    #[test]
+    fn a_closed_gate_lets_its_closer_pass() {
+        let gate = ExitGate::new();
+        drop(gate.pass());
+        gate.close(Duration::from_millis(1));
+        drop(gate.pass());
+    }
+
+    #[test]
+    fn settings_from_json_refuse_unknown_names() {
+        let s = ClientSettings::from_json(r#"{"timeout": 2.5, "default_headers": [["x-a", "1"]]}"#);
+        assert_eq!(s.map(|s| (s.timeout_secs, s.default_headers.len())).ok(), Some((Some(2.5), 1)));
+        assert!(ClientSettings::from_json(r#"{"timeot": 1}"#).is_err());
+    }
+}
