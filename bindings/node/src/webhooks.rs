@@ -1,7 +1,6 @@
 //! Webhook verification: a native verifier per secret, so the secret is parsed and the HMAC
 //! keyed once, then each delivery costs one N-API call.
 
-use crate::error;
 use cadenya::contract;
 use cadenya::webhooks::{HeaderSource, Webhook};
 use napi::bindgen_prelude::*;
@@ -49,20 +48,20 @@ impl NativeWebhook {
     /// Parses the secret (`whsec_…`); throws `WebhookVerificationError` (`bad_secret`).
     #[napi(constructor, catch_unwind)]
     pub fn new(secret: String) -> Result<Self> {
-        Webhook::new(&secret).map(Self::from_core).map_err(error::core)
+        Webhook::new(&secret).map(Self::from_core).map_err(crate::core_error)
     }
 
     /// Checks headers, timestamp and signature; throws on failure.
     #[napi(catch_unwind)]
     pub fn verify(&self, payload: Either<String, &[u8]>, headers: Vec<String>, now: Option<f64>) -> Result<()> {
-        contract::webhook_verify(&self.at(now), bytes(&payload), FlatHeaders(&headers)).map_err(|e| error::record(&e))
+        contract::webhook_verify(&self.at(now), bytes(&payload), FlatHeaders(&headers)).map_err(|e| crate::js_error(&e))
     }
 
     /// Verifies, then checks that the body is the typed webhook envelope (`bad_payload` if not).
     /// The JS side parses the body itself, so nothing is returned.
     #[napi(catch_unwind)]
     pub fn unwrap(&self, payload: Either<String, &[u8]>, headers: Vec<String>, now: Option<f64>) -> Result<()> {
-        contract::webhook_unwrap(&self.at(now), bytes(&payload), FlatHeaders(&headers)).map_err(|e| error::record(&e))
+        contract::webhook_unwrap(&self.at(now), bytes(&payload), FlatHeaders(&headers)).map_err(|e| crate::js_error(&e))
     }
 
     /// The `webhook-signature` value for a message (for tests and local senders).
@@ -75,5 +74,5 @@ impl NativeWebhook {
 /// Checks that a body is the webhook envelope WITHOUT verifying it (`bad_payload` if not).
 #[napi(catch_unwind)]
 pub fn unsafe_unwrap_check(payload: Either<String, &[u8]>) -> Result<()> {
-    contract::webhook_unsafe_unwrap(bytes(&payload)).map_err(|e| error::record(&e))
+    contract::webhook_unsafe_unwrap(bytes(&payload)).map_err(|e| crate::js_error(&e))
 }
