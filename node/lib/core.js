@@ -78,7 +78,8 @@ function checkSignal(signal) {
 // turn yields the CPU first, so the spinning never delays the threads doing the call's work.
 // Same adaptive rule as the core: only while the last call answered within the window (a slow
 // API would make every spin pure cost), so the first call and calls after a slow one never spin.
-const AWAKE_MS = native.busyPollWindowMicros() / 1000;
+// The window (the core's, `CADENYA_BUSY_POLL_US`) comes with the first client's settings.
+let AWAKE_MS = 0;
 let inFlight = 0;
 let awakeUntil = 0;
 let ticking = false;
@@ -192,7 +193,8 @@ class ClientBase {
       throw errors.fromNative(e);
     }
     Object.defineProperty(this, NATIVE, { value: client });
-    Object.defineProperty(this, SETTINGS, { value: Object.freeze(client.settings()) });
+    Object.defineProperty(this, SETTINGS, { value: Object.freeze(JSON.parse(client.settings())) });
+    AWAKE_MS = this[SETTINGS].busyPollMicros / 1000;
     /** Webhook verification with this client's secret (or one passed per call). */
     this.webhooks = new Webhooks(client);
   }
@@ -256,11 +258,11 @@ class ClientBase {
     }
     const client = this[NATIVE];
     const { path, query, body, opts, signal } = req;
-    return withSignal(signal, (t) => client.call(op.id, path, query, body, opts, true, t)).then((r) => {
+    return withSignal(signal, (t) => client.call(op.id, path, query, body, opts, true, t)).then(([status, headers, requestId, text, page]) => {
       let data;
-      if (r.page) data = new CursorPage(r.page, signal);
-      else if (r.body != null) data = JSON.parse(r.body);
-      return new APIResponse(r.status, r.headers, r.requestId ?? null, data);
+      if (page) data = new CursorPage(page, signal);
+      else if (text != null) data = JSON.parse(text);
+      return new APIResponse(status, headers, requestId ?? null, data);
     });
   }
 
@@ -612,7 +614,7 @@ class Webhook {
   /** Checks the headers, timestamp and signature; throws `WebhookVerificationError`. */
   verify(payload, headers, options) {
     try {
-      this[NATIVE].verify(payloadArg(payload), flatHeaders(headers), clock(options));
+      this[NATIVE].verify(payloadArg(payload), flatHeaders(headers), false, clock(options));
     } catch (e) {
       throw errors.fromNative(e);
     }
@@ -621,7 +623,7 @@ class Webhook {
   unwrap(payload, headers, options) {
     const p = payloadArg(payload);
     try {
-      this[NATIVE].unwrap(p, flatHeaders(headers), clock(options));
+      this[NATIVE].verify(p, flatHeaders(headers), true, clock(options));
     } catch (e) {
       throw errors.fromNative(e);
     }

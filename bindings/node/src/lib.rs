@@ -1,13 +1,8 @@
-//! The native addon of the `cadenya` npm package.
-//!
-//! It converts and nothing more, over the core's binding contract ([`cadenya::contract`]): JS
-//! options into [`ClientSettings`] / [`CallSettings`] (the JS side turns milliseconds into
-//! seconds), one call entry for every operation, bodies back as JSON text (the JS side
-//! `JSON.parse`s them, faster than building objects through N-API), errors as the marked JSON
-//! of the core's [`ErrorRecord`] (`node/lib/errors.js`, generated, rebuilds the class), and log
-//! records to the client's JS logger. Every call runs on the core's runtime and settles a
-//! napi-rs deferred promise, which napi-rs detaches from an environment being torn down, so a
-//! call that ends after `process.exit` or a terminated worker touches nothing.
+//! The native addon of the `cadenya` npm package: conversions over the core's binding contract
+//! ([`cadenya::contract`]). Options in seconds, bodies as JSON text both ways, errors as the
+//! marked JSON of an [`ErrorRecord`] (the generated `node/lib/errors.js` rebuilds the class).
+//! Calls run on the core's runtime and settle napi-rs deferred promises, which napi-rs detaches
+//! from a torn-down environment: a call ending after `process.exit` or a worker's end is dropped.
 
 mod webhooks;
 
@@ -15,9 +10,7 @@ use cadenya::busy_poll::BusyPoll;
 use cadenya::catalog::DynamicBody;
 use cadenya::contract::{self, Body, CallInput, CallSettings, ClientSettings, ErrorRecord};
 use cadenya::contract::{ObjectiveEvents, ObjectiveSettings, Outcome, Session};
-use cadenya::json::RawJson;
-use cadenya::logging::{LogRecord, SharedLogSink};
-use cadenya::Page;
+use cadenya::{json::RawJson, logging::LogRecord, Page};
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
 use futures_util::FutureExt;
 use napi::bindgen_prelude::*;
@@ -30,24 +23,12 @@ use std::sync::{Arc, Mutex};
 
 pub use webhooks::NativeWebhook;
 
-/// Prefix of the message of every error the addon throws or rejects with.
-const MARKER: &str = "\u{1}cadenya:";
-
-/// The JS error of a record: its marked JSON (a record never holds a secret).
-fn js_error(r: &ErrorRecord) -> Error {
-    Error::from_reason(format!("{MARKER}{}", r.to_json()))
+/// The JS error of a record: its JSON after a marker (a record never holds a secret).
+fn js_error(e: impl Into<ErrorRecord>) -> Error {
+    Error::from_reason(format!("\u{1}cadenya:{}", e.into().to_json()))
 }
 
-fn core_error(e: impl Into<ErrorRecord>) -> Error {
-    js_error(&e.into())
-}
-
-fn aborted() -> Error {
-    let r = r#"{"name":"APIUserAbortError","kind":"aborted","message":"request was aborted"}"#;
-    Error::from_reason(format!("{MARKER}{r}"))
-}
-
-/// Options of `new Cadenya(...)`; durations in seconds. Unset fields fall back to the environment.
+/// Options of `new Cadenya(...)` (seconds); unset fields fall back to the environment.
 #[napi(object)]
 pub struct ClientOptions {
     pub api_key: Option<String>,
@@ -65,7 +46,7 @@ pub struct ClientOptions {
     pub connect_timeout: Option<f64>,
 }
 
-/// Per-request options; durations in seconds (the abort signal comes as an [`AbortToken`]).
+/// Per-request options (seconds); `query` holds extra, already formatted parameters.
 #[napi(object)]
 #[derive(Default)]
 pub struct CallOptions {
@@ -73,23 +54,12 @@ pub struct CallOptions {
     pub max_retries: Option<f64>,
     pub headers: Option<HashMap<String, String>>,
     pub idempotency_key: Option<String>,
-    /// Extra query parameters (already formatted).
     pub query: Option<HashMap<String, String>>,
 }
 
-/// The JS log function: called on the JS thread with one record's JSON text. Weak: it never
-/// keeps Node alive, and napi-rs stops calling it once its environment is gone.
+/// The JS log function, called on the JS thread with a record's JSON text. Weak: it never keeps
+/// Node alive, and napi-rs stops calling it once its environment is gone.
 type LogFn = ThreadsafeFunction<String, (), String, Status, false, true>;
-
-/// See [`NativeClient::settings`].
-#[napi(object, object_from_js = false)]
-pub struct Settings {
-    #[napi(js_name = "baseURL")]
-    pub base_url: String,
-    pub workspace_id: Option<String>,
-    pub timeout: f64,
-    pub max_retries: u32,
-}
 
 /// One client: the core's [`Session`] (client, connection pool, `close()`).
 #[napi]
@@ -101,11 +71,6 @@ pub struct NativeClient {
 impl NativeClient {
     #[napi(constructor, catch_unwind)]
     pub fn new(o: ClientOptions, log: Option<LogFn>) -> Result<Self> {
-        let logger = log.map(|f| -> SharedLogSink {
-            Arc::new(move |r: &LogRecord| {
-                f.call(r.to_json(), ThreadsafeFunctionCallMode::NonBlocking);
-            })
-        });
         let settings = ClientSettings {
             api_key: o.api_key,
             base_url: o.base_url,
@@ -116,26 +81,29 @@ impl NativeClient {
             default_headers: o.default_headers.unwrap_or_default().into_iter().collect(),
             user_agent: Some(concat!("cadenya-node/", env!("CARGO_PKG_VERSION")).into()),
             log_level: o.log_level,
-            logger,
+            logger: log.map(|f| {
+                Arc::new(move |r: &LogRecord| _ = f.call(r.to_json(), ThreadsafeFunctionCallMode::NonBlocking)) as _
+            }),
             ca_bundle_path: o.ca_bundle_path,
             ca_bundle_pem: o.ca_bundle_pem.map(|b| b.to_vec()),
             proxy: o.proxy,
             connect_timeout_secs: o.connect_timeout,
         };
-        let session = Session::new(settings).map_err(|e| js_error(&e))?;
-        Ok(NativeClient { session: Arc::new(session) })
+        Ok(NativeClient { session: Arc::new(Session::new(settings).map_err(js_error)?) })
     }
 
-    /// What the client resolved from its options and the environment (timeout in milliseconds).
+    /// JSON of what the client resolved from options and environment: `baseURL`, `workspaceId`,
+    /// `timeout` (ms), `maxRetries`, `busyPollMicros` (the core's window, 0 when off).
     #[napi]
-    pub fn settings(&self) -> Settings {
-        let c = self.session.config();
+    pub fn settings(&self) -> String {
+        let (c, poll) = (self.session.config(), BusyPoll::global().window().as_micros());
         let timeout = c.timeout().as_secs_f64() * 1000.0;
-        let workspace_id = c.workspace_id().map(str::to_string);
-        Settings { base_url: c.base_url().to_string(), workspace_id, timeout, max_retries: c.max_retries() }
+        let (base_url, workspace_id, max_retries) = (c.base_url(), c.workspace_id(), c.max_retries());
+        let json = serde_json::json!({ "baseURL": base_url, "workspaceId": workspace_id, "timeout": timeout,
+            "maxRetries": max_retries, "busyPollMicros": poll });
+        json.to_string()
     }
 
-    /// Fails later calls and ends the ones in flight (their requests are dropped).
     #[napi]
     pub fn close(&self) {
         self.session.close();
@@ -144,14 +112,16 @@ impl NativeClient {
     /// A verifier for the client's webhook secret (configured or from the environment).
     #[napi(catch_unwind)]
     pub fn webhook(&self) -> Result<NativeWebhook> {
-        let client = self.session.client().map_err(core_error)?;
-        Ok(NativeWebhook::from_core(client.webhooks().verifier(None).map_err(core_error)?))
+        let client = self.session.client().map_err(js_error)?;
+        Ok(NativeWebhook(client.webhooks().verifier(None).map_err(js_error)?))
     }
 
-    /// Sends one operation. `path` and `query` are flat `[name, value, …]` lists of wire names,
-    /// `body` the JSON text of the body. Resolves to the body's JSON text, a [`NativePage`] or
-    /// `undefined`; with `raw`, to a [`NativeResponse`] holding one of them.
-    #[napi(catch_unwind, ts_return_type = "Promise<string | NativePage | NativeResponse | undefined>")]
+    /// Sends one operation (`path`, `query`: flat `[name, value, …]` lists of wire names; `body`:
+    /// JSON text). Resolves to JSON text, a page or `undefined`; with `raw`, see [`Reply`].
+    #[napi(
+        catch_unwind,
+        ts_return_type = "Promise<string | NativePage | undefined | [number, Record<string, string>, string | null, string | null, NativePage | null]>"
+    )]
     #[allow(clippy::too_many_arguments)]
     pub fn call<'env>(
         &self,
@@ -164,9 +134,6 @@ impl NativeClient {
         raw: bool,
         abort: Option<&AbortToken>,
     ) -> Result<Object<'env>> {
-        if path.len() % 2 != 0 || query.len() % 2 != 0 {
-            return Err(core_error(ErrorRecord::invalid("path and query must be name/value pairs")));
-        }
         let o = options.unwrap_or_default();
         let options = CallSettings {
             timeout_secs: o.timeout,
@@ -175,17 +142,22 @@ impl NativeClient {
             extra_query: o.query.unwrap_or_default().into_iter().collect(),
             idempotency_key: o.idempotency_key,
             workspace_id: None,
-        }
-        .into_options()
-        .map_err(core_error)?;
+        };
         let (path, query) = (pairs(&path), pairs(&query));
-        let input = CallInput { operation: &operation, path: &path, query: &query, body: body.as_deref().map(DynamicBody::Text), options };
+        let body = body.as_deref().map(DynamicBody::Text);
+        let input = CallInput {
+            operation: &operation,
+            path: &path,
+            query: &query,
+            body,
+            options: options.into_options().map_err(js_error)?,
+        };
         let (fut, session) = (self.session.call(input), Arc::clone(&self.session));
         spawn(env, abort, async move { reply(fut.await, raw, &session) })
     }
 
-    /// Polls an objective until its state is one of `states` (default: the terminal ones);
-    /// resolves to its JSON text, or rejects with `WaitTimeoutError` (`detail`: the last state).
+    /// Polls an objective until its state is in `states` (default: the terminal ones); resolves
+    /// to its JSON text, or rejects with `WaitTimeoutError` (`detail`: the last state).
     #[napi(catch_unwind, ts_return_type = "Promise<string>")]
     pub fn wait_objective<'env>(
         &self,
@@ -201,7 +173,7 @@ impl NativeClient {
         spawn(env, abort, async move { reply(fut.await, false, &session) })
     }
 
-    /// The objective's events in order, each once, resuming after `afterEventId` when given.
+    /// The objective's events in order, each once, after `afterEventId` when given.
     #[napi(catch_unwind)]
     pub fn follow_events(
         &self,
@@ -211,51 +183,36 @@ impl NativeClient {
         workspace_id: Option<String>,
     ) -> Result<NativeEvents> {
         let settings = ObjectiveSettings { after_event_id, timeout_secs: timeout, workspace_id, ..Default::default() };
-        Ok(NativeEvents(self.session.follow_events(&id, settings).map_err(|e| js_error(&e))?))
+        Ok(NativeEvents(self.session.follow_events(&id, settings).map_err(js_error)?))
     }
 }
 
-/// A flat `[name, value, name, value, …]` list as pairs.
+/// A flat `[name, value, …]` list as pairs.
 fn pairs(flat: &[String]) -> Vec<(&str, &str)> {
     flat.chunks_exact(2).map(|c| (c[0].as_str(), c[1].as_str())).collect()
 }
 
-/// What a call resolves to: JSON text, a page, a raw response, or nothing.
-type Reply = Either4<JsonText, NativePage, NativeResponse, ()>;
+/// What a call resolves to: JSON text, a page, nothing, or (`raw`) `[status, headers (lower-case
+/// names), request id, JSON text, page]`.
+type Reply = Either4<JsonText, NativePage, (), RawReply>;
+type RawReply = (u32, HashMap<String, String>, Option<String>, Option<JsonText>, Option<NativePage>);
 
 fn reply(outcome: Outcome, raw: bool, session: &Arc<Session>) -> Result<Reply> {
-    let r = outcome.map_err(|e| js_error(&e))?;
-    if raw {
-        let headers = r.header_pairs().into_iter().collect();
-        let (body, page) = match r.body {
-            Body::Empty => (None, None),
-            Body::Json(json) => (Some(json_text(json)), None),
-            Body::Page(p) => (None, Some(NativePage::new(p, session))),
-        };
-        let status = u32::from(r.status);
-        return Ok(Either4::C(NativeResponse { status, headers, request_id: r.request_id, body, page }));
-    }
-    Ok(match r.body {
-        Body::Empty => Either4::D(()),
-        Body::Json(json) => Either4::A(json_text(json)),
-        Body::Page(p) => Either4::B(NativePage::new(p, session)),
+    let r = outcome.map_err(js_error)?;
+    let headers = if raw { r.header_pairs().into_iter().collect() } else { HashMap::new() };
+    let (status, request_id) = (u32::from(r.status), r.request_id);
+    Ok(match (r.body, raw) {
+        (Body::Json(json), false) => Either4::A(json_text(json)),
+        (Body::Page(p), false) => Either4::B(NativePage::new(p, session)),
+        (Body::Empty, false) => Either4::C(()),
+        (Body::Json(json), true) => Either4::D((status, headers, request_id, Some(json_text(json)), None)),
+        (Body::Page(p), true) => Either4::D((status, headers, request_id, None, Some(NativePage::new(p, session)))),
+        (Body::Empty, true) => Either4::D((status, headers, request_id, None, None)),
     })
 }
 
-/// One response with its metadata (`raw` calls): status, headers (lower-case names), request id,
-/// and the body as JSON text or a page.
-#[napi(object, object_from_js = false)]
-pub struct NativeResponse {
-    pub status: u32,
-    pub headers: HashMap<String, String>,
-    pub request_id: Option<String>,
-    #[napi(ts_type = "string | null")]
-    pub body: Option<JsonText>,
-    pub page: Option<NativePage>,
-}
-
 /// JSON text for JS: ASCII (the usual JSON) crosses as Latin-1, which V8 copies as it is.
-pub type JsonText = Either<Latin1String, String>;
+type JsonText = Either<Latin1String, String>;
 
 fn json_text(json: RawJson) -> JsonText {
     text(String::from(Box::<str>::from(json)))
@@ -270,39 +227,37 @@ fn text(s: String) -> JsonText {
 }
 
 /// Runs `fut` on the core's runtime, tracked by the busy poller, unless `abort` fires first
-/// (dropping the future drops its request), and returns its Promise: a napi-rs deferred, settled
-/// on the JS thread. A panic rejects it with `InternalError`.
+/// (dropping the future drops its request). Returns its Promise, a napi-rs deferred settled on
+/// the JS thread; a panic rejects it with `InternalError`.
 fn spawn<'env, T: ToNapiValue + Send + 'static>(
     env: &'env Env,
     abort: Option<&AbortToken>,
     fut: impl Future<Output = Result<T>> + Send + 'static,
 ) -> Result<Object<'env>> {
     let registration = abort.map(AbortToken::register).transpose()?;
-    let runtime = contract::runtime().map_err(core_error)?;
+    let runtime = contract::runtime().map_err(js_error)?;
     let (deferred, promise) = env.create_deferred()?;
-    let fut = async move {
-        match registration {
-            None => fut.await,
-            Some(reg) => Abortable::new(fut, reg).await.unwrap_or_else(|_| Err(aborted())),
-        }
-    };
     runtime.spawn(BusyPoll::global().track(async move {
+        let fut = async move {
+            let Some(reg) = registration else { return fut.await };
+            let aborted = r#"{"name":"APIUserAbortError","kind":"aborted","message":"request was aborted"}"#;
+            Abortable::new(fut, reg)
+                .await
+                .unwrap_or_else(|_| Err(Error::from_reason(format!("\u{1}cadenya:{aborted}"))))
+        };
         match AssertUnwindSafe(fut).catch_unwind().await {
             Ok(Ok(v)) => deferred.resolve(move |_| Ok(v)),
             Ok(Err(e)) => deferred.reject(e),
-            Err(p) => deferred.reject(core_error(contract::panic_error(p.as_ref()))),
+            Err(p) => deferred.reject(js_error(contract::panic_error(p.as_ref()))),
         }
     }));
     Ok(promise)
 }
 
-/// The native half of an `AbortSignal`: the JS wrapper calls `abort()` from the signal's
-/// `abort` event, which cancels the Rust future of the request it was passed to.
+/// The native half of an `AbortSignal`: the JS side calls `abort()` from the signal's `abort`
+/// event, which drops the future (and the request) of the call it was passed to.
 #[napi]
-pub struct AbortToken {
-    handle: AbortHandle,
-    registration: Mutex<Option<AbortRegistration>>,
-}
+pub struct AbortToken(AbortHandle, Mutex<Option<AbortRegistration>>);
 
 #[napi]
 impl AbortToken {
@@ -310,26 +265,28 @@ impl AbortToken {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         let (handle, registration) = AbortHandle::new_pair();
-        AbortToken { handle, registration: Mutex::new(Some(registration)) }
+        AbortToken(handle, Mutex::new(Some(registration)))
     }
 
     #[napi]
     pub fn abort(&self) {
-        self.handle.abort();
+        self.0.abort();
     }
 
     fn register(&self) -> Result<AbortRegistration> {
-        let taken = self.registration.lock().ok().and_then(|mut r| r.take());
-        taken.ok_or_else(|| core_error(ErrorRecord::invalid("an AbortToken can be used for one request only")))
+        let taken = self.1.lock().ok().and_then(|mut r| r.take());
+        taken.ok_or_else(|| js_error(ErrorRecord::invalid("an AbortToken can be used for one request only")))
     }
 }
 
-/// One page of a list: its items (JSON text) and the core's page, which fetches the next one
-/// (same request and options, `cursor` = this page's `nextCursor`).
+/// One page of a list: its items (JSON text) and the core's page, which fetches the next one.
 #[napi]
 pub struct NativePage {
+    #[napi(readonly)]
+    pub next_cursor: Option<String>,
+    #[napi(readonly)]
+    pub has_next_page: bool,
     items: Option<String>,
-    next_cursor: Option<String>,
     page: Arc<Page<RawJson>>,
     session: Arc<Session>,
 }
@@ -338,7 +295,8 @@ impl NativePage {
     fn new(mut page: Page<RawJson>, session: &Arc<Session>) -> Self {
         // One array text, made on the runtime's thread, so the JS thread runs one JSON.parse.
         let items = Some(page.take_items_json());
-        NativePage { items, next_cursor: page.next_cursor.clone(), page: Arc::new(page), session: Arc::clone(session) }
+        let (next_cursor, has_next_page) = (page.next_cursor.clone(), page.has_next_page());
+        NativePage { next_cursor, has_next_page, items, page: Arc::new(page), session: Arc::clone(session) }
     }
 }
 
@@ -350,17 +308,7 @@ impl NativePage {
         text(self.items.take().unwrap_or_else(|| "[]".into()))
     }
 
-    #[napi(getter)]
-    pub fn next_cursor(&self) -> Option<String> {
-        self.next_cursor.clone()
-    }
-
-    #[napi(getter)]
-    pub fn has_next_page(&self) -> bool {
-        self.page.has_next_page()
-    }
-
-    /// The next page, or `undefined` after the last one.
+    /// The next page (same request and options, `cursor` = `nextCursor`), `undefined` at the end.
     #[napi(catch_unwind, ts_return_type = "Promise<NativePage | undefined>")]
     pub fn next_page<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<Object<'env>> {
         let (fut, session) = (self.session.next_page(Arc::clone(&self.page)), Arc::clone(&self.session));
@@ -374,30 +322,15 @@ pub struct NativeEvents(ObjectiveEvents);
 
 #[napi]
 impl NativeEvents {
-    /// The next event's JSON text, or `null` once the objective is terminal and every event is
-    /// delivered.
+    /// The next event's JSON text; `null` once the objective is terminal and all is delivered.
     #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
     pub fn next<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<Object<'env>> {
         let fut = self.0.next();
-        spawn(env, abort, async move { Ok(fut.await.map_err(|e| js_error(&e))?.map(json_text)) })
-    }
-
-    /// The id of the last event delivered (or the resume point).
-    #[napi(getter)]
-    pub fn last_event_id(&self) -> Option<String> {
-        self.0.last_event_id()
+        spawn(env, abort, async move { Ok(fut.await.map_err(js_error)?.map(json_text)) })
     }
 }
 
-/// The busy-poll window in microseconds (`CADENYA_BUSY_POLL_US`, 0 when off): the JS side keeps
-/// its event loop awake for as long around a lone call, as the runtime's worker does.
-#[napi]
-pub fn busy_poll_window_micros() -> u32 {
-    u32::try_from(BusyPoll::global().window().as_micros()).unwrap_or(u32::MAX)
-}
-
-/// One turn of the JS side's busy polling: gives this CPU to any thread waiting for it (the
-/// I/O worker, or a local server) before the event loop polls again.
+/// A turn of the JS side's busy polling: yields this CPU (to the I/O worker or a local server).
 #[napi]
 pub fn busy_poll_turn() {
     std::thread::yield_now();
