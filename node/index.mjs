@@ -26,11 +26,13 @@ export const {
   InternalServerError,
   APIConnectionError,
   APITimeoutError,
+  APIConnectionTimeoutError,
   APIUserAbortError,
   APIResponseValidationError,
   InvalidRequestError,
   ConfigurationError,
   WebhookVerificationError,
+  WaitTimeoutError,
   InternalError,
 } = cjs;
 export default Cadenya;

@@ -76,8 +76,6 @@ function describe(d) {
   return `[event]     ${d.type ?? '?'}`;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 async function main() {
   const server = await startServer();
   const receiver = await startReceiver();
@@ -114,37 +112,27 @@ async function main() {
     const oid = objective.metadata.id;
     console.log(`✓ objective ${oid} started\n`);
 
+    // Follow the events as they happen (each once, in order) while waiting for the approval.
     const seen = new Set();
-    const follow = async () => {
-      for await (const e of client.objectives.listEvents(oid, { sortOrder: 'asc' })) {
-        if (!seen.has(e.metadata.id)) {
-          seen.add(e.metadata.id);
-          console.log(`  ${describe(e.data)}`);
-        }
+    const following = (async () => {
+      for await (const e of client.objectives.followEvents(oid, { timeout: 60_000 })) {
+        seen.add(e.metadata.id);
+        console.log(`  ${describe(e.data)}`);
       }
-    };
+    })();
 
-    // Follow events until a tool call waits for approval.
-    let pending;
-    for (let polls = 0; !pending; polls++) {
-      if (polls > 500) throw new Error('the objective did not progress');
-      await follow();
-      const calls = await client.objectives.toolCalls.list(oid);
-      pending = calls.items.find((c) => c.status === 'TOOL_CALL_STATUS_WAITING_FOR_APPROVAL');
-      if (!pending) await sleep(20);
-    }
+    await client.objectives.wait(oid, { states: ['STATE_WAITING'], timeout: 60_000 });
+    const calls = await client.objectives.toolCalls.list(oid);
+    const pending = calls.items.find((c) => c.status === 'TOOL_CALL_STATUS_WAITING_FOR_APPROVAL');
+    if (!pending) throw new Error('the objective waits, but no tool call does');
     const toolName = pending.data.callable.tool?.name ?? 'tool';
     console.log(`\n✓ approving tool call ${pending.metadata.id} (${toolName})\n`);
     await client.objectives.toolCalls.approve(oid, pending.metadata.id);
 
-    // Follow the rest until the objective is finalized.
-    for (let polls = 0; ; polls++) {
-      if (polls > 500) throw new Error('the objective did not finish');
-      await follow();
-      if ((await client.objectives.retrieve(oid)).status.state === 'STATE_FINALIZED') break;
-      await sleep(20);
-    }
-    await follow();
+    // The follower ends by itself once the objective is terminal and its last events are out.
+    const done = await client.objectives.wait(oid, { timeout: 60_000 });
+    if (done.status.state !== 'STATE_FINALIZED') throw new Error(`the objective ended ${done.status.state}`);
+    await following;
 
     // Every event is also delivered as a signed webhook: verify and unwrap each one.
     console.log('\nWebhooks (Standard Webhooks, HMAC-SHA256):');

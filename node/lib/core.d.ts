@@ -21,6 +21,48 @@ export interface ClientOptions {
   defaultHeaders?: HeadersLike;
   /** Level up to which the core logs: off, error, warn, info, debug, trace. Default: `CADENYA_LOG`, then warn. */
   logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /**
+   * Receives the core's log records up to `logLevel`, as `logger[level]('cadenya: http request',
+   * fields)`. Fields: operation, method, path (the template), status, attempt, duration_ms,
+   * request_id; retries add reason and wait_ms. No record holds a key, secret or body. Default: `console`.
+   */
+  logger?: Logger;
+  /** Extra certificate authorities to trust: a PEM file path, or PEM text (string or Buffer). */
+  caBundle?: string | Uint8Array;
+  /** Proxy URL for every request (`http://host:port`); overrides `HTTPS_PROXY` / `NO_PROXY`. */
+  proxy?: string;
+  /** Longest wait for a connection (TCP and TLS) in milliseconds. */
+  connectTimeout?: number;
+}
+
+/** Any object with these four methods (`console`, pino, winston, …). */
+export interface Logger {
+  debug(message: string, ...rest: unknown[]): void;
+  info(message: string, ...rest: unknown[]): void;
+  warn(message: string, ...rest: unknown[]): void;
+  error(message: string, ...rest: unknown[]): void;
+}
+
+/** Options of `client.objectives.wait`. */
+export interface ObjectiveWaitOptions {
+  /** Resolve once `status.state` is one of these. Default: STATE_FINALIZED, STATE_FAILED, STATE_CANCELLED. */
+  states?: Array<'STATE_PENDING' | 'STATE_RUNNING' | 'STATE_WAITING' | 'STATE_FAILED' | 'STATE_CANCELLED' | 'STATE_FINALIZED'>;
+  /** Give up after this many milliseconds with `WaitTimeoutError` (`detail`: the last state). Default 300000. */
+  timeout?: number;
+  /** The workspace of the objective; defaults to the client's. */
+  workspaceId?: string;
+  signal?: AbortSignal | null;
+}
+
+/** Options of `client.objectives.followEvents`. */
+export interface FollowEventsOptions {
+  /** Resume: only events recorded after this one. */
+  afterEventId?: string;
+  /** Give up after this many milliseconds with `WaitTimeoutError` if the objective is still running. */
+  timeout?: number;
+  /** The workspace of the objective; defaults to the client's. */
+  workspaceId?: string;
+  signal?: AbortSignal | null;
 }
 
 /** A plain object of header values, `[name, value]` pairs or a Fetch `Headers`. */
@@ -55,6 +97,8 @@ export declare class ClientBase {
   readonly maxRetries: number;
   /** Webhook verification with the client's secret (or `{ secret }` per call). */
   readonly webhooks: Webhooks;
+  /** Ends the calls in flight (they reject with `ConfigurationError`) and refuses later ones. */
+  close(): void;
 }
 
 /** One page of a list; `for await` over it walks its items and those of every later page. */
@@ -75,6 +119,8 @@ export declare class CursorPage<T> implements AsyncIterable<T> {
  * of every page (later pages are fetched lazily). The first request starts at once.
  */
 export declare class PagePromise<T> implements PromiseLike<CursorPage<T>>, AsyncIterable<T> {
+  /** Called on the call before awaiting it: the first page with its response (as the official SDKs). */
+  withResponse(): Promise<{ data: CursorPage<T>; response: APIResponse<CursorPage<T>> }>;
   then<R1 = CursorPage<T>, R2 = never>(
     onfulfilled?: ((value: CursorPage<T>) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,

@@ -8,6 +8,7 @@ const errors = require('./errors');
 
 const NATIVE = Symbol('cadenya.native');
 const WALK = Symbol('cadenya.walk');
+const SETTINGS = Symbol('cadenya.settings');
 
 const KIND_EMPTY = 0;
 const KIND_PAGE = 2;
@@ -39,6 +40,15 @@ function queryValue(v) {
   return String(v);
 }
 
+/** Milliseconds (JS) as seconds (the core), checked first so the message names the JS unit. */
+function seconds(name, ms, Err) {
+  if (ms === undefined || ms === null) return undefined;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+    throw new Err(`${Err === errors.ConfigurationError ? 'configuration error' : 'invalid request'}: ${name} must be a positive number of milliseconds`);
+  }
+  return ms / 1000;
+}
+
 /** Per-request options as the addon takes them (the signal is handled separately). */
 function nativeOptions(o) {
   if (o == null) return null;
@@ -52,7 +62,7 @@ function nativeOptions(o) {
     q = {};
     for (const k of Object.keys(query)) if (query[k] !== undefined) q[k] = queryValue(query[k]);
   }
-  return { timeout, maxRetries, headers: headerRecord(headers, 'headers'), idempotencyKey, query: q };
+  return { timeout: seconds('timeout', timeout, errors.InvalidRequestError), maxRetries, headers: headerRecord(headers, 'headers'), idempotencyKey, query: q };
 }
 
 function checkSignal(signal) {
@@ -68,7 +78,8 @@ function checkSignal(signal) {
 // turn yields the CPU first, so the spinning never delays the threads doing the call's work.
 // Same adaptive rule as the core: only while the last call answered within the window (a slow
 // API would make every spin pure cost), so the first call and calls after a slow one never spin.
-const AWAKE_MS = native.busyPollWindowMicros() / 1000;
+// The window (the core's, `CADENYA_BUSY_POLL_US`) comes with the first client's settings.
+let AWAKE_MS = 0;
 let inFlight = 0;
 let awakeUntil = 0;
 let ticking = false;
@@ -121,6 +132,36 @@ async function withSignal(signal, start) {
   }
 }
 
+const LOG_METHODS = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * The function the addon calls (on this thread) with each log record's JSON text: it hands the
+ * record to `logger` (`console` by default) as `logger[level]('cadenya: <message>', fields)`.
+ * The core already filtered by `logLevel` / `CADENYA_LOG`; a logger that throws is ignored.
+ */
+function logFunction(logger = console) {
+  if (logger === null || typeof logger !== 'object' || LOG_METHODS.some((m) => typeof logger[m] !== 'function')) {
+    throw new errors.ConfigurationError('configuration error: logger must be an object with debug, info, warn and error methods');
+  }
+  return (text) => {
+    try {
+      const r = JSON.parse(text);
+      const level = LOG_METHODS.includes(r.level) ? r.level : 'debug';
+      logger[level](`${r.target}: ${r.message}`, r.fields);
+    } catch {
+      // Logging never breaks a call.
+    }
+  };
+}
+
+/** `caBundle`: a PEM file path, or PEM text as a string or bytes. */
+function caBundleOption(v) {
+  if (v == null) return {};
+  if (typeof v === 'string') return v.includes('-----BEGIN') ? { caBundlePem: Buffer.from(v) } : { caBundlePath: v };
+  if (v instanceof Uint8Array) return { caBundlePem: Buffer.from(v.buffer, v.byteOffset, v.byteLength) };
+  throw new errors.ConfigurationError('configuration error: caBundle must be a file path, or PEM text as a string or Buffer');
+}
+
 class ClientBase {
   /**
    * @param {import('./core').ClientOptions} [options]
@@ -129,41 +170,54 @@ class ClientBase {
     if (options === null || typeof options !== 'object') {
       throw new errors.ConfigurationError('configuration error: options must be an object');
     }
-    const { apiKey, baseURL, workspaceId, webhookSecret, timeout, maxRetries, defaultHeaders, logLevel } = options;
+    const { apiKey, baseURL, workspaceId, webhookSecret, timeout, maxRetries, defaultHeaders, logLevel, logger, caBundle, proxy, connectTimeout } =
+      options;
+    const C = errors.ConfigurationError;
     let client;
     try {
-      client = new native.NativeClient({
+      const settings = {
         apiKey,
         baseURL,
         workspaceId,
         webhookSecret,
-        timeout,
+        timeout: seconds('timeout', timeout, C),
         maxRetries,
         defaultHeaders: headerRecord(defaultHeaders, 'defaultHeaders'),
         logLevel,
-      });
+        proxy,
+        connectTimeout: seconds('connectTimeout', connectTimeout, C),
+        ...caBundleOption(caBundle),
+      };
+      client = new native.NativeClient(settings, logFunction(logger));
     } catch (e) {
       throw errors.fromNative(e);
     }
     Object.defineProperty(this, NATIVE, { value: client });
+    Object.defineProperty(this, SETTINGS, { value: Object.freeze(JSON.parse(client.settings())) });
+    AWAKE_MS = this[SETTINGS].busyPollMicros / 1000;
     /** Webhook verification with this client's secret (or one passed per call). */
     this.webhooks = new Webhooks(client);
   }
 
   /** The base URL every request goes to. */
   get baseURL() {
-    return this[NATIVE].baseURL.replace(/\/$/, '');
+    return this[SETTINGS].baseURL.replace(/\/$/, '');
   }
   /** The default workspace of every `{workspaceId}`, or null. */
   get workspaceId() {
-    return this[NATIVE].workspaceId ?? null;
+    return this[SETTINGS].workspaceId ?? null;
   }
   /** Per-attempt timeout, in milliseconds. */
   get timeout() {
-    return this[NATIVE].timeout;
+    return this[SETTINGS].timeout;
   }
   get maxRetries() {
-    return this[NATIVE].maxRetries;
+    return this[SETTINGS].maxRetries;
+  }
+
+  /** Ends the calls in flight (they reject with `ConfigurationError`) and refuses later ones. */
+  close() {
+    this[NATIVE].close();
   }
 
   [inspect.custom]() {
@@ -176,27 +230,19 @@ class ClientBase {
    * @internal
    */
   _call(op, positional, params, options) {
+    const raw = () => this._callRaw(op, positional, params, options);
     let req;
     try {
       req = prepareCall(op, positional, params, options);
     } catch (e) {
-      if (op.kind === KIND_PAGE) return new PagePromise(() => Promise.reject(e));
+      if (op.kind === KIND_PAGE) return new PagePromise(() => Promise.reject(e), raw);
       return Promise.reject(e);
     }
     const client = this[NATIVE];
     const { path, query, body, opts, signal } = req;
-    if (op.kind === KIND_PAGE) {
-      return new PagePromise(async () => {
-        const page = await withSignal(signal, (t) => client.requestPage(op.id, path, query, body, opts, t));
-        return new CursorPage(page, signal);
-      });
-    }
-    return new APIPromise(
-      () => withSignal(signal, (t) => client.request(op.id, path, query, body, opts, t)).then(
-        op.kind === KIND_EMPTY ? toUndefined : JSON.parse,
-      ),
-      () => this._callRaw(op, positional, params, options),
-    );
+    const send = () => withSignal(signal, (t) => client.call(op.id, path, query, body, opts, false, t));
+    if (op.kind === KIND_PAGE) return new PagePromise(() => send().then((page) => new CursorPage(page, signal)), raw);
+    return new APIPromise(() => send().then(op.kind === KIND_EMPTY ? toUndefined : JSON.parse), raw);
   }
 
   /**
@@ -212,13 +258,53 @@ class ClientBase {
     }
     const client = this[NATIVE];
     const { path, query, body, opts, signal } = req;
-    return withSignal(signal, (t) => client.requestRaw(op.id, path, query, body, opts, t)).then((r) => {
+    return withSignal(signal, (t) => client.call(op.id, path, query, body, opts, true, t)).then(([status, headers, requestId, text, page]) => {
       let data;
-      if (op.kind === KIND_PAGE) data = new CursorPage(r.takePage(), signal);
-      else if (op.kind !== KIND_EMPTY) data = JSON.parse(r.takeBody());
-      return new APIResponse(r.status, r.headers, r.requestId ?? null, data);
+      if (page) data = new CursorPage(page, signal);
+      else if (text != null) data = JSON.parse(text);
+      return new APIResponse(status, headers, requestId ?? null, data);
     });
   }
+
+  /**
+   * `client.objectives.wait(id, { states, timeout, workspaceId, signal })`.
+   * @internal
+   */
+  async _waitObjective(id, options) {
+    const { states, timeout, workspaceId, signal } = objectiveOptions(id, options);
+    if (states !== undefined && !(Array.isArray(states) && states.every((s) => typeof s === 'string'))) {
+      throw new errors.InvalidRequestError('invalid request: states must be an array of state names');
+    }
+    const text = await withSignal(signal, (t) => this[NATIVE].waitObjective(id, states ?? [], timeout, workspaceId, t));
+    return JSON.parse(text);
+  }
+
+  /**
+   * `client.objectives.followEvents(id, { afterEventId, timeout, workspaceId, signal })`.
+   * @internal
+   */
+  async *_followEvents(id, options) {
+    const { afterEventId, timeout, workspaceId, signal } = objectiveOptions(id, options);
+    let events;
+    try {
+      events = this[NATIVE].followEvents(id, afterEventId, timeout, workspaceId);
+    } catch (e) {
+      throw errors.fromNative(e);
+    }
+    for (;;) {
+      const text = await withSignal(signal, (t) => events.next(t));
+      if (text === null) return;
+      yield JSON.parse(text);
+    }
+  }
+}
+
+/** The options of an objective helper, checked; `timeout` in seconds for the addon. */
+function objectiveOptions(id, options = {}) {
+  if (typeof id !== 'string') throw new errors.InvalidRequestError('invalid request: the objective id must be a string');
+  if (options === null || typeof options !== 'object') throw new errors.InvalidRequestError('invalid request: options must be an object');
+  checkSignal(options.signal);
+  return { ...options, timeout: seconds('timeout', options.timeout, errors.InvalidRequestError) };
 }
 
 /** Checks and converts one call's arguments into what the addon takes; throws on bad input. */
@@ -286,13 +372,7 @@ class APIPromise extends Promise {
   /** Resolves to `{ data, response }`: the value with its status, headers and request id. */
   withResponse() {
     const raw = this.#raw;
-    if (raw === null) {
-      return Promise.reject(
-        new errors.InvalidRequestError(
-          'invalid request: call .withResponse() on the call itself, before awaiting it (client.agents.retrieve(id).withResponse())',
-        ),
-      );
-    }
+    if (raw === null) return Promise.reject(tooLate());
     this.#raw = null;
     const settle = this.#settle;
     // This promise follows the raw call; a rejection is reported through withResponse()'s promise.
@@ -404,33 +484,53 @@ class CursorPage {
 
   /**
    * The items of `first` (a page, or a promise of one) and of every page after it. Later pages
-   * come from a native walker as bare items text: no page object per page. One generator for
-   * both `for await` forms, so that no item passes through two.
+   * stay native pages (no `CursorPage` each). One generator for both `for await` forms, so that
+   * no item passes through two.
    */
   static async *[WALK](first) {
     const page = await first;
     for (const item of page.items) yield item;
-    if (!page.#native.hasNextPage) return;
-    const walker = page.#native.walk();
+    let at = page.#native;
     const signal = page.#signal;
-    for (;;) {
-      const text = await withSignal(signal, (t) => walker.next(t));
-      if (text === null) return;
-      for (const item of JSON.parse(text)) yield item;
+    while (at.hasNextPage) {
+      at = await withSignal(signal, (t) => at.nextPage(t));
+      if (!at) return;
+      for (const item of JSON.parse(at.takeItems())) yield item;
     }
   }
 }
 
 /**
  * What a list method returns: `await` it for the first page, or `for await` it for every item of
- * every page (later pages are fetched lazily). The first request starts at once, like any call.
+ * every page (later pages are fetched lazily). `.withResponse()`, called on the call itself,
+ * resolves to `{ data, response }` (the first page with its status, headers and request id). The
+ * request starts in a microtask, so a call nobody awaits still runs, exactly once.
  */
 class PagePromise {
-  constructor(start) {
-    Object.defineProperty(this, '_promise', { value: start() });
+  #promise = null;
+  #plain;
+  #raw;
+  constructor(plain, raw) {
+    this.#plain = plain;
+    this.#raw = raw;
+    queueMicrotask(() => this._first());
   }
   _first() {
-    return this._promise;
+    if (this.#promise === null) {
+      this.#raw = null;
+      this.#promise = this.#plain();
+    }
+    return this.#promise;
+  }
+  /** Resolves to `{ data, response }`: the first page with its status, headers and request id. */
+  withResponse() {
+    const raw = this.#raw;
+    if (raw == null || this.#promise !== null) return Promise.reject(tooLate());
+    this.#raw = null;
+    const response = raw();
+    this.#promise = response.then((r) => r.data);
+    this.#promise.catch(toUndefined); // reported through withResponse()'s promise
+    return response.then((r) => ({ data: r.data, response: r }));
   }
   then(onFulfilled, onRejected) {
     return this._first().then(onFulfilled, onRejected);
@@ -447,6 +547,12 @@ class PagePromise {
   get [Symbol.toStringTag]() {
     return 'PagePromise';
   }
+}
+
+function tooLate() {
+  return new errors.InvalidRequestError(
+    'invalid request: call .withResponse() on the call itself, before awaiting it (client.agents.retrieve(id).withResponse())',
+  );
 }
 
 // ---- Webhooks
@@ -508,7 +614,7 @@ class Webhook {
   /** Checks the headers, timestamp and signature; throws `WebhookVerificationError`. */
   verify(payload, headers, options) {
     try {
-      this[NATIVE].verify(payloadArg(payload), flatHeaders(headers), clock(options));
+      this[NATIVE].verify(payloadArg(payload), flatHeaders(headers), false, clock(options));
     } catch (e) {
       throw errors.fromNative(e);
     }
@@ -517,7 +623,7 @@ class Webhook {
   unwrap(payload, headers, options) {
     const p = payloadArg(payload);
     try {
-      this[NATIVE].unwrap(p, flatHeaders(headers), clock(options));
+      this[NATIVE].verify(p, flatHeaders(headers), true, clock(options));
     } catch (e) {
       throw errors.fromNative(e);
     }

@@ -61,3 +61,6 @@ export declare class ConfigurationError extends CadenyaError {}
 export declare class WaitTimeoutError extends CadenyaError {}
 /** A bug inside the SDK (a caught panic); please report it. */
 export declare class InternalError extends CadenyaError {}
+/** The official TypeScript SDK's name of `APITimeoutError` (the same class). */
+export declare const APIConnectionTimeoutError: typeof APITimeoutError;
+export type APIConnectionTimeoutError = APITimeoutError;

@@ -100,6 +100,8 @@ const CLASSES = {
   ConfigurationError,
   WaitTimeoutError,
   InternalError,
+  /** The official TypeScript SDK's name of `APITimeoutError` (the same class). */
+  APIConnectionTimeoutError: APITimeoutError,
 };
 
 const KINDS = {

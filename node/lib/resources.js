@@ -426,6 +426,12 @@ class ObjectivesResource extends ResourceBase {
   listEvents(objectiveId, params, options) {
     return this._client._call(O['objectives.list_events'], [objectiveId], params, options);
   }
+  wait(id, options) {
+    return this._client._waitObjective(id, options);
+  }
+  followEvents(id, options) {
+    return this._client._followEvents(id, options);
+  }
 }
 
 class SearchResource extends ResourceBase {

@@ -161,3 +161,38 @@ test('.withResponse() on a call resolves to { data, response } and sends the cal
   assert.equal(none, undefined);
   assert.equal(r.status, 200);
 });
+
+test('.withResponse() on a list resolves to { data: first page, response }, one request', async () => {
+  const client = clientFor(server);
+  await client.agents.create(agentBody('list-with-response'));
+  await server.clearRequests();
+  const call = client.agents.list({ limit: 1 });
+  const { data, response } = await call.withResponse();
+  assert.ok(data instanceof CursorPage);
+  assert.equal(data.items.length, 1);
+  assert.ok(response instanceof APIResponse);
+  assert.equal(response.status, 200);
+  assert.match(response.requestId, /^req_/);
+  assert.equal(await call, data, 'awaiting the call gives the same page');
+  assert.equal((await server.requests()).filter((r) => r.method === 'GET').length, 1);
+  const started = client.agents.list({ limit: 1 });
+  await started;
+  await assert.rejects(started.withResponse(), (e) => e.name === 'InvalidRequestError');
+});
+
+test('APIConnectionTimeoutError is the official name of APITimeoutError (the same class)', async () => {
+  assert.equal(esm.APIConnectionTimeoutError, esm.APITimeoutError);
+  assert.equal(require('cadenya').APIConnectionTimeoutError, esm.APITimeoutError);
+  const client = clientFor(server, { maxRetries: 0 });
+  const err = await client.agents.list({}, { timeout: 50, headers: fault('delay-ms=2000') }).catch((e) => e);
+  assert.ok(err instanceof esm.APIConnectionTimeoutError && err instanceof esm.APIConnectionError, String(err));
+  assert.equal(err.name, 'APITimeoutError');
+});
+
+test('close() ends the calls in flight and refuses later ones', async () => {
+  const client = clientFor(server);
+  const pending = client.agents.list({}, { headers: fault('delay-ms=2000') });
+  setTimeout(() => client.close(), 20);
+  await assert.rejects(pending, (e) => e instanceof ConfigurationError && /closed/.test(e.message));
+  await assert.rejects(client.account.retrieve(), ConfigurationError);
+});

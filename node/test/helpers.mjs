@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
+import { before, after } from 'node:test';
 import { Cadenya } from 'cadenya';
 
 const ISOLATED_ENV = [
@@ -85,4 +86,15 @@ export async function waitFor(what, f, ms = 5000) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** One server for the test file that calls it (started before its tests, stopped after), with a client. */
+export function withServer() {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await startServer();
+    ctx.client = clientFor(ctx.server);
+  });
+  after(() => ctx.server.stop());
+  return ctx;
 }

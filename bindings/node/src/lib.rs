@@ -1,34 +1,34 @@
-//! The native addon of the `cadenya` npm package.
-//!
-//! It converts and nothing more: JS options into the core's builder, wire-named path/query/body
-//! values into [`cadenya::Client::dynamic_call`], JSON results back as strings (the JS side
-//! `JSON.parse`s them, which is faster than building objects through N-API), core errors into
-//! marked records (see `error.rs`), and Rust futures into Promises (see `settle.rs`), so
-//! the Node event loop never waits for I/O. Pagination stays in the core: a [`NativePage`]
-//! holds the core's `Page` and fetches the next one with it.
+//! The native addon of the `cadenya` npm package: conversions over the core's binding contract
+//! ([`cadenya::contract`]). Options in seconds, bodies as JSON text both ways, errors as the
+//! marked JSON of an [`ErrorRecord`] (the generated `node/lib/errors.js` rebuilds the class).
+//! Calls run on the core's runtime and settle napi-rs deferred promises, which napi-rs detaches
+//! from a torn-down environment: a call ending after `process.exit` or a worker's end is dropped.
 
-mod error;
-// The Promise bridge calls Node-API directly; each `unsafe` there carries its `// SAFETY:` reason.
-#[allow(unsafe_code)]
-mod settle;
 mod webhooks;
 
 use cadenya::busy_poll::BusyPoll;
 use cadenya::catalog::DynamicBody;
-use cadenya::contract::{self, Body, CallInput, Prepared};
-use cadenya::json::RawJson;
-use cadenya::Page;
+use cadenya::contract::{self, Body, CallInput, CallSettings, ClientSettings, ErrorRecord};
+use cadenya::contract::{ObjectiveEvents, ObjectiveSettings, Outcome, Session};
+use cadenya::{json::RawJson, logging::LogRecord, Page};
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
+use futures_util::FutureExt;
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use std::collections::HashMap;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 pub use webhooks::NativeWebhook;
 
-/// Options of `new Cadenya(...)`; every unset field falls back to the core's environment lookup.
+/// The JS error of a record: its JSON after a marker (a record never holds a secret).
+fn js_error(e: impl Into<ErrorRecord>) -> Error {
+    Error::from_reason(format!("\u{1}cadenya:{}", e.into().to_json()))
+}
+
+/// Options of `new Cadenya(...)` (seconds); unset fields fall back to the environment.
 #[napi(object)]
 pub struct ClientOptions {
     pub api_key: Option<String>,
@@ -36,119 +36,94 @@ pub struct ClientOptions {
     pub base_url: Option<String>,
     pub workspace_id: Option<String>,
     pub webhook_secret: Option<String>,
-    /// Milliseconds.
     pub timeout: Option<f64>,
     pub max_retries: Option<f64>,
     pub default_headers: Option<HashMap<String, String>>,
     pub log_level: Option<String>,
+    pub ca_bundle_path: Option<String>,
+    pub ca_bundle_pem: Option<Buffer>,
+    pub proxy: Option<String>,
+    pub connect_timeout: Option<f64>,
 }
 
-/// Per-request options (the abort signal is handled with [`AbortToken`]).
+/// Per-request options (seconds); `query` holds extra, already formatted parameters.
 #[napi(object)]
+#[derive(Default)]
 pub struct CallOptions {
-    /// Milliseconds.
     pub timeout: Option<f64>,
     pub max_retries: Option<f64>,
     pub headers: Option<HashMap<String, String>>,
     pub idempotency_key: Option<String>,
-    /// Extra query parameters (already formatted).
     pub query: Option<HashMap<String, String>>,
 }
 
-fn duration_ms(name: &str, ms: f64) -> Result<Duration> {
-    contract::seconds(name, ms / 1000.0)
-        .map_err(|_| error::invalid(format!("{name} must be a positive number of milliseconds")))
-}
+/// The JS log function, called on the JS thread with a record's JSON text. Weak: it never keeps
+/// Node alive, and napi-rs stops calling it once its environment is gone.
+type LogFn = ThreadsafeFunction<String, (), String, Status, false, true>;
 
-fn retries(n: f64) -> Result<u32> {
-    contract::retry_count("maxRetries", n).map_err(error::core)
-}
-
-/// One client: the core client (configuration plus connection pool).
+/// One client: the core's [`Session`] (client, connection pool, `close()`).
 #[napi]
 pub struct NativeClient {
-    client: cadenya::Client,
+    session: Arc<Session>,
 }
 
 #[napi]
 impl NativeClient {
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<ClientOptions>) -> Result<Self> {
-        let mut opts = cadenya::ClientOptions {
+    pub fn new(o: ClientOptions, log: Option<LogFn>) -> Result<Self> {
+        let settings = ClientSettings {
+            api_key: o.api_key,
+            base_url: o.base_url,
+            workspace_id: o.workspace_id,
+            webhook_secret: o.webhook_secret,
+            timeout_secs: o.timeout,
+            max_retries: o.max_retries,
+            default_headers: o.default_headers.unwrap_or_default().into_iter().collect(),
             user_agent: Some(concat!("cadenya-node/", env!("CARGO_PKG_VERSION")).into()),
-            ..Default::default()
+            log_level: o.log_level,
+            logger: log.map(|f| {
+                Arc::new(move |r: &LogRecord| _ = f.call(r.to_json(), ThreadsafeFunctionCallMode::NonBlocking)) as _
+            }),
+            ca_bundle_path: o.ca_bundle_path,
+            ca_bundle_pem: o.ca_bundle_pem.map(|b| b.to_vec()),
+            proxy: o.proxy,
+            connect_timeout_secs: o.connect_timeout,
         };
-        if let Some(o) = options {
-            opts.api_key = o.api_key;
-            opts.base_url = o.base_url;
-            opts.workspace_id = o.workspace_id;
-            opts.webhook_secret = o.webhook_secret;
-            opts.timeout = match o.timeout {
-                Some(ms) => Some(
-                    duration_ms("timeout", ms)
-                        .map_err(|_| error::configuration("timeout must be a positive number of milliseconds"))?,
-                ),
-                None => None,
-            };
-            opts.max_retries = match o.max_retries {
-                Some(n) => {
-                    Some(retries(n).map_err(|_| error::configuration("maxRetries must be a non-negative integer"))?)
-                }
-                None => None,
-            };
-            opts.default_headers = o.default_headers.unwrap_or_default().into_iter().collect();
-            opts.log_level = match o.log_level {
-                Some(level) => Some(level.parse().map_err(error::core)?),
-                None => None,
-            };
-        }
-        let b = cadenya::Client::builder().options(opts);
-        let client = b.build().map_err(error::core)?;
-        Ok(NativeClient { client })
+        Ok(NativeClient { session: Arc::new(Session::new(settings).map_err(js_error)?) })
     }
 
-    #[napi(getter, js_name = "baseURL")]
-    pub fn base_url(&self) -> String {
-        self.client.config().base_url().to_string()
+    /// JSON of what the client resolved from options and environment: `baseURL`, `workspaceId`,
+    /// `timeout` (ms), `maxRetries`, `busyPollMicros` (the core's window, 0 when off).
+    #[napi]
+    pub fn settings(&self) -> String {
+        let (c, poll) = (self.session.config(), BusyPoll::global().window().as_micros());
+        let timeout = c.timeout().as_secs_f64() * 1000.0;
+        let (base_url, workspace_id, max_retries) = (c.base_url(), c.workspace_id(), c.max_retries());
+        let json = serde_json::json!({ "baseURL": base_url, "workspaceId": workspace_id, "timeout": timeout,
+            "maxRetries": max_retries, "busyPollMicros": poll });
+        json.to_string()
     }
 
-    #[napi(getter)]
-    pub fn workspace_id(&self) -> Option<String> {
-        self.client.config().workspace_id().map(str::to_string)
-    }
-
-    /// Milliseconds.
-    #[napi(getter)]
-    pub fn timeout(&self) -> f64 {
-        self.client.config().timeout().as_secs_f64() * 1000.0
-    }
-
-    #[napi(getter)]
-    pub fn max_retries(&self) -> u32 {
-        self.client.config().max_retries()
-    }
-
-    /// Whether a webhook secret is configured (the secret itself never leaves the core).
-    #[napi(getter)]
-    pub fn has_webhook_secret(&self) -> bool {
-        self.client.config().webhook_secret().is_some()
+    #[napi]
+    pub fn close(&self) {
+        self.session.close();
     }
 
     /// A verifier for the client's webhook secret (configured or from the environment).
     #[napi(catch_unwind)]
     pub fn webhook(&self) -> Result<NativeWebhook> {
-        let hook = self.client.webhooks().verifier(None).map_err(error::core)?;
-        Ok(NativeWebhook::from_core(hook))
+        let client = self.session.client().map_err(js_error)?;
+        Ok(NativeWebhook(client.webhooks().verifier(None).map_err(js_error)?))
     }
 
-    /// Sends one operation whose response is a model or empty. Resolves to the JSON text of the
-    /// body (`""` for operations without a body).
-    ///
-    /// `path` and `query` are flat `[name, value, name, value, …]` lists of wire names; `body` is
-    /// the JSON text of the body object.
-    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    /// Sends one operation (`path`, `query`: flat `[name, value, …]` lists of wire names; `body`:
+    /// JSON text). Resolves to JSON text, a page or `undefined`; with `raw`, see [`Reply`].
+    #[napi(
+        catch_unwind,
+        ts_return_type = "Promise<string | NativePage | undefined | [number, Record<string, string>, string | null, string | null, NativePage | null]>"
+    )]
     #[allow(clippy::too_many_arguments)]
-    pub fn request<'env>(
+    pub fn call<'env>(
         &self,
         env: &'env Env,
         operation: String,
@@ -156,200 +131,133 @@ impl NativeClient {
         query: Vec<String>,
         body: Option<String>,
         options: Option<CallOptions>,
+        raw: bool,
         abort: Option<&AbortToken>,
-    ) -> Result<PromiseRaw<'env, String>> {
-        let call = self.prepare(&operation, &path, &query, body.as_deref(), options)?;
-        if call.is_page() {
-            return Err(error::invalid(format!("`{operation}` is a list: use requestPage")));
-        }
-        let registration = abort.map(AbortToken::register).transpose()?;
-        let fut = async move {
-            match call.send().await.map_err(|e| error::record(&e))?.body {
-                Body::Json(raw) => Ok(String::from(Box::<str>::from(raw))),
-                _ => Ok(String::new()),
-            }
+    ) -> Result<Object<'env>> {
+        let o = options.unwrap_or_default();
+        let options = CallSettings {
+            timeout_secs: o.timeout,
+            max_retries: o.max_retries,
+            headers: o.headers.unwrap_or_default().into_iter().collect(),
+            extra_query: o.query.unwrap_or_default().into_iter().collect(),
+            idempotency_key: o.idempotency_key,
+            workspace_id: None,
         };
-        spawn_call(env, fut, registration)
-    }
-
-    /// Sends a list operation; resolves to its first page.
-    #[napi(catch_unwind, ts_return_type = "Promise<NativePage>")]
-    #[allow(clippy::too_many_arguments)]
-    pub fn request_page<'env>(
-        &self,
-        env: &'env Env,
-        operation: String,
-        path: Vec<String>,
-        query: Vec<String>,
-        body: Option<String>,
-        options: Option<CallOptions>,
-        abort: Option<&AbortToken>,
-    ) -> Result<PromiseRaw<'env, NativePage>> {
-        let call = self.prepare(&operation, &path, &query, body.as_deref(), options)?;
-        if !call.is_page() {
-            return Err(error::invalid(format!("`{operation}` is not a list operation")));
-        }
-        let registration = abort.map(AbortToken::register).transpose()?;
-        let fut = async move {
-            match call.send().await.map_err(|e| error::record(&e))?.body {
-                Body::Page(page) => NativePage::new(page),
-                _ => Err(error::internal("a list operation answered without a page")),
-            }
-        };
-        spawn_call(env, fut, registration)
-    }
-
-    /// Sends any operation and resolves to its response: status, headers and request id, with
-    /// the body (a model's JSON text, or the first page) to take from it.
-    #[napi(catch_unwind, ts_return_type = "Promise<NativeRawResponse>")]
-    #[allow(clippy::too_many_arguments)]
-    pub fn request_raw<'env>(
-        &self,
-        env: &'env Env,
-        operation: String,
-        path: Vec<String>,
-        query: Vec<String>,
-        body: Option<String>,
-        options: Option<CallOptions>,
-        abort: Option<&AbortToken>,
-    ) -> Result<PromiseRaw<'env, NativeRawResponse>> {
-        let call = self.prepare(&operation, &path, &query, body.as_deref(), options)?;
-        let registration = abort.map(AbortToken::register).transpose()?;
-        let fut = async move {
-            let r = call.send().await.map_err(|e| error::record(&e))?;
-            let headers = r.header_pairs().into_iter().collect();
-            let body = match r.body {
-                Body::Empty => RawBody::Empty,
-                Body::Json(raw) => RawBody::Json(String::from(Box::<str>::from(raw))),
-                Body::Page(page) => RawBody::Page(NativePage::new(page)?),
-            };
-            Ok(NativeRawResponse { status: r.status, headers, request_id: r.request_id, body: Some(body) })
-        };
-        spawn_call(env, fut, registration)
-    }
-}
-
-/// What a raw response carries besides its metadata.
-enum RawBody {
-    Empty,
-    Json(String),
-    Page(NativePage),
-}
-
-/// One response of `requestRaw`: status, headers and request id, and the body to take once.
-#[napi]
-pub struct NativeRawResponse {
-    status: u16,
-    headers: HashMap<String, String>,
-    request_id: Option<String>,
-    body: Option<RawBody>,
-}
-
-#[napi]
-impl NativeRawResponse {
-    #[napi(getter)]
-    pub fn status(&self) -> u32 {
-        u32::from(self.status)
-    }
-
-    /// Header names in lower case.
-    #[napi(getter)]
-    pub fn headers(&self) -> HashMap<String, String> {
-        self.headers.clone()
-    }
-
-    /// The `x-request-id` header.
-    #[napi(getter)]
-    pub fn request_id(&self) -> Option<String> {
-        self.request_id.clone()
-    }
-
-    /// The JSON text of a model body (null for operations without one, or once taken).
-    #[napi]
-    pub fn take_body(&mut self) -> Option<String> {
-        match self.body.take() {
-            Some(RawBody::Json(text)) => Some(text),
-            other => {
-                self.body = other;
-                None
-            }
-        }
-    }
-
-    /// The page of a list operation (null for other operations, or once taken).
-    #[napi]
-    pub fn take_page(&mut self) -> Option<NativePage> {
-        match self.body.take() {
-            Some(RawBody::Page(page)) => Some(page),
-            other => {
-                self.body = other;
-                None
-            }
-        }
-    }
-}
-
-impl NativeClient {
-    fn prepare(
-        &self,
-        operation: &str,
-        path: &[String],
-        query: &[String],
-        body: Option<&str>,
-        options: Option<CallOptions>,
-    ) -> Result<Prepared> {
-        if path.len() % 2 != 0 || query.len() % 2 != 0 {
-            return Err(error::invalid("path and query must be name/value pairs"));
-        }
-        let mut opts = contract::CallOptions::default();
-        if let Some(o) = options {
-            opts.timeout = o.timeout.map(|ms| duration_ms("timeout", ms)).transpose()?;
-            opts.max_retries = o.max_retries.map(retries).transpose()?;
-            opts.headers = o.headers.unwrap_or_default().into_iter().collect();
-            opts.extra_query = o.query.unwrap_or_default().into_iter().collect();
-            opts.idempotency_key = o.idempotency_key;
-        }
-        // JSON text in, JSON text out: the core checks it but never builds a tree of it.
+        let (path, query) = (pairs(&path), pairs(&query));
+        let body = body.as_deref().map(DynamicBody::Text);
         let input = CallInput {
-            operation,
-            path: &pairs(path),
-            query: &pairs(query),
-            body: body.map(DynamicBody::Text),
-            options: opts,
+            operation: &operation,
+            path: &path,
+            query: &query,
+            body,
+            options: options.into_options().map_err(js_error)?,
         };
-        contract::catch(|| self.client.prepare(input)).map_err(error::core)
+        let (fut, session) = (self.session.call(input), Arc::clone(&self.session));
+        spawn(env, abort, async move { reply(fut.await, raw, &session) })
+    }
+
+    /// Polls an objective until its state is in `states` (default: the terminal ones); resolves
+    /// to its JSON text, or rejects with `WaitTimeoutError` (`detail`: the last state).
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn wait_objective<'env>(
+        &self,
+        env: &'env Env,
+        id: String,
+        states: Vec<String>,
+        timeout: Option<f64>,
+        workspace_id: Option<String>,
+        abort: Option<&AbortToken>,
+    ) -> Result<Object<'env>> {
+        let settings = ObjectiveSettings { states, timeout_secs: timeout, workspace_id, ..Default::default() };
+        let (fut, session) = (self.session.wait_objective(&id, settings), Arc::clone(&self.session));
+        spawn(env, abort, async move { reply(fut.await, false, &session) })
+    }
+
+    /// The objective's events in order, each once, after `afterEventId` when given.
+    #[napi(catch_unwind)]
+    pub fn follow_events(
+        &self,
+        id: String,
+        after_event_id: Option<String>,
+        timeout: Option<f64>,
+        workspace_id: Option<String>,
+    ) -> Result<NativeEvents> {
+        let settings = ObjectiveSettings { after_event_id, timeout_secs: timeout, workspace_id, ..Default::default() };
+        Ok(NativeEvents(self.session.follow_events(&id, settings).map_err(js_error)?))
     }
 }
 
-/// A flat `[name, value, name, value, …]` list as pairs.
+/// A flat `[name, value, …]` list as pairs.
 fn pairs(flat: &[String]) -> Vec<(&str, &str)> {
     flat.chunks_exact(2).map(|c| (c[0].as_str(), c[1].as_str())).collect()
 }
 
-/// Starts one call as a Promise, abortable by its token.
-fn spawn_call<'env, T: ToNapiValue + Send + 'static>(
-    env: &'env Env,
-    fut: impl Future<Output = Result<T>> + Send + 'static,
-    registration: Option<AbortRegistration>,
-) -> Result<PromiseRaw<'env, T>> {
-    settle::spawn(env, abortable(fut, registration))
+/// What a call resolves to: JSON text, a page, nothing, or (`raw`) `[status, headers (lower-case
+/// names), request id, JSON text, page]`.
+type Reply = Either4<JsonText, NativePage, (), RawReply>;
+type RawReply = (u32, HashMap<String, String>, Option<String>, Option<JsonText>, Option<NativePage>);
+
+fn reply(outcome: Outcome, raw: bool, session: &Arc<Session>) -> Result<Reply> {
+    let r = outcome.map_err(js_error)?;
+    let headers = if raw { r.header_pairs().into_iter().collect() } else { HashMap::new() };
+    let (status, request_id) = (u32::from(r.status), r.request_id);
+    Ok(match (r.body, raw) {
+        (Body::Json(json), false) => Either4::A(json_text(json)),
+        (Body::Page(p), false) => Either4::B(NativePage::new(p, session)),
+        (Body::Empty, false) => Either4::C(()),
+        (Body::Json(json), true) => Either4::D((status, headers, request_id, Some(json_text(json)), None)),
+        (Body::Page(p), true) => Either4::D((status, headers, request_id, None, Some(NativePage::new(p, session)))),
+        (Body::Empty, true) => Either4::D((status, headers, request_id, None, None)),
+    })
 }
 
-/// Runs `fut` unless the token fires first; dropping the future drops the in-flight request.
-async fn abortable<T>(fut: impl Future<Output = Result<T>>, registration: Option<AbortRegistration>) -> Result<T> {
-    match registration {
-        None => fut.await,
-        Some(reg) => Abortable::new(fut, reg).await.unwrap_or_else(|_| Err(error::aborted())),
+/// JSON text for JS: ASCII (the usual JSON) crosses as Latin-1, which V8 copies as it is.
+type JsonText = Either<Latin1String, String>;
+
+fn json_text(json: RawJson) -> JsonText {
+    text(String::from(Box::<str>::from(json)))
+}
+
+fn text(s: String) -> JsonText {
+    if s.is_ascii() {
+        Either::A(Latin1String::from(s))
+    } else {
+        Either::B(s)
     }
 }
 
-/// The native half of an `AbortSignal`: the JS wrapper calls `abort()` from the signal's
-/// `abort` event, which cancels the Rust future of the request it was passed to.
-#[napi]
-pub struct AbortToken {
-    handle: AbortHandle,
-    registration: Mutex<Option<AbortRegistration>>,
+/// Runs `fut` on the core's runtime, tracked by the busy poller, unless `abort` fires first
+/// (dropping the future drops its request). Returns its Promise, a napi-rs deferred settled on
+/// the JS thread; a panic rejects it with `InternalError`.
+fn spawn<'env, T: ToNapiValue + Send + 'static>(
+    env: &'env Env,
+    abort: Option<&AbortToken>,
+    fut: impl Future<Output = Result<T>> + Send + 'static,
+) -> Result<Object<'env>> {
+    let registration = abort.map(AbortToken::register).transpose()?;
+    let runtime = contract::runtime().map_err(js_error)?;
+    let (deferred, promise) = env.create_deferred()?;
+    runtime.spawn(BusyPoll::global().track(async move {
+        let fut = async move {
+            let Some(reg) = registration else { return fut.await };
+            let aborted = r#"{"name":"APIUserAbortError","kind":"aborted","message":"request was aborted"}"#;
+            Abortable::new(fut, reg)
+                .await
+                .unwrap_or_else(|_| Err(Error::from_reason(format!("\u{1}cadenya:{aborted}"))))
+        };
+        match AssertUnwindSafe(fut).catch_unwind().await {
+            Ok(Ok(v)) => deferred.resolve(move |_| Ok(v)),
+            Ok(Err(e)) => deferred.reject(e),
+            Err(p) => deferred.reject(js_error(contract::panic_error(p.as_ref()))),
+        }
+    }));
+    Ok(promise)
 }
+
+/// The native half of an `AbortSignal`: the JS side calls `abort()` from the signal's `abort`
+/// event, which drops the future (and the request) of the call it was passed to.
+#[napi]
+pub struct AbortToken(AbortHandle, Mutex<Option<AbortRegistration>>);
 
 #[napi]
 impl AbortToken {
@@ -357,154 +265,72 @@ impl AbortToken {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         let (handle, registration) = AbortHandle::new_pair();
-        AbortToken { handle, registration: Mutex::new(Some(registration)) }
+        AbortToken(handle, Mutex::new(Some(registration)))
     }
 
     #[napi]
     pub fn abort(&self) {
-        self.handle.abort();
+        self.0.abort();
     }
 
     fn register(&self) -> Result<AbortRegistration> {
-        self.registration
-            .lock()
-            .ok()
-            .and_then(|mut r| r.take())
-            .ok_or_else(|| error::invalid("an AbortToken can be used for one request only"))
+        let taken = self.1.lock().ok().and_then(|mut r| r.take());
+        taken.ok_or_else(|| js_error(ErrorRecord::invalid("an AbortToken can be used for one request only")))
     }
 }
 
-/// One page of a list: its items (JSON text) and the core's page, which knows how to fetch the
-/// next one (same request, `cursor` = this page's `nextCursor`, same options).
+/// One page of a list: its items (JSON text) and the core's page, which fetches the next one.
 #[napi]
 pub struct NativePage {
-    items: String,
-    next_cursor: Option<String>,
+    #[napi(readonly)]
+    pub next_cursor: Option<String>,
+    #[napi(readonly)]
+    pub has_next_page: bool,
+    items: Option<String>,
     page: Arc<Page<RawJson>>,
+    session: Arc<Session>,
 }
 
 impl NativePage {
-    fn new(mut page: Page<RawJson>) -> Result<Self> {
-        // One array text, made on the tokio thread, so the JS thread runs one JSON.parse.
-        let items = page.take_items_json();
-        Ok(NativePage { items, next_cursor: page.next_cursor.clone(), page: Arc::new(page) })
+    fn new(mut page: Page<RawJson>, session: &Arc<Session>) -> Self {
+        // One array text, made on the runtime's thread, so the JS thread runs one JSON.parse.
+        let items = Some(page.take_items_json());
+        let (next_cursor, has_next_page) = (page.next_cursor.clone(), page.has_next_page());
+        NativePage { next_cursor, has_next_page, items, page: Arc::new(page), session: Arc::clone(session) }
     }
 }
 
 #[napi]
 impl NativePage {
-    /// The JSON text of the page's items; empties the page's copy (call once).
+    /// The JSON text of the page's items (once; `"[]"` after).
     #[napi(ts_return_type = "string")]
     pub fn take_items(&mut self) -> JsonText {
-        JsonText(std::mem::take(&mut self.items))
+        text(self.items.take().unwrap_or_else(|| "[]".into()))
     }
 
-    /// A walker over the pages after this one (for `for await` over items).
-    #[napi]
-    pub fn walk(&self) -> NativeWalker {
-        NativeWalker { at: Arc::new(Mutex::new(Some(Arc::clone(&self.page)))) }
-    }
-
-    #[napi(getter)]
-    pub fn next_cursor(&self) -> Option<String> {
-        self.next_cursor.clone()
-    }
-
-    #[napi(getter)]
-    pub fn has_next_page(&self) -> bool {
-        self.page.has_next_page()
-    }
-
-    /// The next page, or `null` after the last one.
-    #[napi(catch_unwind, ts_return_type = "Promise<NativePage | null>")]
-    pub fn next_page<'env>(
-        &self,
-        env: &'env Env,
-        abort: Option<&AbortToken>,
-    ) -> Result<PromiseRaw<'env, Option<NativePage>>> {
-        let page = Arc::clone(&self.page);
-        let registration = abort.map(AbortToken::register).transpose()?;
-        let fut = async move {
-            match contract::next_page(&page).await.map_err(|e| error::record(&e))? {
-                Some(next) => NativePage::new(next).map(Some),
-                None => Ok(None),
-            }
-        };
-        spawn_call(env, fut, registration)
+    /// The next page (same request and options, `cursor` = `nextCursor`), `undefined` at the end.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativePage | undefined>")]
+    pub fn next_page<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<Object<'env>> {
+        let (fut, session) = (self.session.next_page(Arc::clone(&self.page)), Arc::clone(&self.session));
+        spawn(env, abort, async move { reply(fut.await, false, &session) })
     }
 }
 
-/// JSON text for JS. ASCII text (the usual JSON) crosses as Latin-1, which V8 copies without
-/// decoding UTF-8.
-pub struct JsonText(String);
-
-#[allow(unsafe_code)] // the trait's method is `unsafe fn`; see the SAFETY note inside
-impl ToNapiValue for JsonText {
-    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
-        let text = val.0;
-        let mut out = std::ptr::null_mut();
-        // SAFETY: called by napi on the JS thread with its env; the buffer outlives the call.
-        let status = unsafe {
-            if text.is_ascii() {
-                napi::sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut out)
-            } else {
-                napi::sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
-            }
-        };
-        if status == napi::sys::Status::napi_ok {
-            Ok(out)
-        } else {
-            Err(error::internal(format!("could not make a string (napi status {status})")))
-        }
-    }
-}
-
-/// Fetches the pages after a given one, one at a time, resolving each to its items' JSON text:
-/// what `for await` over items needs, without a page object per page.
+/// An objective's events being followed (`client.objectives.followEvents`).
 #[napi]
-pub struct NativeWalker {
-    /// The page the walk stands on: the one it started from, then the last one it fetched.
-    at: Arc<Mutex<Option<Arc<Page<RawJson>>>>>,
-}
+pub struct NativeEvents(ObjectiveEvents);
 
 #[napi]
-impl NativeWalker {
-    /// The items of the next page as JSON text, or `null` after the last page.
+impl NativeEvents {
+    /// The next event's JSON text; `null` once the objective is terminal and all is delivered.
     #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
-    pub fn next<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<PromiseRaw<'env, Option<JsonText>>> {
-        let at = Arc::clone(&self.at);
-        let registration = abort.map(AbortToken::register).transpose()?;
-        let fut = async move {
-            let Some(walk) = settle::lock(&at).take() else {
-                return Err(error::invalid("this walk was interrupted; iterate again from a page"));
-            };
-            match contract::next_page(&walk).await {
-                Ok(Some(mut page)) => {
-                    let text = page.take_items_json();
-                    *settle::lock(&at) = Some(Arc::new(page));
-                    Ok(Some(JsonText(text)))
-                }
-                // At the end, or after an error, the walk stays where it was.
-                other => {
-                    *settle::lock(&at) = Some(walk);
-                    other.map(|_| None).map_err(|e| error::record(&e))
-                }
-            }
-        };
-        spawn_call(env, fut, registration)
+    pub fn next<'env>(&self, env: &'env Env, abort: Option<&AbortToken>) -> Result<Object<'env>> {
+        let fut = self.0.next();
+        spawn(env, abort, async move { Ok(fut.await.map_err(js_error)?.map(json_text)) })
     }
 }
 
-/// The busy-poll window in microseconds (`CADENYA_BUSY_POLL_US`, 0 when off): the JS side keeps
-/// its event loop awake for as long around a lone call, as the runtime's worker does.
-#[napi]
-pub fn busy_poll_window_micros() -> u32 {
-    u32::try_from(BusyPoll::global().window().as_micros()).unwrap_or(u32::MAX)
-}
-
-/// One turn of the JS side's busy polling: gives this CPU to any thread waiting for it (the
-/// I/O worker, or a local server) before the event loop polls again, as the worker does on
-/// each of its turns.
+/// A turn of the JS side's busy polling: yields this CPU (to the I/O worker or a local server).
 #[napi]
 pub fn busy_poll_turn() {
     std::thread::yield_now();

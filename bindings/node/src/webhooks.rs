@@ -1,13 +1,12 @@
 //! Webhook verification: a native verifier per secret, so the secret is parsed and the HMAC
 //! keyed once, then each delivery costs one N-API call.
 
-use crate::error;
 use cadenya::contract;
 use cadenya::webhooks::{HeaderSource, Webhook};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-/// Headers as a flat `[name, value, name, value, …]` list (from a plain object or a Fetch `Headers`).
+/// Headers as a flat `[name, value, …]` list (from a plain object or a Fetch `Headers`).
 struct FlatHeaders<'a>(&'a [String]);
 
 impl HeaderSource for FlatHeaders<'_> {
@@ -17,7 +16,10 @@ impl HeaderSource for FlatHeaders<'_> {
     }
 }
 
-fn bytes<'a>(payload: &'a Either<String, &[u8]>) -> &'a [u8] {
+/// A payload: a string or bytes.
+type Payload<'a> = Either<String, &'a [u8]>;
+
+fn bytes<'a>(payload: &'a Payload) -> &'a [u8] {
     match payload {
         Either::A(s) => s.as_bytes(),
         Either::B(b) => b,
@@ -26,54 +28,36 @@ fn bytes<'a>(payload: &'a Either<String, &[u8]>) -> &'a [u8] {
 
 /// A Standard Webhooks verifier for one secret. `Debug`/`toString` never show the secret.
 #[napi]
-pub struct NativeWebhook {
-    hook: Webhook,
-}
-
-impl NativeWebhook {
-    pub(crate) fn from_core(hook: Webhook) -> Self {
-        NativeWebhook { hook }
-    }
-
-    /// The verifier, with its clock fixed at `now` (Unix seconds) when given (tests).
-    fn at(&self, now: Option<f64>) -> std::borrow::Cow<'_, Webhook> {
-        match now {
-            Some(n) => std::borrow::Cow::Owned(self.hook.clone().with_clock(move || n)),
-            None => std::borrow::Cow::Borrowed(&self.hook),
-        }
-    }
-}
+pub struct NativeWebhook(pub(crate) Webhook);
 
 #[napi]
 impl NativeWebhook {
     /// Parses the secret (`whsec_…`); throws `WebhookVerificationError` (`bad_secret`).
     #[napi(constructor, catch_unwind)]
     pub fn new(secret: String) -> Result<Self> {
-        Webhook::new(&secret).map(Self::from_core).map_err(error::core)
+        Webhook::new(&secret).map(NativeWebhook).map_err(crate::js_error)
     }
 
-    /// Checks headers, timestamp and signature; throws on failure.
+    /// Checks headers, timestamp and signature (clock fixed at `now`, Unix seconds, if given); with
+    /// `envelope`, then that the body is the webhook envelope. Throws on failure.
     #[napi(catch_unwind)]
-    pub fn verify(&self, payload: Either<String, &[u8]>, headers: Vec<String>, now: Option<f64>) -> Result<()> {
-        contract::webhook_verify(&self.at(now), bytes(&payload), FlatHeaders(&headers)).map_err(|e| error::record(&e))
-    }
-
-    /// Verifies, then checks that the body is the typed webhook envelope (`bad_payload` if not).
-    /// The JS side parses the body itself, so nothing is returned.
-    #[napi(catch_unwind)]
-    pub fn unwrap(&self, payload: Either<String, &[u8]>, headers: Vec<String>, now: Option<f64>) -> Result<()> {
-        contract::webhook_unwrap(&self.at(now), bytes(&payload), FlatHeaders(&headers)).map_err(|e| error::record(&e))
+    pub fn verify(&self, payload: Payload, headers: Vec<String>, envelope: bool, now: Option<f64>) -> Result<()> {
+        let clocked = now.map(|n| self.0.clone().with_clock(move || n));
+        let (hook, body, h) = (clocked.as_ref().unwrap_or(&self.0), bytes(&payload), FlatHeaders(&headers));
+        let r =
+            if envelope { contract::webhook_unwrap(hook, body, h) } else { contract::webhook_verify(hook, body, h) };
+        r.map_err(crate::js_error)
     }
 
     /// The `webhook-signature` value for a message (for tests and local senders).
     #[napi]
-    pub fn sign(&self, msg_id: String, timestamp: i64, payload: Either<String, &[u8]>) -> String {
-        self.hook.sign(&msg_id, timestamp, bytes(&payload))
+    pub fn sign(&self, msg_id: String, timestamp: i64, payload: Payload) -> String {
+        self.0.sign(&msg_id, timestamp, bytes(&payload))
     }
 }
 
 /// Checks that a body is the webhook envelope WITHOUT verifying it (`bad_payload` if not).
 #[napi(catch_unwind)]
-pub fn unsafe_unwrap_check(payload: Either<String, &[u8]>) -> Result<()> {
-    contract::webhook_unsafe_unwrap(bytes(&payload)).map_err(|e| error::record(&e))
+pub fn unsafe_unwrap_check(payload: Payload) -> Result<()> {
+    contract::webhook_unsafe_unwrap(bytes(&payload)).map_err(crate::js_error)
 }

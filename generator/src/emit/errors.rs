@@ -68,6 +68,10 @@ pub const TABLE: &[ErrorDef] = &[
     def("InternalError", ROOT, "internal", None, "A bug inside the SDK (a caught panic); please report it."),
 ];
 
+/// Other names of a class in Node only (alias, class), as the official TypeScript SDK spells them;
+/// the alias is the same class object, so `instanceof` and `name` agree with every language.
+pub const NODE_ALIASES: &[(&str, &str)] = &[("APIConnectionTimeoutError", "APITimeoutError")];
+
 /// The fields every error carries, by their Rust (snake_case) name, with a doc line.
 pub const FIELDS: &[(&str, &str)] = &[
     ("kind", "The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal."),
@@ -285,6 +289,9 @@ fn node_js() -> String {
     for d in TABLE {
         let _ = writeln!(o, "  {},", d.name);
     }
+    for (alias, class) in NODE_ALIASES {
+        let _ = writeln!(o, "  /** The official TypeScript SDK's name of `{class}` (the same class). */\n  {alias}: {class},");
+    }
     o.push_str("};\n\nconst KINDS = {\n");
     for d in TABLE.iter().filter(|d| !d.kind.is_empty()) {
         let _ = writeln!(o, "  {}: '{}',", d.name, d.kind);
@@ -314,6 +321,12 @@ fn node_dts() -> String {
             d.doc,
             d.name,
             d.parent.unwrap_or("CadenyaError")
+        );
+    }
+    for (alias, class) in NODE_ALIASES {
+        let _ = writeln!(
+            o,
+            "/** The official TypeScript SDK's name of `{class}` (the same class). */\nexport declare const {alias}: typeof {class};\nexport type {alias} = {class};"
         );
     }
     o

@@ -152,7 +152,7 @@ fn tree(api: &Api) -> Node<'_> {
 fn declarations(api: &Api) -> String {
     let mut out = String::from(HEADER_TS);
     out.push_str("// The public types of the `cadenya` package: models, enums, params, resources and the client.\n\n");
-    out.push_str("import { APIPromise, ClientBase, ClientOptions, PagePromise, RequestOptions, ResourceBase } from './lib/core';\n\n");
+    out.push_str("import { APIPromise, ClientBase, ClientOptions, FollowEventsOptions, ObjectiveWaitOptions, PagePromise, RequestOptions, ResourceBase } from './lib/core';\n\n");
     out.push_str("export * from './lib/core';\n\n");
     out.push_str("/** Version of the API contract (`info.version` of the spec) this package was generated from. */\n");
     out.push_str("export declare const API_VERSION: string;\n\n");
@@ -259,6 +259,9 @@ fn declare_node(out: &mut String, path: &[String], node: &Node) {
         args.push("options?: RequestOptions".into());
         let _ = writeln!(out, "  {}({}): {};", camel(&op.method), args.join(", "), return_type(op));
     }
+    if path.len() == 1 && path[0] == OBJECTIVES {
+        out.push_str(OBJECTIVE_HELPERS_DTS);
+    }
     out.push_str("}\n\n");
     for (child, cnode) in &node.children {
         let mut cp = path.to_vec();
@@ -266,6 +269,30 @@ fn declare_node(out: &mut String, path: &[String], node: &Node) {
         declare_node(out, &cp, cnode);
     }
 }
+
+/// The resource that gets the objective helpers (over the core's `contract::Session` helpers).
+const OBJECTIVES: &str = "objectives";
+
+const OBJECTIVE_HELPERS_DTS: &str = "  /**
+   * Polls the objective until its `status.state` is one of `options.states` (default: the terminal
+   * states), backing off from about 50 ms to 1 s; rejects with `WaitTimeoutError` (`detail`: the
+   * last state) after `options.timeout` milliseconds (default 300000).
+   */
+  wait(id: string, options?: ObjectiveWaitOptions): Promise<Objective>;
+  /**
+   * The objective's events in order, each exactly once (`for await`), ending once the objective
+   * is terminal and its last events are delivered. `afterEventId` resumes after that event.
+   */
+  followEvents(id: string, options?: FollowEventsOptions): AsyncIterableIterator<ObjectiveListEventsResponse>;
+";
+
+const OBJECTIVE_HELPERS_JS: &str = "  wait(id, options) {
+    return this._client._waitObjective(id, options);
+  }
+  followEvents(id, options) {
+    return this._client._followEvents(id, options);
+  }
+";
 
 fn js_string_list(items: impl IntoIterator<Item = String>) -> String {
     let v: Vec<String> = items.into_iter().map(|s| format!("'{s}'")).collect();
@@ -341,6 +368,9 @@ fn runtime_node(out: &mut String, path: &[String], node: &Node) {
             op.id,
             pos.join(", ")
         );
+    }
+    if path.len() == 1 && path[0] == OBJECTIVES {
+        out.push_str(OBJECTIVE_HELPERS_JS);
     }
     out.push_str("}\n\n");
 }
