@@ -11,6 +11,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step "generated code is up to date with spec/openapi.yaml"
 cargo run -q -p cadenya-generator -- --check
 
+step "formatting (rustfmt) and the bindings' hand-written line budget (400 per crate)"
+cargo fmt --all --check
+scripts/check-binding-lines.sh
+
 rust_crates=(-p cadenya -p cadenya-server -p cadenya-generator -p cadenya-cli)
 
 step "Rust: core, local server, generator, CLI"

@@ -207,7 +207,9 @@ pub fn validate(spec: &Spec, schema: &Value, value: &Value, path: &str) -> Resul
                 Value::Number(n) => {
                     n.is_i64()
                         || n.is_u64()
-                        || n.as_f64().is_some_and(|f| f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
+                        || n.as_f64().is_some_and(|f| {
+                            f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
+                        })
                 }
                 _ => false,
             };

@@ -290,7 +290,10 @@ fn node_js() -> String {
         let _ = writeln!(o, "  {},", d.name);
     }
     for (alias, class) in NODE_ALIASES {
-        let _ = writeln!(o, "  /** The official TypeScript SDK's name of `{class}` (the same class). */\n  {alias}: {class},");
+        let _ = writeln!(
+            o,
+            "  /** The official TypeScript SDK's name of `{class}` (the same class). */\n  {alias}: {class},"
+        );
     }
     o.push_str("};\n\nconst KINDS = {\n");
     for d in TABLE.iter().filter(|d| !d.kind.is_empty()) {
