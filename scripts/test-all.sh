@@ -12,7 +12,7 @@ step "generated code is up to date with spec/openapi.yaml"
 cargo run -q -p cadenya-generator -- --check
 
 step "formatting (rustfmt) and the bindings' hand-written line budget (400 per crate)"
-cargo fmt --all --check
+if cargo fmt --version >/dev/null 2>&1; then cargo fmt --all --check; else rustup component add rustfmt && cargo fmt --all --check; fi
 scripts/check-binding-lines.sh
 
 rust_crates=(-p cadenya -p cadenya-server -p cadenya-generator -p cadenya-cli)
