@@ -3,7 +3,8 @@
 //   node node/bench/soak.mjs [--calls 100000]    # `cadenya` must resolve (Linux: /proc)
 //
 // Prints RSS and open file descriptors after the first 10 % (10^4 calls) of each phase and at its
-// end; both must stay flat (RSS within 5 MB, no more fds). The server is CADENYA_BASE_URL /
+// end; both must stay flat in each phase (RSS within 5 MB, at most 2 more fds: a pooled
+// connection being replaced; a leak grows with the calls). The server is CADENYA_BASE_URL /
 // CADENYA_API_KEY / CADENYA_WORKSPACE_ID. Exits 1 when either grows. Not part of the test suite.
 import { readdirSync } from 'node:fs';
 import { Cadenya } from 'cadenya';
@@ -39,7 +40,7 @@ for (const m of marks) console.log(`${m.name.padEnd(22)} RSS ${m.rss.toFixed(1).
 for (const phase of ['sequential', 'concurrent']) {
   const [a, b] = marks.filter((m) => m.name.startsWith(phase));
   console.log(`${phase}: RSS ${(b.rss - a.rss).toFixed(1)} MB, fds ${b.fds - a.fds} from its first 10% to its end`);
-  ok &&= b.rss - a.rss <= 5 && b.fds <= a.fds;
+  ok &&= b.rss - a.rss <= 5 && b.fds - a.fds <= 2;
 }
 console.log(`end against the first 10^4 sequential calls: RSS ${(marks[3].rss - marks[0].rss).toFixed(1)} MB`);
 console.log(`${calls} sequential calls in ${((t1 - t0) / 1000).toFixed(1)} s, ${calls} ${CONCURRENCY}-way concurrent in ${((t2 - t1) / 1000).toFixed(1)} s`);

@@ -4,7 +4,10 @@ and file descriptors.
     python3 python/bench/soak.py [--calls 100000]     # needs `cadenya` importable (Linux: /proc)
 
 Prints RSS and open fds after the first 10 % (10^4 calls) of each phase and at its end; both
-must stay flat (RSS within 5 MB of the value after the first 10^4 calls, no more fds). The server is
+must stay flat in each phase: RSS within 5 MB of the value after its first 10^4 calls, and at
+most 2 more fds (a pooled connection being replaced; a leak grows with the calls, by thousands).
+The concurrent phase starts higher than the sequential one ended (64 calls in flight need more
+buffers and connections); that step is printed, not judged. The server is
 `CADENYA_BASE_URL`/`CADENYA_API_KEY`/`CADENYA_WORKSPACE_ID` when set, else a fresh
 `cadenya-server`. Exits 1 when either grows. Not part of the test suite.
 """
@@ -74,8 +77,8 @@ def main(argv: List[str]) -> int:
     for phase in ("sequential", "concurrent"):
         (_, r0, f0), (_, r1, f1) = [m for m in marks if m[0].startswith(phase)]
         print(f"{phase}: RSS {r1 - r0:+.1f} MB, fds {f1 - f0:+d} from its first 10% to its end")
-        ok = ok and r1 - r0 <= 5 and f1 <= f0
-    print(f"end against the first 10^4 sequential calls: RSS {marks[-1][1] - marks[0][1]:+.1f} MB")
+        ok = ok and r1 - r0 <= 5 and f1 - f0 <= 2
+    print(f"end against the first 10^4 sequential calls (the step to 64 in flight): RSS {marks[-1][1] - marks[0][1]:+.1f} MB")
     print(f"{calls} sequential calls in {seq_s:.1f} s, {calls} {CONCURRENCY}-way concurrent in {conc_s:.1f} s")
     return 0 if ok else 1
 
