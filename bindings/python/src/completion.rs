@@ -38,7 +38,7 @@ impl Completer {
 
     /// The socket the loop watches.
     #[getter]
-    fn fd(&self) -> i32 {
+    fn fd(&self) -> i64 {
         self.done.fd()
     }
 
