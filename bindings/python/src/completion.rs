@@ -1,8 +1,10 @@
 //! Async calls: results reach their asyncio loop with no runtime thread touching Python (one
 //! that took the GIL could be caught by interpreter finalization, aborting the process). Each
-//! loop has a `Completer` (made by `cadenya._core._completer`, the reader of its socket): workers
-//! push plain Rust results, the loop thread drains them with the GIL, converts them and completes
-//! the futures, which stay in the completer's table (never dropped on a worker).
+//! loop has a `Completer` (made by `cadenya._core._completer`; the loop calls it when its socket
+//! turns readable, through `add_reader` or, on loops without it such as Windows' proactor, from a
+//! reader task): workers push plain Rust results, the loop thread drains them with the GIL,
+//! converts them and completes the futures, which stay in the completer's table (never dropped
+//! on a worker).
 
 use cadenya::contract::{self, Completions, Outcome};
 use pyo3::prelude::*;
@@ -36,9 +38,10 @@ impl Completer {
         Ok(Completer { done: Arc::new(done), pending: Mutex::default() })
     }
 
-    /// The socket the loop watches.
+    /// The socket the loop watches (a file descriptor, or a `SOCKET` handle on Windows); it
+    /// stays the completer's: Python wraps only a duplicate of it.
     #[getter]
-    fn fd(&self) -> i32 {
+    fn fd(&self) -> i64 {
         self.done.fd()
     }
 

@@ -16,28 +16,39 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The wake-up socket pair's stream: a Unix socket pair where there is one, else two connected
+/// TCP sockets on the loopback interface (Windows).
+#[cfg(unix)]
+type WakeStream = std::os::unix::net::UnixStream;
+#[cfg(windows)]
+type WakeStream = std::net::TcpStream;
+
 /// Finished results for one event loop: any thread pushes, the loop's thread drains them when
 /// the read end of the wake-up socket pair ([`Completions::fd`]) turns readable.
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub struct Completions<T> {
     queue: Mutex<Vec<T>>,
-    rx: std::os::unix::net::UnixStream,
-    tx: std::os::unix::net::UnixStream,
+    rx: WakeStream,
+    tx: WakeStream,
 }
 
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 impl<T> Completions<T> {
     /// A queue with a fresh non-blocking socket pair (a forked child must make its own).
     pub fn new() -> std::io::Result<Self> {
-        let (rx, tx) = std::os::unix::net::UnixStream::pair()?;
+        #[cfg(unix)]
+        let (rx, tx) = WakeStream::pair()?;
+        #[cfg(windows)]
+        let (rx, tx) = tcp_pair()?;
         rx.set_nonblocking(true)?;
         tx.set_nonblocking(true)?;
         Ok(Completions { queue: Mutex::new(Vec::new()), rx, tx })
     }
 
-    /// The descriptor the event loop watches for reading.
-    pub fn fd(&self) -> std::os::unix::io::RawFd {
-        std::os::unix::io::AsRawFd::as_raw_fd(&self.rx)
+    /// The socket the event loop watches for reading: a file descriptor on Unix, a `SOCKET`
+    /// handle on Windows. It stays owned here: a host that wraps it must duplicate it first.
+    pub fn fd(&self) -> i64 {
+        raw_socket(&self.rx)
     }
 
     /// Queues a result and, when the queue was empty, writes the wake-up byte.
@@ -67,6 +78,40 @@ impl<T> Completions<T> {
         }
         std::mem::take(&mut *lock(&self.queue))
     }
+}
+
+#[cfg(unix)]
+fn raw_socket(s: &WakeStream) -> i64 {
+    i64::from(std::os::unix::io::AsRawFd::as_raw_fd(s))
+}
+
+/// A `SOCKET` is a pointer-sized handle value, far below `i64::MAX`; -1 (never a valid one)
+/// would make the host fail clearly rather than watch a wrong socket.
+#[cfg(windows)]
+fn raw_socket(s: &WakeStream) -> i64 {
+    i64::try_from(std::os::windows::io::AsRawSocket::as_raw_socket(s)).unwrap_or(-1)
+}
+
+/// Two connected TCP sockets on 127.0.0.1 (read end, write end): where there are no Unix socket
+/// pairs. The listener lives only until the one connection it accepts is known to be ours (any
+/// local process could connect to its port meanwhile), and no-delay sends each wake-up at once.
+#[cfg(any(windows, test))]
+fn tcp_pair() -> std::io::Result<(std::net::TcpStream, std::net::TcpStream)> {
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    let tx = TcpStream::connect(listener.local_addr()?)?;
+    let ours = tx.local_addr()?;
+    // A stranger's connection is dropped; the accept loop ends once ours arrives (it is already
+    // queued: connect returned).
+    let rx = loop {
+        let (rx, peer) = listener.accept()?;
+        if peer == ours {
+            break rx;
+        }
+    };
+    drop(listener);
+    tx.set_nodelay(true)?;
+    Ok((rx, tx))
 }
 
 /// Log records (as [`LogRecord::to_json`] text) kept for the host's own thread: a binding's
@@ -232,7 +277,6 @@ mod tests {
         assert!(q.take().is_empty());
     }
 
-    #[cfg(unix)]
     #[test]
     fn completions_wake_and_drain_in_order() {
         let c = Completions::new().unwrap_or_else(|e| unreachable!("{e}"));
@@ -240,6 +284,21 @@ mod tests {
         c.push(2);
         assert_eq!(c.drain(), vec![1, 2]);
         assert!(c.drain().is_empty());
+    }
+
+    #[test]
+    fn the_tcp_pair_is_connected_both_ways() {
+        use std::io::{Read, Write};
+        let (rx, tx) = tcp_pair().unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(rx.peer_addr().ok(), tx.local_addr().ok());
+        assert_eq!(tx.peer_addr().ok(), rx.local_addr().ok());
+        (&tx).write_all(&[7]).unwrap_or_else(|e| unreachable!("{e}"));
+        let mut byte = [0u8; 1];
+        (&rx).read_exact(&mut byte).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(byte, [7]);
+        (&rx).write_all(&[8]).unwrap_or_else(|e| unreachable!("{e}"));
+        (&tx).read_exact(&mut byte).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(byte, [8]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod session;
 mod settings;
 
 pub use crate::ErrorClass;
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub use host::Completions;
 pub use host::{ExitGate, LogQueue, Passed};
 pub use objectives::{ObjectiveEvents, ObjectiveSettings};
