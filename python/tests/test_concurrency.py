@@ -76,9 +76,9 @@ async def test_event_loop_keeps_ticking_during_a_slow_call(aclient: cadenya.Asyn
     elapsed = time.monotonic() - t0
     task.cancel()
     assert elapsed >= 0.5
-    assert len(ticks) >= 25  # ~50 expected at 10 ms; a blocked loop would give 1
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    assert max(gaps) < 0.2
+    # A loop blocked by the call would run the ticker once, before the call started; a free loop
+    # runs it about 50 times. Not a timing bound: any busy machine still gives well over 3.
+    assert len(ticks) >= 3, f"the ticker ran {len(ticks)} times during a 500 ms call"
 
 
 async def test_cancel_aborts_the_call(aclient: cadenya.AsyncCadenya) -> None:
