@@ -1,7 +1,9 @@
-//! The client object and per-call options.
+//! The client object and per-call options, converted to the contract's settings.
 
-use crate::error::CadenyaError;
+use crate::call::Ctx;
 use crate::webhook::Webhook;
+use crate::CadenyaError;
+use cadenya::contract::{CallSettings, ClientSettings, ErrorRecord, Session};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +25,19 @@ pub struct RequestOptions {
     pub headers: HashMap<String, String>,
 }
 
+impl RequestOptions {
+    /// The contract's call settings (validated there, as in every language).
+    pub(crate) fn into_settings(self) -> CallSettings {
+        CallSettings {
+            timeout_secs: self.timeout.map(|d| d.as_secs_f64()),
+            max_retries: self.max_retries.map(f64::from),
+            headers: self.headers.into_iter().collect(),
+            idempotency_key: self.idempotency_key,
+            ..CallSettings::default()
+        }
+    }
+}
+
 /// The Cadenya API client. Cheap to share between coroutines/tasks; one connection pool per client.
 ///
 /// Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
@@ -30,13 +45,19 @@ pub struct RequestOptions {
 /// `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
 #[derive(uniffi::Object)]
 pub struct CadenyaClient {
-    pub(crate) inner: cadenya::Client,
+    c: Ctx,
 }
 
 impl std::fmt::Debug for CadenyaClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The core's Debug redacts the API key and webhook secret.
-        self.inner.fmt(f)
+        // The session's Debug redacts the API key and webhook secret.
+        self.c.session.fmt(f)
+    }
+}
+
+impl CadenyaClient {
+    pub(crate) fn ctx(&self) -> Ctx {
+        self.c.clone()
     }
 }
 
@@ -54,51 +75,43 @@ impl CadenyaClient {
         default_headers: Option<HashMap<String, String>>,
         log_level: Option<String>,
     ) -> Result<Arc<Self>, CadenyaError> {
-        crate::rt::catch(|| {
-            // Sorted so the headers' order does not depend on the map's.
-            let mut headers: Vec<_> = default_headers.unwrap_or_default().into_iter().collect();
-            headers.sort();
-            let log_level = match log_level {
-                Some(v) => Some(v.parse()?),
-                None => None,
-            };
-            let b = cadenya::Client::builder().options(cadenya::ClientOptions {
-                api_key,
-                base_url,
-                workspace_id,
-                webhook_secret,
-                timeout,
-                max_retries,
-                default_headers: headers,
-                user_agent: None,
-                log_level,
-                ..Default::default()
-            });
-            Ok(Arc::new(CadenyaClient { inner: b.build()? }))
-        })
+        let settings = ClientSettings {
+            api_key,
+            base_url,
+            workspace_id,
+            webhook_secret,
+            timeout_secs: timeout.map(|d| d.as_secs_f64()),
+            max_retries: max_retries.map(f64::from),
+            default_headers: default_headers.unwrap_or_default().into_iter().collect(),
+            log_level,
+            ..ClientSettings::default()
+        };
+        let session = Arc::new(Session::new(settings)?);
+        Ok(Arc::new(CadenyaClient { c: Ctx { session, workspace_id: None } }))
     }
 
     /// The workspace used for `{workspaceId}` when a call does not pass one.
     pub fn workspace_id(&self) -> Option<String> {
-        self.inner.config().workspace_id().map(str::to_string)
+        self.c.workspace_id.clone().or_else(|| self.c.session.config().workspace_id().map(str::to_string))
     }
 
     /// The API base URL.
     pub fn base_url(&self) -> String {
-        self.inner.config().base_url().to_string()
+        self.c.session.config().base_url().to_string()
     }
 
     /// A client sharing this one's connection pool and settings, with another default workspace.
     pub fn with_workspace(&self, workspace_id: String) -> Result<Arc<Self>, CadenyaError> {
-        Ok(Arc::new(CadenyaClient { inner: self.inner.with_workspace(workspace_id)? }))
+        if workspace_id.trim().is_empty() {
+            return Err(ErrorRecord::invalid("workspace_id must not be blank").into());
+        }
+        Ok(Arc::new(CadenyaClient { c: Ctx { workspace_id: Some(workspace_id), ..self.ctx() } }))
     }
 
     /// A webhook verifier for `secret`, or for the client's configured webhook secret.
     #[uniffi::method(default(secret = None))]
     pub fn webhook(&self, secret: Option<String>) -> Result<Arc<Webhook>, CadenyaError> {
-        crate::rt::catch(|| {
-            let inner = self.inner.webhooks().verifier(secret.as_deref())?;
-            Ok(Arc::new(Webhook { inner }))
-        })
+        let verifier = cadenya::contract::catch(|| self.c.session.client()?.webhooks().verifier(secret.as_deref()));
+        Ok(Arc::new(Webhook { inner: verifier.map_err(ErrorRecord::from)? }))
     }
 }

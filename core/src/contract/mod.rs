@@ -18,6 +18,7 @@ use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
+pub mod json_text;
 mod objectives;
 mod process;
 mod session;

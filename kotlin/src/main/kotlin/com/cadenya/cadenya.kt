@@ -1975,16 +1975,16 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_cadenya_uniffi_checksum_func_unsafe_unwrap_webhook() and 0xFFFF) != 50191) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_func_unsafe_unwrap_webhook() and 0xFFFF) != 32908) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_base_url() and 0xFFFF) != 9608) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_webhook() and 0xFFFF) != 23795) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_webhook() and 0xFFFF) != 39768) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_with_workspace() and 0xFFFF) != 51121) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_with_workspace() and 0xFFFF) != 33314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspace_id() and 0xFFFF) != 26744) {
@@ -2038,13 +2038,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_next_cursor() and 0xFFFF) != 10480) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_next_page() and 0xFFFF) != 42541) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_next_page() and 0xFFFF) != 30306) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_retrieve() and 0xFFFF) != 12299) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_retrieve() and 0xFFFF) != 21974) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_rotate_webhook_signing_key() and 0xFFFF) != 62909) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_rotate_webhook_signing_key() and 0xFFFF) != 10110) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_has_next_page() and 0xFFFF) != 62129) {
@@ -2056,7 +2056,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_next_cursor() and 0xFFFF) != 39079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_next_page() and 0xFFFF) != 5844) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_next_page() and 0xFFFF) != 38841) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_has_next_page() and 0xFFFF) != 17196) {
@@ -2068,7 +2068,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_cursor() and 0xFFFF) != 58579) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_page() and 0xFFFF) != 17097) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_page() and 0xFFFF) != 37563) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_has_next_page() and 0xFFFF) != 59411) {
@@ -2080,31 +2080,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_cursor() and 0xFFFF) != 41802) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_page() and 0xFFFF) != 58702) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_page() and 0xFFFF) != 12000) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsfeedbackresource_list() and 0xFFFF) != 49570) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsfeedbackresource_list() and 0xFFFF) != 60430) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_create() and 0xFFFF) != 16355) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_create() and 0xFFFF) != 63726) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_delete() and 0xFFFF) != 6990) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_delete() and 0xFFFF) != 57936) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_feedback() and 0xFFFF) != 17298) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_list() and 0xFFFF) != 39437) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_list() and 0xFFFF) != 50476) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_retrieve() and 0xFFFF) != 6835) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_retrieve() and 0xFFFF) != 49609) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_schedules() and 0xFFFF) != 52115) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_update() and 0xFFFF) != 20425) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_update() and 0xFFFF) != 2306) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_variations() and 0xFFFF) != 30152) {
@@ -2113,82 +2113,82 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_webhook_deliveries() and 0xFFFF) != 55502) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_create() and 0xFFFF) != 20140) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_create() and 0xFFFF) != 18361) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_delete() and 0xFFFF) != 36759) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_delete() and 0xFFFF) != 11725) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_list() and 0xFFFF) != 28815) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_list() and 0xFFFF) != 41219) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_retrieve() and 0xFFFF) != 29663) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_retrieve() and 0xFFFF) != 35883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_update() and 0xFFFF) != 3659) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_update() and 0xFFFF) != 58603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_assignment() and 0xFFFF) != 58544) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_assignment() and 0xFFFF) != 21037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_memory_layer() and 0xFFFF) != 37717) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_memory_layer() and 0xFFFF) != 46260) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_create() and 0xFFFF) != 38471) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_create() and 0xFFFF) != 60864) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_delete() and 0xFFFF) != 30220) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_delete() and 0xFFFF) != 42340) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_list() and 0xFFFF) != 58764) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_list() and 0xFFFF) != 10619) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_assignment() and 0xFFFF) != 5226) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_assignment() and 0xFFFF) != 38369) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_memory_layer() and 0xFFFF) != 33941) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_memory_layer() and 0xFFFF) != 51781) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_retrieve() and 0xFFFF) != 32174) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_retrieve() and 0xFFFF) != 20523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update() and 0xFFFF) != 41382) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update() and 0xFFFF) != 8204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update_memory_layer() and 0xFFFF) != 1458) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update_memory_layer() and 0xFFFF) != 18983) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentswebhookdeliveriesresource_list() and 0xFFFF) != 53846) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentswebhookdeliveriesresource_list() and 0xFFFF) != 7326) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_add() and 0xFFFF) != 35531) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_add() and 0xFFFF) != 59977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_list() and 0xFFFF) != 46555) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_list() and 0xFFFF) != 23286) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_remove() and 0xFFFF) != 62091) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_remove() and 0xFFFF) != 41275) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_access() and 0xFFFF) != 51293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_create() and 0xFFFF) != 4385) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_create() and 0xFFFF) != 53921) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_delete() and 0xFFFF) != 44860) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_delete() and 0xFFFF) != 1240) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_list() and 0xFFFF) != 22109) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_list() and 0xFFFF) != 21169) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_retrieve() and 0xFFFF) != 33972) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_retrieve() and 0xFFFF) != 2819) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_rotate() and 0xFFFF) != 24705) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_rotate() and 0xFFFF) != 23714) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_update() and 0xFFFF) != 16364) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_update() and 0xFFFF) != 45004) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_has_next_page() and 0xFFFF) != 24716) {
@@ -2200,7 +2200,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_cursor() and 0xFFFF) != 17130) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_page() and 0xFFFF) != 59641) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_page() and 0xFFFF) != 53041) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_has_next_page() and 0xFFFF) != 1061) {
@@ -2212,22 +2212,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_cursor() and 0xFFFF) != 28228) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_page() and 0xFFFF) != 46809) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_page() and 0xFFFF) != 21098) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_apply() and 0xFFFF) != 62524) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_apply() and 0xFFFF) != 23487) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_list() and 0xFFFF) != 9105) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_list() and 0xFFFF) != 34071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_results() and 0xFFFF) != 22236) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_retrieve() and 0xFFFF) != 16720) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_retrieve() and 0xFFFF) != 52751) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresultsresource_list() and 0xFFFF) != 17217) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresultsresource_list() and 0xFFFF) != 3968) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_has_next_page() and 0xFFFF) != 19030) {
@@ -2239,7 +2239,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_cursor() and 0xFFFF) != 4975) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_page() and 0xFFFF) != 23237) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_page() and 0xFFFF) != 31538) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_has_next_page() and 0xFFFF) != 42038) {
@@ -2251,40 +2251,40 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_cursor() and 0xFFFF) != 47584) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_page() and 0xFFFF) != 31801) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_page() and 0xFFFF) != 36165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_create() and 0xFFFF) != 46486) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_create() and 0xFFFF) != 27826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_delete() and 0xFFFF) != 31309) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_delete() and 0xFFFF) != 7463) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_list() and 0xFFFF) != 22444) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_list() and 0xFFFF) != 51837) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_retrieve() and 0xFFFF) != 45824) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_retrieve() and 0xFFFF) != 16826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_update() and 0xFFFF) != 44951) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_update() and 0xFFFF) != 23238) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_create() and 0xFFFF) != 16555) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_create() and 0xFFFF) != 49374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_delete() and 0xFFFF) != 26367) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_delete() and 0xFFFF) != 15415) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_entries() and 0xFFFF) != 62374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_list() and 0xFFFF) != 23179) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_list() and 0xFFFF) != 36263) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_retrieve() and 0xFFFF) != 47559) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_retrieve() and 0xFFFF) != 4842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_update() and 0xFFFF) != 41921) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_update() and 0xFFFF) != 45607) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_has_next_page() and 0xFFFF) != 36022) {
@@ -2296,16 +2296,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_next_cursor() and 0xFFFF) != 6669) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_next_page() and 0xFFFF) != 21565) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_next_page() and 0xFFFF) != 13296) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_list() and 0xFFFF) != 5619) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_list() and 0xFFFF) != 49060) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_retrieve() and 0xFFFF) != 11405) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_retrieve() and 0xFFFF) != 5335) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_set_status() and 0xFFFF) != 53628) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_set_status() and 0xFFFF) != 58198) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_has_next_page() and 0xFFFF) != 489) {
@@ -2317,7 +2317,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_cursor() and 0xFFFF) != 29208) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() and 0xFFFF) != 26646) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() and 0xFFFF) != 33150) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_has_next_page() and 0xFFFF) != 7648) {
@@ -2329,7 +2329,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_cursor() and 0xFFFF) != 1633) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_page() and 0xFFFF) != 24416) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_page() and 0xFFFF) != 49716) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_has_next_page() and 0xFFFF) != 41187) {
@@ -2341,7 +2341,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_cursor() and 0xFFFF) != 7377) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_page() and 0xFFFF) != 23365) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_page() and 0xFFFF) != 28041) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_has_next_page() and 0xFFFF) != 54933) {
@@ -2353,7 +2353,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_next_cursor() and 0xFFFF) != 18114) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_next_page() and 0xFFFF) != 34417) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_next_page() and 0xFFFF) != 51785) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_has_next_page() and 0xFFFF) != 64048) {
@@ -2365,7 +2365,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_cursor() and 0xFFFF) != 4314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_page() and 0xFFFF) != 42915) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_page() and 0xFFFF) != 24799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_has_next_page() and 0xFFFF) != 37644) {
@@ -2377,7 +2377,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_cursor() and 0xFFFF) != 29130) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_page() and 0xFFFF) != 61705) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_page() and 0xFFFF) != 9079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_has_next_page() and 0xFFFF) != 65510) {
@@ -2389,40 +2389,40 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_cursor() and 0xFFFF) != 27398) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_page() and 0xFFFF) != 44878) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_page() and 0xFFFF) != 24896) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_create() and 0xFFFF) != 20413) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_create() and 0xFFFF) != 16797) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_list() and 0xFFFF) != 25162) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_list() and 0xFFFF) != 52209) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_cancel() and 0xFFFF) != 37355) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_cancel() and 0xFFFF) != 52231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_compact() and 0xFFFF) != 51681) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_compact() and 0xFFFF) != 8810) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_continue_() and 0xFFFF) != 16788) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_continue_() and 0xFFFF) != 38889) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_create() and 0xFFFF) != 3513) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_create() and 0xFFFF) != 26064) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_feedback() and 0xFFFF) != 43503) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() and 0xFFFF) != 16600) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() and 0xFFFF) != 8036) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_context_windows() and 0xFFFF) != 44056) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_context_windows() and 0xFFFF) != 23187) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_events() and 0xFFFF) != 3693) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_events() and 0xFFFF) != 7943) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_retrieve() and 0xFFFF) != 21535) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_retrieve() and 0xFFFF) != 17656) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_tasks() and 0xFFFF) != 50207) {
@@ -2434,22 +2434,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_tools() and 0xFFFF) != 59165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() and 0xFFFF) != 46865) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() and 0xFFFF) != 62388) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_retrieve() and 0xFFFF) != 45113) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_retrieve() and 0xFFFF) != 41857) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_approve() and 0xFFFF) != 21902) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_approve() and 0xFFFF) != 1196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_deny() and 0xFFFF) != 62122) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_deny() and 0xFFFF) != 50157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_list() and 0xFFFF) != 40019) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_list() and 0xFFFF) != 61108) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolsresource_list() and 0xFFFF) != 18460) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolsresource_list() and 0xFFFF) != 22440) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_has_next_page() and 0xFFFF) != 40420) {
@@ -2461,10 +2461,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_next_cursor() and 0xFFFF) != 12414) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_next_page() and 0xFFFF) != 47357) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_next_page() and 0xFFFF) != 20250) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_searchresource_search_tools_or_tool_sets() and 0xFFFF) != 46929) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_searchresource_search_tools_or_tool_sets() and 0xFFFF) != 62178) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_has_next_page() and 0xFFFF) != 53269) {
@@ -2476,7 +2476,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_next_cursor() and 0xFFFF) != 33037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_next_page() and 0xFFFF) != 24463) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_next_page() and 0xFFFF) != 26390) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_has_next_page() and 0xFFFF) != 15442) {
@@ -2488,7 +2488,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_cursor() and 0xFFFF) != 60953) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_page() and 0xFFFF) != 38513) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_page() and 0xFFFF) != 63089) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_has_next_page() and 0xFFFF) != 1138) {
@@ -2500,52 +2500,52 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_cursor() and 0xFFFF) != 33839) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_page() and 0xFFFF) != 21187) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_page() and 0xFFFF) != 45374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_create() and 0xFFFF) != 35974) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_create() and 0xFFFF) != 44946) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_delete() and 0xFFFF) != 37693) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_delete() and 0xFFFF) != 43881) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_get_openapi_spec() and 0xFFFF) != 65065) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_get_openapi_spec() and 0xFFFF) != 34513) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list() and 0xFFFF) != 1106) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list() and 0xFFFF) != 4409) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list_events() and 0xFFFF) != 11976) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list_events() and 0xFFFF) != 20607) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_retrieve() and 0xFFFF) != 60713) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_retrieve() and 0xFFFF) != 53700) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_tools() and 0xFFFF) != 59715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_update() and 0xFFFF) != 16067) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_update() and 0xFFFF) != 56552) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_create() and 0xFFFF) != 21436) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_create() and 0xFFFF) != 169) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_delete() and 0xFFFF) != 60104) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_delete() and 0xFFFF) != 14997) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_list() and 0xFFFF) != 9973) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_list() and 0xFFFF) != 57632) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_retrieve() and 0xFFFF) != 48679) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_retrieve() and 0xFFFF) != 59810) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_update() and 0xFFFF) != 15194) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_update() and 0xFFFF) != 12899) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_create() and 0xFFFF) != 33806) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_create() and 0xFFFF) != 39375) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_retrieve() and 0xFFFF) != 12899) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_retrieve() and 0xFFFF) != 53396) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_has_next_page() and 0xFFFF) != 18252) {
@@ -2557,28 +2557,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_cursor() and 0xFFFF) != 53554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_page() and 0xFFFF) != 26831) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_page() and 0xFFFF) != 19378) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_add() and 0xFFFF) != 8985) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_add() and 0xFFFF) != 55329) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_list() and 0xFFFF) != 24222) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_list() and 0xFFFF) != 20906) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_remove() and 0xFFFF) != 17815) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_remove() and 0xFFFF) != 19876) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminprofilesresource_list() and 0xFFFF) != 42855) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminprofilesresource_list() and 0xFFFF) != 36016) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_archive() and 0xFFFF) != 52257) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_archive() and 0xFFFF) != 14580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_create() and 0xFFFF) != 26710) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_create() and 0xFFFF) != 64298) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_list() and 0xFFFF) != 30725) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_list() and 0xFFFF) != 47452) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_members() and 0xFFFF) != 41858) {
@@ -2587,10 +2587,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_profiles() and 0xFFFF) != 26224) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_retrieve() and 0xFFFF) != 31670) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_retrieve() and 0xFFFF) != 49988) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_update() and 0xFFFF) != 59068) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_update() and 0xFFFF) != 64154) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_has_next_page() and 0xFFFF) != 17858) {
@@ -2602,7 +2602,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_cursor() and 0xFFFF) != 48345) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_page() and 0xFFFF) != 41714) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_page() and 0xFFFF) != 62514) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_has_next_page() and 0xFFFF) != 20573) {
@@ -2614,7 +2614,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_next_cursor() and 0xFFFF) != 31813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_next_page() and 0xFFFF) != 64058) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_next_page() and 0xFFFF) != 55772) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_has_next_page() and 0xFFFF) != 160) {
@@ -2626,43 +2626,43 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_cursor() and 0xFFFF) != 39679) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_page() and 0xFFFF) != 17150) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_page() and 0xFFFF) != 13624) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_create() and 0xFFFF) != 8294) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_create() and 0xFFFF) != 3648) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_delete() and 0xFFFF) != 33046) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_delete() and 0xFFFF) != 22518) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_list() and 0xFFFF) != 55393) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_list() and 0xFFFF) != 51020) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_retrieve() and 0xFFFF) != 12419) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_retrieve() and 0xFFFF) != 49890) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_update() and 0xFFFF) != 44149) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_update() and 0xFFFF) != 61684) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_get() and 0xFFFF) != 57941) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_get() and 0xFFFF) != 34174) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_list() and 0xFFFF) != 25784) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_list() and 0xFFFF) != 55890) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_unwrap() and 0xFFFF) != 41280) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_unwrap() and 0xFFFF) != 34609) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_verify() and 0xFFFF) != 42906) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_verify() and 0xFFFF) != 33898) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock() and 0xFFFF) != 23246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 33004) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 49447) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_webhook_new() and 0xFFFF) != 31294) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_webhook_new() and 0xFFFF) != 26421) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -3191,7 +3191,8 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `APIKey`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ApiKeyPageInterface {
     
@@ -3219,7 +3220,8 @@ public interface ApiKeyPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `APIKey`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ApiKeyPage: Disposable, AutoCloseable, ApiKeyPageInterface
 {
@@ -3851,7 +3853,8 @@ public object FfiConverterTypeAccountResource: FfiConverter<AccountResource, Lon
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Agent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface AgentPageInterface {
     
@@ -3879,7 +3882,8 @@ public interface AgentPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Agent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentPage: Disposable, AutoCloseable, AgentPageInterface
 {
@@ -4189,7 +4193,8 @@ public object FfiConverterTypeAgentPage: FfiConverter<AgentPage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentSchedule`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface AgentSchedulePageInterface {
     
@@ -4217,7 +4222,8 @@ public interface AgentSchedulePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentSchedule`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentSchedulePage: Disposable, AutoCloseable, AgentSchedulePageInterface
 {
@@ -4527,7 +4533,8 @@ public object FfiConverterTypeAgentSchedulePage: FfiConverter<AgentSchedulePage,
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentVariation`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface AgentVariationPageInterface {
     
@@ -4555,7 +4562,8 @@ public interface AgentVariationPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentVariation`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentVariationPage: Disposable, AutoCloseable, AgentVariationPageInterface
 {
@@ -8012,7 +8020,8 @@ public object FfiConverterTypeApiKeysResource: FfiConverter<ApiKeysResource, Lon
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApply`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface BulkWorkspaceApplyPageInterface {
     
@@ -8040,7 +8049,8 @@ public interface BulkWorkspaceApplyPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApply`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class BulkWorkspaceApplyPage: Disposable, AutoCloseable, BulkWorkspaceApplyPageInterface
 {
@@ -8350,7 +8360,8 @@ public object FfiConverterTypeBulkWorkspaceApplyPage: FfiConverter<BulkWorkspace
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApplyResult`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface BulkWorkspaceApplyResultPageInterface {
     
@@ -8378,7 +8389,8 @@ public interface BulkWorkspaceApplyResultPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApplyResult`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class BulkWorkspaceApplyResultPage: Disposable, AutoCloseable, BulkWorkspaceApplyResultPageInterface
 {
@@ -10001,7 +10013,8 @@ public object FfiConverterTypeCadenyaClient: FfiConverter<CadenyaClient, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryEntry`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface MemoryEntryPageInterface {
     
@@ -10029,7 +10042,8 @@ public interface MemoryEntryPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryEntry`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class MemoryEntryPage: Disposable, AutoCloseable, MemoryEntryPageInterface
 {
@@ -10339,7 +10353,8 @@ public object FfiConverterTypeMemoryEntryPage: FfiConverter<MemoryEntryPage, Lon
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryLayer`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface MemoryLayerPageInterface {
     
@@ -10367,7 +10382,8 @@ public interface MemoryLayerPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryLayer`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class MemoryLayerPage: Disposable, AutoCloseable, MemoryLayerPageInterface
 {
@@ -11618,7 +11634,8 @@ public object FfiConverterTypeMemoryLayersResource: FfiConverter<MemoryLayersRes
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Model`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ModelPageInterface {
     
@@ -11646,7 +11663,8 @@ public interface ModelPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Model`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ModelPage: Disposable, AutoCloseable, ModelPageInterface
 {
@@ -12329,7 +12347,8 @@ public object FfiConverterTypeModelsResource: FfiConverter<ModelsResource, Long>
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveContextWindow`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveContextWindowPageInterface {
     
@@ -12357,7 +12376,8 @@ public interface ObjectiveContextWindowPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveContextWindow`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveContextWindowPage: Disposable, AutoCloseable, ObjectiveContextWindowPageInterface
 {
@@ -12667,7 +12687,8 @@ public object FfiConverterTypeObjectiveContextWindowPage: FfiConverter<Objective
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveFeedbackPageInterface {
     
@@ -12695,7 +12716,8 @@ public interface ObjectiveFeedbackPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveFeedbackPage: Disposable, AutoCloseable, ObjectiveFeedbackPageInterface
 {
@@ -13005,7 +13027,8 @@ public object FfiConverterTypeObjectiveFeedbackPage: FfiConverter<ObjectiveFeedb
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveListEventsResponse`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveListEventsResponsePageInterface {
     
@@ -13033,7 +13056,8 @@ public interface ObjectiveListEventsResponsePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveListEventsResponse`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveListEventsResponsePage: Disposable, AutoCloseable, ObjectiveListEventsResponsePageInterface
 {
@@ -13343,7 +13367,8 @@ public object FfiConverterTypeObjectiveListEventsResponsePage: FfiConverter<Obje
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Objective`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectivePageInterface {
     
@@ -13371,7 +13396,8 @@ public interface ObjectivePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Objective`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectivePage: Disposable, AutoCloseable, ObjectivePageInterface
 {
@@ -13681,7 +13707,8 @@ public object FfiConverterTypeObjectivePage: FfiConverter<ObjectivePage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTask`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveTaskPageInterface {
     
@@ -13709,7 +13736,8 @@ public interface ObjectiveTaskPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTask`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveTaskPage: Disposable, AutoCloseable, ObjectiveTaskPageInterface
 {
@@ -14019,7 +14047,8 @@ public object FfiConverterTypeObjectiveTaskPage: FfiConverter<ObjectiveTaskPage,
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveToolCall`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveToolCallPageInterface {
     
@@ -14047,7 +14076,8 @@ public interface ObjectiveToolCallPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveToolCall`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveToolCallPage: Disposable, AutoCloseable, ObjectiveToolCallPageInterface
 {
@@ -14357,7 +14387,8 @@ public object FfiConverterTypeObjectiveToolCallPage: FfiConverter<ObjectiveToolC
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveToolPageInterface {
     
@@ -14385,7 +14416,8 @@ public interface ObjectiveToolPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveToolPage: Disposable, AutoCloseable, ObjectiveToolPageInterface
 {
@@ -16691,7 +16723,8 @@ public object FfiConverterTypeObjectivesToolsResource: FfiConverter<ObjectivesTo
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Profile`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ProfilePageInterface {
     
@@ -16719,7 +16752,8 @@ public interface ProfilePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Profile`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ProfilePage: Disposable, AutoCloseable, ProfilePageInterface
 {
@@ -17315,7 +17349,8 @@ public object FfiConverterTypeSearchResource: FfiConverter<SearchResource, Long>
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Tool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ToolPageInterface {
     
@@ -17343,7 +17378,8 @@ public interface ToolPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Tool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolPage: Disposable, AutoCloseable, ToolPageInterface
 {
@@ -17653,7 +17689,8 @@ public object FfiConverterTypeToolPage: FfiConverter<ToolPage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSetEvent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ToolSetEventPageInterface {
     
@@ -17681,7 +17718,8 @@ public interface ToolSetEventPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSetEvent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolSetEventPage: Disposable, AutoCloseable, ToolSetEventPageInterface
 {
@@ -17991,7 +18029,8 @@ public object FfiConverterTypeToolSetEventPage: FfiConverter<ToolSetEventPage, L
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSet`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ToolSetPageInterface {
     
@@ -18019,7 +18058,8 @@ public interface ToolSetPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSet`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolSetPage: Disposable, AutoCloseable, ToolSetPageInterface
 {
@@ -19688,7 +19728,7 @@ public object FfiConverterTypeUploadsResource: FfiConverter<UploadsResource, Lon
 public interface WebhookInterface {
     
     /**
-     * Verifies the delivery, then decodes the typed event.
+     * Verifies the delivery and its envelope, then decodes the typed event.
      */
     fun `unwrap`(`payload`: kotlin.ByteArray, `headers`: Map<kotlin.String, kotlin.String>): UnwrapWebhookEvent
     
@@ -19825,7 +19865,7 @@ open class Webhook: Disposable, AutoCloseable, WebhookInterface
 
     
     /**
-     * Verifies the delivery, then decodes the typed event.
+     * Verifies the delivery and its envelope, then decodes the typed event.
      */
     @Throws(CadenyaException::class)override fun `unwrap`(`payload`: kotlin.ByteArray, `headers`: Map<kotlin.String, kotlin.String>): UnwrapWebhookEvent {
             return FfiConverterTypeUnwrapWebhookEvent.lift(
@@ -20013,7 +20053,8 @@ public object FfiConverterTypeWebhook: FfiConverter<Webhook, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WebhookDelivery`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WebhookDeliveryPageInterface {
     
@@ -20041,7 +20082,8 @@ public interface WebhookDeliveryPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WebhookDelivery`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WebhookDeliveryPage: Disposable, AutoCloseable, WebhookDeliveryPageInterface
 {
@@ -21497,7 +21539,8 @@ public object FfiConverterTypeWorkspaceAdminResource: FfiConverter<WorkspaceAdmi
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceMember`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WorkspaceMemberPageInterface {
     
@@ -21525,7 +21568,8 @@ public interface WorkspaceMemberPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceMember`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspaceMemberPage: Disposable, AutoCloseable, WorkspaceMemberPageInterface
 {
@@ -21835,7 +21879,8 @@ public object FfiConverterTypeWorkspaceMemberPage: FfiConverter<WorkspaceMemberP
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Workspace`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WorkspacePageInterface {
     
@@ -21863,7 +21908,8 @@ public interface WorkspacePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Workspace`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspacePage: Disposable, AutoCloseable, WorkspacePageInterface
 {
@@ -22173,7 +22219,8 @@ public object FfiConverterTypeWorkspacePage: FfiConverter<WorkspacePage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceSecret`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WorkspaceSecretPageInterface {
     
@@ -22201,7 +22248,8 @@ public interface WorkspaceSecretPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceSecret`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspaceSecretPage: Disposable, AutoCloseable, WorkspaceSecretPageInterface
 {
@@ -23208,6 +23256,12 @@ data class ApiKey (
     val `spec`: ApiKeySpec
     , 
     val `info`: ApiKeyInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23227,19 +23281,22 @@ public object FfiConverterTypeAPIKey: FfiConverterRustBuffer<ApiKey> {
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeAPIKeySpec.read(buf),
             FfiConverterOptionalTypeAPIKeyInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKey) = (
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAPIKeySpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAPIKeyInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAPIKeyInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKey, buf: ByteBuffer) {
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAPIKeySpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAPIKeyInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23263,6 +23320,12 @@ data class ApiKeyCreateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23282,19 +23345,22 @@ public object FfiConverterTypeAPIKeyCreateParamsMetadata: FfiConverterRustBuffer
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeyCreateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeyCreateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23315,6 +23381,12 @@ data class ApiKeyInfo (
      * Count of workspaces the key may use.
      */
     val `workspacesTotal`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23334,19 +23406,22 @@ public object FfiConverterTypeAPIKeyInfo: FfiConverterRustBuffer<ApiKeyInfo> {
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalSequenceTypeBareMetadata.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeyInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalSequenceTypeBareMetadata.allocationSize(value.`workspacesPreview`) +
-            FfiConverterOptionalInt.allocationSize(value.`workspacesTotal`)
+            FfiConverterOptionalInt.allocationSize(value.`workspacesTotal`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeyInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalSequenceTypeBareMetadata.write(value.`workspacesPreview`, buf)
             FfiConverterOptionalInt.write(value.`workspacesTotal`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23375,6 +23450,12 @@ data class ApiKeySpec (
      * True for system-managed keys, which can be rotated but not deleted.
      */
     val `system`: kotlin.Boolean? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23404,6 +23485,7 @@ public object FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer<ApiKeySpec> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23411,7 +23493,8 @@ public object FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer<ApiKeySpec> {
             FfiConverterOptionalString.allocationSize(value.`token`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`permissions`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`system`)
+            FfiConverterOptionalBoolean.allocationSize(value.`system`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeySpec, buf: ByteBuffer) {
@@ -23419,6 +23502,7 @@ public object FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer<ApiKeySpec> {
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalSequenceString.write(value.`permissions`, buf)
             FfiConverterOptionalBoolean.write(value.`system`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23442,6 +23526,12 @@ data class ApiKeyUpdateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23461,19 +23551,22 @@ public object FfiConverterTypeAPIKeyUpdateParamsMetadata: FfiConverterRustBuffer
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeyUpdateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeyUpdateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23486,6 +23579,12 @@ data class ApiKeysCursorPagination (
     val `items`: List<ApiKey>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23504,17 +23603,20 @@ public object FfiConverterTypeAPIKeysCursorPagination: FfiConverterRustBuffer<Ap
         return ApiKeysCursorPagination(
             FfiConverterSequenceTypeAPIKey.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeysCursorPagination) = (
             FfiConverterSequenceTypeAPIKey.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeysCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAPIKey.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23529,6 +23631,12 @@ data class Account (
     val `metadata`: AccountResourceMetadata
     , 
     val `spec`: AccountSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23548,19 +23656,22 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
             FfiConverterTypeAccountInfo.read(buf),
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeAccountSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Account) = (
             FfiConverterTypeAccountInfo.allocationSize(value.`info`) +
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeAccountSpec.allocationSize(value.`spec`)
+            FfiConverterTypeAccountSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Account, buf: ByteBuffer) {
             FfiConverterTypeAccountInfo.write(value.`info`, buf)
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAccountSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23576,6 +23687,12 @@ data class AccountInfo (
      * Secret that signs outgoing webhooks; see x-webhooks for its format.
      */
     val `webhookEventsHmacSecret`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23603,17 +23720,20 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
         return AccountInfo(
             FfiConverterOptionalTypeAPIKey.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AccountInfo) = (
             FfiConverterOptionalTypeAPIKey.allocationSize(value.`globalApiKey`) +
-            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`)
+            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AccountInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeAPIKey.write(value.`globalApiKey`, buf)
             FfiConverterOptionalString.write(value.`webhookEventsHmacSecret`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23652,6 +23772,12 @@ data class AccountResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23674,6 +23800,7 @@ public object FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer<Ac
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23683,7 +23810,8 @@ public object FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer<Ac
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`profileId`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AccountResourceMetadata, buf: ByteBuffer) {
@@ -23693,6 +23821,7 @@ public object FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer<Ac
             FfiConverterString.write(value.`profileId`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23721,6 +23850,12 @@ data class AccountSpec (
      * Workspaces of the account.
      */
     val `workspaces`: List<Workspace>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23741,6 +23876,7 @@ public object FfiConverterTypeAccountSpec: FfiConverterRustBuffer<AccountSpec> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceTypeWorkspace.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23748,7 +23884,8 @@ public object FfiConverterTypeAccountSpec: FfiConverterRustBuffer<AccountSpec> {
             FfiConverterOptionalString.allocationSize(value.`billingEmail`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`domain`) +
-            FfiConverterOptionalSequenceTypeWorkspace.allocationSize(value.`workspaces`)
+            FfiConverterOptionalSequenceTypeWorkspace.allocationSize(value.`workspaces`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AccountSpec, buf: ByteBuffer) {
@@ -23756,6 +23893,7 @@ public object FfiConverterTypeAccountSpec: FfiConverterRustBuffer<AccountSpec> {
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`domain`, buf)
             FfiConverterOptionalSequenceTypeWorkspace.write(value.`workspaces`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23770,6 +23908,12 @@ data class Agent (
     val `spec`: AgentSpec
     , 
     val `info`: AgentInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23789,19 +23933,22 @@ public object FfiConverterTypeAgent: FfiConverterRustBuffer<Agent> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeAgentSpec.read(buf),
             FfiConverterOptionalTypeAgentInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Agent) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAgentSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAgentInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAgentInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Agent, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAgentInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23814,6 +23961,12 @@ data class AgentCreateParamsDefaultVariation (
     val `metadata`: CreateResourceMetadata
     , 
     val `spec`: AgentVariationSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23832,17 +23985,20 @@ public object FfiConverterTypeAgentCreateParamsDefaultVariation: FfiConverterRus
         return AgentCreateParamsDefaultVariation(
             FfiConverterTypeCreateResourceMetadata.read(buf),
             FfiConverterTypeAgentVariationSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentCreateParamsDefaultVariation) = (
             FfiConverterTypeCreateResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`)
+            FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentCreateParamsDefaultVariation, buf: ByteBuffer) {
             FfiConverterTypeCreateResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentVariationSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23873,6 +24029,12 @@ data class AgentEntry (
      * Map from external id to a variation of this agent.
      */
     val `variations`: Map<kotlin.String, AgentVariationEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23894,6 +24056,7 @@ public object FfiConverterTypeAgentEntry: FfiConverterRustBuffer<AgentEntry> {
             FfiConverterOptionalMapStringString.read(buf),
             FfiConverterOptionalMapStringTypeAgentScheduleEntry.read(buf),
             FfiConverterOptionalMapStringTypeAgentVariationEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23902,7 +24065,8 @@ public object FfiConverterTypeAgentEntry: FfiConverterRustBuffer<AgentEntry> {
             FfiConverterTypeAgentSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
             FfiConverterOptionalMapStringTypeAgentScheduleEntry.allocationSize(value.`schedules`) +
-            FfiConverterOptionalMapStringTypeAgentVariationEntry.allocationSize(value.`variations`)
+            FfiConverterOptionalMapStringTypeAgentVariationEntry.allocationSize(value.`variations`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentEntry, buf: ByteBuffer) {
@@ -23911,6 +24075,7 @@ public object FfiConverterTypeAgentEntry: FfiConverterRustBuffer<AgentEntry> {
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
             FfiConverterOptionalMapStringTypeAgentScheduleEntry.write(value.`schedules`, buf)
             FfiConverterOptionalMapStringTypeAgentVariationEntry.write(value.`variations`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23926,6 +24091,12 @@ data class AgentInfo (
      * Number of variations the agent has.
      */
     val `variationCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23944,17 +24115,20 @@ public object FfiConverterTypeAgentInfo: FfiConverterRustBuffer<AgentInfo> {
         return AgentInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalInt.allocationSize(value.`variationCount`)
+            FfiConverterOptionalInt.allocationSize(value.`variationCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalInt.write(value.`variationCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23969,6 +24143,12 @@ data class AgentSchedule (
     val `spec`: AgentScheduleSpec
     , 
     val `info`: AgentScheduleInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23988,19 +24168,22 @@ public object FfiConverterTypeAgentSchedule: FfiConverterRustBuffer<AgentSchedul
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeAgentScheduleSpec.read(buf),
             FfiConverterOptionalTypeAgentScheduleInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentSchedule) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAgentScheduleSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAgentScheduleInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAgentScheduleInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentSchedule, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentScheduleSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAgentScheduleInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24021,6 +24204,12 @@ data class AgentScheduleEntry (
      * Arbitrary key-value labels.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24040,19 +24229,22 @@ public object FfiConverterTypeAgentScheduleEntry: FfiConverterRustBuffer<AgentSc
             FfiConverterString.read(buf),
             FfiConverterTypeAgentScheduleSpec.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentScheduleEntry) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeAgentScheduleSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleEntry, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterTypeAgentScheduleSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24093,6 +24285,12 @@ data class AgentScheduleInfo (
      * Objectives created by the schedule over its lifetime.
      */
     val `totalFires`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24116,6 +24314,7 @@ public object FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24126,7 +24325,8 @@ public object FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.allocationSize(value.`lastSkippedAt`) +
             FfiConverterOptionalString.allocationSize(value.`lastSkipReason`) +
             FfiConverterOptionalString.allocationSize(value.`nextFireAt`) +
-            FfiConverterOptionalInt.allocationSize(value.`totalFires`)
+            FfiConverterOptionalInt.allocationSize(value.`totalFires`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleInfo, buf: ByteBuffer) {
@@ -24137,6 +24337,7 @@ public object FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.write(value.`lastSkipReason`, buf)
             FfiConverterOptionalString.write(value.`nextFireAt`, buf)
             FfiConverterOptionalInt.write(value.`totalFires`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24173,6 +24374,12 @@ data class AgentScheduleSpec (
      * Fixed variation to use; otherwise the agent's selection mode decides.
      */
     val `variationId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24195,6 +24402,7 @@ public object FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalTypeOverlapPolicy.read(buf),
             FfiConverterOptionalTypeAgentScheduleStatus.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24204,7 +24412,8 @@ public object FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.allocationSize(value.`data`) +
             FfiConverterOptionalTypeOverlapPolicy.allocationSize(value.`overlapPolicy`) +
             FfiConverterOptionalTypeAgentScheduleStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalString.allocationSize(value.`variationId`)
+            FfiConverterOptionalString.allocationSize(value.`variationId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleSpec, buf: ByteBuffer) {
@@ -24214,6 +24423,7 @@ public object FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalTypeOverlapPolicy.write(value.`overlapPolicy`, buf)
             FfiConverterOptionalTypeAgentScheduleStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`variationId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24237,6 +24447,12 @@ data class AgentScheduleSpecSchedule (
      * IANA time zone name used for the rules.
      */
     val `timezone`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24256,19 +24472,22 @@ public object FfiConverterTypeAgentScheduleSpecSchedule: FfiConverterRustBuffer<
             FfiConverterOptionalSequenceTypeScheduleCalendar.read(buf),
             FfiConverterOptionalSequenceTypeScheduleInterval.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentScheduleSpecSchedule) = (
             FfiConverterOptionalSequenceTypeScheduleCalendar.allocationSize(value.`calendars`) +
             FfiConverterOptionalSequenceTypeScheduleInterval.allocationSize(value.`intervals`) +
-            FfiConverterOptionalString.allocationSize(value.`timezone`)
+            FfiConverterOptionalString.allocationSize(value.`timezone`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleSpecSchedule, buf: ByteBuffer) {
             FfiConverterOptionalSequenceTypeScheduleCalendar.write(value.`calendars`, buf)
             FfiConverterOptionalSequenceTypeScheduleInterval.write(value.`intervals`, buf)
             FfiConverterOptionalString.write(value.`timezone`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24281,6 +24500,12 @@ data class AgentSchedulesCursorPagination (
     val `items`: List<AgentSchedule>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24299,17 +24524,20 @@ public object FfiConverterTypeAgentSchedulesCursorPagination: FfiConverterRustBu
         return AgentSchedulesCursorPagination(
             FfiConverterSequenceTypeAgentSchedule.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentSchedulesCursorPagination) = (
             FfiConverterSequenceTypeAgentSchedule.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentSchedulesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAgentSchedule.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24350,6 +24578,12 @@ data class AgentSpec (
      * URL that receives objective events for this agent.
      */
     val `webhookEventsUrl`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24372,6 +24606,7 @@ public object FfiConverterTypeAgentSpec: FfiConverterRustBuffer<AgentSpec> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24381,7 +24616,8 @@ public object FfiConverterTypeAgentSpec: FfiConverterRustBuffer<AgentSpec> {
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`inputDataSchema`) +
             FfiConverterOptionalString.allocationSize(value.`outputDefinition`) +
-            FfiConverterOptionalString.allocationSize(value.`webhookEventsUrl`)
+            FfiConverterOptionalString.allocationSize(value.`webhookEventsUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentSpec, buf: ByteBuffer) {
@@ -24391,6 +24627,7 @@ public object FfiConverterTypeAgentSpec: FfiConverterRustBuffer<AgentSpec> {
             FfiConverterOptionalString.write(value.`inputDataSchema`, buf)
             FfiConverterOptionalString.write(value.`outputDefinition`, buf)
             FfiConverterOptionalString.write(value.`webhookEventsUrl`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24405,6 +24642,12 @@ data class AgentVariation (
     val `spec`: AgentVariationSpec
     , 
     val `info`: AgentVariationInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24424,19 +24667,22 @@ public object FfiConverterTypeAgentVariation: FfiConverterRustBuffer<AgentVariat
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeAgentVariationSpec.read(buf),
             FfiConverterOptionalTypeAgentVariationInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariation) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAgentVariationInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAgentVariationInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariation, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentVariationSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAgentVariationInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24467,6 +24713,12 @@ data class AgentVariationEntry (
      * Desired memory layer attachments, at most 10.
      */
     val `memoryLayers`: List<VariationMemoryLayerEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24488,6 +24740,7 @@ public object FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer<AgentV
             FfiConverterOptionalSequenceTypeVariationAssignmentEntry.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
             FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24496,7 +24749,8 @@ public object FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer<AgentV
             FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalSequenceTypeVariationAssignmentEntry.allocationSize(value.`assignments`) +
             FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
-            FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.allocationSize(value.`memoryLayers`)
+            FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.allocationSize(value.`memoryLayers`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationEntry, buf: ByteBuffer) {
@@ -24505,6 +24759,7 @@ public object FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer<AgentV
             FfiConverterOptionalSequenceTypeVariationAssignmentEntry.write(value.`assignments`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
             FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.write(value.`memoryLayers`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24557,6 +24812,12 @@ data class AgentVariationInfo (
      * Number of attached tool sets.
      */
     val `toolSetCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24583,6 +24844,7 @@ public object FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24596,7 +24858,8 @@ public object FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalDouble.allocationSize(value.`score`) +
             FfiConverterOptionalInt.allocationSize(value.`subAgentCount`) +
             FfiConverterOptionalInt.allocationSize(value.`toolCount`) +
-            FfiConverterOptionalInt.allocationSize(value.`toolSetCount`)
+            FfiConverterOptionalInt.allocationSize(value.`toolSetCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationInfo, buf: ByteBuffer) {
@@ -24610,6 +24873,7 @@ public object FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalInt.write(value.`subAgentCount`, buf)
             FfiConverterOptionalInt.write(value.`toolCount`, buf)
             FfiConverterOptionalInt.write(value.`toolSetCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24651,6 +24915,12 @@ data class AgentVariationSpec (
      * Non-negative weight used when the agent selects variations by weight.
      */
     val `weight`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24676,6 +24946,7 @@ public object FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalTypeAgentVariationSpecProgressiveDiscovery.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24688,7 +24959,8 @@ public object FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalTypeAgentVariationSpecModelConfig.allocationSize(value.`modelConfig`) +
             FfiConverterOptionalTypeAgentVariationSpecProgressiveDiscovery.allocationSize(value.`progressiveDiscovery`) +
             FfiConverterOptionalString.allocationSize(value.`prompt`) +
-            FfiConverterOptionalInt.allocationSize(value.`weight`)
+            FfiConverterOptionalInt.allocationSize(value.`weight`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpec, buf: ByteBuffer) {
@@ -24701,6 +24973,7 @@ public object FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalTypeAgentVariationSpecProgressiveDiscovery.write(value.`progressiveDiscovery`, buf)
             FfiConverterOptionalString.write(value.`prompt`, buf)
             FfiConverterOptionalInt.write(value.`weight`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24718,6 +24991,12 @@ data class AgentVariationSpecCompactionConfig (
      * Fraction (0 to 1) of the model context window at which compaction starts; default 0.75.
      */
     val `triggerThreshold`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24737,19 +25016,22 @@ public object FfiConverterTypeAgentVariationSpecCompactionConfig: FfiConverterRu
             FfiConverterOptionalTypeCompactionConfigSummarizationStrategy.read(buf),
             FfiConverterOptionalTypeCompactionConfigToolResultClearingStrategy.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecCompactionConfig) = (
             FfiConverterOptionalTypeCompactionConfigSummarizationStrategy.allocationSize(value.`summarization`) +
             FfiConverterOptionalTypeCompactionConfigToolResultClearingStrategy.allocationSize(value.`toolResultClearing`) +
-            FfiConverterOptionalDouble.allocationSize(value.`triggerThreshold`)
+            FfiConverterOptionalDouble.allocationSize(value.`triggerThreshold`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecCompactionConfig, buf: ByteBuffer) {
             FfiConverterOptionalTypeCompactionConfigSummarizationStrategy.write(value.`summarization`, buf)
             FfiConverterOptionalTypeCompactionConfigToolResultClearingStrategy.write(value.`toolResultClearing`, buf)
             FfiConverterOptionalDouble.write(value.`triggerThreshold`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24768,6 +25050,12 @@ data class AgentVariationSpecConstraints (
      * Cap on tool calls; 0 means unlimited.
      */
     val `maxToolCalls`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24786,17 +25074,20 @@ public object FfiConverterTypeAgentVariationSpecConstraints: FfiConverterRustBuf
         return AgentVariationSpecConstraints(
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecConstraints) = (
             FfiConverterOptionalInt.allocationSize(value.`maxSubObjectives`) +
-            FfiConverterOptionalInt.allocationSize(value.`maxToolCalls`)
+            FfiConverterOptionalInt.allocationSize(value.`maxToolCalls`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecConstraints, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`maxSubObjectives`, buf)
             FfiConverterOptionalInt.write(value.`maxToolCalls`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24815,6 +25106,12 @@ data class AgentVariationSpecModelConfig (
      * Sampling temperature between 0 and 1.
      */
     val `temperature`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24833,17 +25130,20 @@ public object FfiConverterTypeAgentVariationSpecModelConfig: FfiConverterRustBuf
         return AgentVariationSpecModelConfig(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecModelConfig) = (
             FfiConverterOptionalString.allocationSize(value.`modelId`) +
-            FfiConverterOptionalDouble.allocationSize(value.`temperature`)
+            FfiConverterOptionalDouble.allocationSize(value.`temperature`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecModelConfig, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`modelId`, buf)
             FfiConverterOptionalDouble.write(value.`temperature`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24867,6 +25167,12 @@ data class AgentVariationSpecProgressiveDiscovery (
      * Optional score a match must exceed after reranking.
      */
     val `rerankThreshold`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24886,19 +25192,22 @@ public object FfiConverterTypeAgentVariationSpecProgressiveDiscovery: FfiConvert
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecProgressiveDiscovery) = (
             FfiConverterOptionalSequenceString.allocationSize(value.`hints`) +
             FfiConverterOptionalInt.allocationSize(value.`maxTools`) +
-            FfiConverterOptionalDouble.allocationSize(value.`rerankThreshold`)
+            FfiConverterOptionalDouble.allocationSize(value.`rerankThreshold`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecProgressiveDiscovery, buf: ByteBuffer) {
             FfiConverterOptionalSequenceString.write(value.`hints`, buf)
             FfiConverterOptionalInt.write(value.`maxTools`, buf)
             FfiConverterOptionalDouble.write(value.`rerankThreshold`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24911,6 +25220,12 @@ data class AgentVariationsCursorPagination (
     val `items`: List<AgentVariation>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24929,17 +25244,20 @@ public object FfiConverterTypeAgentVariationsCursorPagination: FfiConverterRustB
         return AgentVariationsCursorPagination(
             FfiConverterSequenceTypeAgentVariation.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationsCursorPagination) = (
             FfiConverterSequenceTypeAgentVariation.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAgentVariation.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24952,6 +25270,12 @@ data class AgentsCursorPagination (
     val `items`: List<Agent>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24970,17 +25294,20 @@ public object FfiConverterTypeAgentsCursorPagination: FfiConverterRustBuffer<Age
         return AgentsCursorPagination(
             FfiConverterSequenceTypeAgent.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentsCursorPagination) = (
             FfiConverterSequenceTypeAgent.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAgent.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24996,6 +25323,12 @@ data class ApprovalRequirementFilter (
     val `always`: kotlin.Boolean? = null 
     , 
     val `only`: ToolFilter? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25014,17 +25347,20 @@ public object FfiConverterTypeApprovalRequirementFilter: FfiConverterRustBuffer<
         return ApprovalRequirementFilter(
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalTypeToolFilter.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApprovalRequirementFilter) = (
             FfiConverterOptionalBoolean.allocationSize(value.`always`) +
-            FfiConverterOptionalTypeToolFilter.allocationSize(value.`only`)
+            FfiConverterOptionalTypeToolFilter.allocationSize(value.`only`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApprovalRequirementFilter, buf: ByteBuffer) {
             FfiConverterOptionalBoolean.write(value.`always`, buf)
             FfiConverterOptionalTypeToolFilter.write(value.`only`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25043,6 +25379,12 @@ data class AssistantMessage (
      * Tool invocations requested in this turn.
      */
     val `toolCalls`: List<AssistantToolCall>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25061,17 +25403,20 @@ public object FfiConverterTypeAssistantMessage: FfiConverterRustBuffer<Assistant
         return AssistantMessage(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceTypeAssistantToolCall.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AssistantMessage) = (
             FfiConverterOptionalString.allocationSize(value.`content`) +
-            FfiConverterOptionalSequenceTypeAssistantToolCall.allocationSize(value.`toolCalls`)
+            FfiConverterOptionalSequenceTypeAssistantToolCall.allocationSize(value.`toolCalls`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AssistantMessage, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalSequenceTypeAssistantToolCall.write(value.`toolCalls`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25092,6 +25437,12 @@ data class AssistantToolCall (
     val `functionName`: kotlin.String? = null 
     , 
     val `tool`: CallableTool? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25111,19 +25462,22 @@ public object FfiConverterTypeAssistantToolCall: FfiConverterRustBuffer<Assistan
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeCallableTool.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AssistantToolCall) = (
             FfiConverterOptionalString.allocationSize(value.`arguments`) +
             FfiConverterOptionalString.allocationSize(value.`functionName`) +
-            FfiConverterOptionalTypeCallableTool.allocationSize(value.`tool`)
+            FfiConverterOptionalTypeCallableTool.allocationSize(value.`tool`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AssistantToolCall, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`arguments`, buf)
             FfiConverterOptionalString.write(value.`functionName`, buf)
             FfiConverterOptionalTypeCallableTool.write(value.`tool`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25139,6 +25493,12 @@ data class AttributeFilter (
     val `attribute`: Attribute
     , 
     val `matcher`: StringMatcher? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25157,17 +25517,20 @@ public object FfiConverterTypeAttributeFilter: FfiConverterRustBuffer<AttributeF
         return AttributeFilter(
             FfiConverterTypeAttribute.read(buf),
             FfiConverterOptionalTypeStringMatcher.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AttributeFilter) = (
             FfiConverterTypeAttribute.allocationSize(value.`attribute`) +
-            FfiConverterOptionalTypeStringMatcher.allocationSize(value.`matcher`)
+            FfiConverterOptionalTypeStringMatcher.allocationSize(value.`matcher`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AttributeFilter, buf: ByteBuffer) {
             FfiConverterTypeAttribute.write(value.`attribute`, buf)
             FfiConverterOptionalTypeStringMatcher.write(value.`matcher`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25186,6 +25549,12 @@ data class BareMetadata (
      * Referenced resource name, when it has one.
      */
     val `name`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25204,17 +25573,20 @@ public object FfiConverterTypeBareMetadata: FfiConverterRustBuffer<BareMetadata>
         return BareMetadata(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BareMetadata) = (
             FfiConverterOptionalString.allocationSize(value.`id`) +
-            FfiConverterOptionalString.allocationSize(value.`name`)
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BareMetadata, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`id`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25227,6 +25599,12 @@ data class BulkWorkspaceAppliesCursorPagination (
     val `items`: List<BulkWorkspaceApply>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25245,17 +25623,20 @@ public object FfiConverterTypeBulkWorkspaceAppliesCursorPagination: FfiConverter
         return BulkWorkspaceAppliesCursorPagination(
             FfiConverterSequenceTypeBulkWorkspaceApply.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceAppliesCursorPagination) = (
             FfiConverterSequenceTypeBulkWorkspaceApply.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceAppliesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeBulkWorkspaceApply.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25272,6 +25653,12 @@ data class BulkWorkspaceApply (
     val `status`: BulkWorkspaceApplyStatus
     , 
     val `info`: BulkWorkspaceApplyInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25292,6 +25679,7 @@ public object FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer<BulkWor
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeBulkWorkspaceApplyStatus.read(buf),
             FfiConverterOptionalTypeBulkWorkspaceApplyInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25299,7 +25687,8 @@ public object FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer<BulkWor
             FfiConverterTypeBulkWorkspaceApplyData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeBulkWorkspaceApplyStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalTypeBulkWorkspaceApplyInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeBulkWorkspaceApplyInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApply, buf: ByteBuffer) {
@@ -25307,6 +25696,7 @@ public object FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer<BulkWor
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterTypeBulkWorkspaceApplyStatus.write(value.`status`, buf)
             FfiConverterOptionalTypeBulkWorkspaceApplyInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25345,6 +25735,12 @@ data class BulkWorkspaceApplyData (
      * Map from external id to a tool set to create or update.
      */
     val `toolSets`: Map<kotlin.String, ToolSetEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25367,6 +25763,7 @@ public object FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer<Bul
             FfiConverterOptionalMapStringTypeMemoryLayerEntry.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringTypeToolSetEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25376,7 +25773,8 @@ public object FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer<Bul
             FfiConverterOptionalBoolean.allocationSize(value.`automaticallyPublishAgents`) +
             FfiConverterOptionalMapStringTypeMemoryLayerEntry.allocationSize(value.`memoryLayers`) +
             FfiConverterOptionalString.allocationSize(value.`sourceUrl`) +
-            FfiConverterOptionalMapStringTypeToolSetEntry.allocationSize(value.`toolSets`)
+            FfiConverterOptionalMapStringTypeToolSetEntry.allocationSize(value.`toolSets`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyData, buf: ByteBuffer) {
@@ -25386,6 +25784,7 @@ public object FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer<Bul
             FfiConverterOptionalMapStringTypeMemoryLayerEntry.write(value.`memoryLayers`, buf)
             FfiConverterOptionalString.write(value.`sourceUrl`, buf)
             FfiConverterOptionalMapStringTypeToolSetEntry.write(value.`toolSets`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25436,6 +25835,12 @@ data class BulkWorkspaceApplyInfo (
      * Resources updated.
      */
     val `updatedCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25461,6 +25866,7 @@ public object FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer<Bul
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25473,7 +25879,8 @@ public object FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer<Bul
             FfiConverterOptionalString.allocationSize(value.`startedAt`) +
             FfiConverterOptionalInt.allocationSize(value.`totalCount`) +
             FfiConverterOptionalInt.allocationSize(value.`unchangedCount`) +
-            FfiConverterOptionalInt.allocationSize(value.`updatedCount`)
+            FfiConverterOptionalInt.allocationSize(value.`updatedCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyInfo, buf: ByteBuffer) {
@@ -25486,6 +25893,7 @@ public object FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer<Bul
             FfiConverterOptionalInt.write(value.`totalCount`, buf)
             FfiConverterOptionalInt.write(value.`unchangedCount`, buf)
             FfiConverterOptionalInt.write(value.`updatedCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25498,6 +25906,12 @@ data class BulkWorkspaceApplyResult (
     val `data`: BulkWorkspaceApplyResultData
     , 
     val `metadata`: OperationMetadata
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25516,17 +25930,20 @@ public object FfiConverterTypeBulkWorkspaceApplyResult: FfiConverterRustBuffer<B
         return BulkWorkspaceApplyResult(
             FfiConverterTypeBulkWorkspaceApplyResultData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResult) = (
             FfiConverterTypeBulkWorkspaceApplyResultData.allocationSize(value.`data`) +
-            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`)
+            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResult, buf: ByteBuffer) {
             FfiConverterTypeBulkWorkspaceApplyResultData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25558,6 +25975,12 @@ data class BulkWorkspaceApplyResultData (
     val `variationAssignment`: BulkWorkspaceApplyResultDataVariationAssignmentOutcome? = null 
     , 
     val `variationMemoryLayer`: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25584,6 +26007,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.read(buf),
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25597,7 +26021,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataToolSetOutcome.allocationSize(value.`toolSet`) +
             FfiConverterOptionalString.allocationSize(value.`type`) +
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.allocationSize(value.`variationAssignment`) +
-            FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.allocationSize(value.`variationMemoryLayer`)
+            FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.allocationSize(value.`variationMemoryLayer`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultData, buf: ByteBuffer) {
@@ -25611,6 +26036,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
             FfiConverterOptionalString.write(value.`type`, buf)
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.write(value.`variationAssignment`, buf)
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.write(value.`variationMemoryLayer`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25633,6 +26059,12 @@ data class BulkWorkspaceApplyResultDataAgentOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: Agent? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25653,6 +26085,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25660,7 +26093,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeAgent.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeAgent.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataAgentOutcome, buf: ByteBuffer) {
@@ -25668,6 +26102,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeAgent.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25690,6 +26125,12 @@ data class BulkWorkspaceApplyResultDataAgentScheduleOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: AgentSchedule? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25710,6 +26151,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgentSchedule.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25717,7 +26159,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeAgentSchedule.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeAgentSchedule.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataAgentScheduleOutcome, buf: ByteBuffer) {
@@ -25725,6 +26168,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeAgentSchedule.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25747,6 +26191,12 @@ data class BulkWorkspaceApplyResultDataAgentVariationOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: AgentVariation? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25767,6 +26217,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgentVariation.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25774,7 +26225,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataAgentVariationOutcome, buf: ByteBuffer) {
@@ -25782,6 +26234,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeAgentVariation.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25804,6 +26257,12 @@ data class BulkWorkspaceApplyResultDataMemoryEntryOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: MemoryEntry? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25824,6 +26283,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeMemoryEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25831,7 +26291,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeMemoryEntry.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeMemoryEntry.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataMemoryEntryOutcome, buf: ByteBuffer) {
@@ -25839,6 +26300,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeMemoryEntry.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25861,6 +26323,12 @@ data class BulkWorkspaceApplyResultDataMemoryLayerOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: MemoryLayer? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25881,6 +26349,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeMemoryLayer.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25888,7 +26357,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeMemoryLayer.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeMemoryLayer.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataMemoryLayerOutcome, buf: ByteBuffer) {
@@ -25896,6 +26366,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeMemoryLayer.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25918,6 +26389,12 @@ data class BulkWorkspaceApplyResultDataToolOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: Tool? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25938,6 +26415,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeTool.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25945,7 +26423,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeTool.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeTool.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataToolOutcome, buf: ByteBuffer) {
@@ -25953,6 +26432,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeTool.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25975,6 +26455,12 @@ data class BulkWorkspaceApplyResultDataToolSetOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: ToolSet? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25995,6 +26481,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeToolSet.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26002,7 +26489,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeToolSet.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeToolSet.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataToolSetOutcome, buf: ByteBuffer) {
@@ -26010,6 +26498,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeToolSet.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26027,6 +26516,12 @@ data class BulkWorkspaceApplyResultDataVariationAssignmentOutcome (
     val `error`: Status? = null 
     , 
     val `resource`: VariationAssignment? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26046,19 +26541,22 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataVariationAssignmentOut
             FfiConverterOptionalTypeAction.read(buf),
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalTypeVariationAssignment.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResultDataVariationAssignmentOutcome) = (
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
-            FfiConverterOptionalTypeVariationAssignment.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeVariationAssignment.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataVariationAssignmentOutcome, buf: ByteBuffer) {
             FfiConverterOptionalTypeAction.write(value.`action`, buf)
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalTypeVariationAssignment.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26076,6 +26574,12 @@ data class BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome (
     val `error`: Status? = null 
     , 
     val `resource`: VariationMemoryLayerAssignment? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26095,19 +26599,22 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOu
             FfiConverterOptionalTypeAction.read(buf),
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalTypeVariationMemoryLayerAssignment.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome) = (
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
-            FfiConverterOptionalTypeVariationMemoryLayerAssignment.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeVariationMemoryLayerAssignment.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome, buf: ByteBuffer) {
             FfiConverterOptionalTypeAction.write(value.`action`, buf)
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalTypeVariationMemoryLayerAssignment.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26120,6 +26627,12 @@ data class BulkWorkspaceApplyResultsCursorPagination (
     val `items`: List<BulkWorkspaceApplyResult>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26138,17 +26651,20 @@ public object FfiConverterTypeBulkWorkspaceApplyResultsCursorPagination: FfiConv
         return BulkWorkspaceApplyResultsCursorPagination(
             FfiConverterSequenceTypeBulkWorkspaceApplyResult.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResultsCursorPagination) = (
             FfiConverterSequenceTypeBulkWorkspaceApplyResult.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeBulkWorkspaceApplyResult.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26169,6 +26685,12 @@ data class BulkWorkspaceApplyStatus (
     val `message`: kotlin.String? = null 
     , 
     val `preflightError`: Status? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26188,19 +26710,22 @@ public object FfiConverterTypeBulkWorkspaceApplyStatus: FfiConverterRustBuffer<B
             FfiConverterTypeBulkWorkspaceApplyStatusState.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyStatus) = (
             FfiConverterTypeBulkWorkspaceApplyStatusState.allocationSize(value.`state`) +
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalTypeStatus.allocationSize(value.`preflightError`)
+            FfiConverterOptionalTypeStatus.allocationSize(value.`preflightError`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyStatus, buf: ByteBuffer) {
             FfiConverterTypeBulkWorkspaceApplyStatusState.write(value.`state`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalTypeStatus.write(value.`preflightError`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26215,6 +26740,12 @@ data class CallableTool (
     val `cadenyaProvidedTool`: ResourceMetadata? = null 
     , 
     val `tool`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26234,19 +26765,22 @@ public object FfiConverterTypeCallableTool: FfiConverterRustBuffer<CallableTool>
             FfiConverterOptionalTypeResourceMetadata.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CallableTool) = (
             FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`cadenyaProvidedTool`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`tool`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`tool`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CallableTool, buf: ByteBuffer) {
             FfiConverterOptionalTypeResourceMetadata.write(value.`agent`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`cadenyaProvidedTool`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`tool`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26260,6 +26794,12 @@ data class CompactionConfigSummarizationStrategy (
      * Custom instructions that replace the default summarization prompt.
      */
     val `instructions`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26277,15 +26817,18 @@ public object FfiConverterTypeCompactionConfigSummarizationStrategy: FfiConverte
     override fun read(buf: ByteBuffer): CompactionConfigSummarizationStrategy {
         return CompactionConfigSummarizationStrategy(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CompactionConfigSummarizationStrategy) = (
-            FfiConverterOptionalString.allocationSize(value.`instructions`)
+            FfiConverterOptionalString.allocationSize(value.`instructions`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CompactionConfigSummarizationStrategy, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`instructions`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26299,6 +26842,12 @@ data class CompactionConfigToolResultClearingStrategy (
      * How many of the most recent tool results stay intact; default 2.
      */
     val `preserveRecentResults`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26316,15 +26865,18 @@ public object FfiConverterTypeCompactionConfigToolResultClearingStrategy: FfiCon
     override fun read(buf: ByteBuffer): CompactionConfigToolResultClearingStrategy {
         return CompactionConfigToolResultClearingStrategy(
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CompactionConfigToolResultClearingStrategy) = (
-            FfiConverterOptionalInt.allocationSize(value.`preserveRecentResults`)
+            FfiConverterOptionalInt.allocationSize(value.`preserveRecentResults`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CompactionConfigToolResultClearingStrategy, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`preserveRecentResults`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26368,6 +26920,12 @@ data class ConfigHttp (
      * Endpoint name on the HTTP adapter; derived from the tool name when omitted.
      */
     val `toolName`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26400,6 +26958,7 @@ public object FfiConverterTypeConfigHTTP: FfiConverterRustBuffer<ConfigHttp> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26410,7 +26969,8 @@ public object FfiConverterTypeConfigHTTP: FfiConverterRustBuffer<ConfigHttp> {
             FfiConverterOptionalString.allocationSize(value.`query`) +
             FfiConverterOptionalString.allocationSize(value.`requestBodyContentType`) +
             FfiConverterOptionalString.allocationSize(value.`requestBodyTemplate`) +
-            FfiConverterOptionalString.allocationSize(value.`toolName`)
+            FfiConverterOptionalString.allocationSize(value.`toolName`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ConfigHttp, buf: ByteBuffer) {
@@ -26421,6 +26981,7 @@ public object FfiConverterTypeConfigHTTP: FfiConverterRustBuffer<ConfigHttp> {
             FfiConverterOptionalString.write(value.`requestBodyContentType`, buf)
             FfiConverterOptionalString.write(value.`requestBodyTemplate`, buf)
             FfiConverterOptionalString.write(value.`toolName`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26444,6 +27005,12 @@ data class ConfigMcp (
      * Title reported by the MCP server.
      */
     val `toolTitle`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26463,19 +27030,22 @@ public object FfiConverterTypeConfigMcp: FfiConverterRustBuffer<ConfigMcp> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ConfigMcp) = (
             FfiConverterOptionalString.allocationSize(value.`toolDescription`) +
             FfiConverterOptionalString.allocationSize(value.`toolName`) +
-            FfiConverterOptionalString.allocationSize(value.`toolTitle`)
+            FfiConverterOptionalString.allocationSize(value.`toolTitle`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ConfigMcp, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolDescription`, buf)
             FfiConverterOptionalString.write(value.`toolName`, buf)
             FfiConverterOptionalString.write(value.`toolTitle`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26499,6 +27069,12 @@ data class ConfigOpenApi (
      * Path of the operation.
      */
     val `path`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26518,19 +27094,22 @@ public object FfiConverterTypeConfigOpenAPI: FfiConverterRustBuffer<ConfigOpenAp
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ConfigOpenApi) = (
             FfiConverterOptionalString.allocationSize(value.`method`) +
             FfiConverterOptionalString.allocationSize(value.`operationId`) +
-            FfiConverterOptionalString.allocationSize(value.`path`)
+            FfiConverterOptionalString.allocationSize(value.`path`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ConfigOpenApi, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`method`, buf)
             FfiConverterOptionalString.write(value.`operationId`, buf)
             FfiConverterOptionalString.write(value.`path`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26556,6 +27135,12 @@ data class ContextWindowCompacted (
      * Summary text, when the summarization strategy ran.
      */
     val `summary`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26576,6 +27161,7 @@ public object FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer<Con
             FfiConverterOptionalTypeObjectiveContextWindowData.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26583,7 +27169,8 @@ public object FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer<Con
             FfiConverterOptionalInt.allocationSize(value.`messagesCompacted`) +
             FfiConverterOptionalTypeObjectiveContextWindowData.allocationSize(value.`newContextWindow`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`strategies`) +
-            FfiConverterOptionalString.allocationSize(value.`summary`)
+            FfiConverterOptionalString.allocationSize(value.`summary`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ContextWindowCompacted, buf: ByteBuffer) {
@@ -26591,6 +27178,7 @@ public object FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer<Con
             FfiConverterOptionalTypeObjectiveContextWindowData.write(value.`newContextWindow`, buf)
             FfiConverterOptionalSequenceString.write(value.`strategies`, buf)
             FfiConverterOptionalString.write(value.`summary`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26609,6 +27197,12 @@ data class CreateOperationMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26627,17 +27221,20 @@ public object FfiConverterTypeCreateOperationMetadata: FfiConverterRustBuffer<Cr
         return CreateOperationMetadata(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CreateOperationMetadata) = (
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CreateOperationMetadata, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26666,6 +27263,12 @@ data class CreateResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26686,6 +27289,7 @@ public object FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer<Cre
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26693,7 +27297,8 @@ public object FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer<Cre
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`bundleKey`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CreateResourceMetadata, buf: ByteBuffer) {
@@ -26701,6 +27306,7 @@ public object FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer<Cre
             FfiConverterOptionalString.write(value.`bundleKey`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26716,6 +27322,12 @@ data class CursorPaginationResponse (
     val `items`: List<kotlin.String>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26734,17 +27346,20 @@ public object FfiConverterTypeCursorPaginationResponse: FfiConverterRustBuffer<C
         return CursorPaginationResponse(
             FfiConverterSequenceString.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CursorPaginationResponse) = (
             FfiConverterSequenceString.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CursorPaginationResponse, buf: ByteBuffer) {
             FfiConverterSequenceString.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26758,6 +27373,12 @@ data class CursorPaginationResponsePagination (
      * Pass as `cursor` to get the next page; empty or missing when there is none.
      */
     val `nextCursor`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26775,15 +27396,18 @@ public object FfiConverterTypeCursorPaginationResponsePagination: FfiConverterRu
     override fun read(buf: ByteBuffer): CursorPaginationResponsePagination {
         return CursorPaginationResponsePagination(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CursorPaginationResponsePagination) = (
-            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
+            FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CursorPaginationResponsePagination, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26797,6 +27421,12 @@ data class GoogleProtobufAny (
      * Type URL of the embedded message.
      */
     val `type`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26814,15 +27444,18 @@ public object FfiConverterTypeGoogleProtobufAny: FfiConverterRustBuffer<GooglePr
     override fun read(buf: ByteBuffer): GoogleProtobufAny {
         return GoogleProtobufAny(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: GoogleProtobufAny) = (
-            FfiConverterOptionalString.allocationSize(value.`type`)
+            FfiConverterOptionalString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: GoogleProtobufAny, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26835,6 +27468,12 @@ data class MemoryEntriesCursorPagination (
     val `items`: List<MemoryEntry>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26853,17 +27492,20 @@ public object FfiConverterTypeMemoryEntriesCursorPagination: FfiConverterRustBuf
         return MemoryEntriesCursorPagination(
             FfiConverterSequenceTypeMemoryEntry.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntriesCursorPagination) = (
             FfiConverterSequenceTypeMemoryEntry.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntriesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeMemoryEntry.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26878,6 +27520,12 @@ data class MemoryEntry (
     val `spec`: MemoryEntrySpec
     , 
     val `info`: MemoryEntryInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26897,19 +27545,22 @@ public object FfiConverterTypeMemoryEntry: FfiConverterRustBuffer<MemoryEntry> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeMemoryEntrySpec.read(buf),
             FfiConverterOptionalTypeMemoryEntryInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntry) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeMemoryEntrySpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntry, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeMemoryEntrySpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeMemoryEntryInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26938,6 +27589,12 @@ data class MemoryEntryCreateSpec (
      * Completed upload whose bytes become the body; set this or content.
      */
     val `uploadId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26958,6 +27615,7 @@ public object FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26965,7 +27623,8 @@ public object FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer<Memo
             FfiConverterString.allocationSize(value.`key`) +
             FfiConverterOptionalString.allocationSize(value.`content`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadId`)
+            FfiConverterOptionalString.allocationSize(value.`uploadId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryCreateSpec, buf: ByteBuffer) {
@@ -26973,6 +27632,7 @@ public object FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26992,6 +27652,12 @@ data class MemoryEntryDetail (
     val `spec`: MemoryEntrySpec
     , 
     val `info`: MemoryEntryInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27012,6 +27678,7 @@ public object FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer<MemoryEn
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeMemoryEntrySpec.read(buf),
             FfiConverterOptionalTypeMemoryEntryInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27019,7 +27686,8 @@ public object FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer<MemoryEn
             FfiConverterString.allocationSize(value.`content`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeMemoryEntrySpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryDetail, buf: ByteBuffer) {
@@ -27027,6 +27695,7 @@ public object FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer<MemoryEn
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeMemoryEntrySpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeMemoryEntryInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27039,6 +27708,12 @@ data class MemoryEntryInfo (
     val `createdBy`: Profile? = null 
     , 
     val `memoryLayer`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27057,17 +27732,20 @@ public object FfiConverterTypeMemoryEntryInfo: FfiConverterRustBuffer<MemoryEntr
         return MemoryEntryInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntryInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`memoryLayer`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`memoryLayer`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`memoryLayer`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27096,6 +27774,12 @@ data class MemoryEntryItem (
      * Completed upload to use as the body.
      */
     val `uploadId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27116,6 +27800,7 @@ public object FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer<MemoryEntr
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27123,7 +27808,8 @@ public object FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer<MemoryEntr
             FfiConverterString.allocationSize(value.`key`) +
             FfiConverterOptionalString.allocationSize(value.`content`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadId`)
+            FfiConverterOptionalString.allocationSize(value.`uploadId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryItem, buf: ByteBuffer) {
@@ -27131,6 +27817,7 @@ public object FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer<MemoryEntr
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27149,6 +27836,12 @@ data class MemoryEntrySpec (
      * One-line hint shown to the model for skills entries.
      */
     val `description`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27167,17 +27860,20 @@ public object FfiConverterTypeMemoryEntrySpec: FfiConverterRustBuffer<MemoryEntr
         return MemoryEntrySpec(
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntrySpec) = (
             FfiConverterString.allocationSize(value.`key`) +
-            FfiConverterOptionalString.allocationSize(value.`description`)
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntrySpec, buf: ByteBuffer) {
             FfiConverterString.write(value.`key`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27206,6 +27902,12 @@ data class MemoryEntryUpdateSpec (
      * Completed upload to use as the new body.
      */
     val `uploadId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27226,6 +27928,7 @@ public object FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27233,7 +27936,8 @@ public object FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.allocationSize(value.`content`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`key`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadId`)
+            FfiConverterOptionalString.allocationSize(value.`uploadId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryUpdateSpec, buf: ByteBuffer) {
@@ -27241,6 +27945,7 @@ public object FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`key`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27255,6 +27960,12 @@ data class MemoryLayer (
     val `spec`: MemoryLayerSpec
     , 
     val `info`: MemoryLayerInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27274,19 +27985,22 @@ public object FfiConverterTypeMemoryLayer: FfiConverterRustBuffer<MemoryLayer> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeMemoryLayerSpec.read(buf),
             FfiConverterOptionalTypeMemoryLayerInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryLayer) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeMemoryLayerSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeMemoryLayerInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeMemoryLayerInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayer, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeMemoryLayerSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeMemoryLayerInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27312,6 +28026,12 @@ data class MemoryLayerEntry (
      * Arbitrary key-value labels.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27332,6 +28052,7 @@ public object FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer<MemoryLay
             FfiConverterTypeMemoryLayerSpec.read(buf),
             FfiConverterOptionalMapStringTypeMemoryEntryItem.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27339,7 +28060,8 @@ public object FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer<MemoryLay
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeMemoryLayerSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalMapStringTypeMemoryEntryItem.allocationSize(value.`entries`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayerEntry, buf: ByteBuffer) {
@@ -27347,6 +28069,7 @@ public object FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer<MemoryLay
             FfiConverterTypeMemoryLayerSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringTypeMemoryEntryItem.write(value.`entries`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27367,6 +28090,12 @@ data class MemoryLayerInfo (
      * Last time an objective resolved memory against this layer.
      */
     val `lastUsedAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27386,19 +28115,22 @@ public object FfiConverterTypeMemoryLayerInfo: FfiConverterRustBuffer<MemoryLaye
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryLayerInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalInt.allocationSize(value.`entryCount`) +
-            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`)
+            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayerInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalInt.write(value.`entryCount`, buf)
             FfiConverterOptionalString.write(value.`lastUsedAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27427,6 +28159,12 @@ data class MemoryLayerSpec (
      * Server-set flag for layers owned by the runtime, which clients cannot change.
      */
     val `systemManaged`: kotlin.Boolean? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27447,6 +28185,7 @@ public object FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer<MemoryLaye
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27454,7 +28193,8 @@ public object FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer<MemoryLaye
             FfiConverterTypeMemoryLayerType.allocationSize(value.`type`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`expiresAt`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`systemManaged`)
+            FfiConverterOptionalBoolean.allocationSize(value.`systemManaged`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayerSpec, buf: ByteBuffer) {
@@ -27462,6 +28202,7 @@ public object FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer<MemoryLaye
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`expiresAt`, buf)
             FfiConverterOptionalBoolean.write(value.`systemManaged`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27474,6 +28215,12 @@ data class MemoryLayersCursorPagination (
     val `items`: List<MemoryLayer>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27492,17 +28239,20 @@ public object FfiConverterTypeMemoryLayersCursorPagination: FfiConverterRustBuff
         return MemoryLayersCursorPagination(
             FfiConverterSequenceTypeMemoryLayer.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryLayersCursorPagination) = (
             FfiConverterSequenceTypeMemoryLayer.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayersCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeMemoryLayer.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27526,6 +28276,12 @@ data class MemoryRead (
      * Display text describing the read.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27545,19 +28301,22 @@ public object FfiConverterTypeMemoryRead: FfiConverterRustBuffer<MemoryRead> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryRead) = (
             FfiConverterOptionalString.allocationSize(value.`memoryEntryId`) +
             FfiConverterOptionalString.allocationSize(value.`memoryLayerId`) +
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryRead, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memoryEntryId`, buf)
             FfiConverterOptionalString.write(value.`memoryLayerId`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27576,6 +28335,12 @@ data class MemoryReference (
      * Memory layer ID, canonical or `external_id:` form.
      */
     val `memoryLayerId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27594,17 +28359,20 @@ public object FfiConverterTypeMemoryReference: FfiConverterRustBuffer<MemoryRefe
         return MemoryReference(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryReference) = (
             FfiConverterOptionalString.allocationSize(value.`memoryEntryId`) +
-            FfiConverterOptionalString.allocationSize(value.`memoryLayerId`)
+            FfiConverterOptionalString.allocationSize(value.`memoryLayerId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryReference, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memoryEntryId`, buf)
             FfiConverterOptionalString.write(value.`memoryLayerId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27617,6 +28385,12 @@ data class Model (
     val `metadata`: ResourceMetadata
     , 
     val `spec`: ModelSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27635,17 +28409,20 @@ public object FfiConverterTypeModel: FfiConverterRustBuffer<Model> {
         return Model(
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeModelSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Model) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeModelSpec.allocationSize(value.`spec`)
+            FfiConverterTypeModelSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Model, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeModelSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27689,6 +28466,12 @@ data class ModelSpec (
      * Whether the model is enabled in the workspace.
      */
     val `status`: ModelStatus? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27712,6 +28495,7 @@ public object FfiConverterTypeModelSpec: FfiConverterRustBuffer<ModelSpec> {
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeModelStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27722,7 +28506,8 @@ public object FfiConverterTypeModelSpec: FfiConverterRustBuffer<ModelSpec> {
             FfiConverterOptionalInt.allocationSize(value.`maxOutputTokens`) +
             FfiConverterOptionalLong.allocationSize(value.`outputPricePerMillionTokens`) +
             FfiConverterOptionalString.allocationSize(value.`provider`) +
-            FfiConverterOptionalTypeModelStatus.allocationSize(value.`status`)
+            FfiConverterOptionalTypeModelStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ModelSpec, buf: ByteBuffer) {
@@ -27733,6 +28518,7 @@ public object FfiConverterTypeModelSpec: FfiConverterRustBuffer<ModelSpec> {
             FfiConverterOptionalLong.write(value.`outputPricePerMillionTokens`, buf)
             FfiConverterOptionalString.write(value.`provider`, buf)
             FfiConverterOptionalTypeModelStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27745,6 +28531,12 @@ data class ModelsCursorPagination (
     val `items`: List<Model>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27763,17 +28555,20 @@ public object FfiConverterTypeModelsCursorPagination: FfiConverterRustBuffer<Mod
         return ModelsCursorPagination(
             FfiConverterSequenceTypeModel.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ModelsCursorPagination) = (
             FfiConverterSequenceTypeModel.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ModelsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeModel.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27795,6 +28590,12 @@ data class Objective (
      * Latest five context windows, newest first; only filled on single-objective reads.
      */
     val `lastFiveWindows`: List<ObjectiveContextWindow>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27816,6 +28617,7 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
             FfiConverterTypeObjectiveStatus.read(buf),
             FfiConverterOptionalTypeObjectiveInfo.read(buf),
             FfiConverterOptionalSequenceTypeObjectiveContextWindow.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27824,7 +28626,8 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeObjectiveStatus.allocationSize(value.`status`) +
             FfiConverterOptionalTypeObjectiveInfo.allocationSize(value.`info`) +
-            FfiConverterOptionalSequenceTypeObjectiveContextWindow.allocationSize(value.`lastFiveWindows`)
+            FfiConverterOptionalSequenceTypeObjectiveContextWindow.allocationSize(value.`lastFiveWindows`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Objective, buf: ByteBuffer) {
@@ -27833,6 +28636,7 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
             FfiConverterTypeObjectiveStatus.write(value.`status`, buf)
             FfiConverterOptionalTypeObjectiveInfo.write(value.`info`, buf)
             FfiConverterOptionalSequenceTypeObjectiveContextWindow.write(value.`lastFiveWindows`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27843,6 +28647,12 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
  */
 data class ObjectiveCompactResponse (
     val `contextWindow`: ObjectiveContextWindowData? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27860,15 +28670,18 @@ public object FfiConverterTypeObjectiveCompactResponse: FfiConverterRustBuffer<O
     override fun read(buf: ByteBuffer): ObjectiveCompactResponse {
         return ObjectiveCompactResponse(
             FfiConverterOptionalTypeObjectiveContextWindowData.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveCompactResponse) = (
-            FfiConverterOptionalTypeObjectiveContextWindowData.allocationSize(value.`contextWindow`)
+            FfiConverterOptionalTypeObjectiveContextWindowData.allocationSize(value.`contextWindow`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveCompactResponse, buf: ByteBuffer) {
             FfiConverterOptionalTypeObjectiveContextWindowData.write(value.`contextWindow`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27883,6 +28696,12 @@ data class ObjectiveContextWindow (
     val `metadata`: OperationMetadata
     , 
     val `info`: ObjectiveContextWindowInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27902,19 +28721,22 @@ public object FfiConverterTypeObjectiveContextWindow: FfiConverterRustBuffer<Obj
             FfiConverterTypeObjectiveContextWindowData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalTypeObjectiveContextWindowInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContextWindow) = (
             FfiConverterTypeObjectiveContextWindowData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
-            FfiConverterOptionalTypeObjectiveContextWindowInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveContextWindowInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindow, buf: ByteBuffer) {
             FfiConverterTypeObjectiveContextWindowData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalTypeObjectiveContextWindowInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27948,6 +28770,12 @@ data class ObjectiveContextWindowData (
      * Ordinal of the window within its objective.
      */
     val `sequence`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27969,6 +28797,7 @@ public object FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27977,7 +28806,8 @@ public object FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
             FfiConverterOptionalString.allocationSize(value.`objectiveId`) +
             FfiConverterOptionalString.allocationSize(value.`previousWindowContinueInstructions`) +
             FfiConverterOptionalInt.allocationSize(value.`promptTokens`) +
-            FfiConverterOptionalInt.allocationSize(value.`sequence`)
+            FfiConverterOptionalInt.allocationSize(value.`sequence`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindowData, buf: ByteBuffer) {
@@ -27986,6 +28816,7 @@ public object FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
             FfiConverterOptionalString.write(value.`previousWindowContinueInstructions`, buf)
             FfiConverterOptionalInt.write(value.`promptTokens`, buf)
             FfiConverterOptionalInt.write(value.`sequence`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27998,6 +28829,12 @@ data class ObjectiveContextWindowInfo (
     val `createdBy`: Profile? = null 
     , 
     val `objective`: OperationMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28016,17 +28853,20 @@ public object FfiConverterTypeObjectiveContextWindowInfo: FfiConverterRustBuffer
         return ObjectiveContextWindowInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContextWindowInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`)
+            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindowInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28039,6 +28879,12 @@ data class ObjectiveContextWindowsCursorPagination (
     val `items`: List<ObjectiveContextWindow>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28057,17 +28903,20 @@ public object FfiConverterTypeObjectiveContextWindowsCursorPagination: FfiConver
         return ObjectiveContextWindowsCursorPagination(
             FfiConverterSequenceTypeObjectiveContextWindow.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContextWindowsCursorPagination) = (
             FfiConverterSequenceTypeObjectiveContextWindow.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindowsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveContextWindow.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28086,6 +28935,12 @@ data class ObjectiveContinueParamsSecret (
      * Secret value.
      */
     val `value`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28113,17 +28968,20 @@ public object FfiConverterTypeObjectiveContinueParamsSecret: FfiConverterRustBuf
         return ObjectiveContinueParamsSecret(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContinueParamsSecret) = (
             FfiConverterOptionalString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`value`)
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContinueParamsSecret, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28143,6 +29001,12 @@ data class ObjectiveContinueResponse (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28163,6 +29027,7 @@ public object FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer<
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28170,7 +29035,8 @@ public object FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer<
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContinueResponse, buf: ByteBuffer) {
@@ -28178,6 +29044,7 @@ public object FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer<
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28238,6 +29105,12 @@ data class ObjectiveData (
     val `systemPrompt`: kotlin.String? = null 
     , 
     val `variation`: AgentVariation? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28265,6 +29138,7 @@ public object FfiConverterTypeObjectiveData: FfiConverterRustBuffer<ObjectiveDat
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgentVariation.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28279,7 +29153,8 @@ public object FfiConverterTypeObjectiveData: FfiConverterRustBuffer<ObjectiveDat
             FfiConverterOptionalSequenceTypeObjectiveDataSecret.allocationSize(value.`secrets`) +
             FfiConverterOptionalString.allocationSize(value.`sourceScheduleId`) +
             FfiConverterOptionalString.allocationSize(value.`systemPrompt`) +
-            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`variation`)
+            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`variation`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveData, buf: ByteBuffer) {
@@ -28294,6 +29169,7 @@ public object FfiConverterTypeObjectiveData: FfiConverterRustBuffer<ObjectiveDat
             FfiConverterOptionalString.write(value.`sourceScheduleId`, buf)
             FfiConverterOptionalString.write(value.`systemPrompt`, buf)
             FfiConverterOptionalTypeAgentVariation.write(value.`variation`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28312,6 +29188,12 @@ data class ObjectiveDataSecret (
      * Secret value.
      */
     val `value`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28339,17 +29221,20 @@ public object FfiConverterTypeObjectiveDataSecret: FfiConverterRustBuffer<Object
         return ObjectiveDataSecret(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveDataSecret) = (
             FfiConverterOptionalString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`value`)
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveDataSecret, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28368,6 +29253,12 @@ data class ObjectiveError (
      * Error category.
      */
     val `type`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28386,17 +29277,20 @@ public object FfiConverterTypeObjectiveError: FfiConverterRustBuffer<ObjectiveEr
         return ObjectiveError(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveError) = (
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalString.allocationSize(value.`type`)
+            FfiConverterOptionalString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveError, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28440,6 +29334,12 @@ data class ObjectiveEventData (
     val `type`: kotlin.String? = null 
     , 
     val `userMessage`: UserMessage? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28472,6 +29372,7 @@ public object FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer<Objecti
             FfiConverterOptionalTypeToolResult.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeUserMessage.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28491,7 +29392,8 @@ public object FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer<Objecti
             FfiConverterOptionalTypeToolError.allocationSize(value.`toolError`) +
             FfiConverterOptionalTypeToolResult.allocationSize(value.`toolResult`) +
             FfiConverterOptionalString.allocationSize(value.`type`) +
-            FfiConverterOptionalTypeUserMessage.allocationSize(value.`userMessage`)
+            FfiConverterOptionalTypeUserMessage.allocationSize(value.`userMessage`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventData, buf: ByteBuffer) {
@@ -28511,6 +29413,7 @@ public object FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer<Objecti
             FfiConverterOptionalTypeToolResult.write(value.`toolResult`, buf)
             FfiConverterOptionalString.write(value.`type`, buf)
             FfiConverterOptionalTypeUserMessage.write(value.`userMessage`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28524,6 +29427,12 @@ data class ObjectiveEventDataCancelled (
      * Optional note recorded at cancellation.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28541,15 +29450,18 @@ public object FfiConverterTypeObjectiveEventDataCancelled: FfiConverterRustBuffe
     override fun read(buf: ByteBuffer): ObjectiveEventDataCancelled {
         return ObjectiveEventDataCancelled(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventDataCancelled) = (
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventDataCancelled, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28564,6 +29476,12 @@ data class ObjectiveEventDataFinalized (
      * JSON text.
      */
     val `output`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28581,15 +29499,18 @@ public object FfiConverterTypeObjectiveEventDataFinalized: FfiConverterRustBuffe
     override fun read(buf: ByteBuffer): ObjectiveEventDataFinalized {
         return ObjectiveEventDataFinalized(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventDataFinalized) = (
-            FfiConverterOptionalString.allocationSize(value.`output`)
+            FfiConverterOptionalString.allocationSize(value.`output`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventDataFinalized, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`output`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28602,6 +29523,12 @@ data class ObjectiveEventInfo (
     val `createdBy`: Profile? = null 
     , 
     val `objective`: OperationMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28620,17 +29547,20 @@ public object FfiConverterTypeObjectiveEventInfo: FfiConverterRustBuffer<Objecti
         return ObjectiveEventInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`)
+            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28651,6 +29581,12 @@ data class ObjectiveEventWebhookData (
      * Dotted event name such as objective_event.tool_result.
      */
     val `type`: kotlin.String
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28670,19 +29606,22 @@ public object FfiConverterTypeObjectiveEventWebhookData: FfiConverterRustBuffer<
             FfiConverterTypeObjectiveEventWebhookDataData.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventWebhookData) = (
             FfiConverterTypeObjectiveEventWebhookDataData.allocationSize(value.`data`) +
             FfiConverterString.allocationSize(value.`timestamp`) +
-            FfiConverterString.allocationSize(value.`type`)
+            FfiConverterString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventWebhookData, buf: ByteBuffer) {
             FfiConverterTypeObjectiveEventWebhookDataData.write(value.`data`, buf)
             FfiConverterString.write(value.`timestamp`, buf)
             FfiConverterString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28699,6 +29638,12 @@ data class ObjectiveEventWebhookDataData (
     val `objective`: OperationMetadata
     , 
     val `objectiveEvent`: ObjectiveEventWebhookDataDataObjectiveEvent
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28719,6 +29664,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28726,7 +29672,8 @@ public object FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
             FfiConverterTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.allocationSize(value.`objectiveEvent`)
+            FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.allocationSize(value.`objectiveEvent`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventWebhookDataData, buf: ByteBuffer) {
@@ -28734,6 +29681,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
             FfiConverterTypeResourceMetadata.write(value.`agentVariation`, buf)
             FfiConverterTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.write(value.`objectiveEvent`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28753,6 +29701,12 @@ data class ObjectiveEventWebhookDataDataObjectiveEvent (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28773,6 +29727,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28780,7 +29735,8 @@ public object FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventWebhookDataDataObjectiveEvent, buf: ByteBuffer) {
@@ -28788,6 +29744,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28802,6 +29759,12 @@ data class ObjectiveFeedback (
     val `metadata`: OperationMetadata
     , 
     val `info`: ObjectiveFeedbackInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28821,19 +29784,22 @@ public object FfiConverterTypeObjectiveFeedback: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeObjectiveFeedbackData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalTypeObjectiveFeedbackInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedback) = (
             FfiConverterTypeObjectiveFeedbackData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
-            FfiConverterOptionalTypeObjectiveFeedbackInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveFeedbackInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedback, buf: ByteBuffer) {
             FfiConverterTypeObjectiveFeedbackData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalTypeObjectiveFeedbackInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28852,6 +29818,12 @@ data class ObjectiveFeedbackData (
      * Quality score from -1.0 (worst) through 0.0 (neutral) to 1.0 (best).
      */
     val `score`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28870,17 +29842,20 @@ public object FfiConverterTypeObjectiveFeedbackData: FfiConverterRustBuffer<Obje
         return ObjectiveFeedbackData(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedbackData) = (
             FfiConverterOptionalString.allocationSize(value.`comment`) +
-            FfiConverterOptionalDouble.allocationSize(value.`score`)
+            FfiConverterOptionalDouble.allocationSize(value.`score`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedbackData, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`comment`, buf)
             FfiConverterOptionalDouble.write(value.`score`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28895,6 +29870,12 @@ data class ObjectiveFeedbackInfo (
     val `objective`: BareMetadata? = null 
     , 
     val `submittedBy`: Profile? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28914,19 +29895,22 @@ public object FfiConverterTypeObjectiveFeedbackInfo: FfiConverterRustBuffer<Obje
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeProfile.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedbackInfo) = (
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`objective`) +
-            FfiConverterOptionalTypeProfile.allocationSize(value.`submittedBy`)
+            FfiConverterOptionalTypeProfile.allocationSize(value.`submittedBy`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedbackInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeBareMetadata.write(value.`agentVariation`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`objective`, buf)
             FfiConverterOptionalTypeProfile.write(value.`submittedBy`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28939,6 +29923,12 @@ data class ObjectiveFeedbacksCursorPagination (
     val `items`: List<ObjectiveFeedback>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28957,17 +29947,20 @@ public object FfiConverterTypeObjectiveFeedbacksCursorPagination: FfiConverterRu
         return ObjectiveFeedbacksCursorPagination(
             FfiConverterSequenceTypeObjectiveFeedback.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedbacksCursorPagination) = (
             FfiConverterSequenceTypeObjectiveFeedback.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedbacksCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveFeedback.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29012,6 +30005,12 @@ data class ObjectiveInfo (
      * Number of tool calls made so far.
      */
     val `totalToolCalls`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29037,6 +30036,7 @@ public object FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer<ObjectiveInf
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29049,7 +30049,8 @@ public object FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer<ObjectiveInf
             FfiConverterOptionalInt.allocationSize(value.`totalEvents`) +
             FfiConverterOptionalInt.allocationSize(value.`totalInputTokens`) +
             FfiConverterOptionalInt.allocationSize(value.`totalOutputTokens`) +
-            FfiConverterOptionalInt.allocationSize(value.`totalToolCalls`)
+            FfiConverterOptionalInt.allocationSize(value.`totalToolCalls`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveInfo, buf: ByteBuffer) {
@@ -29062,6 +30063,7 @@ public object FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer<ObjectiveInf
             FfiConverterOptionalInt.write(value.`totalInputTokens`, buf)
             FfiConverterOptionalInt.write(value.`totalOutputTokens`, buf)
             FfiConverterOptionalInt.write(value.`totalToolCalls`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29081,6 +30083,12 @@ data class ObjectiveListEventsResponse (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29101,6 +30109,7 @@ public object FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29108,7 +30117,8 @@ public object FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveListEventsResponse, buf: ByteBuffer) {
@@ -29116,6 +30126,7 @@ public object FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29128,6 +30139,12 @@ data class ObjectiveListEventsResponsesCursorPagination (
     val `items`: List<ObjectiveListEventsResponse>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29146,17 +30163,20 @@ public object FfiConverterTypeObjectiveListEventsResponsesCursorPagination: FfiC
         return ObjectiveListEventsResponsesCursorPagination(
             FfiConverterSequenceTypeObjectiveListEventsResponse.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveListEventsResponsesCursorPagination) = (
             FfiConverterSequenceTypeObjectiveListEventsResponse.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveListEventsResponsesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveListEventsResponse.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29175,6 +30195,12 @@ data class ObjectiveStatus (
      * Optional detail about the state, such as a failure reason.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29193,17 +30219,20 @@ public object FfiConverterTypeObjectiveStatus: FfiConverterRustBuffer<ObjectiveS
         return ObjectiveStatus(
             FfiConverterTypeObjectiveStatusState.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveStatus) = (
             FfiConverterTypeObjectiveStatusState.allocationSize(value.`state`) +
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveStatus, buf: ByteBuffer) {
             FfiConverterTypeObjectiveStatusState.write(value.`state`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29216,6 +30245,12 @@ data class ObjectiveTask (
     val `data`: ObjectiveTaskData
     , 
     val `metadata`: BareMetadata
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29234,17 +30269,20 @@ public object FfiConverterTypeObjectiveTask: FfiConverterRustBuffer<ObjectiveTas
         return ObjectiveTask(
             FfiConverterTypeObjectiveTaskData.read(buf),
             FfiConverterTypeBareMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveTask) = (
             FfiConverterTypeObjectiveTaskData.allocationSize(value.`data`) +
-            FfiConverterTypeBareMetadata.allocationSize(value.`metadata`)
+            FfiConverterTypeBareMetadata.allocationSize(value.`metadata`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTask, buf: ByteBuffer) {
             FfiConverterTypeObjectiveTaskData.write(value.`data`, buf)
             FfiConverterTypeBareMetadata.write(value.`metadata`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29273,6 +30311,12 @@ data class ObjectiveTaskData (
      * When the task was marked done.
      */
     val `completedAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29293,6 +30337,7 @@ public object FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer<Objectiv
             FfiConverterInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29300,7 +30345,8 @@ public object FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer<Objectiv
             FfiConverterBoolean.allocationSize(value.`completed`) +
             FfiConverterInt.allocationSize(value.`number`) +
             FfiConverterString.allocationSize(value.`task`) +
-            FfiConverterOptionalString.allocationSize(value.`completedAt`)
+            FfiConverterOptionalString.allocationSize(value.`completedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTaskData, buf: ByteBuffer) {
@@ -29308,6 +30354,7 @@ public object FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer<Objectiv
             FfiConverterInt.write(value.`number`, buf)
             FfiConverterString.write(value.`task`, buf)
             FfiConverterOptionalString.write(value.`completedAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29320,6 +30367,12 @@ data class ObjectiveTasksCursorPagination (
     val `items`: List<ObjectiveTask>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29338,17 +30391,20 @@ public object FfiConverterTypeObjectiveTasksCursorPagination: FfiConverterRustBu
         return ObjectiveTasksCursorPagination(
             FfiConverterSequenceTypeObjectiveTask.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveTasksCursorPagination) = (
             FfiConverterSequenceTypeObjectiveTask.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTasksCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveTask.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29361,6 +30417,12 @@ data class ObjectiveTool (
     val `metadata`: BareMetadata
     , 
     val `snapshot`: Tool? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29379,17 +30441,20 @@ public object FfiConverterTypeObjectiveTool: FfiConverterRustBuffer<ObjectiveToo
         return ObjectiveTool(
             FfiConverterTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeTool.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveTool) = (
             FfiConverterTypeBareMetadata.allocationSize(value.`metadata`) +
-            FfiConverterOptionalTypeTool.allocationSize(value.`snapshot`)
+            FfiConverterOptionalTypeTool.allocationSize(value.`snapshot`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTool, buf: ByteBuffer) {
             FfiConverterTypeBareMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalTypeTool.write(value.`snapshot`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29414,6 +30479,12 @@ data class ObjectiveToolCall (
     val `executionStatus`: ToolCallExecutionStatus? = null 
     , 
     val `info`: ObjectiveToolCallInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29435,6 +30506,7 @@ public object FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeToolCallStatus.read(buf),
             FfiConverterOptionalTypeToolCallExecutionStatus.read(buf),
             FfiConverterOptionalTypeObjectiveToolCallInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29443,7 +30515,8 @@ public object FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeToolCallStatus.allocationSize(value.`status`) +
             FfiConverterOptionalTypeToolCallExecutionStatus.allocationSize(value.`executionStatus`) +
-            FfiConverterOptionalTypeObjectiveToolCallInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveToolCallInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCall, buf: ByteBuffer) {
@@ -29452,6 +30525,7 @@ public object FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeToolCallStatus.write(value.`status`, buf)
             FfiConverterOptionalTypeToolCallExecutionStatus.write(value.`executionStatus`, buf)
             FfiConverterOptionalTypeObjectiveToolCallInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29480,6 +30554,12 @@ data class ObjectiveToolCallData (
     val `result`: kotlin.String? = null 
     , 
     val `statusChangedBy`: Profile? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29501,6 +30581,7 @@ public object FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer<Obje
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeProfile.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29509,7 +30590,8 @@ public object FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer<Obje
             FfiConverterOptionalString.allocationSize(value.`arguments`) +
             FfiConverterOptionalString.allocationSize(value.`memo`) +
             FfiConverterOptionalString.allocationSize(value.`result`) +
-            FfiConverterOptionalTypeProfile.allocationSize(value.`statusChangedBy`)
+            FfiConverterOptionalTypeProfile.allocationSize(value.`statusChangedBy`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCallData, buf: ByteBuffer) {
@@ -29518,6 +30600,7 @@ public object FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer<Obje
             FfiConverterOptionalString.write(value.`memo`, buf)
             FfiConverterOptionalString.write(value.`result`, buf)
             FfiConverterOptionalTypeProfile.write(value.`statusChangedBy`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29530,6 +30613,12 @@ data class ObjectiveToolCallInfo (
     val `createdBy`: Profile? = null 
     , 
     val `objective`: OperationMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29548,17 +30637,20 @@ public object FfiConverterTypeObjectiveToolCallInfo: FfiConverterRustBuffer<Obje
         return ObjectiveToolCallInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveToolCallInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`)
+            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCallInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29571,6 +30663,12 @@ data class ObjectiveToolCallsCursorPagination (
     val `items`: List<ObjectiveToolCall>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29589,17 +30687,20 @@ public object FfiConverterTypeObjectiveToolCallsCursorPagination: FfiConverterRu
         return ObjectiveToolCallsCursorPagination(
             FfiConverterSequenceTypeObjectiveToolCall.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveToolCallsCursorPagination) = (
             FfiConverterSequenceTypeObjectiveToolCall.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCallsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveToolCall.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29612,6 +30713,12 @@ data class ObjectiveToolsCursorPagination (
     val `items`: List<ObjectiveTool>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29630,17 +30737,20 @@ public object FfiConverterTypeObjectiveToolsCursorPagination: FfiConverterRustBu
         return ObjectiveToolsCursorPagination(
             FfiConverterSequenceTypeObjectiveTool.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveToolsCursorPagination) = (
             FfiConverterSequenceTypeObjectiveTool.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveTool.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29653,6 +30763,12 @@ data class ObjectivesCursorPagination (
     val `items`: List<Objective>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29671,17 +30787,20 @@ public object FfiConverterTypeObjectivesCursorPagination: FfiConverterRustBuffer
         return ObjectivesCursorPagination(
             FfiConverterSequenceTypeObjective.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectivesCursorPagination) = (
             FfiConverterSequenceTypeObjective.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectivesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjective.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29725,6 +30844,12 @@ data class OperationMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29748,6 +30873,7 @@ public object FfiConverterTypeOperationMetadata: FfiConverterRustBuffer<Operatio
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29758,7 +30884,8 @@ public object FfiConverterTypeOperationMetadata: FfiConverterRustBuffer<Operatio
             FfiConverterString.allocationSize(value.`profileId`) +
             FfiConverterString.allocationSize(value.`workspaceId`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: OperationMetadata, buf: ByteBuffer) {
@@ -29769,6 +30896,7 @@ public object FfiConverterTypeOperationMetadata: FfiConverterRustBuffer<Operatio
             FfiConverterString.write(value.`workspaceId`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29787,6 +30915,12 @@ data class Page (
      * Total number of matching items.
      */
     val `total`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29805,17 +30939,20 @@ public object FfiConverterTypePage: FfiConverterRustBuffer<Page> {
         return Page(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Page) = (
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
-            FfiConverterOptionalInt.allocationSize(value.`total`)
+            FfiConverterOptionalInt.allocationSize(value.`total`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Page, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalInt.write(value.`total`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29828,6 +30965,12 @@ data class Profile (
     val `metadata`: AccountResourceMetadata
     , 
     val `spec`: ProfileSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29846,17 +30989,20 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
         return Profile(
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeProfileSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Profile) = (
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeProfileSpec.allocationSize(value.`spec`)
+            FfiConverterTypeProfileSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Profile, buf: ByteBuffer) {
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeProfileSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29880,6 +31026,12 @@ data class ProfileSpec (
      * Display name.
      */
     val `name`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29899,19 +31051,22 @@ public object FfiConverterTypeProfileSpec: FfiConverterRustBuffer<ProfileSpec> {
             FfiConverterTypeProfileType.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ProfileSpec) = (
             FfiConverterTypeProfileType.allocationSize(value.`type`) +
             FfiConverterOptionalString.allocationSize(value.`email`) +
-            FfiConverterOptionalString.allocationSize(value.`name`)
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ProfileSpec, buf: ByteBuffer) {
             FfiConverterTypeProfileType.write(value.`type`, buf)
             FfiConverterOptionalString.write(value.`email`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29924,6 +31079,12 @@ data class ProfilesCursorPagination (
     val `items`: List<Profile>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29942,17 +31103,20 @@ public object FfiConverterTypeProfilesCursorPagination: FfiConverterRustBuffer<P
         return ProfilesCursorPagination(
             FfiConverterSequenceTypeProfile.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ProfilesCursorPagination) = (
             FfiConverterSequenceTypeProfile.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ProfilesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeProfile.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30069,6 +31233,12 @@ data class ResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30094,6 +31264,7 @@ public object FfiConverterTypeResourceMetadata: FfiConverterRustBuffer<ResourceM
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30106,7 +31277,8 @@ public object FfiConverterTypeResourceMetadata: FfiConverterRustBuffer<ResourceM
             FfiConverterString.allocationSize(value.`workspaceId`) +
             FfiConverterOptionalString.allocationSize(value.`bundleKey`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ResourceMetadata, buf: ByteBuffer) {
@@ -30119,6 +31291,7 @@ public object FfiConverterTypeResourceMetadata: FfiConverterRustBuffer<ResourceM
             FfiConverterOptionalString.write(value.`bundleKey`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30132,6 +31305,12 @@ data class RotateWebhookSigningKeyResponse (
      * The new signing secret.
      */
     val `webhookEventsHmacSecret`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30158,15 +31337,18 @@ public object FfiConverterTypeRotateWebhookSigningKeyResponse: FfiConverterRustB
     override fun read(buf: ByteBuffer): RotateWebhookSigningKeyResponse {
         return RotateWebhookSigningKeyResponse(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: RotateWebhookSigningKeyResponse) = (
-            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`)
+            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: RotateWebhookSigningKeyResponse, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`webhookEventsHmacSecret`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30210,6 +31392,12 @@ data class ScheduleCalendar (
      * Seconds; empty means second 0.
      */
     val `second`: List<ScheduleRange>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30233,6 +31421,7 @@ public object FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer<ScheduleC
             FfiConverterOptionalSequenceTypeScheduleRange.read(buf),
             FfiConverterOptionalSequenceTypeScheduleRange.read(buf),
             FfiConverterOptionalSequenceTypeScheduleRange.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30243,7 +31432,8 @@ public object FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer<ScheduleC
             FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`hour`) +
             FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`minute`) +
             FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`month`) +
-            FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`second`)
+            FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`second`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ScheduleCalendar, buf: ByteBuffer) {
@@ -30254,6 +31444,7 @@ public object FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer<ScheduleC
             FfiConverterOptionalSequenceTypeScheduleRange.write(value.`minute`, buf)
             FfiConverterOptionalSequenceTypeScheduleRange.write(value.`month`, buf)
             FfiConverterOptionalSequenceTypeScheduleRange.write(value.`second`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30272,6 +31463,12 @@ data class ScheduleInterval (
      * Phase shift inside the interval; must be shorter than every.
      */
     val `offset`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30290,17 +31487,20 @@ public object FfiConverterTypeScheduleInterval: FfiConverterRustBuffer<ScheduleI
         return ScheduleInterval(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ScheduleInterval) = (
             FfiConverterOptionalString.allocationSize(value.`every`) +
-            FfiConverterOptionalString.allocationSize(value.`offset`)
+            FfiConverterOptionalString.allocationSize(value.`offset`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ScheduleInterval, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`every`, buf)
             FfiConverterOptionalString.write(value.`offset`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30324,6 +31524,12 @@ data class ScheduleRange (
      * Step between values; defaults to 1.
      */
     val `step`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30343,19 +31549,22 @@ public object FfiConverterTypeScheduleRange: FfiConverterRustBuffer<ScheduleRang
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ScheduleRange) = (
             FfiConverterOptionalInt.allocationSize(value.`end`) +
             FfiConverterOptionalInt.allocationSize(value.`start`) +
-            FfiConverterOptionalInt.allocationSize(value.`step`)
+            FfiConverterOptionalInt.allocationSize(value.`step`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ScheduleRange, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`end`, buf)
             FfiConverterOptionalInt.write(value.`start`, buf)
             FfiConverterOptionalInt.write(value.`step`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30379,6 +31588,12 @@ data class SearchSearchToolsOrToolSetsResponse (
      * Matching tool sets.
      */
     val `toolSets`: List<ToolSet>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30398,19 +31613,22 @@ public object FfiConverterTypeSearchSearchToolsOrToolSetsResponse: FfiConverterR
             FfiConverterOptionalSequenceTypeAgent.read(buf),
             FfiConverterOptionalSequenceTypeTool.read(buf),
             FfiConverterOptionalSequenceTypeToolSet.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SearchSearchToolsOrToolSetsResponse) = (
             FfiConverterOptionalSequenceTypeAgent.allocationSize(value.`agents`) +
             FfiConverterOptionalSequenceTypeTool.allocationSize(value.`tools`) +
-            FfiConverterOptionalSequenceTypeToolSet.allocationSize(value.`toolSets`)
+            FfiConverterOptionalSequenceTypeToolSet.allocationSize(value.`toolSets`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SearchSearchToolsOrToolSetsResponse, buf: ByteBuffer) {
             FfiConverterOptionalSequenceTypeAgent.write(value.`agents`, buf)
             FfiConverterOptionalSequenceTypeTool.write(value.`tools`, buf)
             FfiConverterOptionalSequenceTypeToolSet.write(value.`toolSets`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30434,6 +31652,12 @@ data class Status (
      * Extra typed error details.
      */
     val `details`: List<GoogleProtobufAny>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30453,19 +31677,22 @@ public object FfiConverterTypeStatus: FfiConverterRustBuffer<Status> {
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceTypeGoogleProtobufAny.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Status) = (
             FfiConverterOptionalInt.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalSequenceTypeGoogleProtobufAny.allocationSize(value.`details`)
+            FfiConverterOptionalSequenceTypeGoogleProtobufAny.allocationSize(value.`details`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Status, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalSequenceTypeGoogleProtobufAny.write(value.`details`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30504,6 +31731,12 @@ data class StringMatcher (
      * Required prefix.
      */
     val `startsWith`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30526,6 +31759,7 @@ public object FfiConverterTypeStringMatcher: FfiConverterRustBuffer<StringMatche
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30535,7 +31769,8 @@ public object FfiConverterTypeStringMatcher: FfiConverterRustBuffer<StringMatche
             FfiConverterOptionalString.allocationSize(value.`endsWith`) +
             FfiConverterOptionalString.allocationSize(value.`exact`) +
             FfiConverterOptionalString.allocationSize(value.`regex`) +
-            FfiConverterOptionalString.allocationSize(value.`startsWith`)
+            FfiConverterOptionalString.allocationSize(value.`startsWith`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: StringMatcher, buf: ByteBuffer) {
@@ -30545,6 +31780,7 @@ public object FfiConverterTypeStringMatcher: FfiConverterRustBuffer<StringMatche
             FfiConverterOptionalString.write(value.`exact`, buf)
             FfiConverterOptionalString.write(value.`regex`, buf)
             FfiConverterOptionalString.write(value.`startsWith`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30562,6 +31798,12 @@ data class SubAgentSpawned (
      * Task handed to the sub-agent.
      */
     val `task`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30581,19 +31823,22 @@ public object FfiConverterTypeSubAgentSpawned: FfiConverterRustBuffer<SubAgentSp
             FfiConverterOptionalTypeResourceMetadata.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SubAgentSpawned) = (
             FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterOptionalString.allocationSize(value.`task`)
+            FfiConverterOptionalString.allocationSize(value.`task`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SubAgentSpawned, buf: ByteBuffer) {
             FfiConverterOptionalTypeResourceMetadata.write(value.`agent`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterOptionalString.write(value.`task`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30616,6 +31861,12 @@ data class SubAgentUpdated (
      * Status of the sub-objective.
      */
     val `status`: SubAgentUpdatedStatus? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30636,6 +31887,7 @@ public object FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer<SubAgentUp
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeSubAgentUpdatedStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30643,7 +31895,8 @@ public object FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer<SubAgentUp
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalString.allocationSize(value.`message`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`objective`) +
-            FfiConverterOptionalTypeSubAgentUpdatedStatus.allocationSize(value.`status`)
+            FfiConverterOptionalTypeSubAgentUpdatedStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SubAgentUpdated, buf: ByteBuffer) {
@@ -30651,6 +31904,7 @@ public object FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer<SubAgentUp
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`objective`, buf)
             FfiConverterOptionalTypeSubAgentUpdatedStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30669,6 +31923,12 @@ data class SyncCompleted (
      * How many tools the sync brought in.
      */
     val `toolsSynced`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30687,17 +31947,20 @@ public object FfiConverterTypeSyncCompleted: FfiConverterRustBuffer<SyncComplete
         return SyncCompleted(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncCompleted) = (
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalInt.allocationSize(value.`toolsSynced`)
+            FfiConverterOptionalInt.allocationSize(value.`toolsSynced`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SyncCompleted, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalInt.write(value.`toolsSynced`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30721,6 +31984,12 @@ data class SyncFailed (
      * What went wrong.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30740,19 +32009,22 @@ public object FfiConverterTypeSyncFailed: FfiConverterRustBuffer<SyncFailed> {
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncFailed) = (
             FfiConverterOptionalBoolean.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`errorType`) +
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SyncFailed, buf: ByteBuffer) {
             FfiConverterOptionalBoolean.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`errorType`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30766,6 +32038,12 @@ data class SyncStarted (
      * Human-readable note.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30783,15 +32061,18 @@ public object FfiConverterTypeSyncStarted: FfiConverterRustBuffer<SyncStarted> {
     override fun read(buf: ByteBuffer): SyncStarted {
         return SyncStarted(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncStarted) = (
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SyncStarted, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30806,6 +32087,12 @@ data class Tool (
     val `spec`: ToolSpec
     , 
     val `info`: ToolInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30825,19 +32112,22 @@ public object FfiConverterTypeTool: FfiConverterRustBuffer<Tool> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeToolSpec.read(buf),
             FfiConverterOptionalTypeToolInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Tool) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeToolSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeToolInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeToolInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Tool, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeToolSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeToolInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30851,6 +32141,12 @@ data class ToolApprovalRequested (
      * Tool call record to approve or deny.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30868,15 +32164,18 @@ public object FfiConverterTypeToolApprovalRequested: FfiConverterRustBuffer<Tool
     override fun read(buf: ByteBuffer): ToolApprovalRequested {
         return ToolApprovalRequested(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolApprovalRequested) = (
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolApprovalRequested, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30890,6 +32189,12 @@ data class ToolApproved (
      * ID of the approved tool call record.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30907,15 +32212,18 @@ public object FfiConverterTypeToolApproved: FfiConverterRustBuffer<ToolApproved>
     override fun read(buf: ByteBuffer): ToolApproved {
         return ToolApproved(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolApproved) = (
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolApproved, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30929,6 +32237,12 @@ data class ToolCalled (
      * ID of the executed tool call record.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30946,15 +32260,18 @@ public object FfiConverterTypeToolCalled: FfiConverterRustBuffer<ToolCalled> {
     override fun read(buf: ByteBuffer): ToolCalled {
         return ToolCalled(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolCalled) = (
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolCalled, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30973,6 +32290,12 @@ data class ToolDenied (
      * ID of the denied tool call record.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30991,17 +32314,20 @@ public object FfiConverterTypeToolDenied: FfiConverterRustBuffer<ToolDenied> {
         return ToolDenied(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolDenied) = (
             FfiConverterOptionalString.allocationSize(value.`memo`) +
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolDenied, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memo`, buf)
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31022,6 +32348,12 @@ data class ToolEntry (
      * Arbitrary key-value labels.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31041,19 +32373,22 @@ public object FfiConverterTypeToolEntry: FfiConverterRustBuffer<ToolEntry> {
             FfiConverterString.read(buf),
             FfiConverterTypeToolSpec.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolEntry) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeToolSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolEntry, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterTypeToolSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31072,6 +32407,12 @@ data class ToolError (
      * Tool call record that failed.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31090,17 +32431,20 @@ public object FfiConverterTypeToolError: FfiConverterRustBuffer<ToolError> {
         return ToolError(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolError) = (
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolError, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31119,6 +32463,12 @@ data class ToolFilter (
      * Attribute filters.
      */
     val `filters`: List<AttributeFilter>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31137,17 +32487,20 @@ public object FfiConverterTypeToolFilter: FfiConverterRustBuffer<ToolFilter> {
         return ToolFilter(
             FfiConverterTypeOperator.read(buf),
             FfiConverterOptionalSequenceTypeAttributeFilter.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolFilter) = (
             FfiConverterTypeOperator.allocationSize(value.`operator`) +
-            FfiConverterOptionalSequenceTypeAttributeFilter.allocationSize(value.`filters`)
+            FfiConverterOptionalSequenceTypeAttributeFilter.allocationSize(value.`filters`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolFilter, buf: ByteBuffer) {
             FfiConverterTypeOperator.write(value.`operator`, buf)
             FfiConverterOptionalSequenceTypeAttributeFilter.write(value.`filters`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31160,6 +32513,12 @@ data class ToolInfo (
     val `createdBy`: Profile? = null 
     , 
     val `toolSet`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31178,17 +32537,20 @@ public object FfiConverterTypeToolInfo: FfiConverterRustBuffer<ToolInfo> {
         return ToolInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`toolSet`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31207,6 +32569,12 @@ data class ToolResult (
      * Tool call record the result belongs to.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31225,17 +32593,20 @@ public object FfiConverterTypeToolResult: FfiConverterRustBuffer<ToolResult> {
         return ToolResult(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolResult) = (
             FfiConverterOptionalString.allocationSize(value.`content`) +
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolResult, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31250,6 +32621,12 @@ data class ToolSet (
     val `spec`: ToolSetSpec
     , 
     val `info`: ToolSetInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31269,19 +32646,22 @@ public object FfiConverterTypeToolSet: FfiConverterRustBuffer<ToolSet> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeToolSetSpec.read(buf),
             FfiConverterOptionalTypeToolSetInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSet) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeToolSetSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeToolSetInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeToolSetInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSet, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeToolSetSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeToolSetInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31296,6 +32676,12 @@ data class ToolSetAdapter (
     val `mcp`: ToolSetAdapterMcp? = null 
     , 
     val `openapi`: ToolSetAdapterOpenApi? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31315,19 +32701,22 @@ public object FfiConverterTypeToolSetAdapter: FfiConverterRustBuffer<ToolSetAdap
             FfiConverterOptionalTypeToolSetAdapterHTTP.read(buf),
             FfiConverterOptionalTypeToolSetAdapterMcp.read(buf),
             FfiConverterOptionalTypeToolSetAdapterOpenAPI.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetAdapter) = (
             FfiConverterOptionalTypeToolSetAdapterHTTP.allocationSize(value.`http`) +
             FfiConverterOptionalTypeToolSetAdapterMcp.allocationSize(value.`mcp`) +
-            FfiConverterOptionalTypeToolSetAdapterOpenAPI.allocationSize(value.`openapi`)
+            FfiConverterOptionalTypeToolSetAdapterOpenAPI.allocationSize(value.`openapi`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapter, buf: ByteBuffer) {
             FfiConverterOptionalTypeToolSetAdapterHTTP.write(value.`http`, buf)
             FfiConverterOptionalTypeToolSetAdapterMcp.write(value.`mcp`, buf)
             FfiConverterOptionalTypeToolSetAdapterOpenAPI.write(value.`openapi`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31346,6 +32735,12 @@ data class ToolSetAdapterHttp (
      * Headers added to tool calls.
      */
     val `headers`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31373,17 +32768,20 @@ public object FfiConverterTypeToolSetAdapterHTTP: FfiConverterRustBuffer<ToolSet
         return ToolSetAdapterHttp(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetAdapterHttp) = (
             FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`headers`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapterHttp, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`baseUrl`, buf)
             FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31408,6 +32806,12 @@ data class ToolSetAdapterMcp (
      * MCP server URL.
      */
     val `url`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31438,6 +32842,7 @@ public object FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer<ToolSetA
             FfiConverterOptionalTypeToolFilter.read(buf),
             FfiConverterOptionalTypeApprovalRequirementFilter.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31446,7 +32851,8 @@ public object FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer<ToolSetA
             FfiConverterOptionalMapStringString.allocationSize(value.`headers`) +
             FfiConverterOptionalTypeToolFilter.allocationSize(value.`includeTools`) +
             FfiConverterOptionalTypeApprovalRequirementFilter.allocationSize(value.`toolApprovals`) +
-            FfiConverterOptionalString.allocationSize(value.`url`)
+            FfiConverterOptionalString.allocationSize(value.`url`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapterMcp, buf: ByteBuffer) {
@@ -31455,6 +32861,7 @@ public object FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer<ToolSetA
             FfiConverterOptionalTypeToolFilter.write(value.`includeTools`, buf)
             FfiConverterOptionalTypeApprovalRequirementFilter.write(value.`toolApprovals`, buf)
             FfiConverterOptionalString.write(value.`url`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31494,6 +32901,12 @@ data class ToolSetAdapterOpenApi (
      * URL of the OpenAPI document, re-synced hourly.
      */
     val `url`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31527,6 +32940,7 @@ public object FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer<Tool
             FfiConverterOptionalTypeApprovalRequirementFilter.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31538,7 +32952,8 @@ public object FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer<Tool
             FfiConverterOptionalString.allocationSize(value.`serverName`) +
             FfiConverterOptionalTypeApprovalRequirementFilter.allocationSize(value.`toolApprovals`) +
             FfiConverterOptionalString.allocationSize(value.`uploadId`) +
-            FfiConverterOptionalString.allocationSize(value.`url`)
+            FfiConverterOptionalString.allocationSize(value.`url`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapterOpenApi, buf: ByteBuffer) {
@@ -31550,6 +32965,7 @@ public object FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer<Tool
             FfiConverterOptionalTypeApprovalRequirementFilter.write(value.`toolApprovals`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
             FfiConverterOptionalString.write(value.`url`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31575,6 +32991,12 @@ data class ToolSetEntry (
      * Map from external id to a tool of this set.
      */
     val `tools`: Map<kotlin.String, ToolEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31595,6 +33017,7 @@ public object FfiConverterTypeToolSetEntry: FfiConverterRustBuffer<ToolSetEntry>
             FfiConverterTypeToolSetSpec.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
             FfiConverterOptionalMapStringTypeToolEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31602,7 +33025,8 @@ public object FfiConverterTypeToolSetEntry: FfiConverterRustBuffer<ToolSetEntry>
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeToolSetSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
-            FfiConverterOptionalMapStringTypeToolEntry.allocationSize(value.`tools`)
+            FfiConverterOptionalMapStringTypeToolEntry.allocationSize(value.`tools`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEntry, buf: ByteBuffer) {
@@ -31610,6 +33034,7 @@ public object FfiConverterTypeToolSetEntry: FfiConverterRustBuffer<ToolSetEntry>
             FfiConverterTypeToolSetSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
             FfiConverterOptionalMapStringTypeToolEntry.write(value.`tools`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31629,6 +33054,12 @@ data class ToolSetEvent (
      * Tool set the event belongs to.
      */
     val `toolSetId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31649,6 +33080,7 @@ public object FfiConverterTypeToolSetEvent: FfiConverterRustBuffer<ToolSetEvent>
             FfiConverterOptionalTypeToolSetEventData.read(buf),
             FfiConverterOptionalTypeToolSetEventInfo.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31656,7 +33088,8 @@ public object FfiConverterTypeToolSetEvent: FfiConverterRustBuffer<ToolSetEvent>
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalTypeToolSetEventData.allocationSize(value.`event`) +
             FfiConverterOptionalTypeToolSetEventInfo.allocationSize(value.`info`) +
-            FfiConverterOptionalString.allocationSize(value.`toolSetId`)
+            FfiConverterOptionalString.allocationSize(value.`toolSetId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEvent, buf: ByteBuffer) {
@@ -31664,6 +33097,7 @@ public object FfiConverterTypeToolSetEvent: FfiConverterRustBuffer<ToolSetEvent>
             FfiConverterOptionalTypeToolSetEventData.write(value.`event`, buf)
             FfiConverterOptionalTypeToolSetEventInfo.write(value.`info`, buf)
             FfiConverterOptionalString.write(value.`toolSetId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31683,6 +33117,12 @@ data class ToolSetEventData (
      * Name of the populated payload, e.g. sync_started.
      */
     val `type`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31703,6 +33143,7 @@ public object FfiConverterTypeToolSetEventData: FfiConverterRustBuffer<ToolSetEv
             FfiConverterOptionalTypeSyncFailed.read(buf),
             FfiConverterOptionalTypeSyncStarted.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31710,7 +33151,8 @@ public object FfiConverterTypeToolSetEventData: FfiConverterRustBuffer<ToolSetEv
             FfiConverterOptionalTypeSyncCompleted.allocationSize(value.`syncCompleted`) +
             FfiConverterOptionalTypeSyncFailed.allocationSize(value.`syncFailed`) +
             FfiConverterOptionalTypeSyncStarted.allocationSize(value.`syncStarted`) +
-            FfiConverterOptionalString.allocationSize(value.`type`)
+            FfiConverterOptionalString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEventData, buf: ByteBuffer) {
@@ -31718,6 +33160,7 @@ public object FfiConverterTypeToolSetEventData: FfiConverterRustBuffer<ToolSetEv
             FfiConverterOptionalTypeSyncFailed.write(value.`syncFailed`, buf)
             FfiConverterOptionalTypeSyncStarted.write(value.`syncStarted`, buf)
             FfiConverterOptionalString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31730,6 +33173,12 @@ data class ToolSetEventInfo (
     val `createdBy`: Profile? = null 
     , 
     val `toolSet`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31748,17 +33197,20 @@ public object FfiConverterTypeToolSetEventInfo: FfiConverterRustBuffer<ToolSetEv
         return ToolSetEventInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetEventInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEventInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`toolSet`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31771,6 +33223,12 @@ data class ToolSetEventsCursorPagination (
     val `items`: List<ToolSetEvent>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31789,17 +33247,20 @@ public object FfiConverterTypeToolSetEventsCursorPagination: FfiConverterRustBuf
         return ToolSetEventsCursorPagination(
             FfiConverterSequenceTypeToolSetEvent.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetEventsCursorPagination) = (
             FfiConverterSequenceTypeToolSetEvent.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEventsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeToolSetEvent.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31813,6 +33274,12 @@ data class ToolSetGetOpenApiSpecResponse (
      * The ingested OpenAPI document serialized as JSON text.
      */
     val `spec`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31830,15 +33297,18 @@ public object FfiConverterTypeToolSetGetOpenAPISpecResponse: FfiConverterRustBuf
     override fun read(buf: ByteBuffer): ToolSetGetOpenApiSpecResponse {
         return ToolSetGetOpenApiSpecResponse(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetGetOpenApiSpecResponse) = (
-            FfiConverterOptionalString.allocationSize(value.`spec`)
+            FfiConverterOptionalString.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetGetOpenApiSpecResponse, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31864,6 +33334,12 @@ data class ToolSetInfo (
      * Number of tools in the set.
      */
     val `toolCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31884,6 +33360,7 @@ public object FfiConverterTypeToolSetInfo: FfiConverterRustBuffer<ToolSetInfo> {
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31891,7 +33368,8 @@ public object FfiConverterTypeToolSetInfo: FfiConverterRustBuffer<ToolSetInfo> {
             FfiConverterOptionalInt.allocationSize(value.`agentCount`) +
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalString.allocationSize(value.`lastSync`) +
-            FfiConverterOptionalInt.allocationSize(value.`toolCount`)
+            FfiConverterOptionalInt.allocationSize(value.`toolCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetInfo, buf: ByteBuffer) {
@@ -31899,6 +33377,7 @@ public object FfiConverterTypeToolSetInfo: FfiConverterRustBuffer<ToolSetInfo> {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalString.write(value.`lastSync`, buf)
             FfiConverterOptionalInt.write(value.`toolCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31914,6 +33393,12 @@ data class ToolSetSpec (
      * What the tool set provides.
      */
     val `description`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31932,17 +33417,20 @@ public object FfiConverterTypeToolSetSpec: FfiConverterRustBuffer<ToolSetSpec> {
         return ToolSetSpec(
             FfiConverterOptionalTypeToolSetAdapter.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetSpec) = (
             FfiConverterOptionalTypeToolSetAdapter.allocationSize(value.`adapter`) +
-            FfiConverterOptionalString.allocationSize(value.`description`)
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetSpec, buf: ByteBuffer) {
             FfiConverterOptionalTypeToolSetAdapter.write(value.`adapter`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31955,6 +33443,12 @@ data class ToolSetsCursorPagination (
     val `items`: List<ToolSet>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31973,17 +33467,20 @@ public object FfiConverterTypeToolSetsCursorPagination: FfiConverterRustBuffer<T
         return ToolSetsCursorPagination(
             FfiConverterSequenceTypeToolSet.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetsCursorPagination) = (
             FfiConverterSequenceTypeToolSet.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeToolSet.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32015,6 +33512,12 @@ data class ToolSpec (
      * Whether calls need human approval.
      */
     val `requiresApproval`: kotlin.Boolean? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32036,6 +33539,7 @@ public object FfiConverterTypeToolSpec: FfiConverterRustBuffer<ToolSpec> {
             FfiConverterString.read(buf),
             FfiConverterTypeToolStatus.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32044,7 +33548,8 @@ public object FfiConverterTypeToolSpec: FfiConverterRustBuffer<ToolSpec> {
             FfiConverterString.allocationSize(value.`description`) +
             FfiConverterString.allocationSize(value.`parameters`) +
             FfiConverterTypeToolStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`requiresApproval`)
+            FfiConverterOptionalBoolean.allocationSize(value.`requiresApproval`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSpec, buf: ByteBuffer) {
@@ -32053,6 +33558,7 @@ public object FfiConverterTypeToolSpec: FfiConverterRustBuffer<ToolSpec> {
             FfiConverterString.write(value.`parameters`, buf)
             FfiConverterTypeToolStatus.write(value.`status`, buf)
             FfiConverterOptionalBoolean.write(value.`requiresApproval`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32067,6 +33573,12 @@ data class ToolSpecConfig (
     val `mcp`: ConfigMcp? = null 
     , 
     val `openapi`: ConfigOpenApi? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32086,19 +33598,22 @@ public object FfiConverterTypeToolSpecConfig: FfiConverterRustBuffer<ToolSpecCon
             FfiConverterOptionalTypeConfigHTTP.read(buf),
             FfiConverterOptionalTypeConfigMcp.read(buf),
             FfiConverterOptionalTypeConfigOpenAPI.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSpecConfig) = (
             FfiConverterOptionalTypeConfigHTTP.allocationSize(value.`http`) +
             FfiConverterOptionalTypeConfigMcp.allocationSize(value.`mcp`) +
-            FfiConverterOptionalTypeConfigOpenAPI.allocationSize(value.`openapi`)
+            FfiConverterOptionalTypeConfigOpenAPI.allocationSize(value.`openapi`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSpecConfig, buf: ByteBuffer) {
             FfiConverterOptionalTypeConfigHTTP.write(value.`http`, buf)
             FfiConverterOptionalTypeConfigMcp.write(value.`mcp`, buf)
             FfiConverterOptionalTypeConfigOpenAPI.write(value.`openapi`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32111,6 +33626,12 @@ data class ToolsCursorPagination (
     val `items`: List<Tool>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32129,17 +33650,20 @@ public object FfiConverterTypeToolsCursorPagination: FfiConverterRustBuffer<Tool
         return ToolsCursorPagination(
             FfiConverterSequenceTypeTool.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolsCursorPagination) = (
             FfiConverterSequenceTypeTool.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeTool.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32160,6 +33684,12 @@ data class UnsafeUnwrapWebhookEvent (
      * Dotted event name such as objective_event.tool_result.
      */
     val `type`: kotlin.String
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32179,19 +33709,22 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEvent: FfiConverterRustBuffer<U
             FfiConverterTypeUnsafeUnwrapWebhookEventData.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UnsafeUnwrapWebhookEvent) = (
             FfiConverterTypeUnsafeUnwrapWebhookEventData.allocationSize(value.`data`) +
             FfiConverterString.allocationSize(value.`timestamp`) +
-            FfiConverterString.allocationSize(value.`type`)
+            FfiConverterString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnsafeUnwrapWebhookEvent, buf: ByteBuffer) {
             FfiConverterTypeUnsafeUnwrapWebhookEventData.write(value.`data`, buf)
             FfiConverterString.write(value.`timestamp`, buf)
             FfiConverterString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32208,6 +33741,12 @@ data class UnsafeUnwrapWebhookEventData (
     val `objective`: OperationMetadata
     , 
     val `objectiveEvent`: UnsafeUnwrapWebhookEventDataObjectiveEvent
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32228,6 +33767,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32235,7 +33775,8 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
             FfiConverterTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`)
+            FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnsafeUnwrapWebhookEventData, buf: ByteBuffer) {
@@ -32243,6 +33784,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
             FfiConverterTypeResourceMetadata.write(value.`agentVariation`, buf)
             FfiConverterTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.write(value.`objectiveEvent`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32262,6 +33804,12 @@ data class UnsafeUnwrapWebhookEventDataObjectiveEvent (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32282,6 +33830,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32289,7 +33838,8 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnsafeUnwrapWebhookEventDataObjectiveEvent, buf: ByteBuffer) {
@@ -32297,6 +33847,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32317,6 +33868,12 @@ data class UnwrapWebhookEvent (
      * Dotted event name such as objective_event.tool_result.
      */
     val `type`: kotlin.String
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32336,19 +33893,22 @@ public object FfiConverterTypeUnwrapWebhookEvent: FfiConverterRustBuffer<UnwrapW
             FfiConverterTypeUnwrapWebhookEventData.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UnwrapWebhookEvent) = (
             FfiConverterTypeUnwrapWebhookEventData.allocationSize(value.`data`) +
             FfiConverterString.allocationSize(value.`timestamp`) +
-            FfiConverterString.allocationSize(value.`type`)
+            FfiConverterString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnwrapWebhookEvent, buf: ByteBuffer) {
             FfiConverterTypeUnwrapWebhookEventData.write(value.`data`, buf)
             FfiConverterString.write(value.`timestamp`, buf)
             FfiConverterString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32365,6 +33925,12 @@ data class UnwrapWebhookEventData (
     val `objective`: OperationMetadata
     , 
     val `objectiveEvent`: UnwrapWebhookEventDataObjectiveEvent
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32385,6 +33951,7 @@ public object FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer<Unw
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32392,7 +33959,8 @@ public object FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer<Unw
             FfiConverterTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`)
+            FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnwrapWebhookEventData, buf: ByteBuffer) {
@@ -32400,6 +33968,7 @@ public object FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer<Unw
             FfiConverterTypeResourceMetadata.write(value.`agentVariation`, buf)
             FfiConverterTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.write(value.`objectiveEvent`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32419,6 +33988,12 @@ data class UnwrapWebhookEventDataObjectiveEvent (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32439,6 +34014,7 @@ public object FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32446,7 +34022,8 @@ public object FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnwrapWebhookEventDataObjectiveEvent, buf: ByteBuffer) {
@@ -32454,6 +34031,7 @@ public object FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32482,6 +34060,12 @@ data class UpdateResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32502,6 +34086,7 @@ public object FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer<Upd
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32509,7 +34094,8 @@ public object FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer<Upd
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`bundleKey`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UpdateResourceMetadata, buf: ByteBuffer) {
@@ -32517,6 +34103,7 @@ public object FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer<Upd
             FfiConverterOptionalString.write(value.`bundleKey`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32531,6 +34118,12 @@ data class Upload (
     val `metadata`: ResourceMetadata
     , 
     val `spec`: UploadSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32550,19 +34143,22 @@ public object FfiConverterTypeUpload: FfiConverterRustBuffer<Upload> {
             FfiConverterTypeUploadInfo.read(buf),
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeUploadSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Upload) = (
             FfiConverterTypeUploadInfo.allocationSize(value.`info`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeUploadSpec.allocationSize(value.`spec`)
+            FfiConverterTypeUploadSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Upload, buf: ByteBuffer) {
             FfiConverterTypeUploadInfo.write(value.`info`, buf)
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeUploadSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32588,6 +34184,12 @@ data class UploadInfo (
      * Deadline for using uploadUrl.
      */
     val `uploadUrlExpiresAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32608,6 +34210,7 @@ public object FfiConverterTypeUploadInfo: FfiConverterRustBuffer<UploadInfo> {
             FfiConverterOptionalTypeUploadStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32615,7 +34218,8 @@ public object FfiConverterTypeUploadInfo: FfiConverterRustBuffer<UploadInfo> {
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalTypeUploadStatus.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`uploadUrl`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadUrlExpiresAt`)
+            FfiConverterOptionalString.allocationSize(value.`uploadUrlExpiresAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UploadInfo, buf: ByteBuffer) {
@@ -32623,6 +34227,7 @@ public object FfiConverterTypeUploadInfo: FfiConverterRustBuffer<UploadInfo> {
             FfiConverterOptionalTypeUploadStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`uploadUrl`, buf)
             FfiConverterOptionalString.write(value.`uploadUrlExpiresAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32646,6 +34251,12 @@ data class UploadSpec (
      * Exact byte length of the upload (int64 as string).
      */
     val `sizeBytes`: kotlin.Long
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32665,19 +34276,22 @@ public object FfiConverterTypeUploadSpec: FfiConverterRustBuffer<UploadSpec> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UploadSpec) = (
             FfiConverterString.allocationSize(value.`contentType`) +
             FfiConverterString.allocationSize(value.`filename`) +
-            FfiConverterLong.allocationSize(value.`sizeBytes`)
+            FfiConverterLong.allocationSize(value.`sizeBytes`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UploadSpec, buf: ByteBuffer) {
             FfiConverterString.write(value.`contentType`, buf)
             FfiConverterString.write(value.`filename`, buf)
             FfiConverterLong.write(value.`sizeBytes`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32691,6 +34305,12 @@ data class UserMessage (
      * Message text.
      */
     val `content`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32708,15 +34328,18 @@ public object FfiConverterTypeUserMessage: FfiConverterRustBuffer<UserMessage> {
     override fun read(buf: ByteBuffer): UserMessage {
         return UserMessage(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UserMessage) = (
-            FfiConverterOptionalString.allocationSize(value.`content`)
+            FfiConverterOptionalString.allocationSize(value.`content`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UserMessage, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`content`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32736,6 +34359,12 @@ data class VariationAssignment (
     val `tool`: BareMetadata? = null 
     , 
     val `toolSet`: BareMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32756,6 +34385,7 @@ public object FfiConverterTypeVariationAssignment: FfiConverterRustBuffer<Variat
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32763,7 +34393,8 @@ public object FfiConverterTypeVariationAssignment: FfiConverterRustBuffer<Variat
             FfiConverterOptionalString.allocationSize(value.`id`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`tool`) +
-            FfiConverterOptionalTypeBareMetadata.allocationSize(value.`toolSet`)
+            FfiConverterOptionalTypeBareMetadata.allocationSize(value.`toolSet`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationAssignment, buf: ByteBuffer) {
@@ -32771,6 +34402,7 @@ public object FfiConverterTypeVariationAssignment: FfiConverterRustBuffer<Variat
             FfiConverterOptionalTypeBareMetadata.write(value.`agent`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`tool`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`toolSet`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32794,6 +34426,12 @@ data class VariationAssignmentEntry (
      * Tool set to attach.
      */
     val `toolSetId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32813,19 +34451,22 @@ public object FfiConverterTypeVariationAssignmentEntry: FfiConverterRustBuffer<V
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: VariationAssignmentEntry) = (
             FfiConverterOptionalString.allocationSize(value.`subAgentId`) +
             FfiConverterOptionalString.allocationSize(value.`toolId`) +
-            FfiConverterOptionalString.allocationSize(value.`toolSetId`)
+            FfiConverterOptionalString.allocationSize(value.`toolSetId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationAssignmentEntry, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`subAgentId`, buf)
             FfiConverterOptionalString.write(value.`toolId`, buf)
             FfiConverterOptionalString.write(value.`toolSetId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32846,6 +34487,12 @@ data class VariationMemoryLayerAssignment (
      * Unique position in the variation's memory stack; higher sits on top.
      */
     val `position`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32865,19 +34512,22 @@ public object FfiConverterTypeVariationMemoryLayerAssignment: FfiConverterRustBu
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: VariationMemoryLayerAssignment) = (
             FfiConverterOptionalString.allocationSize(value.`id`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`memoryLayer`) +
-            FfiConverterOptionalInt.allocationSize(value.`position`)
+            FfiConverterOptionalInt.allocationSize(value.`position`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationMemoryLayerAssignment, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`id`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`memoryLayer`, buf)
             FfiConverterOptionalInt.write(value.`position`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32896,6 +34546,12 @@ data class VariationMemoryLayerEntry (
      * Stack position.
      */
     val `position`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32914,17 +34570,20 @@ public object FfiConverterTypeVariationMemoryLayerEntry: FfiConverterRustBuffer<
         return VariationMemoryLayerEntry(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: VariationMemoryLayerEntry) = (
             FfiConverterOptionalString.allocationSize(value.`memoryLayerId`) +
-            FfiConverterOptionalInt.allocationSize(value.`position`)
+            FfiConverterOptionalInt.allocationSize(value.`position`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationMemoryLayerEntry, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memoryLayerId`, buf)
             FfiConverterOptionalInt.write(value.`position`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32937,6 +34596,12 @@ data class WebhookDeliveriesCursorPagination (
     val `items`: List<WebhookDelivery>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32955,17 +34620,20 @@ public object FfiConverterTypeWebhookDeliveriesCursorPagination: FfiConverterRus
         return WebhookDeliveriesCursorPagination(
             FfiConverterSequenceTypeWebhookDelivery.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WebhookDeliveriesCursorPagination) = (
             FfiConverterSequenceTypeWebhookDelivery.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WebhookDeliveriesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWebhookDelivery.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32978,6 +34646,12 @@ data class WebhookDelivery (
     val `data`: WebhookDeliveryData
     , 
     val `metadata`: OperationMetadata
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32996,17 +34670,20 @@ public object FfiConverterTypeWebhookDelivery: FfiConverterRustBuffer<WebhookDel
         return WebhookDelivery(
             FfiConverterTypeWebhookDeliveryData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WebhookDelivery) = (
             FfiConverterTypeWebhookDeliveryData.allocationSize(value.`data`) +
-            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`)
+            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WebhookDelivery, buf: ByteBuffer) {
             FfiConverterTypeWebhookDeliveryData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33085,6 +34762,12 @@ data class WebhookDeliveryData (
      * Headers the webhook endpoint answered with.
      */
     val `responseHeaders`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33115,6 +34798,7 @@ public object FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer<Webhoo
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -33132,7 +34816,8 @@ public object FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer<Webhoo
             FfiConverterString.allocationSize(value.`webhookId`) +
             FfiConverterString.allocationSize(value.`webhookUrl`) +
             FfiConverterOptionalString.allocationSize(value.`errorMessage`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`responseHeaders`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`responseHeaders`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WebhookDeliveryData, buf: ByteBuffer) {
@@ -33150,6 +34835,7 @@ public object FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer<Webhoo
             FfiConverterString.write(value.`webhookUrl`, buf)
             FfiConverterOptionalString.write(value.`errorMessage`, buf)
             FfiConverterOptionalMapStringString.write(value.`responseHeaders`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33167,6 +34853,12 @@ data class Workspace (
      * Lifecycle status; archived workspaces reject scoped requests.
      */
     val `status`: WorkspaceStatus? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33186,19 +34878,22 @@ public object FfiConverterTypeWorkspace: FfiConverterRustBuffer<Workspace> {
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeWorkspaceSpec.read(buf),
             FfiConverterOptionalTypeWorkspaceStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Workspace) = (
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeWorkspaceSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeWorkspaceStatus.allocationSize(value.`status`)
+            FfiConverterOptionalTypeWorkspaceStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Workspace, buf: ByteBuffer) {
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeWorkspaceSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeWorkspaceStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33222,6 +34917,12 @@ data class WorkspaceAdminCreateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33241,19 +34942,22 @@ public object FfiConverterTypeWorkspaceAdminCreateParamsMetadata: FfiConverterRu
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceAdminCreateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceAdminCreateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33277,6 +34981,12 @@ data class WorkspaceAdminUpdateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33296,19 +35006,22 @@ public object FfiConverterTypeWorkspaceAdminUpdateParamsMetadata: FfiConverterRu
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceAdminUpdateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceAdminUpdateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33342,6 +35055,12 @@ data class WorkspaceMember (
      * Member's display name.
      */
     val `name`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33363,6 +35082,7 @@ public object FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer<WorkspaceM
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -33371,7 +35091,8 @@ public object FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer<WorkspaceM
             FfiConverterString.allocationSize(value.`profileId`) +
             FfiConverterOptionalString.allocationSize(value.`addedAt`) +
             FfiConverterOptionalString.allocationSize(value.`email`) +
-            FfiConverterOptionalString.allocationSize(value.`name`)
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceMember, buf: ByteBuffer) {
@@ -33380,6 +35101,7 @@ public object FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer<WorkspaceM
             FfiConverterOptionalString.write(value.`addedAt`, buf)
             FfiConverterOptionalString.write(value.`email`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33392,6 +35114,12 @@ data class WorkspaceMembersCursorPagination (
     val `items`: List<WorkspaceMember>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33410,17 +35138,20 @@ public object FfiConverterTypeWorkspaceMembersCursorPagination: FfiConverterRust
         return WorkspaceMembersCursorPagination(
             FfiConverterSequenceTypeWorkspaceMember.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceMembersCursorPagination) = (
             FfiConverterSequenceTypeWorkspaceMember.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceMembersCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWorkspaceMember.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33435,6 +35166,12 @@ data class WorkspaceSecret (
     val `spec`: WorkspaceSecretSpec
     , 
     val `info`: WorkspaceSecretInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33454,19 +35191,22 @@ public object FfiConverterTypeWorkspaceSecret: FfiConverterRustBuffer<WorkspaceS
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeWorkspaceSecretSpec.read(buf),
             FfiConverterOptionalTypeWorkspaceSecretInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecret) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeWorkspaceSecretSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeWorkspaceSecretInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeWorkspaceSecretInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecret, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeWorkspaceSecretSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeWorkspaceSecretInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33482,6 +35222,12 @@ data class WorkspaceSecretInfo (
      * Last time the secret was used.
      */
     val `lastUsedAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33500,17 +35246,20 @@ public object FfiConverterTypeWorkspaceSecretInfo: FfiConverterRustBuffer<Worksp
         return WorkspaceSecretInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecretInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`)
+            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecretInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalString.write(value.`lastUsedAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33524,6 +35273,12 @@ data class WorkspaceSecretSpec (
      * Secret value.
      */
     val `value`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33550,15 +35305,18 @@ public object FfiConverterTypeWorkspaceSecretSpec: FfiConverterRustBuffer<Worksp
     override fun read(buf: ByteBuffer): WorkspaceSecretSpec {
         return WorkspaceSecretSpec(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecretSpec) = (
-            FfiConverterOptionalString.allocationSize(value.`value`)
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecretSpec, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33571,6 +35329,12 @@ data class WorkspaceSecretsCursorPagination (
     val `items`: List<WorkspaceSecret>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33589,17 +35353,20 @@ public object FfiConverterTypeWorkspaceSecretsCursorPagination: FfiConverterRust
         return WorkspaceSecretsCursorPagination(
             FfiConverterSequenceTypeWorkspaceSecret.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecretsCursorPagination) = (
             FfiConverterSequenceTypeWorkspaceSecret.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecretsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWorkspaceSecret.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33613,6 +35380,12 @@ data class WorkspaceSpec (
      * Free-text description of the workspace.
      */
     val `description`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33630,15 +35403,18 @@ public object FfiConverterTypeWorkspaceSpec: FfiConverterRustBuffer<WorkspaceSpe
     override fun read(buf: ByteBuffer): WorkspaceSpec {
         return WorkspaceSpec(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSpec) = (
-            FfiConverterOptionalString.allocationSize(value.`description`)
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSpec, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33651,6 +35427,12 @@ data class WorkspacesCursorPagination (
     val `items`: List<Workspace>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33669,17 +35451,20 @@ public object FfiConverterTypeWorkspacesCursorPagination: FfiConverterRustBuffer
         return WorkspacesCursorPagination(
             FfiConverterSequenceTypeWorkspace.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspacesCursorPagination) = (
             FfiConverterSequenceTypeWorkspace.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspacesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWorkspace.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -34377,481 +36162,616 @@ public object FfiConverterTypeBulkWorkspaceApplyStatusState : FfiConverterRustBu
 
 
 /**
- * Everything a call can fail with: the core contract's error record, one variant per
- * class of the error table. Every variant carries the same fields: `message`,
- * `class_name` (`NotFoundError`, … as in every language), `kind` (`api`, `connection`,
- * `timeout`, `decode`, `invalid_request`, `configuration`, `webhook`, `internal`),
- * `status`, `request_id`, `body`, `code` (the error body's google.rpc code), `detail`
- * (decode: the failing field path; webhook: why, e.g. `bad_signature`), `operation`
- * (the failed call's operationId) and `attempts` (1 + retries, for status errors).
- *
- * Kotlin: `CadenyaException.NotFound` etc. (the message field is `errorMessage` there,
- * because `Throwable.message` is taken). Swift: `CadenyaError.notFound(...)`.
+ * Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field
+ * is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.NotFound(...)`.
+ * Every variant has the same fields:
+ * - `kind`: The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal.
+ * - `message`: What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`.
+ * - `status`: The HTTP status, for status and decode errors.
+ * - `code`: `code` of the error body (a google.rpc.Code).
+ * - `details`: `details` of the error body.
+ * - `body`: The raw response body of a status error.
+ * - `request_id`: The `x-request-id` of the response: quote it to support.
+ * - `headers`: Response headers of a status error (lower-case names).
+ * - `operation`: The operationId of the failed call.
+ * - `attempts`: Attempts made (1 + retries), for status errors.
+ * - `detail`: Decode errors: the failing field path; webhook errors: why (`bad_signature`, …).
+ * - `class_name`: the class in Python and Node (`NotFoundError`, …).
  */
 sealed class CadenyaException: kotlin.Exception() {
     
     /**
-     * HTTP 400.
-     */
-    class BadRequest(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 401: the API key is missing, wrong or revoked.
-     */
-    class Authentication(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 403.
-     */
-    class PermissionDenied(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 404.
-     */
-    class NotFound(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 409.
-     */
-    class Conflict(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 422.
-     */
-    class UnprocessableEntity(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 429 (after the retries the client is configured for).
-     */
-    class RateLimit(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 5xx (after retries).
-     */
-    class InternalServer(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * Any other non-2xx status.
+     * `APIStatusError`: The API answered with a non-2xx status (other statuses use it directly).
      */
     class Api(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * The request could not be sent or the response not read (refused, reset, dropped, truncated).
+     * `BadRequestError`: HTTP 400.
+     */
+    class BadRequest(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `AuthenticationError`: HTTP 401: the API key is missing, wrong or revoked.
+     */
+    class Authentication(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `PermissionDeniedError`: HTTP 403.
+     */
+    class PermissionDenied(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `NotFoundError`: HTTP 404.
+     */
+    class NotFound(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `ConflictError`: HTTP 409.
+     */
+    class Conflict(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `UnprocessableEntityError`: HTTP 422.
+     */
+    class UnprocessableEntity(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `RateLimitError`: HTTP 429 (after retries).
+     */
+    class RateLimit(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `InternalServerError`: HTTP 5xx (after retries).
+     */
+    class InternalServer(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `APIConnectionError`: The request could not be sent or the response not read.
      */
     class Connection(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * One attempt took longer than the timeout.
+     * `APITimeoutError`: An attempt took longer than the timeout.
      */
     class Timeout(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * The response did not match the model; `detail` names the failing field path.
+     * `APIResponseValidationError`: A 2xx response did not decode; `detail` is the field path.
      */
     class Decode(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * Refused before anything was sent (empty id, bad header, invalid JSON in a JSON field, …).
+     * `APIUserAbortError`: The call was cancelled by its caller (Node's AbortSignal).
      */
-    class InvalidRequest(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
+    class UserAbort(
         
         val `kind`: kotlin.String, 
         
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * The client could not be built (missing API key, bad base URL, …).
-     */
-    class Configuration(
-        
         val `errorMessage`: kotlin.String, 
         
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
         val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?, 
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * A webhook failed verification or could not be decoded; `detail` says why.
+     * `WebhookVerificationError`: A webhook failed verification; `detail` says why.
      */
     class WebhookVerification(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * A bug inside the SDK (a caught panic); please report it.
+     * `InvalidRequestError`: The call was refused before anything was sent.
      */
-    class Internal(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
+    class InvalidRequest(
         
         val `kind`: kotlin.String, 
         
+        val `errorMessage`: kotlin.String, 
+        
         val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?, 
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `ConfigurationError`: The client could not be configured.
+     */
+    class Configuration(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `WaitTimeoutError`: An objective helper gave up waiting; `detail` is the last state it saw.
+     */
+    class WaitTimeout(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `InternalError`: A bug inside the SDK (a caught panic); please report it.
+     */
+    class Internal(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
 
@@ -34882,197 +36802,257 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
         
 
         return when(buf.getInt()) {
-            1 -> CadenyaException.BadRequest(
-                FfiConverterString.read(buf),
+            1 -> CadenyaException.Api(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            2 -> CadenyaException.Authentication(
-                FfiConverterString.read(buf),
+            2 -> CadenyaException.BadRequest(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            3 -> CadenyaException.PermissionDenied(
-                FfiConverterString.read(buf),
+            3 -> CadenyaException.Authentication(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            4 -> CadenyaException.NotFound(
-                FfiConverterString.read(buf),
+            4 -> CadenyaException.PermissionDenied(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            5 -> CadenyaException.Conflict(
-                FfiConverterString.read(buf),
+            5 -> CadenyaException.NotFound(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            6 -> CadenyaException.UnprocessableEntity(
-                FfiConverterString.read(buf),
+            6 -> CadenyaException.Conflict(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            7 -> CadenyaException.RateLimit(
-                FfiConverterString.read(buf),
+            7 -> CadenyaException.UnprocessableEntity(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            8 -> CadenyaException.InternalServer(
-                FfiConverterString.read(buf),
+            8 -> CadenyaException.RateLimit(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            9 -> CadenyaException.Api(
-                FfiConverterString.read(buf),
+            9 -> CadenyaException.InternalServer(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             10 -> CadenyaException.Connection(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             11 -> CadenyaException.Timeout(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             12 -> CadenyaException.Decode(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            13 -> CadenyaException.InvalidRequest(
-                FfiConverterString.read(buf),
+            13 -> CadenyaException.UserAbort(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            14 -> CadenyaException.Configuration(
-                FfiConverterString.read(buf),
+            14 -> CadenyaException.WebhookVerification(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            15 -> CadenyaException.WebhookVerification(
-                FfiConverterString.read(buf),
+            15 -> CadenyaException.InvalidRequest(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            16 -> CadenyaException.Internal(
-                FfiConverterString.read(buf),
+            16 -> CadenyaException.Configuration(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            17 -> CadenyaException.WaitTimeout(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            18 -> CadenyaException.Internal(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -35080,457 +37060,585 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
 
     override fun allocationSize(value: CadenyaException): ULong {
         return when(value) {
+            is CadenyaException.Api -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
             is CadenyaException.BadRequest -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Authentication -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.PermissionDenied -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.UnprocessableEntity -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.RateLimit -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.InternalServer -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
-            )
-            is CadenyaException.Api -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
-                + FfiConverterString.allocationSize(value.`kind`)
-                + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
-                + FfiConverterOptionalString.allocationSize(value.`operation`)
-                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Connection -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Decode -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
-            is CadenyaException.InvalidRequest -> (
+            is CadenyaException.UserAbort -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
-            )
-            is CadenyaException.Configuration -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
-                + FfiConverterString.allocationSize(value.`kind`)
-                + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
-                + FfiConverterOptionalString.allocationSize(value.`operation`)
-                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.WebhookVerification -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
+            is CadenyaException.InvalidRequest -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
+            is CadenyaException.Configuration -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
+            is CadenyaException.WaitTimeout -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
         }
     }
 
     override fun write(value: CadenyaException, buf: ByteBuffer) {
         when(value) {
-            is CadenyaException.BadRequest -> {
+            is CadenyaException.Api -> {
                 buf.putInt(1)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.BadRequest -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Authentication -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(3)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.PermissionDenied -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(4)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.NotFound -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(5)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Conflict -> {
-                buf.putInt(5)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(6)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.UnprocessableEntity -> {
-                buf.putInt(6)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(7)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.RateLimit -> {
-                buf.putInt(7)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(8)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.InternalServer -> {
-                buf.putInt(8)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
-                FfiConverterString.write(value.`kind`, buf)
-                FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
-                FfiConverterOptionalString.write(value.`operation`, buf)
-                FfiConverterOptionalUInt.write(value.`attempts`, buf)
-                Unit
-            }
-            is CadenyaException.Api -> {
                 buf.putInt(9)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Connection -> {
                 buf.putInt(10)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Timeout -> {
                 buf.putInt(11)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Decode -> {
                 buf.putInt(12)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
-            is CadenyaException.InvalidRequest -> {
+            is CadenyaException.UserAbort -> {
                 buf.putInt(13)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
-                Unit
-            }
-            is CadenyaException.Configuration -> {
-                buf.putInt(14)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
-                FfiConverterString.write(value.`kind`, buf)
-                FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
-                FfiConverterOptionalString.write(value.`operation`, buf)
-                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.WebhookVerification -> {
-                buf.putInt(15)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(14)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.InvalidRequest -> {
+                buf.putInt(15)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.Configuration -> {
+                buf.putInt(16)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.WaitTimeout -> {
+                buf.putInt(17)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Internal -> {
-                buf.putInt(16)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(18)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
