@@ -5,14 +5,15 @@
 use crate::client::RequestOptions;
 use crate::CadenyaError;
 use cadenya::catalog::DynamicBody;
-use cadenya::contract::{json_text, panic_error, Body, CallInput, ErrorRecord, Response, Session};
+use cadenya::contract::{json_text, panic_error, runtime, Body, CallInput, ErrorRecord, Response, Session};
 use cadenya::json::RawJson;
 use cadenya::Page;
-use futures_util::FutureExt;
 use serde::de::DeserializeOwned;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::task::JoinHandle;
 
 /// What the client, its resources and its pages hold: the session and the client's workspace
 /// (set by `with_workspace`).
@@ -47,13 +48,37 @@ fn send(c: &Ctx, req: Req<'_>) -> impl Future<Output = Outcome<Response>> + Send
     async move { call?.await }
 }
 
-/// Runs a call to its end; a panic becomes `InternalError`, never an unwind into the foreign side.
-fn run<T>(fut: impl Future<Output = Outcome<T>> + Send + 'static) -> impl Future<Output = Result<T, CadenyaError>> {
+/// Runs a call on the core's runtime (`contract::runtime()`): the request, its connection and
+/// the decoding all happen there, and the foreign future only waits for the result, so a call
+/// crosses threads once each way. Dropping the foreign future (a cancelled coroutine or Swift
+/// task) aborts the task, which drops the request. A panic becomes `InternalError`.
+fn run<T: Send + 'static>(
+    fut: impl Future<Output = Outcome<T>> + Send + 'static,
+) -> impl Future<Output = Result<T, CadenyaError>> {
+    let task = runtime().map(|rt| AbortOnDrop(rt.spawn(fut)));
     async move {
-        match AssertUnwindSafe(fut).catch_unwind().await {
+        match task.map_err(ErrorRecord::from)?.await {
             Ok(r) => r.map_err(CadenyaError::from),
-            Err(p) => Err(ErrorRecord::from(panic_error(p.as_ref())).into()),
+            Err(e) if e.is_panic() => Err(ErrorRecord::from(panic_error(e.into_panic().as_ref())).into()),
+            Err(_) => Err(ErrorRecord::internal("the call's task was cancelled").into()),
         }
+    }
+}
+
+/// A spawned call that is aborted when its waiter goes away.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
     }
 }
 

@@ -5195,7 +5195,7 @@ impl call::Paged for AgentPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<Agent> {
@@ -5234,7 +5234,7 @@ impl call::Paged for ObjectiveFeedbackPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectiveFeedbackPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ObjectiveFeedback> {
@@ -5273,7 +5273,7 @@ impl call::Paged for WebhookDeliveryPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WebhookDeliveryPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<WebhookDelivery> {
@@ -5312,7 +5312,7 @@ impl call::Paged for AgentVariationPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentVariationPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<AgentVariation> {
@@ -5351,7 +5351,7 @@ impl call::Paged for AgentSchedulePage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentSchedulePage {
     /// The items of this page.
     pub fn items(&self) -> Vec<AgentSchedule> {
@@ -5390,7 +5390,7 @@ impl call::Paged for ObjectivePage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectivePage {
     /// The items of this page.
     pub fn items(&self) -> Vec<Objective> {
@@ -5429,7 +5429,7 @@ impl call::Paged for ObjectiveContextWindowPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectiveContextWindowPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ObjectiveContextWindow> {
@@ -5468,7 +5468,7 @@ impl call::Paged for ObjectiveListEventsResponsePage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectiveListEventsResponsePage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ObjectiveListEventsResponse> {
@@ -5507,7 +5507,7 @@ impl call::Paged for ObjectiveToolPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectiveToolPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ObjectiveTool> {
@@ -5546,7 +5546,7 @@ impl call::Paged for ObjectiveToolCallPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectiveToolCallPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ObjectiveToolCall> {
@@ -5585,7 +5585,7 @@ impl call::Paged for ObjectiveTaskPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectiveTaskPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ObjectiveTask> {
@@ -5624,7 +5624,7 @@ impl call::Paged for MemoryLayerPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl MemoryLayerPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<MemoryLayer> {
@@ -5663,7 +5663,7 @@ impl call::Paged for MemoryEntryPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl MemoryEntryPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<MemoryEntry> {
@@ -5702,7 +5702,7 @@ impl call::Paged for ModelPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ModelPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<Model> {
@@ -5741,7 +5741,7 @@ impl call::Paged for ToolSetPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ToolSetPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ToolSet> {
@@ -5780,7 +5780,7 @@ impl call::Paged for ToolSetEventPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ToolSetEventPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<ToolSetEvent> {
@@ -5819,7 +5819,7 @@ impl call::Paged for ToolPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ToolPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<Tool> {
@@ -5858,7 +5858,7 @@ impl call::Paged for APIKeyPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl APIKeyPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<APIKey> {
@@ -5897,7 +5897,7 @@ impl call::Paged for WorkspacePage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspacePage {
     /// The items of this page.
     pub fn items(&self) -> Vec<Workspace> {
@@ -5936,7 +5936,7 @@ impl call::Paged for WorkspaceSecretPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspaceSecretPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<WorkspaceSecret> {
@@ -5975,7 +5975,7 @@ impl call::Paged for WorkspaceMemberPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspaceMemberPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<WorkspaceMember> {
@@ -6014,7 +6014,7 @@ impl call::Paged for ProfilePage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ProfilePage {
     /// The items of this page.
     pub fn items(&self) -> Vec<Profile> {
@@ -6053,7 +6053,7 @@ impl call::Paged for BulkWorkspaceApplyPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl BulkWorkspaceApplyPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<BulkWorkspaceApply> {
@@ -6092,7 +6092,7 @@ impl call::Paged for BulkWorkspaceApplyResultPage {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl BulkWorkspaceApplyResultPage {
     /// The items of this page.
     pub fn items(&self) -> Vec<BulkWorkspaceApplyResult> {
@@ -6177,7 +6177,7 @@ pub struct AccountResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AccountResource {
     /// Get the current account
     ///
@@ -6211,7 +6211,7 @@ pub struct AgentsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentsResource {
     /// The `agents.feedback` operations.
     pub fn feedback(&self) -> Arc<AgentsFeedbackResource> {
@@ -6342,7 +6342,7 @@ pub struct AgentsFeedbackResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentsFeedbackResource {
     /// List feedback for an agent
     ///
@@ -6388,7 +6388,7 @@ pub struct AgentsSchedulesResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentsSchedulesResource {
     /// Create a schedule
     ///
@@ -6495,7 +6495,7 @@ pub struct AgentsVariationsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentsVariationsResource {
     /// Create a variation
     ///
@@ -6677,7 +6677,7 @@ pub struct AgentsWebhookDeliveriesResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AgentsWebhookDeliveriesResource {
     /// List webhook deliveries
     ///
@@ -6711,7 +6711,7 @@ pub struct ApiKeysResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ApiKeysResource {
     /// The `api_keys.access` operations.
     pub fn access(&self) -> Arc<ApiKeysAccessResource> {
@@ -6836,7 +6836,7 @@ pub struct ApiKeysAccessResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ApiKeysAccessResource {
     /// List workspaces of an API key
     ///
@@ -6893,7 +6893,7 @@ pub struct BulkWorkspaceResourcesResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl BulkWorkspaceResourcesResource {
     /// The `bulk_workspace_resources.results` operations.
     pub fn results(&self) -> Arc<BulkWorkspaceResourcesResultsResource> {
@@ -6963,7 +6963,7 @@ pub struct BulkWorkspaceResourcesResultsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl BulkWorkspaceResourcesResultsResource {
     /// List bulk apply results
     ///
@@ -7000,7 +7000,7 @@ pub struct MemoryLayersResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl MemoryLayersResource {
     /// The `memory_layers.entries` operations.
     pub fn entries(&self) -> Arc<MemoryLayersEntriesResource> {
@@ -7114,7 +7114,7 @@ pub struct MemoryLayersEntriesResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl MemoryLayersEntriesResource {
     /// Create a memory entry
     ///
@@ -7221,7 +7221,7 @@ pub struct ModelsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ModelsResource {
     /// Get a model
     ///
@@ -7293,7 +7293,7 @@ pub struct ObjectivesResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectivesResource {
     /// The `objectives.feedback` operations.
     pub fn feedback(&self) -> Arc<ObjectivesFeedbackResource> {
@@ -7499,7 +7499,7 @@ pub struct ObjectivesFeedbackResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectivesFeedbackResource {
     /// Submit feedback
     ///
@@ -7546,7 +7546,7 @@ pub struct ObjectivesTasksResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectivesTasksResource {
     /// Get an objective task
     ///
@@ -7589,7 +7589,7 @@ pub struct ObjectivesToolCallsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectivesToolCallsResource {
     /// List tool calls
     ///
@@ -7655,7 +7655,7 @@ pub struct ObjectivesToolsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ObjectivesToolsResource {
     /// List objective tools
     ///
@@ -7683,7 +7683,7 @@ pub struct SearchResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl SearchResource {
     /// Search tools and tool sets
     ///
@@ -7708,7 +7708,7 @@ pub struct ToolSetsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ToolSetsResource {
     /// The `tool_sets.tools` operations.
     pub fn tools(&self) -> Arc<ToolSetsToolsResource> {
@@ -7855,7 +7855,7 @@ pub struct ToolSetsToolsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ToolSetsToolsResource {
     /// Create a tool
     ///
@@ -7971,7 +7971,7 @@ pub struct UploadsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl UploadsResource {
     /// Create an upload
     ///
@@ -8012,7 +8012,7 @@ pub struct WorkspaceAdminResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspaceAdminResource {
     /// The `workspace_admin.members` operations.
     pub fn members(&self) -> Arc<WorkspaceAdminMembersResource> {
@@ -8115,7 +8115,7 @@ pub struct WorkspaceAdminMembersResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspaceAdminMembersResource {
     /// List workspace members
     ///
@@ -8174,7 +8174,7 @@ pub struct WorkspaceAdminProfilesResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspaceAdminProfilesResource {
     /// Search account profiles
     ///
@@ -8205,7 +8205,7 @@ pub struct WorkspaceSecretsResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspaceSecretsResource {
     /// Create a workspace secret
     ///
@@ -8312,7 +8312,7 @@ pub struct WorkspacesResource {
     c: Ctx,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl WorkspacesResource {
     /// List workspaces
     ///

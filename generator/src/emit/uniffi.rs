@@ -259,7 +259,7 @@ fn pages(out: &mut String, api: &Api) {
              #[derive(uniffi::Object)]\npub struct {name} {{\n    items: Vec<{item}>,\n    core: Arc<cadenya::Page<RawJson>>,\n    c: Ctx,\n}}\n\n\
              impl call::Paged for {name} {{\n    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {{\n\
              \x20       let items = call::items(&mut core, status, request_id)?;\n        Ok({name} {{ items, core: Arc::new(core), c }})\n    }}\n}}\n\n\
-             #[uniffi::export(async_runtime = \"tokio\")]\nimpl {name} {{\n\
+             #[uniffi::export]\nimpl {name} {{\n\
              \x20   /// The items of this page.\n    pub fn items(&self) -> Vec<{item}> {{\n        self.items.clone()\n    }}\n\n\
              \x20   /// The cursor of the next page; null on the last page.\n    pub fn next_cursor(&self) -> Option<String> {{\n        self.core.next_cursor.clone()\n    }}\n\n\
              \x20   /// True when another page can be fetched.\n    pub fn has_next_page(&self) -> bool {{\n        self.core.has_next_page()\n    }}\n\n\
@@ -323,7 +323,7 @@ fn resource(out: &mut String, path: &[String], node: &Node) {
     let sname = struct_name(path);
     let _ = writeln!(out, "/// The `{}` operations.", path.join("."));
     let _ = writeln!(out, "#[derive(uniffi::Object)]\npub struct {sname} {{\n    c: Ctx,\n}}\n");
-    out.push_str("#[uniffi::export(async_runtime = \"tokio\")]\n");
+    out.push_str("#[uniffi::export]\n");
     let _ = writeln!(out, "impl {sname} {{");
     let method_names: BTreeSet<String> = node.ops.iter().map(|o| method_ident(&o.method)).collect();
     for name in node.children.keys() {
