@@ -1,6 +1,5 @@
-//! One call through the core's binding contract: a generated method collects its arguments
-//! into a [`Req`]; these helpers send it with [`Session::call`] and decode the answer's JSON
-//! text once, straight into the method's record.
+//! One call: a generated method's [`Req`] goes through [`Session::call`], and the answer's JSON
+//! text is decoded once, straight into the method's record.
 
 use crate::client::RequestOptions;
 use crate::CadenyaError;
@@ -15,16 +14,15 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::task::JoinHandle;
 
-/// What the client, its resources and its pages hold: the session and the client's workspace
-/// (set by `with_workspace`).
-#[derive(Clone)]
+/// What the client, its resources and pages hold: the session and `with_workspace`'s workspace.
+/// (`Debug` shows no secret: the session's redacts the API key and the webhook secret.)
+#[derive(Clone, Debug)]
 pub struct Ctx {
     pub(crate) session: Arc<Session>,
     pub(crate) workspace_id: Option<String>,
 }
 
-/// One operation's inputs, as the generated method collected them (wire names; query values
-/// already formatted; the body as JSON text).
+/// One operation's inputs, by wire name, as the generated method collected them.
 pub struct Req<'a> {
     pub op: &'static str,
     pub path: &'a [(&'static str, &'a str)],
@@ -38,6 +36,7 @@ type Outcome<T> = Result<T, ErrorRecord>;
 
 /// Checks the call now (a bad argument fails before anything is sent) and returns its sending.
 fn send(c: &Ctx, req: Req<'_>) -> impl Future<Output = Outcome<Response>> + Send + 'static {
+    let raw = req.options.as_ref().and_then(|o| o.raw_response.clone());
     let mut settings = req.options.map(RequestOptions::into_settings).unwrap_or_default();
     settings.workspace_id = req.workspace_id.or_else(|| c.workspace_id.clone());
     let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -45,13 +44,18 @@ fn send(c: &Ctx, req: Req<'_>) -> impl Future<Output = Outcome<Response>> + Send
         let body = req.body.as_deref().map(DynamicBody::Text);
         c.session.call(CallInput { operation: req.op, path: req.path, query: &query, body, options })
     });
-    async move { call?.await }
+    async move {
+        let r = call?.await?;
+        if let Some(raw) = raw {
+            raw.record(&r);
+        }
+        Ok(r)
+    }
 }
 
-/// Runs a call on the core's runtime (`contract::runtime()`): the request, its connection and
-/// the decoding all happen there, and the foreign future only waits for the result, so a call
-/// crosses threads once each way. Dropping the foreign future (a cancelled coroutine or Swift
-/// task) aborts the task, which drops the request. A panic becomes `InternalError`.
+/// Runs a call on the core's runtime: request, connection and decoding happen there, and the
+/// foreign future only awaits the result (one thread crossing each way). Dropping the foreign
+/// future (a cancelled coroutine or Swift task) aborts the task, dropping the request.
 fn run<T: Send + 'static>(
     fut: impl Future<Output = Outcome<T>> + Send + 'static,
 ) -> impl Future<Output = Result<T, CadenyaError>> {

@@ -5,7 +5,7 @@ use crate::webhook::Webhook;
 use crate::CadenyaError;
 use cadenya::contract::{CallSettings, ClientSettings, ErrorRecord, Session};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// Options for one call; every field is optional.
@@ -23,6 +23,54 @@ pub struct RequestOptions {
     /// Extra headers (replace a default header of the same name).
     #[uniffi(default)]
     pub headers: HashMap<String, String>,
+    /// Filled with the response's status, headers and request id once the call succeeds.
+    #[uniffi(default)]
+    pub raw_response: Option<Arc<RawResponse>>,
+}
+
+/// Status, headers and request id of a call's response, for any operation: pass one in
+/// `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+#[derive(Debug, Default, uniffi::Object)]
+pub struct RawResponse(Mutex<Seen>);
+
+type Seen = Option<(i32, HashMap<String, String>, Option<String>)>;
+
+impl RawResponse {
+    pub(crate) fn record(&self, r: &cadenya::contract::Response) {
+        *self.seen() = Some((r.status.into(), r.header_pairs().into_iter().collect(), r.request_id.clone()));
+    }
+
+    fn seen(&self) -> MutexGuard<'_, Seen> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[uniffi::export]
+impl RawResponse {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::default()
+    }
+
+    /// The HTTP status; null until a call has filled it.
+    pub fn status(&self) -> Option<i32> {
+        self.seen().as_ref().map(|r| r.0)
+    }
+
+    /// The response headers (lower-case names; repeated ones joined with `, `).
+    pub fn headers(&self) -> HashMap<String, String> {
+        self.seen().as_ref().map(|r| r.1.clone()).unwrap_or_default()
+    }
+
+    /// One header, by case-insensitive name.
+    pub fn header(&self, name: String) -> Option<String> {
+        self.seen().as_ref().and_then(|r| r.1.get(&name.to_ascii_lowercase()).cloned())
+    }
+
+    /// The `x-request-id` of the response: quote it to support.
+    pub fn request_id(&self) -> Option<String> {
+        self.seen().as_ref().and_then(|r| r.2.clone())
+    }
 }
 
 impl RequestOptions {
@@ -43,16 +91,9 @@ impl RequestOptions {
 /// Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
 /// `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
 /// `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
-#[derive(uniffi::Object)]
+#[derive(Debug, uniffi::Object)]
 pub struct CadenyaClient {
     c: Ctx,
-}
-
-impl std::fmt::Debug for CadenyaClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The session's Debug redacts the API key and webhook secret.
-        self.c.session.fmt(f)
-    }
 }
 
 impl CadenyaClient {

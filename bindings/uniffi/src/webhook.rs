@@ -34,10 +34,7 @@ impl Webhook {
     pub fn new(secret: String, tolerance: Option<Duration>) -> Result<Arc<Self>, CadenyaError> {
         let hook = contract::catch(|| Ok(cadenya::webhooks::Webhook::new(&secret)?));
         let inner = hook.map_err(ErrorRecord::from)?;
-        Ok(Arc::new(Webhook { inner: match tolerance {
-            Some(t) => inner.with_tolerance(t),
-            None => inner,
-        } }))
+        Ok(Arc::new(Webhook { inner: if let Some(t) = tolerance { inner.with_tolerance(t) } else { inner } }))
     }
 
     /// For tests: a copy of this verifier whose clock always reads `unix_seconds`.

@@ -8684,6 +8684,197 @@ public func FfiConverterTypeProfilePage_lower(_ value: ProfilePage) -> UInt64 {
 
 
 /**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+public protocol RawResponseProtocol: AnyObject, Sendable {
+    
+    /**
+     * One header, by case-insensitive name.
+     */
+    func header(name: String)  -> String?
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */
+    func headers()  -> [String: String]
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */
+    func requestId()  -> String?
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */
+    func status()  -> Int32?
+    
+}
+/**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+open class RawResponse: RawResponseProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_cadenya_uniffi_fn_clone_rawresponse(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_constructor_rawresponse_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_cadenya_uniffi_fn_free_rawresponse(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * One header, by case-insensitive name.
+     */
+open func header(name: String) -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_header(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */
+open func headers() -> [String: String]  {
+    return try!  FfiConverterDictionaryStringString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_headers(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */
+open func requestId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_request_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */
+open func status() -> Int32?  {
+    return try!  FfiConverterOptionInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawResponse: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RawResponse
+
+    public static func lift(_ handle: UInt64) throws -> RawResponse {
+        return RawResponse(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RawResponse) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawResponse {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RawResponse, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawResponse_lift(_ handle: UInt64) throws -> RawResponse {
+    return try FfiConverterTypeRawResponse.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawResponse_lower(_ value: RawResponse) -> UInt64 {
+    return FfiConverterTypeRawResponse.lower(value)
+}
+
+
+
+
+
+
+/**
  * The `search` operations.
  */
 public protocol SearchResourceProtocol: AnyObject, Sendable {
@@ -23063,7 +23254,7 @@ public func FfiConverterTypeProfilesCursorPagination_lower(_ value: ProfilesCurs
 /**
  * Options for one call; every field is optional.
  */
-public struct RequestOptions: Equatable, Hashable {
+public struct RequestOptions {
     /**
      * Per-attempt timeout (default: the client's).
      */
@@ -23080,6 +23271,10 @@ public struct RequestOptions: Equatable, Hashable {
      * Extra headers (replace a default header of the same name).
      */
     public let headers: [String: String]
+    /**
+     * Filled with the response's status, headers and request id once the call succeeds.
+     */
+    public let rawResponse: RawResponse?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23095,11 +23290,15 @@ public struct RequestOptions: Equatable, Hashable {
          */idempotencyKey: String? = nil, 
         /**
          * Extra headers (replace a default header of the same name).
-         */headers: [String: String] = [:]) {
+         */headers: [String: String] = [:], 
+        /**
+         * Filled with the response's status, headers and request id once the call succeeds.
+         */rawResponse: RawResponse? = nil) {
         self.timeout = timeout
         self.maxRetries = maxRetries
         self.idempotencyKey = idempotencyKey
         self.headers = headers
+        self.rawResponse = rawResponse
     }
 
     
@@ -23121,7 +23320,8 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
                 idempotencyKey: FfiConverterOptionString.read(from: &buf), 
-                headers: FfiConverterDictionaryStringString.read(from: &buf)
+                headers: FfiConverterDictionaryStringString.read(from: &buf), 
+                rawResponse: FfiConverterOptionTypeRawResponse.read(from: &buf)
         )
     }
 
@@ -23130,6 +23330,7 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
         FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
         FfiConverterDictionaryStringString.write(value.headers, into: &buf)
+        FfiConverterOptionTypeRawResponse.write(value.rawResponse, into: &buf)
     }
 }
 
@@ -32644,6 +32845,30 @@ fileprivate struct FfiConverterOptionTypeProfilePage: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRawResponse: FfiConverterRustBuffer {
+    typealias SwiftType = RawResponse?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRawResponse.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRawResponse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeToolPage: FfiConverterRustBuffer {
     typealias SwiftType = ToolPage?
 
@@ -37464,6 +37689,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspaces() != 45518) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_header() != 32181) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_headers() != 38367) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_request_id() != 46862) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_status() != 11502) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_cadenya_uniffi_checksum_method_apikeypage_has_next_page() != 41643) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -38095,6 +38332,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() != 49447) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() != 46415) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_constructor_webhook_new() != 26421) {

@@ -718,6 +718,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspaces(
     ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_header(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_headers(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_request_id(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_status(
+    ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_apikeypage_has_next_page(
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_apikeypage_items(
@@ -1140,6 +1148,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new(
     ): Int
+    external fun uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new(
+    ): Int
     external fun uniffi_cadenya_uniffi_checksum_constructor_webhook_new(
     ): Int
     external fun ffi_cadenya_uniffi_uniffi_contract_version(
@@ -1202,6 +1212,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_cadenyaclient_workspaces(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_cadenya_uniffi_fn_clone_rawresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_cadenya_uniffi_fn_free_rawresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_cadenya_uniffi_fn_constructor_rawresponse_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_header(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_headers(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_request_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_cadenya_uniffi_fn_clone_apikeypage(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_cadenya_uniffi_fn_free_apikeypage(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -2029,6 +2053,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspaces() and 0xFFFF) != 45518) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_header() and 0xFFFF) != 32181) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_headers() and 0xFFFF) != 38367) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_request_id() and 0xFFFF) != 46862) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_status() and 0xFFFF) != 11502) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_has_next_page() and 0xFFFF) != 41643) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2660,6 +2696,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 49447) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() and 0xFFFF) != 46415) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_constructor_webhook_new() and 0xFFFF) != 26421) {
@@ -17063,6 +17102,347 @@ public object FfiConverterTypeProfilePage: FfiConverter<ProfilePage, Long> {
 
 
 /**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+public interface RawResponseInterface {
+    
+    /**
+     * One header, by case-insensitive name.
+     */
+    fun `header`(`name`: kotlin.String): kotlin.String?
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */
+    fun `headers`(): Map<kotlin.String, kotlin.String>
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */
+    fun `requestId`(): kotlin.String?
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */
+    fun `status`(): kotlin.Int?
+    
+    companion object
+}
+
+/**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+open class RawResponse: Disposable, AutoCloseable, RawResponseInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_constructor_rawresponse_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_cadenya_uniffi_fn_free_rawresponse(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_cadenya_uniffi_fn_clone_rawresponse(handle, status)
+        }
+    }
+
+    
+    /**
+     * One header, by case-insensitive name.
+     */override fun `header`(`name`: kotlin.String): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_header(
+        it,
+        
+        FfiConverterString.lower(`name`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */override fun `headers`(): Map<kotlin.String, kotlin.String> {
+            return FfiConverterMapStringString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_headers(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */override fun `requestId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_request_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */override fun `status`(): kotlin.Int? {
+            return FfiConverterOptionalInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRawResponse: FfiConverter<RawResponse, Long> {
+    override fun lower(value: RawResponse): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RawResponse {
+        return RawResponse(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RawResponse {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RawResponse) = 8UL
+
+    override fun write(value: RawResponse, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The `search` operations.
  */
 public interface SearchResourceInterface {
@@ -31145,12 +31525,29 @@ data class RequestOptions (
      * Extra headers (replace a default header of the same name).
      */
     val `headers`: Map<kotlin.String, kotlin.String> = mapOf() 
+    , 
+    /**
+     * Filled with the response's status, headers and request id once the call succeeds.
+     */
+    val `rawResponse`: RawResponse? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`timeout`,
+        this.`maxRetries`,
+        this.`idempotencyKey`,
+        this.`headers`,
+        this.`rawResponse`
+    )
+    }
     
     companion object
 }
@@ -31165,6 +31562,7 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterMapStringString.read(buf),
+            FfiConverterOptionalTypeRawResponse.read(buf),
         )
     }
 
@@ -31172,7 +31570,8 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxRetries`) +
             FfiConverterOptionalString.allocationSize(value.`idempotencyKey`) +
-            FfiConverterMapStringString.allocationSize(value.`headers`)
+            FfiConverterMapStringString.allocationSize(value.`headers`) +
+            FfiConverterOptionalTypeRawResponse.allocationSize(value.`rawResponse`)
     )
 
     override fun write(value: RequestOptions, buf: ByteBuffer) {
@@ -31180,6 +31579,7 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalUInt.write(value.`maxRetries`, buf)
             FfiConverterOptionalString.write(value.`idempotencyKey`, buf)
             FfiConverterMapStringString.write(value.`headers`, buf)
+            FfiConverterOptionalTypeRawResponse.write(value.`rawResponse`, buf)
     }
 }
 
@@ -40691,6 +41091,38 @@ public object FfiConverterOptionalTypeProfilePage: FfiConverterRustBuffer<Profil
         } else {
             buf.put(1)
             FfiConverterTypeProfilePage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRawResponse: FfiConverterRustBuffer<RawResponse?> {
+    override fun read(buf: ByteBuffer): RawResponse? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRawResponse.read(buf)
+    }
+
+    override fun allocationSize(value: RawResponse?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRawResponse.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RawResponse?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRawResponse.write(value, buf)
         }
     }
 }
