@@ -91,20 +91,16 @@ impl RequestOptions {
 /// Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
 /// `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
 /// `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+/// `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+/// overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
 #[derive(Debug, uniffi::Object)]
 pub struct CadenyaClient {
-    c: Ctx,
-}
-
-impl CadenyaClient {
-    pub(crate) fn ctx(&self) -> Ctx {
-        self.c.clone()
-    }
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
 impl CadenyaClient {
-    #[uniffi::constructor(default(api_key = None, base_url = None, workspace_id = None, webhook_secret = None, timeout = None, max_retries = None, default_headers = None, log_level = None))]
+    #[uniffi::constructor(default(api_key = None, base_url = None, workspace_id = None, webhook_secret = None, timeout = None, max_retries = None, default_headers = None, log_level = None, ca_bundle = None, proxy = None, connect_timeout = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         api_key: Option<String>,
@@ -115,6 +111,9 @@ impl CadenyaClient {
         max_retries: Option<u32>,
         default_headers: Option<HashMap<String, String>>,
         log_level: Option<String>,
+        ca_bundle: Option<String>,
+        proxy: Option<String>,
+        connect_timeout: Option<Duration>,
     ) -> Result<Arc<Self>, CadenyaError> {
         let settings = ClientSettings {
             api_key,
@@ -125,6 +124,9 @@ impl CadenyaClient {
             max_retries: max_retries.map(f64::from),
             default_headers: default_headers.unwrap_or_default().into_iter().collect(),
             log_level,
+            ca_bundle_path: ca_bundle,
+            proxy,
+            connect_timeout_secs: connect_timeout.map(|d| d.as_secs_f64()),
             ..ClientSettings::default()
         };
         let session = Arc::new(Session::new(settings)?);
@@ -146,7 +148,7 @@ impl CadenyaClient {
         if workspace_id.trim().is_empty() {
             return Err(ErrorRecord::invalid("workspace_id must not be blank").into());
         }
-        Ok(Arc::new(CadenyaClient { c: Ctx { workspace_id: Some(workspace_id), ..self.ctx() } }))
+        Ok(Arc::new(CadenyaClient { c: Ctx { workspace_id: Some(workspace_id), ..self.c.clone() } }))
     }
 
     /// A webhook verifier for `secret`, or for the client's configured webhook secret.

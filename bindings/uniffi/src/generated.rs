@@ -6119,55 +6119,55 @@ impl BulkWorkspaceApplyResultPage {
 impl CadenyaClient {
     /// The `account` operations.
     pub fn account(&self) -> Arc<AccountResource> {
-        Arc::new(AccountResource { c: self.ctx() })
+        Arc::new(AccountResource { c: self.c.clone() })
     }
     /// The `agents` operations.
     pub fn agents(&self) -> Arc<AgentsResource> {
-        Arc::new(AgentsResource { c: self.ctx() })
+        Arc::new(AgentsResource { c: self.c.clone() })
     }
     /// The `api_keys` operations.
     pub fn api_keys(&self) -> Arc<ApiKeysResource> {
-        Arc::new(ApiKeysResource { c: self.ctx() })
+        Arc::new(ApiKeysResource { c: self.c.clone() })
     }
     /// The `bulk_workspace_resources` operations.
     pub fn bulk_workspace_resources(&self) -> Arc<BulkWorkspaceResourcesResource> {
-        Arc::new(BulkWorkspaceResourcesResource { c: self.ctx() })
+        Arc::new(BulkWorkspaceResourcesResource { c: self.c.clone() })
     }
     /// The `memory_layers` operations.
     pub fn memory_layers(&self) -> Arc<MemoryLayersResource> {
-        Arc::new(MemoryLayersResource { c: self.ctx() })
+        Arc::new(MemoryLayersResource { c: self.c.clone() })
     }
     /// The `models` operations.
     pub fn models(&self) -> Arc<ModelsResource> {
-        Arc::new(ModelsResource { c: self.ctx() })
+        Arc::new(ModelsResource { c: self.c.clone() })
     }
     /// The `objectives` operations.
     pub fn objectives(&self) -> Arc<ObjectivesResource> {
-        Arc::new(ObjectivesResource { c: self.ctx() })
+        Arc::new(ObjectivesResource { c: self.c.clone() })
     }
     /// The `search` operations.
     pub fn search(&self) -> Arc<SearchResource> {
-        Arc::new(SearchResource { c: self.ctx() })
+        Arc::new(SearchResource { c: self.c.clone() })
     }
     /// The `tool_sets` operations.
     pub fn tool_sets(&self) -> Arc<ToolSetsResource> {
-        Arc::new(ToolSetsResource { c: self.ctx() })
+        Arc::new(ToolSetsResource { c: self.c.clone() })
     }
     /// The `uploads` operations.
     pub fn uploads(&self) -> Arc<UploadsResource> {
-        Arc::new(UploadsResource { c: self.ctx() })
+        Arc::new(UploadsResource { c: self.c.clone() })
     }
     /// The `workspace_admin` operations.
     pub fn workspace_admin(&self) -> Arc<WorkspaceAdminResource> {
-        Arc::new(WorkspaceAdminResource { c: self.ctx() })
+        Arc::new(WorkspaceAdminResource { c: self.c.clone() })
     }
     /// The `workspace_secrets` operations.
     pub fn workspace_secrets(&self) -> Arc<WorkspaceSecretsResource> {
-        Arc::new(WorkspaceSecretsResource { c: self.ctx() })
+        Arc::new(WorkspaceSecretsResource { c: self.c.clone() })
     }
     /// The `workspaces` operations.
     pub fn workspaces(&self) -> Arc<WorkspacesResource> {
-        Arc::new(WorkspacesResource { c: self.ctx() })
+        Arc::new(WorkspacesResource { c: self.c.clone() })
     }
 }
 

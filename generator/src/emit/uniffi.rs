@@ -301,7 +301,7 @@ fn resources(out: &mut String, api: &Api) {
     let root = resource_tree(api);
     out.push_str("#[uniffi::export]\nimpl CadenyaClient {\n");
     for name in root.children.keys() {
-        accessor(out, &[name.clone()], "self.ctx()");
+        accessor(out, &[name.clone()], "self.c.clone()");
     }
     out.push_str("}\n\n");
     for (name, child) in &root.children {

@@ -4234,6 +4234,8 @@ public func FfiConverterTypeBulkWorkspaceResourcesResultsResource_lower(_ value:
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 public protocol CadenyaClientProtocol: AnyObject, Sendable {
     
@@ -4329,6 +4331,8 @@ public protocol CadenyaClientProtocol: AnyObject, Sendable {
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 open class CadenyaClient: CadenyaClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -4369,7 +4373,7 @@ open class CadenyaClient: CadenyaClientProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_cadenya_uniffi_fn_clone_cadenyaclient(self.handle, $0) }
     }
-public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspaceId: String? = nil, webhookSecret: String? = nil, timeout: TimeInterval? = nil, maxRetries: UInt32? = nil, defaultHeaders: [String: String]? = nil, logLevel: String? = nil)throws  {
+public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspaceId: String? = nil, webhookSecret: String? = nil, timeout: TimeInterval? = nil, maxRetries: UInt32? = nil, defaultHeaders: [String: String]? = nil, logLevel: String? = nil, caBundle: String? = nil, proxy: String? = nil, connectTimeout: TimeInterval? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCadenyaError_lift) {
         uniffiCallStatus in
@@ -4381,7 +4385,10 @@ public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspace
         FfiConverterOptionDuration.lower(timeout),
         FfiConverterOptionUInt32.lower(maxRetries),
         FfiConverterOptionDictionaryStringString.lower(defaultHeaders),
-        FfiConverterOptionString.lower(logLevel),uniffiCallStatus
+        FfiConverterOptionString.lower(logLevel),
+        FfiConverterOptionString.lower(caBundle),
+        FfiConverterOptionString.lower(proxy),
+        FfiConverterOptionDuration.lower(connectTimeout),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -38331,7 +38338,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock() != 23246) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() != 49447) {
+    if (uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() != 6872) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() != 46415) {

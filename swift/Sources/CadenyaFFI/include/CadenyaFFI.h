@@ -255,7 +255,7 @@ void uniffi_cadenya_uniffi_fn_free_cadenyaclient(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_CADENYACLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_CADENYACLIENT_NEW
-uint64_t uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(RustBuffer api_key, RustBuffer base_url, RustBuffer workspace_id, RustBuffer webhook_secret, RustBuffer timeout, RustBuffer max_retries, RustBuffer default_headers, RustBuffer log_level, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(RustBuffer api_key, RustBuffer base_url, RustBuffer workspace_id, RustBuffer webhook_secret, RustBuffer timeout, RustBuffer max_retries, RustBuffer default_headers, RustBuffer log_level, RustBuffer ca_bundle, RustBuffer proxy, RustBuffer connect_timeout, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_CADENYACLIENT_BASE_URL

@@ -1176,7 +1176,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_cadenya_uniffi_fn_free_cadenyaclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(`apiKey`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`webhookSecret`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`defaultHeaders`: RustBuffer.ByValue,`logLevel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(`apiKey`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`webhookSecret`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`defaultHeaders`: RustBuffer.ByValue,`logLevel`: RustBuffer.ByValue,`caBundle`: RustBuffer.ByValue,`proxy`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_cadenyaclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -2695,7 +2695,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock() and 0xFFFF) != 23246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 49447) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 6872) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() and 0xFFFF) != 46415) {
@@ -9426,6 +9426,8 @@ public object FfiConverterTypeBulkWorkspaceResourcesResultsResource: FfiConverte
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 public interface CadenyaClientInterface {
     
@@ -9523,6 +9525,8 @@ public interface CadenyaClientInterface {
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
 {
@@ -9548,7 +9552,7 @@ open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
         this.handle = 0
         this.cleanable = null
     }
-    constructor(`apiKey`: kotlin.String? = null, `baseUrl`: kotlin.String? = null, `workspaceId`: kotlin.String? = null, `webhookSecret`: kotlin.String? = null, `timeout`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `defaultHeaders`: Map<kotlin.String, kotlin.String>? = null, `logLevel`: kotlin.String? = null) :
+    constructor(`apiKey`: kotlin.String? = null, `baseUrl`: kotlin.String? = null, `workspaceId`: kotlin.String? = null, `webhookSecret`: kotlin.String? = null, `timeout`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `defaultHeaders`: Map<kotlin.String, kotlin.String>? = null, `logLevel`: kotlin.String? = null, `caBundle`: kotlin.String? = null, `proxy`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(CadenyaException) { _status ->
     UniffiLib.uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(
@@ -9561,7 +9565,10 @@ open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
         FfiConverterOptionalDuration.lower(`timeout`),
         FfiConverterOptionalUInt.lower(`maxRetries`),
         FfiConverterOptionalMapStringString.lower(`defaultHeaders`),
-        FfiConverterOptionalString.lower(`logLevel`),_status)
+        FfiConverterOptionalString.lower(`logLevel`),
+        FfiConverterOptionalString.lower(`caBundle`),
+        FfiConverterOptionalString.lower(`proxy`),
+        FfiConverterOptionalDuration.lower(`connectTimeout`),_status)
 }
     )
 
