@@ -41,9 +41,13 @@ fn unknown_fields_are_kept_at_every_level_and_written_back() {
 fn a_mismatch_is_a_decode_error_naming_the_path_and_bad_text_is_refused() {
     let e = decode::<Outer>(r#"{"inner":{"name":7}}"#, 200, Some("req_1")).unwrap_err();
     assert_eq!(e.class, ErrorClass::APIResponseValidationError);
-    assert_eq!((e.status, e.request_id.as_deref(), e.detail.as_deref()), (Some(200), Some("req_1"), Some("inner.name")));
+    assert_eq!(
+        (e.status, e.request_id.as_deref(), e.detail.as_deref()),
+        (Some(200), Some("req_1"), Some("inner.name"))
+    );
     let bad = Inner { name: "c".into(), unknown_fields: Some("[1]".into()) };
     assert_eq!(encode(&bad).unwrap_err().class, ErrorClass::InvalidRequestError);
-    let bad = Outer { inner: Inner { name: "d".into(), unknown_fields: None }, data: Some("{".into()), unknown_fields: None };
+    let bad =
+        Outer { inner: Inner { name: "d".into(), unknown_fields: None }, data: Some("{".into()), unknown_fields: None };
     assert_eq!(encode(&bad).unwrap_err().class, ErrorClass::InvalidRequestError);
 }

@@ -46,9 +46,7 @@ fn send(c: &Ctx, req: Req<'_>) -> impl Future<Output = Outcome<Response>> + Send
     });
     async move {
         let r = call?.await?;
-        if let Some(raw) = raw {
-            raw.record(&r);
-        }
+        raw.iter().for_each(|raw| raw.record(&r));
         Ok(r)
     }
 }
@@ -100,10 +98,8 @@ pub fn model<T: DeserializeOwned + Send + 'static>(
     run(async move {
         let r = sent.await?;
         let Body::Json(text) = &r.body else { return Err(mismatch(op)) };
-        json_text::decode(text.get(), r.status, r.request_id.as_deref()).map_err(|mut e| {
-            e.operation = Some(op.to_string());
-            e
-        })
+        let decoded = json_text::decode(text.get(), r.status, r.request_id.as_deref());
+        decoded.map_err(|e| ErrorRecord { operation: Some(op.to_string()), ..e })
     })
 }
 
@@ -135,7 +131,10 @@ pub fn page<P: Paged>(c: &Ctx, req: Req<'_>) -> impl Future<Output = Result<Arc<
 }
 
 /// The page after `core` (`None` after the last one), through the core's cursor handling.
-pub fn next_page<P: Paged>(c: &Ctx, core: &Arc<Page<RawJson>>) -> impl Future<Output = Result<Option<Arc<P>>, CadenyaError>> {
+pub fn next_page<P: Paged>(
+    c: &Ctx,
+    core: &Arc<Page<RawJson>>,
+) -> impl Future<Output = Result<Option<Arc<P>>, CadenyaError>> {
     let (next, c) = (c.session.next_page(Arc::clone(core)), c.clone());
     run(async move {
         match next.await?.body {

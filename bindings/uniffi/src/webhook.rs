@@ -49,7 +49,11 @@ impl Webhook {
     }
 
     /// Verifies the delivery and its envelope, then decodes the typed event.
-    pub fn unwrap(&self, payload: Vec<u8>, headers: HashMap<String, String>) -> Result<UnwrapWebhookEvent, CadenyaError> {
+    pub fn unwrap(
+        &self,
+        payload: Vec<u8>,
+        headers: HashMap<String, String>,
+    ) -> Result<UnwrapWebhookEvent, CadenyaError> {
         contract::webhook_unwrap(&self.inner, &payload, &headers)?;
         event(&payload)
     }

@@ -20,7 +20,13 @@ pub fn decode<T: DeserializeOwned>(text: &str, status: u16, request_id: Option<&
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = format!("response does not match the model at `{path}`: {}", e.into_inner());
-        ErrorRecord::from(Error::Decode { message, path, status, request_id: request_id.map(str::to_string), call: None })
+        ErrorRecord::from(Error::Decode {
+            message,
+            path,
+            status,
+            request_id: request_id.map(str::to_string),
+            call: None,
+        })
     })
 }
 

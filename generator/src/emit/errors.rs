@@ -304,7 +304,9 @@ pub fn uniffi() -> String {
         let _ = writeln!(o, "/// - `{f}`: {doc}");
     }
     o.push_str("/// - `class_name`: the class in Python and Node (`NotFoundError`, …).\n");
-    o.push_str("#[derive(Debug, Clone, PartialEq, uniffi::Error)]\n#[uniffi::export(Display)]\npub enum CadenyaError {\n");
+    o.push_str(
+        "#[derive(Debug, Clone, PartialEq, uniffi::Error)]\n#[uniffi::export(Display)]\npub enum CadenyaError {\n",
+    );
     let ty = |f: &str| match f {
         "kind" | "message" | "details" => "String",
         "status" | "code" => "Option<i32>",
@@ -320,7 +322,8 @@ pub fn uniffi() -> String {
         o.push_str("        class_name: String,\n    },\n");
     }
     o.push_str("}\n\nimpl CadenyaError {\n    /// The message, whatever the variant.\n    pub fn message(&self) -> &str {\n        match self {\n");
-    let arms: Vec<String> = concrete.iter().map(|d| format!("CadenyaError::{} {{ message, .. }}", uniffi_variant(d.name))).collect();
+    let arms: Vec<String> =
+        concrete.iter().map(|d| format!("CadenyaError::{} {{ message, .. }}", uniffi_variant(d.name))).collect();
     let _ = writeln!(o, "            {} => message,", arms.join("\n            | "));
     o.push_str("        }\n    }\n}\n\nimpl std::fmt::Display for CadenyaError {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        f.write_str(self.message())\n    }\n}\n\n");
     o.push_str("/// The core contract's flat record as the variant of its class.\nimpl From<ErrorRecord> for CadenyaError {\n    fn from(r: ErrorRecord) -> Self {\n");

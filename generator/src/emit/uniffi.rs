@@ -216,7 +216,11 @@ fn models(out: &mut String, api: &Api) {
             }
             let _ = writeln!(out, "    pub {}: {},", ident(&f.wire_name), field_type(f));
         }
-        assert!(!m.fields.iter().any(|f| ident(&f.wire_name) == "unknown_fields"), "{}: a field clashes with unknown_fields", m.name);
+        assert!(
+            !m.fields.iter().any(|f| ident(&f.wire_name) == "unknown_fields"),
+            "{}: a field clashes with unknown_fields",
+            m.name
+        );
         out.push_str(
             "    /// The fields this SDK version does not know, as the JSON text of an object (null when\n    \
              /// none); sent back as they are when the record is part of a request.\n    \
@@ -411,7 +415,13 @@ fn operation(out: &mut String, op: &Operation) {
         out.push_str("        #[derive(serde::Serialize)]\n        struct Body {\n");
         for f in &body.fields {
             check_nested(&f.ty, &op.id);
-            let _ = writeln!(out, "            {}\n            {}: {},", serde_attrs(f), ident(&f.wire_name), field_type(f));
+            let _ = writeln!(
+                out,
+                "            {}\n            {}: {},",
+                serde_attrs(f),
+                ident(&f.wire_name),
+                field_type(f)
+            );
         }
         out.push_str("        }\n");
     }
