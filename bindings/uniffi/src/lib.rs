@@ -1,29 +1,24 @@
-//! UniFFI binding of the Cadenya core: the Kotlin and Swift SDKs.
-//!
-//! This crate only converts: arguments into the core's dynamic calls (`cadenya::catalog`), JSON
-//! responses into UniFFI records, core errors into [`CadenyaError`], and Rust futures into Kotlin
-//! suspend functions / Swift `async` functions. Retries, timeouts, paging, error mapping and
-//! webhook verification all happen in the core.
-//!
-//! `generated.rs` (records, enums, page types, one method per operation) is written by
-//! `cadenya-generator` from the spec; the rest is hand-written.
+//! UniFFI binding of the Cadenya core (the Kotlin and Swift SDKs). It only converts, through
+//! the core's binding contract (`cadenya::contract`): arguments into one `CallInput`, the
+//! response's JSON text straight into UniFFI records, the error record into [`CadenyaError`], and
+//! calls into Kotlin suspend / Swift `async` functions. `generated.rs` and `generated_errors.rs`
+//! are written by `cadenya-generator`.
 
-// Errors cross the FFI by value as one flat record-like enum; boxing would only add an allocation.
+// Errors cross the FFI by value as one flat enum; boxing would only add an allocation.
 #![allow(clippy::result_large_err)]
 
 uniffi::setup_scaffolding!("cadenya");
 
-#[macro_use]
-mod macros;
+mod call;
 mod client;
-mod error;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
 mod generated;
-mod rt;
+#[rustfmt::skip]
+mod generated_errors;
 mod webhook;
 
-pub use client::{CadenyaClient, RequestOptions};
-pub use error::CadenyaError;
+pub use client::{CadenyaClient, RawResponse, RequestOptions};
 pub use generated::*;
-pub use webhook::Webhook;
+pub use generated_errors::CadenyaError;
+pub use webhook::{unsafe_unwrap_webhook, Webhook};

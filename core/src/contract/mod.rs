@@ -19,6 +19,8 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 mod host;
+pub mod json_text;
+
 mod objectives;
 mod process;
 mod session;

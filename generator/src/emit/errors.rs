@@ -334,3 +334,66 @@ fn node_dts() -> String {
     }
     o
 }
+
+/// The variant of `class` in the UniFFI enum: the class name without `API`/`Error`, except the
+/// two whose Kotlin/Swift names predate the table (`Api`, `Decode`) and stay for compatibility.
+fn uniffi_variant(class: &str) -> String {
+    match class {
+        "APIStatusError" => "Api".into(),
+        "APIResponseValidationError" => "Decode".into(),
+        other => other.trim_start_matches("API").trim_end_matches("Error").to_string(),
+    }
+}
+
+/// UniFFI: `bindings/uniffi/src/generated_errors.rs`, the `CadenyaError` enum (a Kotlin
+/// `CadenyaException` sealed class, a Swift `Error` enum) with one variant per concrete class,
+/// every variant carrying the table's fields, plus `class_name` (the Python/Node class name).
+pub fn uniffi() -> String {
+    let concrete: Vec<&ErrorDef> = TABLE.iter().filter(|d| !d.kind.is_empty()).collect();
+    let mut o = format!(
+        "// {HEADER}\n//! The error of the Kotlin and Swift SDKs, from the generator's error table: one variant per\n//! class, each with the fields every language has (see `FIELDS` in the generator).\n\n"
+    );
+    o.push_str("use cadenya::contract::{ErrorClass, ErrorRecord};\nuse std::collections::HashMap;\n\n");
+    o.push_str("/// Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field\n/// is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.NotFound(...)`.\n/// Every variant has the same fields:\n");
+    for (f, doc) in FIELDS {
+        let _ = writeln!(o, "/// - `{f}`: {doc}");
+    }
+    o.push_str("/// - `class_name`: the class in Python and Node (`NotFoundError`, …).\n");
+    o.push_str(
+        "#[derive(Debug, Clone, PartialEq, uniffi::Error)]\n#[uniffi::export(Display)]\npub enum CadenyaError {\n",
+    );
+    let ty = |f: &str| match f {
+        "kind" | "message" | "details" => "String",
+        "status" | "code" => "Option<i32>",
+        "attempts" => "Option<u32>",
+        "headers" => "Option<HashMap<String, String>>",
+        _ => "Option<String>",
+    };
+    for d in &concrete {
+        let _ = writeln!(o, "    /// `{}`: {}\n    {} {{", d.name, d.doc, uniffi_variant(d.name));
+        for (f, _) in FIELDS {
+            let _ = writeln!(o, "        {f}: {},", ty(f));
+        }
+        o.push_str("        class_name: String,\n    },\n");
+    }
+    o.push_str("}\n\nimpl CadenyaError {\n    /// The message, whatever the variant.\n    pub fn message(&self) -> &str {\n        match self {\n");
+    let arms: Vec<String> =
+        concrete.iter().map(|d| format!("CadenyaError::{} {{ message, .. }}", uniffi_variant(d.name))).collect();
+    let _ = writeln!(o, "            {} => message,", arms.join("\n            | "));
+    o.push_str("        }\n    }\n}\n\nimpl std::fmt::Display for CadenyaError {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        f.write_str(self.message())\n    }\n}\n\n");
+    o.push_str("/// The core contract's flat record as the variant of its class.\nimpl From<ErrorRecord> for CadenyaError {\n    fn from(r: ErrorRecord) -> Self {\n");
+    o.push_str("        let class_name = r.class.name().to_string();\n        let kind = r.kind().to_string();\n        let headers = (!r.headers.is_empty()).then(|| r.headers.into_iter().collect());\n");
+    o.push_str("        let (message, status, code, details, body) = (r.message, r.status.map(i32::from), r.code, r.details, r.body);\n        let (request_id, operation, attempts, detail) = (r.request_id, r.operation, r.attempts, r.detail);\n");
+    let fields: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
+    let _ = writeln!(
+        o,
+        "        macro_rules! variant {{\n            ($v:ident) => {{\n                CadenyaError::$v {{ {}, class_name }}\n            }};\n        }}",
+        fields.join(", ")
+    );
+    o.push_str("        match r.class {\n");
+    for d in &concrete {
+        let _ = writeln!(o, "            ErrorClass::{} => variant!({}),", d.name, uniffi_variant(d.name));
+    }
+    o.push_str("            // The abstract classes never come from the core.\n            _ => variant!(Internal),\n        }\n    }\n}\n");
+    o
+}

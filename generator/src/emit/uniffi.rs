@@ -3,8 +3,11 @@
 //! an async method per operation. The Kotlin and Swift sources are then produced from the
 //! compiled library by the pinned `uniffi-bindgen` (see `scripts/test-kotlin.sh`).
 //!
-//! The output is data for the hand-written macros and helpers of `bindings/uniffi/src`
-//! (`open_enum!`, `page_type!`, `rt::*`), so it stays small.
+//! Everything that follows from the spec is written out here (enums with their wire values,
+//! page objects, query and body encoding); the hand-written crate only runs the calls through
+//! the core's binding contract (`bindings/uniffi/src/call.rs`). Records decode straight from
+//! the response's JSON text and keep the fields this SDK version does not know
+//! (`unknown_fields`, JSON text), so they round-trip.
 
 use super::rust::{ident, method_ident};
 use crate::ir::names::pascal;
@@ -19,6 +22,7 @@ const HEADER: &str =
 pub fn emit(api: &Api) -> Vec<(String, String)> {
     vec![
         ("bindings/uniffi/src/generated.rs".into(), generated(api)),
+        ("bindings/uniffi/src/generated_errors.rs".into(), super::errors::uniffi()),
         ("kotlin/src/main/kotlin/com/cadenya/Paging.kt".into(), kotlin_paging(api)),
         ("kotlin/src/main/kotlin/com/cadenya/java/CadenyaFutures.kt".into(), kotlin_futures(api)),
     ]
@@ -104,8 +108,8 @@ fn serde_attrs(f: &Field) -> String {
     let mut attrs = vec![format!("rename = \"{}\"", f.wire_name)];
     let codec = match f.ty {
         Type::Int64String => Some("cadenya::codec::int64"),
-        Type::JsonObject | Type::Any => Some("crate::rt::json_text"),
-        Type::Array(ref inner) if is_json(inner) => Some("crate::rt::json_text_vec"),
+        Type::JsonObject | Type::Any => Some("cadenya::contract::json_text::text"),
+        Type::Array(ref inner) if is_json(inner) => Some("cadenya::contract::json_text::text_vec"),
         _ => None,
     };
     if !f.required {
@@ -143,7 +147,7 @@ fn page_name(item: &Type) -> String {
 fn generated(api: &Api) -> String {
     let mut out = String::from(HEADER);
     out.push_str("//! The UniFFI surface generated from the spec: records, enums, pages and resources.\n\n");
-    out.push_str("use crate::rt::{self, Body, Query, Req};\nuse crate::{CadenyaClient, CadenyaError, RequestOptions};\nuse std::sync::Arc;\n\n");
+    out.push_str("use crate::call::{self, Ctx, Req};\nuse crate::{CadenyaClient, CadenyaError, RequestOptions};\nuse cadenya::contract::ErrorRecord;\nuse cadenya::json::RawJson;\nuse std::sync::Arc;\n\n");
     enums(&mut out, api);
     models(&mut out, api);
     pages(&mut out, api);
@@ -153,21 +157,35 @@ fn generated(api: &Api) -> String {
 
 fn enums(out: &mut String, api: &Api) {
     for e in &api.enums {
-        let _ = writeln!(out, "open_enum! {{");
+        let name = &e.name;
+        let first = e.values.first().map(|v| v.wire.as_str()).unwrap_or("");
         let _ = writeln!(
             out,
-            "    /// Wire values `{}`…; values this SDK version does not know decode to `Unknown`.",
-            e.values.first().map(|v| v.wire.as_str()).unwrap_or("")
+            "/// Wire values `{first}`…; values this SDK version does not know decode to `Unknown`.\n\
+             #[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Enum)]\npub enum {name} {{"
         );
-        let _ = writeln!(out, "    {} {{", e.name);
+        let mut arms = String::new();
+        let mut wires = String::new();
         for v in &e.values {
             let mut variant = pascal(&v.short);
             if variant.is_empty() || variant.starts_with(|c: char| c.is_ascii_digit()) || variant == "Unknown" {
                 variant = format!("V{variant}");
             }
-            let _ = writeln!(out, "        {variant} => \"{}\",", v.wire);
+            let _ = writeln!(out, "    {variant},");
+            let _ = writeln!(arms, "            Self::{variant} => \"{}\",", v.wire);
+            let _ = writeln!(wires, "            \"{}\" => Self::{variant},", v.wire);
         }
-        out.push_str("    }\n}\n\n");
+        let _ = write!(
+            out,
+            "    /// A value this SDK version does not know, kept as received.\n    Unknown {{ value: String }},\n}}\n\n\
+             impl {name} {{\n    /// The wire value.\n    pub fn as_str(&self) -> &str {{\n        match self {{\n{arms}\
+             \x20           Self::Unknown {{ value }} => value,\n        }}\n    }}\n}}\n\n\
+             impl serde::Serialize for {name} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n\
+             \x20       s.serialize_str(self.as_str())\n    }}\n}}\n\n\
+             impl<'de> serde::Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n\
+             \x20       let wire = <String as serde::Deserialize>::deserialize(d)?;\n        Ok(match wire.as_str() {{\n{wires}\
+             \x20           _ => Self::Unknown {{ value: wire }},\n        }})\n    }}\n}}\n\n"
+        );
     }
 }
 
@@ -198,7 +216,17 @@ fn models(out: &mut String, api: &Api) {
             }
             let _ = writeln!(out, "    pub {}: {},", ident(&f.wire_name), field_type(f));
         }
-        out.push_str("}\n\n");
+        assert!(
+            !m.fields.iter().any(|f| ident(&f.wire_name) == "unknown_fields"),
+            "{}: a field clashes with unknown_fields",
+            m.name
+        );
+        out.push_str(
+            "    /// The fields this SDK version does not know, as the JSON text of an object (null when\n    \
+             /// none); sent back as they are when the record is part of a request.\n    \
+             #[serde(flatten, with = \"cadenya::contract::json_text::unknown_fields\")]\n    \
+             #[uniffi(default)]\n    pub unknown_fields: Option<String>,\n}\n\n",
+        );
         if sensitive {
             redacted_debug(out, m);
         }
@@ -221,16 +249,28 @@ fn redacted_debug(out: &mut String, m: &Model) {
             let _ = writeln!(out, "            .field(\"{name}\", &self.{id}.as_ref().map(|_| \"<redacted>\"))");
         }
     }
-    out.push_str("            .finish()\n    }\n}\n\n");
+    out.push_str("            .field(\"unknown_fields\", &self.unknown_fields)\n            .finish()\n    }\n}\n\n");
 }
 
 fn pages(out: &mut String, api: &Api) {
     let models: BTreeSet<&str> = api.models.iter().map(|m| m.name.as_str()).collect();
     for (name, item) in page_types(api) {
         assert!(!models.contains(name.as_str()), "page type {name} collides with a model");
-        let _ = writeln!(out, "page_type!({name}, {item});");
+        let _ = write!(
+            out,
+            "/// One page of `{item}`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`\n\
+             /// (null after the last page), which repeats the request through the core.\n\
+             #[derive(uniffi::Object)]\npub struct {name} {{\n    items: Vec<{item}>,\n    core: Arc<cadenya::Page<RawJson>>,\n    c: Ctx,\n}}\n\n\
+             impl call::Paged for {name} {{\n    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {{\n\
+             \x20       let items = call::items(&mut core, status, request_id)?;\n        Ok({name} {{ items, core: Arc::new(core), c }})\n    }}\n}}\n\n\
+             #[uniffi::export]\nimpl {name} {{\n\
+             \x20   /// The items of this page.\n    pub fn items(&self) -> Vec<{item}> {{\n        self.items.clone()\n    }}\n\n\
+             \x20   /// The cursor of the next page; null on the last page.\n    pub fn next_cursor(&self) -> Option<String> {{\n        self.core.next_cursor.clone()\n    }}\n\n\
+             \x20   /// True when another page can be fetched.\n    pub fn has_next_page(&self) -> bool {{\n        self.core.has_next_page()\n    }}\n\n\
+             \x20   /// The next page, or null after the last one.\n    pub async fn next_page(&self) -> Result<Option<Arc<{name}>>, CadenyaError> {{\n\
+             \x20       call::next_page(&self.c, &self.core).await\n    }}\n}}\n\n"
+        );
     }
-    out.push('\n');
 }
 
 /// Resource tree: path -> (operations, children).
@@ -265,7 +305,7 @@ fn resources(out: &mut String, api: &Api) {
     let root = resource_tree(api);
     out.push_str("#[uniffi::export]\nimpl CadenyaClient {\n");
     for name in root.children.keys() {
-        accessor(out, &[name.clone()], "self.inner.clone()");
+        accessor(out, &[name.clone()], "self.c.clone()");
     }
     out.push_str("}\n\n");
     for (name, child) in &root.children {
@@ -286,8 +326,8 @@ fn accessor(out: &mut String, path: &[String], client: &str) {
 fn resource(out: &mut String, path: &[String], node: &Node) {
     let sname = struct_name(path);
     let _ = writeln!(out, "/// The `{}` operations.", path.join("."));
-    let _ = writeln!(out, "#[derive(uniffi::Object)]\npub struct {sname} {{\n    c: cadenya::Client,\n}}\n");
-    out.push_str("#[uniffi::export(async_runtime = \"tokio\")]\n");
+    let _ = writeln!(out, "#[derive(uniffi::Object)]\npub struct {sname} {{\n    c: Ctx,\n}}\n");
+    out.push_str("#[uniffi::export]\n");
     let _ = writeln!(out, "impl {sname} {{");
     let method_names: BTreeSet<String> = node.ops.iter().map(|o| method_ident(&o.method)).collect();
     for name in node.children.keys() {
@@ -370,43 +410,43 @@ fn operation(out: &mut String, op: &Operation) {
         args.join(", ")
     );
 
+    if let Some(body) = &op.body {
+        // The body as a struct of the method's arguments, serialised once into JSON text.
+        out.push_str("        #[derive(serde::Serialize)]\n        struct Body {\n");
+        for f in &body.fields {
+            check_nested(&f.ty, &op.id);
+            let _ = writeln!(
+                out,
+                "            {}\n            {}: {},",
+                serde_attrs(f),
+                ident(&f.wire_name),
+                field_type(f)
+            );
+        }
+        out.push_str("        }\n");
+    }
     let q = if op.query_params.is_empty() { "" } else { "mut " };
-    let _ = writeln!(out, "        let {q}q = Query::default();");
+    let _ = writeln!(out, "        let {q}wire_query = Vec::new();");
     for f in &op.query_params {
         check_nested(&f.ty, &op.id);
         assert!(!is_json(&f.ty), "{}: JSON query parameters are not supported", op.id);
         let id = ident(&f.wire_name);
         if f.required {
-            let _ = writeln!(out, "        q.push(\"{}\", &{id});", f.wire_name);
+            let _ = writeln!(out, "        wire_query.push((\"{}\", {}));", f.wire_name, query_value(&f.ty, &id));
         } else {
             let _ = writeln!(
                 out,
-                "        if let Some(v) = &{id} {{\n            q.push(\"{}\", v);\n        }}",
-                f.wire_name
+                "        if let Some(v) = &{id} {{\n            wire_query.push((\"{}\", {}));\n        }}",
+                f.wire_name,
+                query_value(&f.ty, "v")
             );
         }
     }
     let body_expr = match &op.body {
         None => "None".to_string(),
         Some(body) => {
-            let b = if body.fields.is_empty() { "" } else { "mut " };
-            let _ = writeln!(out, "        let {b}b = Body::default();");
-            for f in &body.fields {
-                check_nested(&f.ty, &op.id);
-                let id = ident(&f.wire_name);
-                let v = if f.required { format!("&{id}") } else { "v".to_string() };
-                let stmt = match f.ty {
-                    Type::Int64String => format!("b.put_i64(\"{}\", *{v});", f.wire_name),
-                    Type::JsonObject | Type::Any => format!("b.put_json(\"{}\", {v})?;", f.wire_name),
-                    _ => format!("b.put(\"{}\", {v})?;", f.wire_name),
-                };
-                if f.required {
-                    let _ = writeln!(out, "        {stmt}");
-                } else {
-                    let _ = writeln!(out, "        if let Some(v) = &{id} {{\n            {stmt}\n        }}");
-                }
-            }
-            "Some(b)".to_string()
+            let fields: Vec<String> = body.fields.iter().map(|f| ident(&f.wire_name)).collect();
+            format!("Some(cadenya::contract::json_text::encode(&Body {{ {} }})?)", fields.join(", "))
         }
     };
     let path: Vec<String> =
@@ -414,11 +454,23 @@ fn operation(out: &mut String, op: &Operation) {
     let ws = if has_ws { "workspace_id" } else { "None" };
     let _ = writeln!(
         out,
-        "        let req = Req {{ op: \"{}\", path: &[{}], query: q, body: {body_expr}, workspace_id: {ws}, options }};",
+        "        let req = Req {{ op: \"{}\", path: &[{}], query: wire_query, body: {body_expr}, workspace_id: {ws}, options }};",
         op.id,
         path.join(", ")
     );
-    let _ = writeln!(out, "        rt::{helper}(&self.c, req).await\n    }}\n");
+    let _ = writeln!(out, "        call::{helper}(&self.c, req).await\n    }}\n");
+}
+
+/// A Rust expression formatting `expr` (a `&T`) as one query value (lists comma-separated).
+fn query_value(t: &Type, expr: &str) -> String {
+    match t {
+        Type::String | Type::DateTime => format!("{expr}.clone()"),
+        Type::Enum(_) => format!("{expr}.as_str().to_string()"),
+        Type::Array(inner) => {
+            format!("{expr}.iter().map(|x| {}).collect::<Vec<_>>().join(\",\")", query_value(inner, "x"))
+        }
+        _ => format!("{expr}.to_string()"),
+    }
 }
 
 // --- Java façade -------------------------------------------------------------------------------

@@ -646,7 +646,8 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `APIKey`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ApiKeyPageProtocol: AnyObject, Sendable {
     
@@ -672,7 +673,8 @@ public protocol ApiKeyPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `APIKey`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ApiKeyPage: ApiKeyPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1012,7 +1014,8 @@ public func FfiConverterTypeAccountResource_lower(_ value: AccountResource) -> U
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Agent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol AgentPageProtocol: AnyObject, Sendable {
     
@@ -1038,7 +1041,8 @@ public protocol AgentPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Agent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentPage: AgentPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1200,7 +1204,8 @@ public func FfiConverterTypeAgentPage_lower(_ value: AgentPage) -> UInt64 {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentSchedule`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol AgentSchedulePageProtocol: AnyObject, Sendable {
     
@@ -1226,7 +1231,8 @@ public protocol AgentSchedulePageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentSchedule`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentSchedulePage: AgentSchedulePageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1388,7 +1394,8 @@ public func FfiConverterTypeAgentSchedulePage_lower(_ value: AgentSchedulePage) 
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentVariation`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol AgentVariationPageProtocol: AnyObject, Sendable {
     
@@ -1414,7 +1421,8 @@ public protocol AgentVariationPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentVariation`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentVariationPage: AgentVariationPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3468,7 +3476,8 @@ public func FfiConverterTypeApiKeysResource_lower(_ value: ApiKeysResource) -> U
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApply`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol BulkWorkspaceApplyPageProtocol: AnyObject, Sendable {
     
@@ -3494,7 +3503,8 @@ public protocol BulkWorkspaceApplyPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApply`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class BulkWorkspaceApplyPage: BulkWorkspaceApplyPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3656,7 +3666,8 @@ public func FfiConverterTypeBulkWorkspaceApplyPage_lower(_ value: BulkWorkspaceA
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApplyResult`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol BulkWorkspaceApplyResultPageProtocol: AnyObject, Sendable {
     
@@ -3682,7 +3693,8 @@ public protocol BulkWorkspaceApplyResultPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApplyResult`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class BulkWorkspaceApplyResultPage: BulkWorkspaceApplyResultPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -4222,6 +4234,8 @@ public func FfiConverterTypeBulkWorkspaceResourcesResultsResource_lower(_ value:
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 public protocol CadenyaClientProtocol: AnyObject, Sendable {
     
@@ -4317,6 +4331,8 @@ public protocol CadenyaClientProtocol: AnyObject, Sendable {
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 open class CadenyaClient: CadenyaClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -4357,7 +4373,7 @@ open class CadenyaClient: CadenyaClientProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_cadenya_uniffi_fn_clone_cadenyaclient(self.handle, $0) }
     }
-public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspaceId: String? = nil, webhookSecret: String? = nil, timeout: TimeInterval? = nil, maxRetries: UInt32? = nil, defaultHeaders: [String: String]? = nil, logLevel: String? = nil)throws  {
+public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspaceId: String? = nil, webhookSecret: String? = nil, timeout: TimeInterval? = nil, maxRetries: UInt32? = nil, defaultHeaders: [String: String]? = nil, logLevel: String? = nil, caBundle: String? = nil, proxy: String? = nil, connectTimeout: TimeInterval? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCadenyaError_lift) {
         uniffiCallStatus in
@@ -4369,7 +4385,10 @@ public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspace
         FfiConverterOptionDuration.lower(timeout),
         FfiConverterOptionUInt32.lower(maxRetries),
         FfiConverterOptionDictionaryStringString.lower(defaultHeaders),
-        FfiConverterOptionString.lower(logLevel),uniffiCallStatus
+        FfiConverterOptionString.lower(logLevel),
+        FfiConverterOptionString.lower(caBundle),
+        FfiConverterOptionString.lower(proxy),
+        FfiConverterOptionDuration.lower(connectTimeout),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -4644,7 +4663,8 @@ public func FfiConverterTypeCadenyaClient_lower(_ value: CadenyaClient) -> UInt6
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryEntry`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol MemoryEntryPageProtocol: AnyObject, Sendable {
     
@@ -4670,7 +4690,8 @@ public protocol MemoryEntryPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryEntry`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class MemoryEntryPage: MemoryEntryPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -4832,7 +4853,8 @@ public func FfiConverterTypeMemoryEntryPage_lower(_ value: MemoryEntryPage) -> U
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryLayer`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol MemoryLayerPageProtocol: AnyObject, Sendable {
     
@@ -4858,7 +4880,8 @@ public protocol MemoryLayerPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryLayer`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class MemoryLayerPage: MemoryLayerPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -5591,7 +5614,8 @@ public func FfiConverterTypeMemoryLayersResource_lower(_ value: MemoryLayersReso
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Model`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ModelPageProtocol: AnyObject, Sendable {
     
@@ -5617,7 +5641,8 @@ public protocol ModelPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Model`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ModelPage: ModelPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -5990,7 +6015,8 @@ public func FfiConverterTypeModelsResource_lower(_ value: ModelsResource) -> UIn
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveContextWindow`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ObjectiveContextWindowPageProtocol: AnyObject, Sendable {
     
@@ -6016,7 +6042,8 @@ public protocol ObjectiveContextWindowPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveContextWindow`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveContextWindowPage: ObjectiveContextWindowPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -6178,7 +6205,8 @@ public func FfiConverterTypeObjectiveContextWindowPage_lower(_ value: ObjectiveC
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ObjectiveFeedbackPageProtocol: AnyObject, Sendable {
     
@@ -6204,7 +6232,8 @@ public protocol ObjectiveFeedbackPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveFeedbackPage: ObjectiveFeedbackPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -6366,7 +6395,8 @@ public func FfiConverterTypeObjectiveFeedbackPage_lower(_ value: ObjectiveFeedba
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveListEventsResponse`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ObjectiveListEventsResponsePageProtocol: AnyObject, Sendable {
     
@@ -6392,7 +6422,8 @@ public protocol ObjectiveListEventsResponsePageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveListEventsResponse`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveListEventsResponsePage: ObjectiveListEventsResponsePageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -6554,7 +6585,8 @@ public func FfiConverterTypeObjectiveListEventsResponsePage_lower(_ value: Objec
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Objective`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ObjectivePageProtocol: AnyObject, Sendable {
     
@@ -6580,7 +6612,8 @@ public protocol ObjectivePageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Objective`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectivePage: ObjectivePageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -6742,7 +6775,8 @@ public func FfiConverterTypeObjectivePage_lower(_ value: ObjectivePage) -> UInt6
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTask`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ObjectiveTaskPageProtocol: AnyObject, Sendable {
     
@@ -6768,7 +6802,8 @@ public protocol ObjectiveTaskPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTask`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveTaskPage: ObjectiveTaskPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -6930,7 +6965,8 @@ public func FfiConverterTypeObjectiveTaskPage_lower(_ value: ObjectiveTaskPage) 
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveToolCall`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ObjectiveToolCallPageProtocol: AnyObject, Sendable {
     
@@ -6956,7 +6992,8 @@ public protocol ObjectiveToolCallPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveToolCall`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveToolCallPage: ObjectiveToolCallPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -7118,7 +7155,8 @@ public func FfiConverterTypeObjectiveToolCallPage_lower(_ value: ObjectiveToolCa
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ObjectiveToolPageProtocol: AnyObject, Sendable {
     
@@ -7144,7 +7182,8 @@ public protocol ObjectiveToolPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveToolPage: ObjectiveToolPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -8462,7 +8501,8 @@ public func FfiConverterTypeObjectivesToolsResource_lower(_ value: ObjectivesToo
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Profile`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ProfilePageProtocol: AnyObject, Sendable {
     
@@ -8488,7 +8528,8 @@ public protocol ProfilePageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Profile`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ProfilePage: ProfilePageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -8650,6 +8691,197 @@ public func FfiConverterTypeProfilePage_lower(_ value: ProfilePage) -> UInt64 {
 
 
 /**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+public protocol RawResponseProtocol: AnyObject, Sendable {
+    
+    /**
+     * One header, by case-insensitive name.
+     */
+    func header(name: String)  -> String?
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */
+    func headers()  -> [String: String]
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */
+    func requestId()  -> String?
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */
+    func status()  -> Int32?
+    
+}
+/**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+open class RawResponse: RawResponseProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_cadenya_uniffi_fn_clone_rawresponse(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_constructor_rawresponse_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_cadenya_uniffi_fn_free_rawresponse(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * One header, by case-insensitive name.
+     */
+open func header(name: String) -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_header(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */
+open func headers() -> [String: String]  {
+    return try!  FfiConverterDictionaryStringString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_headers(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */
+open func requestId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_request_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */
+open func status() -> Int32?  {
+    return try!  FfiConverterOptionInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_rawresponse_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawResponse: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RawResponse
+
+    public static func lift(_ handle: UInt64) throws -> RawResponse {
+        return RawResponse(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RawResponse) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawResponse {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RawResponse, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawResponse_lift(_ handle: UInt64) throws -> RawResponse {
+    return try FfiConverterTypeRawResponse.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawResponse_lower(_ value: RawResponse) -> UInt64 {
+    return FfiConverterTypeRawResponse.lower(value)
+}
+
+
+
+
+
+
+/**
  * The `search` operations.
  */
 public protocol SearchResourceProtocol: AnyObject, Sendable {
@@ -8795,7 +9027,8 @@ public func FfiConverterTypeSearchResource_lower(_ value: SearchResource) -> UIn
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Tool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ToolPageProtocol: AnyObject, Sendable {
     
@@ -8821,7 +9054,8 @@ public protocol ToolPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Tool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolPage: ToolPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -8983,7 +9217,8 @@ public func FfiConverterTypeToolPage_lower(_ value: ToolPage) -> UInt64 {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSetEvent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ToolSetEventPageProtocol: AnyObject, Sendable {
     
@@ -9009,7 +9244,8 @@ public protocol ToolSetEventPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSetEvent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolSetEventPage: ToolSetEventPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -9171,7 +9407,8 @@ public func FfiConverterTypeToolSetEventPage_lower(_ value: ToolSetEventPage) ->
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSet`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol ToolSetPageProtocol: AnyObject, Sendable {
     
@@ -9197,7 +9434,8 @@ public protocol ToolSetPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSet`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolSetPage: ToolSetPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -10179,7 +10417,7 @@ public func FfiConverterTypeUploadsResource_lower(_ value: UploadsResource) -> U
 public protocol WebhookProtocol: AnyObject, Sendable {
     
     /**
-     * Verifies the delivery, then decodes the typed event.
+     * Verifies the delivery and its envelope, then decodes the typed event.
      */
     func unwrap(payload: Data, headers: [String: String]) throws  -> UnwrapWebhookEvent
     
@@ -10265,7 +10503,7 @@ public convenience init(secret: String, tolerance: TimeInterval? = nil)throws  {
 
     
     /**
-     * Verifies the delivery, then decodes the typed event.
+     * Verifies the delivery and its envelope, then decodes the typed event.
      */
 open func unwrap(payload: Data, headers: [String: String])throws  -> UnwrapWebhookEvent  {
     return try  FfiConverterTypeUnwrapWebhookEvent_lift(try rustCallWithError(FfiConverterTypeCadenyaError_lift) {
@@ -10356,7 +10594,8 @@ public func FfiConverterTypeWebhook_lower(_ value: Webhook) -> UInt64 {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WebhookDelivery`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol WebhookDeliveryPageProtocol: AnyObject, Sendable {
     
@@ -10382,7 +10621,8 @@ public protocol WebhookDeliveryPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WebhookDelivery`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WebhookDeliveryPage: WebhookDeliveryPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -11211,7 +11451,8 @@ public func FfiConverterTypeWorkspaceAdminResource_lower(_ value: WorkspaceAdmin
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceMember`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol WorkspaceMemberPageProtocol: AnyObject, Sendable {
     
@@ -11237,7 +11478,8 @@ public protocol WorkspaceMemberPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceMember`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspaceMemberPage: WorkspaceMemberPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -11399,7 +11641,8 @@ public func FfiConverterTypeWorkspaceMemberPage_lower(_ value: WorkspaceMemberPa
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Workspace`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol WorkspacePageProtocol: AnyObject, Sendable {
     
@@ -11425,7 +11668,8 @@ public protocol WorkspacePageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Workspace`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspacePage: WorkspacePageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -11587,7 +11831,8 @@ public func FfiConverterTypeWorkspacePage_lower(_ value: WorkspacePage) -> UInt6
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceSecret`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public protocol WorkspaceSecretPageProtocol: AnyObject, Sendable {
     
@@ -11613,7 +11858,8 @@ public protocol WorkspaceSecretPageProtocol: AnyObject, Sendable {
     
 }
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceSecret`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspaceSecretPage: WorkspaceSecretPageProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -12234,13 +12480,23 @@ public struct ApiKey: Equatable, Hashable {
     public let metadata: AccountResourceMetadata
     public let spec: ApiKeySpec
     public let info: ApiKeyInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: AccountResourceMetadata, spec: ApiKeySpec, info: ApiKeyInfo? = nil) {
+    public init(metadata: AccountResourceMetadata, spec: ApiKeySpec, info: ApiKeyInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -12261,7 +12517,8 @@ public struct FfiConverterTypeAPIKey: FfiConverterRustBuffer {
             try ApiKey(
                 metadata: FfiConverterTypeAccountResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeAPIKeySpec.read(from: &buf), 
-                info: FfiConverterOptionTypeAPIKeyInfo.read(from: &buf)
+                info: FfiConverterOptionTypeAPIKeyInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12269,6 +12526,7 @@ public struct FfiConverterTypeAPIKey: FfiConverterRustBuffer {
         FfiConverterTypeAccountResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeAPIKeySpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeAPIKeyInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12304,6 +12562,11 @@ public struct ApiKeyCreateParamsMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -12316,10 +12579,15 @@ public struct ApiKeyCreateParamsMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -12340,7 +12608,8 @@ public struct FfiConverterTypeAPIKeyCreateParamsMetadata: FfiConverterRustBuffer
             try ApiKeyCreateParamsMetadata(
                 name: FfiConverterString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12348,6 +12617,7 @@ public struct FfiConverterTypeAPIKeyCreateParamsMetadata: FfiConverterRustBuffer
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12380,6 +12650,11 @@ public struct ApiKeyInfo: Equatable, Hashable {
      * Count of workspaces the key may use.
      */
     public let workspacesTotal: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -12389,10 +12664,15 @@ public struct ApiKeyInfo: Equatable, Hashable {
          */workspacesPreview: [BareMetadata]? = nil, 
         /**
          * Count of workspaces the key may use.
-         */workspacesTotal: Int32? = nil) {
+         */workspacesTotal: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.workspacesPreview = workspacesPreview
         self.workspacesTotal = workspacesTotal
+        self.unknownFields = unknownFields
     }
 
     
@@ -12413,7 +12693,8 @@ public struct FfiConverterTypeAPIKeyInfo: FfiConverterRustBuffer {
             try ApiKeyInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
                 workspacesPreview: FfiConverterOptionSequenceTypeBareMetadata.read(from: &buf), 
-                workspacesTotal: FfiConverterOptionInt32.read(from: &buf)
+                workspacesTotal: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12421,6 +12702,7 @@ public struct FfiConverterTypeAPIKeyInfo: FfiConverterRustBuffer {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionSequenceTypeBareMetadata.write(value.workspacesPreview, into: &buf)
         FfiConverterOptionInt32.write(value.workspacesTotal, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12460,6 +12742,11 @@ public struct ApiKeySpec: Equatable, Hashable, CustomDebugStringConvertible {
      * True for system-managed keys, which can be rotated but not deleted.
      */
     public let system: Bool?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -12475,11 +12762,16 @@ public struct ApiKeySpec: Equatable, Hashable, CustomDebugStringConvertible {
          */permissions: [String]? = nil, 
         /**
          * True for system-managed keys, which can be rotated but not deleted.
-         */system: Bool? = nil) {
+         */system: Bool? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.token = token
         self.description = description
         self.permissions = permissions
         self.system = system
+        self.unknownFields = unknownFields
     }
 
     
@@ -12512,7 +12804,8 @@ public struct FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer {
                 token: FfiConverterOptionString.read(from: &buf), 
                 description: FfiConverterOptionString.read(from: &buf), 
                 permissions: FfiConverterOptionSequenceString.read(from: &buf), 
-                system: FfiConverterOptionBool.read(from: &buf)
+                system: FfiConverterOptionBool.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12521,6 +12814,7 @@ public struct FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.description, into: &buf)
         FfiConverterOptionSequenceString.write(value.permissions, into: &buf)
         FfiConverterOptionBool.write(value.system, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12556,6 +12850,11 @@ public struct ApiKeyUpdateParamsMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -12568,10 +12867,15 @@ public struct ApiKeyUpdateParamsMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -12592,7 +12896,8 @@ public struct FfiConverterTypeAPIKeyUpdateParamsMetadata: FfiConverterRustBuffer
             try ApiKeyUpdateParamsMetadata(
                 name: FfiConverterString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12600,6 +12905,7 @@ public struct FfiConverterTypeAPIKeyUpdateParamsMetadata: FfiConverterRustBuffer
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12625,12 +12931,22 @@ public func FfiConverterTypeAPIKeyUpdateParamsMetadata_lower(_ value: ApiKeyUpda
 public struct ApiKeysCursorPagination: Equatable, Hashable {
     public let items: [ApiKey]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ApiKey], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ApiKey], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -12650,13 +12966,15 @@ public struct FfiConverterTypeAPIKeysCursorPagination: FfiConverterRustBuffer {
         return
             try ApiKeysCursorPagination(
                 items: FfiConverterSequenceTypeAPIKey.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ApiKeysCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeAPIKey.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12683,13 +13001,23 @@ public struct Account: Equatable, Hashable {
     public let info: AccountInfo
     public let metadata: AccountResourceMetadata
     public let spec: AccountSpec
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(info: AccountInfo, metadata: AccountResourceMetadata, spec: AccountSpec) {
+    public init(info: AccountInfo, metadata: AccountResourceMetadata, spec: AccountSpec, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.info = info
         self.metadata = metadata
         self.spec = spec
+        self.unknownFields = unknownFields
     }
 
     
@@ -12710,7 +13038,8 @@ public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
             try Account(
                 info: FfiConverterTypeAccountInfo.read(from: &buf), 
                 metadata: FfiConverterTypeAccountResourceMetadata.read(from: &buf), 
-                spec: FfiConverterTypeAccountSpec.read(from: &buf)
+                spec: FfiConverterTypeAccountSpec.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12718,6 +13047,7 @@ public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
         FfiConverterTypeAccountInfo.write(value.info, into: &buf)
         FfiConverterTypeAccountResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeAccountSpec.write(value.spec, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12746,15 +13076,25 @@ public struct AccountInfo: Equatable, Hashable, CustomDebugStringConvertible {
      * Secret that signs outgoing webhooks; see x-webhooks for its format.
      */
     public let webhookEventsHmacSecret: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(globalApiKey: ApiKey? = nil, 
         /**
          * Secret that signs outgoing webhooks; see x-webhooks for its format.
-         */webhookEventsHmacSecret: String? = nil) {
+         */webhookEventsHmacSecret: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.globalApiKey = globalApiKey
         self.webhookEventsHmacSecret = webhookEventsHmacSecret
+        self.unknownFields = unknownFields
     }
 
     
@@ -12785,13 +13125,15 @@ public struct FfiConverterTypeAccountInfo: FfiConverterRustBuffer {
         return
             try AccountInfo(
                 globalApiKey: FfiConverterOptionTypeAPIKey.read(from: &buf), 
-                webhookEventsHmacSecret: FfiConverterOptionString.read(from: &buf)
+                webhookEventsHmacSecret: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AccountInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeAPIKey.write(value.globalApiKey, into: &buf)
         FfiConverterOptionString.write(value.webhookEventsHmacSecret, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12839,6 +13181,11 @@ public struct AccountResourceMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -12860,13 +13207,18 @@ public struct AccountResourceMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.id = id
         self.accountId = accountId
         self.name = name
         self.profileId = profileId
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -12890,7 +13242,8 @@ public struct FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 profileId: FfiConverterString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12901,6 +13254,7 @@ public struct FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer {
         FfiConverterString.write(value.profileId, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -12940,6 +13294,11 @@ public struct AccountSpec: Equatable, Hashable {
      * Workspaces of the account.
      */
     public let workspaces: [Workspace]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -12955,11 +13314,16 @@ public struct AccountSpec: Equatable, Hashable {
          */domain: String? = nil, 
         /**
          * Workspaces of the account.
-         */workspaces: [Workspace]? = nil) {
+         */workspaces: [Workspace]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.billingEmail = billingEmail
         self.description = description
         self.domain = domain
         self.workspaces = workspaces
+        self.unknownFields = unknownFields
     }
 
     
@@ -12981,7 +13345,8 @@ public struct FfiConverterTypeAccountSpec: FfiConverterRustBuffer {
                 billingEmail: FfiConverterOptionString.read(from: &buf), 
                 description: FfiConverterOptionString.read(from: &buf), 
                 domain: FfiConverterOptionString.read(from: &buf), 
-                workspaces: FfiConverterOptionSequenceTypeWorkspace.read(from: &buf)
+                workspaces: FfiConverterOptionSequenceTypeWorkspace.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -12990,6 +13355,7 @@ public struct FfiConverterTypeAccountSpec: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.description, into: &buf)
         FfiConverterOptionString.write(value.domain, into: &buf)
         FfiConverterOptionSequenceTypeWorkspace.write(value.workspaces, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13016,13 +13382,23 @@ public struct Agent: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: AgentSpec
     public let info: AgentInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: AgentSpec, info: AgentInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: AgentSpec, info: AgentInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -13043,7 +13419,8 @@ public struct FfiConverterTypeAgent: FfiConverterRustBuffer {
             try Agent(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeAgentSpec.read(from: &buf), 
-                info: FfiConverterOptionTypeAgentInfo.read(from: &buf)
+                info: FfiConverterOptionTypeAgentInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13051,6 +13428,7 @@ public struct FfiConverterTypeAgent: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeAgentSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeAgentInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13076,12 +13454,22 @@ public func FfiConverterTypeAgent_lower(_ value: Agent) -> RustBuffer {
 public struct AgentCreateParamsDefaultVariation: Equatable, Hashable {
     public let metadata: CreateResourceMetadata
     public let spec: AgentVariationSpec
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: CreateResourceMetadata, spec: AgentVariationSpec) {
+    public init(metadata: CreateResourceMetadata, spec: AgentVariationSpec, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
+        self.unknownFields = unknownFields
     }
 
     
@@ -13101,13 +13489,15 @@ public struct FfiConverterTypeAgentCreateParamsDefaultVariation: FfiConverterRus
         return
             try AgentCreateParamsDefaultVariation(
                 metadata: FfiConverterTypeCreateResourceMetadata.read(from: &buf), 
-                spec: FfiConverterTypeAgentVariationSpec.read(from: &buf)
+                spec: FfiConverterTypeAgentVariationSpec.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AgentCreateParamsDefaultVariation, into buf: inout [UInt8]) {
         FfiConverterTypeCreateResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeAgentVariationSpec.write(value.spec, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13148,6 +13538,11 @@ public struct AgentEntry: Equatable, Hashable {
      * Map from external id to a variation of this agent.
      */
     public let variations: [String: AgentVariationEntry]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -13163,12 +13558,17 @@ public struct AgentEntry: Equatable, Hashable {
          */schedules: [String: AgentScheduleEntry]? = nil, 
         /**
          * Map from external id to a variation of this agent.
-         */variations: [String: AgentVariationEntry]? = nil) {
+         */variations: [String: AgentVariationEntry]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.spec = spec
         self.labels = labels
         self.schedules = schedules
         self.variations = variations
+        self.unknownFields = unknownFields
     }
 
     
@@ -13191,7 +13591,8 @@ public struct FfiConverterTypeAgentEntry: FfiConverterRustBuffer {
                 spec: FfiConverterTypeAgentSpec.read(from: &buf), 
                 labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
                 schedules: FfiConverterOptionDictionaryStringTypeAgentScheduleEntry.read(from: &buf), 
-                variations: FfiConverterOptionDictionaryStringTypeAgentVariationEntry.read(from: &buf)
+                variations: FfiConverterOptionDictionaryStringTypeAgentVariationEntry.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13201,6 +13602,7 @@ public struct FfiConverterTypeAgentEntry: FfiConverterRustBuffer {
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
         FfiConverterOptionDictionaryStringTypeAgentScheduleEntry.write(value.schedules, into: &buf)
         FfiConverterOptionDictionaryStringTypeAgentVariationEntry.write(value.variations, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13229,15 +13631,25 @@ public struct AgentInfo: Equatable, Hashable {
      * Number of variations the agent has.
      */
     public let variationCount: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(createdBy: Profile? = nil, 
         /**
          * Number of variations the agent has.
-         */variationCount: Int32? = nil) {
+         */variationCount: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.variationCount = variationCount
+        self.unknownFields = unknownFields
     }
 
     
@@ -13257,13 +13669,15 @@ public struct FfiConverterTypeAgentInfo: FfiConverterRustBuffer {
         return
             try AgentInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                variationCount: FfiConverterOptionInt32.read(from: &buf)
+                variationCount: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AgentInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionInt32.write(value.variationCount, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13290,13 +13704,23 @@ public struct AgentSchedule: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: AgentScheduleSpec
     public let info: AgentScheduleInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: AgentScheduleSpec, info: AgentScheduleInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: AgentScheduleSpec, info: AgentScheduleInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -13317,7 +13741,8 @@ public struct FfiConverterTypeAgentSchedule: FfiConverterRustBuffer {
             try AgentSchedule(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeAgentScheduleSpec.read(from: &buf), 
-                info: FfiConverterOptionTypeAgentScheduleInfo.read(from: &buf)
+                info: FfiConverterOptionTypeAgentScheduleInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13325,6 +13750,7 @@ public struct FfiConverterTypeAgentSchedule: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeAgentScheduleSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeAgentScheduleInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13357,6 +13783,11 @@ public struct AgentScheduleEntry: Equatable, Hashable {
      * Arbitrary key-value labels.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -13366,10 +13797,15 @@ public struct AgentScheduleEntry: Equatable, Hashable {
          */name: String, spec: AgentScheduleSpec, 
         /**
          * Arbitrary key-value labels.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.spec = spec
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -13390,7 +13826,8 @@ public struct FfiConverterTypeAgentScheduleEntry: FfiConverterRustBuffer {
             try AgentScheduleEntry(
                 name: FfiConverterString.read(from: &buf), 
                 spec: FfiConverterTypeAgentScheduleSpec.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13398,6 +13835,7 @@ public struct FfiConverterTypeAgentScheduleEntry: FfiConverterRustBuffer {
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterTypeAgentScheduleSpec.write(value.spec, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13446,6 +13884,11 @@ public struct AgentScheduleInfo: Equatable, Hashable {
      * Objectives created by the schedule over its lifetime.
      */
     public let totalFires: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -13467,7 +13910,11 @@ public struct AgentScheduleInfo: Equatable, Hashable {
          */nextFireAt: String? = nil, 
         /**
          * Objectives created by the schedule over its lifetime.
-         */totalFires: Int32? = nil) {
+         */totalFires: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.lastFireAt = lastFireAt
         self.lastObjectiveId = lastObjectiveId
@@ -13475,6 +13922,7 @@ public struct AgentScheduleInfo: Equatable, Hashable {
         self.lastSkipReason = lastSkipReason
         self.nextFireAt = nextFireAt
         self.totalFires = totalFires
+        self.unknownFields = unknownFields
     }
 
     
@@ -13499,7 +13947,8 @@ public struct FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer {
                 lastSkippedAt: FfiConverterOptionString.read(from: &buf), 
                 lastSkipReason: FfiConverterOptionString.read(from: &buf), 
                 nextFireAt: FfiConverterOptionString.read(from: &buf), 
-                totalFires: FfiConverterOptionInt32.read(from: &buf)
+                totalFires: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13511,6 +13960,7 @@ public struct FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.lastSkipReason, into: &buf)
         FfiConverterOptionString.write(value.nextFireAt, into: &buf)
         FfiConverterOptionInt32.write(value.totalFires, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13556,6 +14006,11 @@ public struct AgentScheduleSpec: Equatable, Hashable {
      * Fixed variation to use; otherwise the agent's selection mode decides.
      */
     public let variationId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -13575,13 +14030,18 @@ public struct AgentScheduleSpec: Equatable, Hashable {
          */status: AgentScheduleStatus? = nil, 
         /**
          * Fixed variation to use; otherwise the agent's selection mode decides.
-         */variationId: String? = nil) {
+         */variationId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.initialMessage = initialMessage
         self.schedule = schedule
         self.data = data
         self.overlapPolicy = overlapPolicy
         self.status = status
         self.variationId = variationId
+        self.unknownFields = unknownFields
     }
 
     
@@ -13605,7 +14065,8 @@ public struct FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer {
                 data: FfiConverterOptionString.read(from: &buf), 
                 overlapPolicy: FfiConverterOptionTypeOverlapPolicy.read(from: &buf), 
                 status: FfiConverterOptionTypeAgentScheduleStatus.read(from: &buf), 
-                variationId: FfiConverterOptionString.read(from: &buf)
+                variationId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13616,6 +14077,7 @@ public struct FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer {
         FfiConverterOptionTypeOverlapPolicy.write(value.overlapPolicy, into: &buf)
         FfiConverterOptionTypeAgentScheduleStatus.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.variationId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13651,6 +14113,11 @@ public struct AgentScheduleSpecSchedule: Equatable, Hashable {
      * IANA time zone name used for the rules.
      */
     public let timezone: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -13663,10 +14130,15 @@ public struct AgentScheduleSpecSchedule: Equatable, Hashable {
          */intervals: [ScheduleInterval]? = nil, 
         /**
          * IANA time zone name used for the rules.
-         */timezone: String? = nil) {
+         */timezone: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.calendars = calendars
         self.intervals = intervals
         self.timezone = timezone
+        self.unknownFields = unknownFields
     }
 
     
@@ -13687,7 +14159,8 @@ public struct FfiConverterTypeAgentScheduleSpecSchedule: FfiConverterRustBuffer 
             try AgentScheduleSpecSchedule(
                 calendars: FfiConverterOptionSequenceTypeScheduleCalendar.read(from: &buf), 
                 intervals: FfiConverterOptionSequenceTypeScheduleInterval.read(from: &buf), 
-                timezone: FfiConverterOptionString.read(from: &buf)
+                timezone: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13695,6 +14168,7 @@ public struct FfiConverterTypeAgentScheduleSpecSchedule: FfiConverterRustBuffer 
         FfiConverterOptionSequenceTypeScheduleCalendar.write(value.calendars, into: &buf)
         FfiConverterOptionSequenceTypeScheduleInterval.write(value.intervals, into: &buf)
         FfiConverterOptionString.write(value.timezone, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13720,12 +14194,22 @@ public func FfiConverterTypeAgentScheduleSpecSchedule_lower(_ value: AgentSchedu
 public struct AgentSchedulesCursorPagination: Equatable, Hashable {
     public let items: [AgentSchedule]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [AgentSchedule], pagination: CursorPaginationResponsePagination) {
+    public init(items: [AgentSchedule], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -13745,13 +14229,15 @@ public struct FfiConverterTypeAgentSchedulesCursorPagination: FfiConverterRustBu
         return
             try AgentSchedulesCursorPagination(
                 items: FfiConverterSequenceTypeAgentSchedule.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AgentSchedulesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeAgentSchedule.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13801,6 +14287,11 @@ public struct AgentSpec: Equatable, Hashable {
      * URL that receives objective events for this agent.
      */
     public let webhookEventsUrl: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -13824,13 +14315,18 @@ public struct AgentSpec: Equatable, Hashable {
          */outputDefinition: String? = nil, 
         /**
          * URL that receives objective events for this agent.
-         */webhookEventsUrl: String? = nil) {
+         */webhookEventsUrl: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.status = status
         self.variationSelectionMode = variationSelectionMode
         self.description = description
         self.inputDataSchema = inputDataSchema
         self.outputDefinition = outputDefinition
         self.webhookEventsUrl = webhookEventsUrl
+        self.unknownFields = unknownFields
     }
 
     
@@ -13854,7 +14350,8 @@ public struct FfiConverterTypeAgentSpec: FfiConverterRustBuffer {
                 description: FfiConverterOptionString.read(from: &buf), 
                 inputDataSchema: FfiConverterOptionString.read(from: &buf), 
                 outputDefinition: FfiConverterOptionString.read(from: &buf), 
-                webhookEventsUrl: FfiConverterOptionString.read(from: &buf)
+                webhookEventsUrl: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13865,6 +14362,7 @@ public struct FfiConverterTypeAgentSpec: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.inputDataSchema, into: &buf)
         FfiConverterOptionString.write(value.outputDefinition, into: &buf)
         FfiConverterOptionString.write(value.webhookEventsUrl, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13891,13 +14389,23 @@ public struct AgentVariation: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: AgentVariationSpec
     public let info: AgentVariationInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: AgentVariationSpec, info: AgentVariationInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: AgentVariationSpec, info: AgentVariationInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -13918,7 +14426,8 @@ public struct FfiConverterTypeAgentVariation: FfiConverterRustBuffer {
             try AgentVariation(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeAgentVariationSpec.read(from: &buf), 
-                info: FfiConverterOptionTypeAgentVariationInfo.read(from: &buf)
+                info: FfiConverterOptionTypeAgentVariationInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -13926,6 +14435,7 @@ public struct FfiConverterTypeAgentVariation: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeAgentVariationSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeAgentVariationInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -13966,6 +14476,11 @@ public struct AgentVariationEntry: Equatable, Hashable {
      * Desired memory layer attachments, at most 10.
      */
     public let memoryLayers: [VariationMemoryLayerEntry]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -13981,12 +14496,17 @@ public struct AgentVariationEntry: Equatable, Hashable {
          */labels: [String: String]? = nil, 
         /**
          * Desired memory layer attachments, at most 10.
-         */memoryLayers: [VariationMemoryLayerEntry]? = nil) {
+         */memoryLayers: [VariationMemoryLayerEntry]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.spec = spec
         self.assignments = assignments
         self.labels = labels
         self.memoryLayers = memoryLayers
+        self.unknownFields = unknownFields
     }
 
     
@@ -14009,7 +14529,8 @@ public struct FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer {
                 spec: FfiConverterTypeAgentVariationSpec.read(from: &buf), 
                 assignments: FfiConverterOptionSequenceTypeVariationAssignmentEntry.read(from: &buf), 
                 labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
-                memoryLayers: FfiConverterOptionSequenceTypeVariationMemoryLayerEntry.read(from: &buf)
+                memoryLayers: FfiConverterOptionSequenceTypeVariationMemoryLayerEntry.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -14019,6 +14540,7 @@ public struct FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer {
         FfiConverterOptionSequenceTypeVariationAssignmentEntry.write(value.assignments, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
         FfiConverterOptionSequenceTypeVariationMemoryLayerEntry.write(value.memoryLayers, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14076,6 +14598,11 @@ public struct AgentVariationInfo: Equatable, Hashable {
      * Number of attached tool sets.
      */
     public let toolSetCount: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14103,7 +14630,11 @@ public struct AgentVariationInfo: Equatable, Hashable {
          */toolCount: Int32? = nil, 
         /**
          * Number of attached tool sets.
-         */toolSetCount: Int32? = nil) {
+         */toolSetCount: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.assignments = assignments
         self.createdBy = createdBy
         self.feedbackCount = feedbackCount
@@ -14114,6 +14645,7 @@ public struct AgentVariationInfo: Equatable, Hashable {
         self.subAgentCount = subAgentCount
         self.toolCount = toolCount
         self.toolSetCount = toolSetCount
+        self.unknownFields = unknownFields
     }
 
     
@@ -14141,7 +14673,8 @@ public struct FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer {
                 score: FfiConverterOptionDouble.read(from: &buf), 
                 subAgentCount: FfiConverterOptionInt32.read(from: &buf), 
                 toolCount: FfiConverterOptionInt32.read(from: &buf), 
-                toolSetCount: FfiConverterOptionInt32.read(from: &buf)
+                toolSetCount: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -14156,6 +14689,7 @@ public struct FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer {
         FfiConverterOptionInt32.write(value.subAgentCount, into: &buf)
         FfiConverterOptionInt32.write(value.toolCount, into: &buf)
         FfiConverterOptionInt32.write(value.toolSetCount, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14203,6 +14737,11 @@ public struct AgentVariationSpec: Equatable, Hashable {
      * Non-negative weight used when the agent selects variations by weight.
      */
     public let weight: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14221,7 +14760,11 @@ public struct AgentVariationSpec: Equatable, Hashable {
          */prompt: String? = nil, 
         /**
          * Non-negative weight used when the agent selects variations by weight.
-         */weight: Int32? = nil) {
+         */weight: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.compactionConfig = compactionConfig
         self.constraints = constraints
         self.description = description
@@ -14231,6 +14774,7 @@ public struct AgentVariationSpec: Equatable, Hashable {
         self.progressiveDiscovery = progressiveDiscovery
         self.prompt = prompt
         self.weight = weight
+        self.unknownFields = unknownFields
     }
 
     
@@ -14257,7 +14801,8 @@ public struct FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer {
                 modelConfig: FfiConverterOptionTypeAgentVariationSpecModelConfig.read(from: &buf), 
                 progressiveDiscovery: FfiConverterOptionTypeAgentVariationSpecProgressiveDiscovery.read(from: &buf), 
                 prompt: FfiConverterOptionString.read(from: &buf), 
-                weight: FfiConverterOptionInt32.read(from: &buf)
+                weight: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -14271,6 +14816,7 @@ public struct FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer {
         FfiConverterOptionTypeAgentVariationSpecProgressiveDiscovery.write(value.progressiveDiscovery, into: &buf)
         FfiConverterOptionString.write(value.prompt, into: &buf)
         FfiConverterOptionInt32.write(value.weight, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14300,16 +14846,26 @@ public struct AgentVariationSpecCompactionConfig: Equatable, Hashable {
      * Fraction (0 to 1) of the model context window at which compaction starts; default 0.75.
      */
     public let triggerThreshold: Double?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(summarization: CompactionConfigSummarizationStrategy? = nil, toolResultClearing: CompactionConfigToolResultClearingStrategy? = nil, 
         /**
          * Fraction (0 to 1) of the model context window at which compaction starts; default 0.75.
-         */triggerThreshold: Double? = nil) {
+         */triggerThreshold: Double? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.summarization = summarization
         self.toolResultClearing = toolResultClearing
         self.triggerThreshold = triggerThreshold
+        self.unknownFields = unknownFields
     }
 
     
@@ -14330,7 +14886,8 @@ public struct FfiConverterTypeAgentVariationSpecCompactionConfig: FfiConverterRu
             try AgentVariationSpecCompactionConfig(
                 summarization: FfiConverterOptionTypeCompactionConfigSummarizationStrategy.read(from: &buf), 
                 toolResultClearing: FfiConverterOptionTypeCompactionConfigToolResultClearingStrategy.read(from: &buf), 
-                triggerThreshold: FfiConverterOptionDouble.read(from: &buf)
+                triggerThreshold: FfiConverterOptionDouble.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -14338,6 +14895,7 @@ public struct FfiConverterTypeAgentVariationSpecCompactionConfig: FfiConverterRu
         FfiConverterOptionTypeCompactionConfigSummarizationStrategy.write(value.summarization, into: &buf)
         FfiConverterOptionTypeCompactionConfigToolResultClearingStrategy.write(value.toolResultClearing, into: &buf)
         FfiConverterOptionDouble.write(value.triggerThreshold, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14369,6 +14927,11 @@ public struct AgentVariationSpecConstraints: Equatable, Hashable {
      * Cap on tool calls; 0 means unlimited.
      */
     public let maxToolCalls: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14378,9 +14941,14 @@ public struct AgentVariationSpecConstraints: Equatable, Hashable {
          */maxSubObjectives: Int32? = nil, 
         /**
          * Cap on tool calls; 0 means unlimited.
-         */maxToolCalls: Int32? = nil) {
+         */maxToolCalls: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.maxSubObjectives = maxSubObjectives
         self.maxToolCalls = maxToolCalls
+        self.unknownFields = unknownFields
     }
 
     
@@ -14400,13 +14968,15 @@ public struct FfiConverterTypeAgentVariationSpecConstraints: FfiConverterRustBuf
         return
             try AgentVariationSpecConstraints(
                 maxSubObjectives: FfiConverterOptionInt32.read(from: &buf), 
-                maxToolCalls: FfiConverterOptionInt32.read(from: &buf)
+                maxToolCalls: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AgentVariationSpecConstraints, into buf: inout [UInt8]) {
         FfiConverterOptionInt32.write(value.maxSubObjectives, into: &buf)
         FfiConverterOptionInt32.write(value.maxToolCalls, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14438,6 +15008,11 @@ public struct AgentVariationSpecModelConfig: Equatable, Hashable {
      * Sampling temperature between 0 and 1.
      */
     public let temperature: Double?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14447,9 +15022,14 @@ public struct AgentVariationSpecModelConfig: Equatable, Hashable {
          */modelId: String? = nil, 
         /**
          * Sampling temperature between 0 and 1.
-         */temperature: Double? = nil) {
+         */temperature: Double? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.modelId = modelId
         self.temperature = temperature
+        self.unknownFields = unknownFields
     }
 
     
@@ -14469,13 +15049,15 @@ public struct FfiConverterTypeAgentVariationSpecModelConfig: FfiConverterRustBuf
         return
             try AgentVariationSpecModelConfig(
                 modelId: FfiConverterOptionString.read(from: &buf), 
-                temperature: FfiConverterOptionDouble.read(from: &buf)
+                temperature: FfiConverterOptionDouble.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AgentVariationSpecModelConfig, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.modelId, into: &buf)
         FfiConverterOptionDouble.write(value.temperature, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14511,6 +15093,11 @@ public struct AgentVariationSpecProgressiveDiscovery: Equatable, Hashable {
      * Optional score a match must exceed after reranking.
      */
     public let rerankThreshold: Double?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14523,10 +15110,15 @@ public struct AgentVariationSpecProgressiveDiscovery: Equatable, Hashable {
          */maxTools: Int32? = nil, 
         /**
          * Optional score a match must exceed after reranking.
-         */rerankThreshold: Double? = nil) {
+         */rerankThreshold: Double? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.hints = hints
         self.maxTools = maxTools
         self.rerankThreshold = rerankThreshold
+        self.unknownFields = unknownFields
     }
 
     
@@ -14547,7 +15139,8 @@ public struct FfiConverterTypeAgentVariationSpecProgressiveDiscovery: FfiConvert
             try AgentVariationSpecProgressiveDiscovery(
                 hints: FfiConverterOptionSequenceString.read(from: &buf), 
                 maxTools: FfiConverterOptionInt32.read(from: &buf), 
-                rerankThreshold: FfiConverterOptionDouble.read(from: &buf)
+                rerankThreshold: FfiConverterOptionDouble.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -14555,6 +15148,7 @@ public struct FfiConverterTypeAgentVariationSpecProgressiveDiscovery: FfiConvert
         FfiConverterOptionSequenceString.write(value.hints, into: &buf)
         FfiConverterOptionInt32.write(value.maxTools, into: &buf)
         FfiConverterOptionDouble.write(value.rerankThreshold, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14580,12 +15174,22 @@ public func FfiConverterTypeAgentVariationSpecProgressiveDiscovery_lower(_ value
 public struct AgentVariationsCursorPagination: Equatable, Hashable {
     public let items: [AgentVariation]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [AgentVariation], pagination: CursorPaginationResponsePagination) {
+    public init(items: [AgentVariation], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -14605,13 +15209,15 @@ public struct FfiConverterTypeAgentVariationsCursorPagination: FfiConverterRustB
         return
             try AgentVariationsCursorPagination(
                 items: FfiConverterSequenceTypeAgentVariation.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AgentVariationsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeAgentVariation.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14637,12 +15243,22 @@ public func FfiConverterTypeAgentVariationsCursorPagination_lower(_ value: Agent
 public struct AgentsCursorPagination: Equatable, Hashable {
     public let items: [Agent]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [Agent], pagination: CursorPaginationResponsePagination) {
+    public init(items: [Agent], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -14662,13 +15278,15 @@ public struct FfiConverterTypeAgentsCursorPagination: FfiConverterRustBuffer {
         return
             try AgentsCursorPagination(
                 items: FfiConverterSequenceTypeAgent.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AgentsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeAgent.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14697,15 +15315,25 @@ public struct ApprovalRequirementFilter: Equatable, Hashable {
      */
     public let always: Bool?
     public let only: ToolFilter?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Require approval for every synced tool.
-         */always: Bool? = nil, only: ToolFilter? = nil) {
+         */always: Bool? = nil, only: ToolFilter? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.always = always
         self.only = only
+        self.unknownFields = unknownFields
     }
 
     
@@ -14725,13 +15353,15 @@ public struct FfiConverterTypeApprovalRequirementFilter: FfiConverterRustBuffer 
         return
             try ApprovalRequirementFilter(
                 always: FfiConverterOptionBool.read(from: &buf), 
-                only: FfiConverterOptionTypeToolFilter.read(from: &buf)
+                only: FfiConverterOptionTypeToolFilter.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ApprovalRequirementFilter, into buf: inout [UInt8]) {
         FfiConverterOptionBool.write(value.always, into: &buf)
         FfiConverterOptionTypeToolFilter.write(value.only, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14763,6 +15393,11 @@ public struct AssistantMessage: Equatable, Hashable {
      * Tool invocations requested in this turn.
      */
     public let toolCalls: [AssistantToolCall]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14772,9 +15407,14 @@ public struct AssistantMessage: Equatable, Hashable {
          */content: String? = nil, 
         /**
          * Tool invocations requested in this turn.
-         */toolCalls: [AssistantToolCall]? = nil) {
+         */toolCalls: [AssistantToolCall]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.content = content
         self.toolCalls = toolCalls
+        self.unknownFields = unknownFields
     }
 
     
@@ -14794,13 +15434,15 @@ public struct FfiConverterTypeAssistantMessage: FfiConverterRustBuffer {
         return
             try AssistantMessage(
                 content: FfiConverterOptionString.read(from: &buf), 
-                toolCalls: FfiConverterOptionSequenceTypeAssistantToolCall.read(from: &buf)
+                toolCalls: FfiConverterOptionSequenceTypeAssistantToolCall.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AssistantMessage, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.content, into: &buf)
         FfiConverterOptionSequenceTypeAssistantToolCall.write(value.toolCalls, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14833,6 +15475,11 @@ public struct AssistantToolCall: Equatable, Hashable {
      */
     public let functionName: String?
     public let tool: CallableTool?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14842,10 +15489,15 @@ public struct AssistantToolCall: Equatable, Hashable {
          */arguments: String? = nil, 
         /**
          * Function name the model called.
-         */functionName: String? = nil, tool: CallableTool? = nil) {
+         */functionName: String? = nil, tool: CallableTool? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.arguments = arguments
         self.functionName = functionName
         self.tool = tool
+        self.unknownFields = unknownFields
     }
 
     
@@ -14866,7 +15518,8 @@ public struct FfiConverterTypeAssistantToolCall: FfiConverterRustBuffer {
             try AssistantToolCall(
                 arguments: FfiConverterOptionString.read(from: &buf), 
                 functionName: FfiConverterOptionString.read(from: &buf), 
-                tool: FfiConverterOptionTypeCallableTool.read(from: &buf)
+                tool: FfiConverterOptionTypeCallableTool.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -14874,6 +15527,7 @@ public struct FfiConverterTypeAssistantToolCall: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.arguments, into: &buf)
         FfiConverterOptionString.write(value.functionName, into: &buf)
         FfiConverterOptionTypeCallableTool.write(value.tool, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14902,15 +15556,25 @@ public struct AttributeFilter: Equatable, Hashable {
      */
     public let attribute: Attribute
     public let matcher: StringMatcher?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Tool attribute to match.
-         */attribute: Attribute, matcher: StringMatcher? = nil) {
+         */attribute: Attribute, matcher: StringMatcher? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.attribute = attribute
         self.matcher = matcher
+        self.unknownFields = unknownFields
     }
 
     
@@ -14930,13 +15594,15 @@ public struct FfiConverterTypeAttributeFilter: FfiConverterRustBuffer {
         return
             try AttributeFilter(
                 attribute: FfiConverterTypeAttribute.read(from: &buf), 
-                matcher: FfiConverterOptionTypeStringMatcher.read(from: &buf)
+                matcher: FfiConverterOptionTypeStringMatcher.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: AttributeFilter, into buf: inout [UInt8]) {
         FfiConverterTypeAttribute.write(value.attribute, into: &buf)
         FfiConverterOptionTypeStringMatcher.write(value.matcher, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -14968,6 +15634,11 @@ public struct BareMetadata: Equatable, Hashable {
      * Referenced resource name, when it has one.
      */
     public let name: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -14977,9 +15648,14 @@ public struct BareMetadata: Equatable, Hashable {
          */id: String? = nil, 
         /**
          * Referenced resource name, when it has one.
-         */name: String? = nil) {
+         */name: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.id = id
         self.name = name
+        self.unknownFields = unknownFields
     }
 
     
@@ -14999,13 +15675,15 @@ public struct FfiConverterTypeBareMetadata: FfiConverterRustBuffer {
         return
             try BareMetadata(
                 id: FfiConverterOptionString.read(from: &buf), 
-                name: FfiConverterOptionString.read(from: &buf)
+                name: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: BareMetadata, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.id, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15031,12 +15709,22 @@ public func FfiConverterTypeBareMetadata_lower(_ value: BareMetadata) -> RustBuf
 public struct BulkWorkspaceAppliesCursorPagination: Equatable, Hashable {
     public let items: [BulkWorkspaceApply]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [BulkWorkspaceApply], pagination: CursorPaginationResponsePagination) {
+    public init(items: [BulkWorkspaceApply], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -15056,13 +15744,15 @@ public struct FfiConverterTypeBulkWorkspaceAppliesCursorPagination: FfiConverter
         return
             try BulkWorkspaceAppliesCursorPagination(
                 items: FfiConverterSequenceTypeBulkWorkspaceApply.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: BulkWorkspaceAppliesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeBulkWorkspaceApply.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15090,14 +15780,24 @@ public struct BulkWorkspaceApply: Equatable, Hashable {
     public let metadata: OperationMetadata
     public let status: BulkWorkspaceApplyStatus
     public let info: BulkWorkspaceApplyInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: BulkWorkspaceApplyData, metadata: OperationMetadata, status: BulkWorkspaceApplyStatus, info: BulkWorkspaceApplyInfo? = nil) {
+    public init(data: BulkWorkspaceApplyData, metadata: OperationMetadata, status: BulkWorkspaceApplyStatus, info: BulkWorkspaceApplyInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.status = status
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -15119,7 +15819,8 @@ public struct FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer {
                 data: FfiConverterTypeBulkWorkspaceApplyData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 status: FfiConverterTypeBulkWorkspaceApplyStatus.read(from: &buf), 
-                info: FfiConverterOptionTypeBulkWorkspaceApplyInfo.read(from: &buf)
+                info: FfiConverterOptionTypeBulkWorkspaceApplyInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15128,6 +15829,7 @@ public struct FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer {
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeBulkWorkspaceApplyStatus.write(value.status, into: &buf)
         FfiConverterOptionTypeBulkWorkspaceApplyInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15175,6 +15877,11 @@ public struct BulkWorkspaceApplyData: Equatable, Hashable {
      * Map from external id to a tool set to create or update.
      */
     public let toolSets: [String: ToolSetEntry]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15196,13 +15903,18 @@ public struct BulkWorkspaceApplyData: Equatable, Hashable {
          */sourceUrl: String? = nil, 
         /**
          * Map from external id to a tool set to create or update.
-         */toolSets: [String: ToolSetEntry]? = nil) {
+         */toolSets: [String: ToolSetEntry]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.bundleKey = bundleKey
         self.agents = agents
         self.automaticallyPublishAgents = automaticallyPublishAgents
         self.memoryLayers = memoryLayers
         self.sourceUrl = sourceUrl
         self.toolSets = toolSets
+        self.unknownFields = unknownFields
     }
 
     
@@ -15226,7 +15938,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer {
                 automaticallyPublishAgents: FfiConverterOptionBool.read(from: &buf), 
                 memoryLayers: FfiConverterOptionDictionaryStringTypeMemoryLayerEntry.read(from: &buf), 
                 sourceUrl: FfiConverterOptionString.read(from: &buf), 
-                toolSets: FfiConverterOptionDictionaryStringTypeToolSetEntry.read(from: &buf)
+                toolSets: FfiConverterOptionDictionaryStringTypeToolSetEntry.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15237,6 +15950,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer {
         FfiConverterOptionDictionaryStringTypeMemoryLayerEntry.write(value.memoryLayers, into: &buf)
         FfiConverterOptionString.write(value.sourceUrl, into: &buf)
         FfiConverterOptionDictionaryStringTypeToolSetEntry.write(value.toolSets, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15293,6 +16007,11 @@ public struct BulkWorkspaceApplyInfo: Equatable, Hashable {
      * Resources updated.
      */
     public let updatedCount: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15320,7 +16039,11 @@ public struct BulkWorkspaceApplyInfo: Equatable, Hashable {
          */unchangedCount: Int32? = nil, 
         /**
          * Resources updated.
-         */updatedCount: Int32? = nil) {
+         */updatedCount: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.completedAt = completedAt
         self.createdBy = createdBy
         self.createdCount = createdCount
@@ -15330,6 +16053,7 @@ public struct BulkWorkspaceApplyInfo: Equatable, Hashable {
         self.totalCount = totalCount
         self.unchangedCount = unchangedCount
         self.updatedCount = updatedCount
+        self.unknownFields = unknownFields
     }
 
     
@@ -15356,7 +16080,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer {
                 startedAt: FfiConverterOptionString.read(from: &buf), 
                 totalCount: FfiConverterOptionInt32.read(from: &buf), 
                 unchangedCount: FfiConverterOptionInt32.read(from: &buf), 
-                updatedCount: FfiConverterOptionInt32.read(from: &buf)
+                updatedCount: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15370,6 +16095,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer {
         FfiConverterOptionInt32.write(value.totalCount, into: &buf)
         FfiConverterOptionInt32.write(value.unchangedCount, into: &buf)
         FfiConverterOptionInt32.write(value.updatedCount, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15395,12 +16121,22 @@ public func FfiConverterTypeBulkWorkspaceApplyInfo_lower(_ value: BulkWorkspaceA
 public struct BulkWorkspaceApplyResult: Equatable, Hashable {
     public let data: BulkWorkspaceApplyResultData
     public let metadata: OperationMetadata
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: BulkWorkspaceApplyResultData, metadata: OperationMetadata) {
+    public init(data: BulkWorkspaceApplyResultData, metadata: OperationMetadata, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
+        self.unknownFields = unknownFields
     }
 
     
@@ -15420,13 +16156,15 @@ public struct FfiConverterTypeBulkWorkspaceApplyResult: FfiConverterRustBuffer {
         return
             try BulkWorkspaceApplyResult(
                 data: FfiConverterTypeBulkWorkspaceApplyResultData.read(from: &buf), 
-                metadata: FfiConverterTypeOperationMetadata.read(from: &buf)
+                metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: BulkWorkspaceApplyResult, into buf: inout [UInt8]) {
         FfiConverterTypeBulkWorkspaceApplyResultData.write(value.data, into: &buf)
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15463,13 +16201,22 @@ public struct BulkWorkspaceApplyResultData: Equatable, Hashable {
     public let type: String?
     public let variationAssignment: BulkWorkspaceApplyResultDataVariationAssignmentOutcome?
     public let variationMemoryLayer: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(agent: BulkWorkspaceApplyResultDataAgentOutcome? = nil, agentSchedule: BulkWorkspaceApplyResultDataAgentScheduleOutcome? = nil, agentVariation: BulkWorkspaceApplyResultDataAgentVariationOutcome? = nil, memoryEntry: BulkWorkspaceApplyResultDataMemoryEntryOutcome? = nil, memoryLayer: BulkWorkspaceApplyResultDataMemoryLayerOutcome? = nil, tool: BulkWorkspaceApplyResultDataToolOutcome? = nil, toolSet: BulkWorkspaceApplyResultDataToolSetOutcome? = nil, 
         /**
          * Name of the populated outcome field, e.g. toolSet.
-         */type: String? = nil, variationAssignment: BulkWorkspaceApplyResultDataVariationAssignmentOutcome? = nil, variationMemoryLayer: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome? = nil) {
+         */type: String? = nil, variationAssignment: BulkWorkspaceApplyResultDataVariationAssignmentOutcome? = nil, variationMemoryLayer: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.agentSchedule = agentSchedule
         self.agentVariation = agentVariation
@@ -15480,6 +16227,7 @@ public struct BulkWorkspaceApplyResultData: Equatable, Hashable {
         self.type = type
         self.variationAssignment = variationAssignment
         self.variationMemoryLayer = variationMemoryLayer
+        self.unknownFields = unknownFields
     }
 
     
@@ -15507,7 +16255,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
                 toolSet: FfiConverterOptionTypeBulkWorkspaceApplyResultDataToolSetOutcome.read(from: &buf), 
                 type: FfiConverterOptionString.read(from: &buf), 
                 variationAssignment: FfiConverterOptionTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.read(from: &buf), 
-                variationMemoryLayer: FfiConverterOptionTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.read(from: &buf)
+                variationMemoryLayer: FfiConverterOptionTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15522,6 +16271,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
         FfiConverterOptionString.write(value.type, into: &buf)
         FfiConverterOptionTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.write(value.variationAssignment, into: &buf)
         FfiConverterOptionTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.write(value.variationMemoryLayer, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15555,6 +16305,11 @@ public struct BulkWorkspaceApplyResultDataAgentOutcome: Equatable, Hashable {
      */
     public let externalId: String?
     public let resource: Agent?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15564,11 +16319,16 @@ public struct BulkWorkspaceApplyResultDataAgentOutcome: Equatable, Hashable {
          */action: Action? = nil, error: Status? = nil, 
         /**
          * External id of the resource in the bundle.
-         */externalId: String? = nil, resource: Agent? = nil) {
+         */externalId: String? = nil, resource: Agent? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.externalId = externalId
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -15590,7 +16350,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionTypeAgent.read(from: &buf)
+                resource: FfiConverterOptionTypeAgent.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15599,6 +16360,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionTypeAgent.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15632,6 +16394,11 @@ public struct BulkWorkspaceApplyResultDataAgentScheduleOutcome: Equatable, Hasha
      */
     public let externalId: String?
     public let resource: AgentSchedule?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15641,11 +16408,16 @@ public struct BulkWorkspaceApplyResultDataAgentScheduleOutcome: Equatable, Hasha
          */action: Action? = nil, error: Status? = nil, 
         /**
          * External id of the resource in the bundle.
-         */externalId: String? = nil, resource: AgentSchedule? = nil) {
+         */externalId: String? = nil, resource: AgentSchedule? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.externalId = externalId
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -15667,7 +16439,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionTypeAgentSchedule.read(from: &buf)
+                resource: FfiConverterOptionTypeAgentSchedule.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15676,6 +16449,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionTypeAgentSchedule.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15709,6 +16483,11 @@ public struct BulkWorkspaceApplyResultDataAgentVariationOutcome: Equatable, Hash
      */
     public let externalId: String?
     public let resource: AgentVariation?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15718,11 +16497,16 @@ public struct BulkWorkspaceApplyResultDataAgentVariationOutcome: Equatable, Hash
          */action: Action? = nil, error: Status? = nil, 
         /**
          * External id of the resource in the bundle.
-         */externalId: String? = nil, resource: AgentVariation? = nil) {
+         */externalId: String? = nil, resource: AgentVariation? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.externalId = externalId
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -15744,7 +16528,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionTypeAgentVariation.read(from: &buf)
+                resource: FfiConverterOptionTypeAgentVariation.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15753,6 +16538,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionTypeAgentVariation.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15786,6 +16572,11 @@ public struct BulkWorkspaceApplyResultDataMemoryEntryOutcome: Equatable, Hashabl
      */
     public let externalId: String?
     public let resource: MemoryEntry?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15795,11 +16586,16 @@ public struct BulkWorkspaceApplyResultDataMemoryEntryOutcome: Equatable, Hashabl
          */action: Action? = nil, error: Status? = nil, 
         /**
          * External id of the resource in the bundle.
-         */externalId: String? = nil, resource: MemoryEntry? = nil) {
+         */externalId: String? = nil, resource: MemoryEntry? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.externalId = externalId
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -15821,7 +16617,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionTypeMemoryEntry.read(from: &buf)
+                resource: FfiConverterOptionTypeMemoryEntry.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15830,6 +16627,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionTypeMemoryEntry.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15863,6 +16661,11 @@ public struct BulkWorkspaceApplyResultDataMemoryLayerOutcome: Equatable, Hashabl
      */
     public let externalId: String?
     public let resource: MemoryLayer?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15872,11 +16675,16 @@ public struct BulkWorkspaceApplyResultDataMemoryLayerOutcome: Equatable, Hashabl
          */action: Action? = nil, error: Status? = nil, 
         /**
          * External id of the resource in the bundle.
-         */externalId: String? = nil, resource: MemoryLayer? = nil) {
+         */externalId: String? = nil, resource: MemoryLayer? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.externalId = externalId
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -15898,7 +16706,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionTypeMemoryLayer.read(from: &buf)
+                resource: FfiConverterOptionTypeMemoryLayer.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15907,6 +16716,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionTypeMemoryLayer.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -15940,6 +16750,11 @@ public struct BulkWorkspaceApplyResultDataToolOutcome: Equatable, Hashable {
      */
     public let externalId: String?
     public let resource: Tool?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15949,11 +16764,16 @@ public struct BulkWorkspaceApplyResultDataToolOutcome: Equatable, Hashable {
          */action: Action? = nil, error: Status? = nil, 
         /**
          * External id of the resource in the bundle.
-         */externalId: String? = nil, resource: Tool? = nil) {
+         */externalId: String? = nil, resource: Tool? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.externalId = externalId
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -15975,7 +16795,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionTypeTool.read(from: &buf)
+                resource: FfiConverterOptionTypeTool.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -15984,6 +16805,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionTypeTool.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16017,6 +16839,11 @@ public struct BulkWorkspaceApplyResultDataToolSetOutcome: Equatable, Hashable {
      */
     public let externalId: String?
     public let resource: ToolSet?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16026,11 +16853,16 @@ public struct BulkWorkspaceApplyResultDataToolSetOutcome: Equatable, Hashable {
          */action: Action? = nil, error: Status? = nil, 
         /**
          * External id of the resource in the bundle.
-         */externalId: String? = nil, resource: ToolSet? = nil) {
+         */externalId: String? = nil, resource: ToolSet? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.externalId = externalId
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -16052,7 +16884,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                resource: FfiConverterOptionTypeToolSet.read(from: &buf)
+                resource: FfiConverterOptionTypeToolSet.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16061,6 +16894,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionTypeToolSet.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16090,16 +16924,26 @@ public struct BulkWorkspaceApplyResultDataVariationAssignmentOutcome: Equatable,
     public let action: Action?
     public let error: Status?
     public let resource: VariationAssignment?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * What the apply did to the resource.
-         */action: Action? = nil, error: Status? = nil, resource: VariationAssignment? = nil) {
+         */action: Action? = nil, error: Status? = nil, resource: VariationAssignment? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -16120,7 +16964,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataVariationAssignmentOut
             try BulkWorkspaceApplyResultDataVariationAssignmentOutcome(
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
-                resource: FfiConverterOptionTypeVariationAssignment.read(from: &buf)
+                resource: FfiConverterOptionTypeVariationAssignment.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16128,6 +16973,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataVariationAssignmentOut
         FfiConverterOptionTypeAction.write(value.action, into: &buf)
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionTypeVariationAssignment.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16157,16 +17003,26 @@ public struct BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome: Equatable
     public let action: Action?
     public let error: Status?
     public let resource: VariationMemoryLayerAssignment?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * What the apply did to the resource.
-         */action: Action? = nil, error: Status? = nil, resource: VariationMemoryLayerAssignment? = nil) {
+         */action: Action? = nil, error: Status? = nil, resource: VariationMemoryLayerAssignment? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.action = action
         self.error = error
         self.resource = resource
+        self.unknownFields = unknownFields
     }
 
     
@@ -16187,7 +17043,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOu
             try BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome(
                 action: FfiConverterOptionTypeAction.read(from: &buf), 
                 error: FfiConverterOptionTypeStatus.read(from: &buf), 
-                resource: FfiConverterOptionTypeVariationMemoryLayerAssignment.read(from: &buf)
+                resource: FfiConverterOptionTypeVariationMemoryLayerAssignment.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16195,6 +17052,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOu
         FfiConverterOptionTypeAction.write(value.action, into: &buf)
         FfiConverterOptionTypeStatus.write(value.error, into: &buf)
         FfiConverterOptionTypeVariationMemoryLayerAssignment.write(value.resource, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16220,12 +17078,22 @@ public func FfiConverterTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutc
 public struct BulkWorkspaceApplyResultsCursorPagination: Equatable, Hashable {
     public let items: [BulkWorkspaceApplyResult]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [BulkWorkspaceApplyResult], pagination: CursorPaginationResponsePagination) {
+    public init(items: [BulkWorkspaceApplyResult], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -16245,13 +17113,15 @@ public struct FfiConverterTypeBulkWorkspaceApplyResultsCursorPagination: FfiConv
         return
             try BulkWorkspaceApplyResultsCursorPagination(
                 items: FfiConverterSequenceTypeBulkWorkspaceApplyResult.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: BulkWorkspaceApplyResultsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeBulkWorkspaceApplyResult.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16284,6 +17154,11 @@ public struct BulkWorkspaceApplyStatus: Equatable, Hashable {
      */
     public let message: String?
     public let preflightError: Status?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16293,10 +17168,15 @@ public struct BulkWorkspaceApplyStatus: Equatable, Hashable {
          */state: BulkWorkspaceApplyStatusState, 
         /**
          * Status message.
-         */message: String? = nil, preflightError: Status? = nil) {
+         */message: String? = nil, preflightError: Status? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.state = state
         self.message = message
         self.preflightError = preflightError
+        self.unknownFields = unknownFields
     }
 
     
@@ -16317,7 +17197,8 @@ public struct FfiConverterTypeBulkWorkspaceApplyStatus: FfiConverterRustBuffer {
             try BulkWorkspaceApplyStatus(
                 state: FfiConverterTypeBulkWorkspaceApplyStatusState.read(from: &buf), 
                 message: FfiConverterOptionString.read(from: &buf), 
-                preflightError: FfiConverterOptionTypeStatus.read(from: &buf)
+                preflightError: FfiConverterOptionTypeStatus.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16325,6 +17206,7 @@ public struct FfiConverterTypeBulkWorkspaceApplyStatus: FfiConverterRustBuffer {
         FfiConverterTypeBulkWorkspaceApplyStatusState.write(value.state, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
         FfiConverterOptionTypeStatus.write(value.preflightError, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16351,13 +17233,23 @@ public struct CallableTool: Equatable, Hashable {
     public let agent: ResourceMetadata?
     public let cadenyaProvidedTool: ResourceMetadata?
     public let tool: ResourceMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(agent: ResourceMetadata? = nil, cadenyaProvidedTool: ResourceMetadata? = nil, tool: ResourceMetadata? = nil) {
+    public init(agent: ResourceMetadata? = nil, cadenyaProvidedTool: ResourceMetadata? = nil, tool: ResourceMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.cadenyaProvidedTool = cadenyaProvidedTool
         self.tool = tool
+        self.unknownFields = unknownFields
     }
 
     
@@ -16378,7 +17270,8 @@ public struct FfiConverterTypeCallableTool: FfiConverterRustBuffer {
             try CallableTool(
                 agent: FfiConverterOptionTypeResourceMetadata.read(from: &buf), 
                 cadenyaProvidedTool: FfiConverterOptionTypeResourceMetadata.read(from: &buf), 
-                tool: FfiConverterOptionTypeResourceMetadata.read(from: &buf)
+                tool: FfiConverterOptionTypeResourceMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16386,6 +17279,7 @@ public struct FfiConverterTypeCallableTool: FfiConverterRustBuffer {
         FfiConverterOptionTypeResourceMetadata.write(value.agent, into: &buf)
         FfiConverterOptionTypeResourceMetadata.write(value.cadenyaProvidedTool, into: &buf)
         FfiConverterOptionTypeResourceMetadata.write(value.tool, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16413,14 +17307,24 @@ public struct CompactionConfigSummarizationStrategy: Equatable, Hashable {
      * Custom instructions that replace the default summarization prompt.
      */
     public let instructions: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Custom instructions that replace the default summarization prompt.
-         */instructions: String? = nil) {
+         */instructions: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.instructions = instructions
+        self.unknownFields = unknownFields
     }
 
     
@@ -16439,12 +17343,14 @@ public struct FfiConverterTypeCompactionConfigSummarizationStrategy: FfiConverte
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CompactionConfigSummarizationStrategy {
         return
             try CompactionConfigSummarizationStrategy(
-                instructions: FfiConverterOptionString.read(from: &buf)
+                instructions: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: CompactionConfigSummarizationStrategy, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.instructions, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16472,14 +17378,24 @@ public struct CompactionConfigToolResultClearingStrategy: Equatable, Hashable {
      * How many of the most recent tool results stay intact; default 2.
      */
     public let preserveRecentResults: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * How many of the most recent tool results stay intact; default 2.
-         */preserveRecentResults: Int32? = nil) {
+         */preserveRecentResults: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.preserveRecentResults = preserveRecentResults
+        self.unknownFields = unknownFields
     }
 
     
@@ -16498,12 +17414,14 @@ public struct FfiConverterTypeCompactionConfigToolResultClearingStrategy: FfiCon
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CompactionConfigToolResultClearingStrategy {
         return
             try CompactionConfigToolResultClearingStrategy(
-                preserveRecentResults: FfiConverterOptionInt32.read(from: &buf)
+                preserveRecentResults: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: CompactionConfigToolResultClearingStrategy, into buf: inout [UInt8]) {
         FfiConverterOptionInt32.write(value.preserveRecentResults, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16555,6 +17473,11 @@ public struct ConfigHttp: Equatable, Hashable, CustomDebugStringConvertible {
      * Endpoint name on the HTTP adapter; derived from the tool name when omitted.
      */
     public let toolName: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16579,7 +17502,11 @@ public struct ConfigHttp: Equatable, Hashable, CustomDebugStringConvertible {
          */requestBodyTemplate: String? = nil, 
         /**
          * Endpoint name on the HTTP adapter; derived from the tool name when omitted.
-         */toolName: String? = nil) {
+         */toolName: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.requestMethod = requestMethod
         self.headers = headers
         self.path = path
@@ -16587,6 +17514,7 @@ public struct ConfigHttp: Equatable, Hashable, CustomDebugStringConvertible {
         self.requestBodyContentType = requestBodyContentType
         self.requestBodyTemplate = requestBodyTemplate
         self.toolName = toolName
+        self.unknownFields = unknownFields
     }
 
     
@@ -16622,7 +17550,8 @@ public struct FfiConverterTypeConfigHTTP: FfiConverterRustBuffer {
                 query: FfiConverterOptionString.read(from: &buf), 
                 requestBodyContentType: FfiConverterOptionString.read(from: &buf), 
                 requestBodyTemplate: FfiConverterOptionString.read(from: &buf), 
-                toolName: FfiConverterOptionString.read(from: &buf)
+                toolName: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16634,6 +17563,7 @@ public struct FfiConverterTypeConfigHTTP: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.requestBodyContentType, into: &buf)
         FfiConverterOptionString.write(value.requestBodyTemplate, into: &buf)
         FfiConverterOptionString.write(value.toolName, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16669,6 +17599,11 @@ public struct ConfigMcp: Equatable, Hashable {
      * Title reported by the MCP server.
      */
     public let toolTitle: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16681,10 +17616,15 @@ public struct ConfigMcp: Equatable, Hashable {
          */toolName: String? = nil, 
         /**
          * Title reported by the MCP server.
-         */toolTitle: String? = nil) {
+         */toolTitle: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.toolDescription = toolDescription
         self.toolName = toolName
         self.toolTitle = toolTitle
+        self.unknownFields = unknownFields
     }
 
     
@@ -16705,7 +17645,8 @@ public struct FfiConverterTypeConfigMcp: FfiConverterRustBuffer {
             try ConfigMcp(
                 toolDescription: FfiConverterOptionString.read(from: &buf), 
                 toolName: FfiConverterOptionString.read(from: &buf), 
-                toolTitle: FfiConverterOptionString.read(from: &buf)
+                toolTitle: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16713,6 +17654,7 @@ public struct FfiConverterTypeConfigMcp: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.toolDescription, into: &buf)
         FfiConverterOptionString.write(value.toolName, into: &buf)
         FfiConverterOptionString.write(value.toolTitle, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16748,6 +17690,11 @@ public struct ConfigOpenApi: Equatable, Hashable {
      * Path of the operation.
      */
     public let path: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16760,10 +17707,15 @@ public struct ConfigOpenApi: Equatable, Hashable {
          */operationId: String? = nil, 
         /**
          * Path of the operation.
-         */path: String? = nil) {
+         */path: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.method = method
         self.operationId = operationId
         self.path = path
+        self.unknownFields = unknownFields
     }
 
     
@@ -16784,7 +17736,8 @@ public struct FfiConverterTypeConfigOpenAPI: FfiConverterRustBuffer {
             try ConfigOpenApi(
                 method: FfiConverterOptionString.read(from: &buf), 
                 operationId: FfiConverterOptionString.read(from: &buf), 
-                path: FfiConverterOptionString.read(from: &buf)
+                path: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16792,6 +17745,7 @@ public struct FfiConverterTypeConfigOpenAPI: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.method, into: &buf)
         FfiConverterOptionString.write(value.operationId, into: &buf)
         FfiConverterOptionString.write(value.path, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16828,6 +17782,11 @@ public struct ContextWindowCompacted: Equatable, Hashable {
      * Summary text, when the summarization strategy ran.
      */
     public let summary: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16840,11 +17799,16 @@ public struct ContextWindowCompacted: Equatable, Hashable {
          */strategies: [String]? = nil, 
         /**
          * Summary text, when the summarization strategy ran.
-         */summary: String? = nil) {
+         */summary: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.messagesCompacted = messagesCompacted
         self.newContextWindow = newContextWindow
         self.strategies = strategies
         self.summary = summary
+        self.unknownFields = unknownFields
     }
 
     
@@ -16866,7 +17830,8 @@ public struct FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer {
                 messagesCompacted: FfiConverterOptionInt32.read(from: &buf), 
                 newContextWindow: FfiConverterOptionTypeObjectiveContextWindowData.read(from: &buf), 
                 strategies: FfiConverterOptionSequenceString.read(from: &buf), 
-                summary: FfiConverterOptionString.read(from: &buf)
+                summary: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16875,6 +17840,7 @@ public struct FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer {
         FfiConverterOptionTypeObjectiveContextWindowData.write(value.newContextWindow, into: &buf)
         FfiConverterOptionSequenceString.write(value.strategies, into: &buf)
         FfiConverterOptionString.write(value.summary, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16906,6 +17872,11 @@ public struct CreateOperationMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16915,9 +17886,14 @@ public struct CreateOperationMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -16937,13 +17913,15 @@ public struct FfiConverterTypeCreateOperationMetadata: FfiConverterRustBuffer {
         return
             try CreateOperationMetadata(
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: CreateOperationMetadata, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -16983,6 +17961,11 @@ public struct CreateResourceMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16998,11 +17981,16 @@ public struct CreateResourceMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.bundleKey = bundleKey
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -17024,7 +18012,8 @@ public struct FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 bundleKey: FfiConverterOptionString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17033,6 +18022,7 @@ public struct FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.bundleKey, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17061,15 +18051,25 @@ public struct CursorPaginationResponse: Equatable, Hashable {
      */
     public let items: [String]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Items of this page; the item type depends on the operation.
-         */items: [String], pagination: CursorPaginationResponsePagination) {
+         */items: [String], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -17089,13 +18089,15 @@ public struct FfiConverterTypeCursorPaginationResponse: FfiConverterRustBuffer {
         return
             try CursorPaginationResponse(
                 items: FfiConverterSequenceString.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: CursorPaginationResponse, into buf: inout [UInt8]) {
         FfiConverterSequenceString.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17123,14 +18125,24 @@ public struct CursorPaginationResponsePagination: Equatable, Hashable {
      * Pass as `cursor` to get the next page; empty or missing when there is none.
      */
     public let nextCursor: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Pass as `cursor` to get the next page; empty or missing when there is none.
-         */nextCursor: String? = nil) {
+         */nextCursor: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.nextCursor = nextCursor
+        self.unknownFields = unknownFields
     }
 
     
@@ -17149,12 +18161,14 @@ public struct FfiConverterTypeCursorPaginationResponsePagination: FfiConverterRu
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CursorPaginationResponsePagination {
         return
             try CursorPaginationResponsePagination(
-                nextCursor: FfiConverterOptionString.read(from: &buf)
+                nextCursor: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: CursorPaginationResponsePagination, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17182,14 +18196,24 @@ public struct GoogleProtobufAny: Equatable, Hashable {
      * Type URL of the embedded message.
      */
     public let type: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Type URL of the embedded message.
-         */type: String? = nil) {
+         */type: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.type = type
+        self.unknownFields = unknownFields
     }
 
     
@@ -17208,12 +18232,14 @@ public struct FfiConverterTypeGoogleProtobufAny: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GoogleProtobufAny {
         return
             try GoogleProtobufAny(
-                type: FfiConverterOptionString.read(from: &buf)
+                type: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: GoogleProtobufAny, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.type, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17239,12 +18265,22 @@ public func FfiConverterTypeGoogleProtobufAny_lower(_ value: GoogleProtobufAny) 
 public struct MemoryEntriesCursorPagination: Equatable, Hashable {
     public let items: [MemoryEntry]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [MemoryEntry], pagination: CursorPaginationResponsePagination) {
+    public init(items: [MemoryEntry], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -17264,13 +18300,15 @@ public struct FfiConverterTypeMemoryEntriesCursorPagination: FfiConverterRustBuf
         return
             try MemoryEntriesCursorPagination(
                 items: FfiConverterSequenceTypeMemoryEntry.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: MemoryEntriesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeMemoryEntry.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17297,13 +18335,23 @@ public struct MemoryEntry: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: MemoryEntrySpec
     public let info: MemoryEntryInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: MemoryEntrySpec, info: MemoryEntryInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: MemoryEntrySpec, info: MemoryEntryInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -17324,7 +18372,8 @@ public struct FfiConverterTypeMemoryEntry: FfiConverterRustBuffer {
             try MemoryEntry(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeMemoryEntrySpec.read(from: &buf), 
-                info: FfiConverterOptionTypeMemoryEntryInfo.read(from: &buf)
+                info: FfiConverterOptionTypeMemoryEntryInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17332,6 +18381,7 @@ public struct FfiConverterTypeMemoryEntry: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeMemoryEntrySpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeMemoryEntryInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17371,6 +18421,11 @@ public struct MemoryEntryCreateSpec: Equatable, Hashable {
      * Completed upload whose bytes become the body; set this or content.
      */
     public let uploadId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -17386,11 +18441,16 @@ public struct MemoryEntryCreateSpec: Equatable, Hashable {
          */description: String? = nil, 
         /**
          * Completed upload whose bytes become the body; set this or content.
-         */uploadId: String? = nil) {
+         */uploadId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.key = key
         self.content = content
         self.description = description
         self.uploadId = uploadId
+        self.unknownFields = unknownFields
     }
 
     
@@ -17412,7 +18472,8 @@ public struct FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer {
                 key: FfiConverterString.read(from: &buf), 
                 content: FfiConverterOptionString.read(from: &buf), 
                 description: FfiConverterOptionString.read(from: &buf), 
-                uploadId: FfiConverterOptionString.read(from: &buf)
+                uploadId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17421,6 +18482,7 @@ public struct FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.content, into: &buf)
         FfiConverterOptionString.write(value.description, into: &buf)
         FfiConverterOptionString.write(value.uploadId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17451,17 +18513,27 @@ public struct MemoryEntryDetail: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: MemoryEntrySpec
     public let info: MemoryEntryInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Resolved body of the entry; may be empty.
-         */content: String, metadata: ResourceMetadata, spec: MemoryEntrySpec, info: MemoryEntryInfo? = nil) {
+         */content: String, metadata: ResourceMetadata, spec: MemoryEntrySpec, info: MemoryEntryInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.content = content
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -17483,7 +18555,8 @@ public struct FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer {
                 content: FfiConverterString.read(from: &buf), 
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeMemoryEntrySpec.read(from: &buf), 
-                info: FfiConverterOptionTypeMemoryEntryInfo.read(from: &buf)
+                info: FfiConverterOptionTypeMemoryEntryInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17492,6 +18565,7 @@ public struct FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeMemoryEntrySpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeMemoryEntryInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17517,12 +18591,22 @@ public func FfiConverterTypeMemoryEntryDetail_lower(_ value: MemoryEntryDetail) 
 public struct MemoryEntryInfo: Equatable, Hashable {
     public let createdBy: Profile?
     public let memoryLayer: ResourceMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(createdBy: Profile? = nil, memoryLayer: ResourceMetadata? = nil) {
+    public init(createdBy: Profile? = nil, memoryLayer: ResourceMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.memoryLayer = memoryLayer
+        self.unknownFields = unknownFields
     }
 
     
@@ -17542,13 +18626,15 @@ public struct FfiConverterTypeMemoryEntryInfo: FfiConverterRustBuffer {
         return
             try MemoryEntryInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                memoryLayer: FfiConverterOptionTypeResourceMetadata.read(from: &buf)
+                memoryLayer: FfiConverterOptionTypeResourceMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: MemoryEntryInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionTypeResourceMetadata.write(value.memoryLayer, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17588,6 +18674,11 @@ public struct MemoryEntryItem: Equatable, Hashable {
      * Completed upload to use as the body.
      */
     public let uploadId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -17603,11 +18694,16 @@ public struct MemoryEntryItem: Equatable, Hashable {
          */description: String? = nil, 
         /**
          * Completed upload to use as the body.
-         */uploadId: String? = nil) {
+         */uploadId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.key = key
         self.content = content
         self.description = description
         self.uploadId = uploadId
+        self.unknownFields = unknownFields
     }
 
     
@@ -17629,7 +18725,8 @@ public struct FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer {
                 key: FfiConverterString.read(from: &buf), 
                 content: FfiConverterOptionString.read(from: &buf), 
                 description: FfiConverterOptionString.read(from: &buf), 
-                uploadId: FfiConverterOptionString.read(from: &buf)
+                uploadId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17638,6 +18735,7 @@ public struct FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.content, into: &buf)
         FfiConverterOptionString.write(value.description, into: &buf)
         FfiConverterOptionString.write(value.uploadId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17669,6 +18767,11 @@ public struct MemoryEntrySpec: Equatable, Hashable {
      * One-line hint shown to the model for skills entries.
      */
     public let description: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -17678,9 +18781,14 @@ public struct MemoryEntrySpec: Equatable, Hashable {
          */key: String, 
         /**
          * One-line hint shown to the model for skills entries.
-         */description: String? = nil) {
+         */description: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.key = key
         self.description = description
+        self.unknownFields = unknownFields
     }
 
     
@@ -17700,13 +18808,15 @@ public struct FfiConverterTypeMemoryEntrySpec: FfiConverterRustBuffer {
         return
             try MemoryEntrySpec(
                 key: FfiConverterString.read(from: &buf), 
-                description: FfiConverterOptionString.read(from: &buf)
+                description: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: MemoryEntrySpec, into buf: inout [UInt8]) {
         FfiConverterString.write(value.key, into: &buf)
         FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17746,6 +18856,11 @@ public struct MemoryEntryUpdateSpec: Equatable, Hashable {
      * Completed upload to use as the new body.
      */
     public let uploadId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -17761,11 +18876,16 @@ public struct MemoryEntryUpdateSpec: Equatable, Hashable {
          */key: String? = nil, 
         /**
          * Completed upload to use as the new body.
-         */uploadId: String? = nil) {
+         */uploadId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.content = content
         self.description = description
         self.key = key
         self.uploadId = uploadId
+        self.unknownFields = unknownFields
     }
 
     
@@ -17787,7 +18907,8 @@ public struct FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer {
                 content: FfiConverterOptionString.read(from: &buf), 
                 description: FfiConverterOptionString.read(from: &buf), 
                 key: FfiConverterOptionString.read(from: &buf), 
-                uploadId: FfiConverterOptionString.read(from: &buf)
+                uploadId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17796,6 +18917,7 @@ public struct FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.description, into: &buf)
         FfiConverterOptionString.write(value.key, into: &buf)
         FfiConverterOptionString.write(value.uploadId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17822,13 +18944,23 @@ public struct MemoryLayer: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: MemoryLayerSpec
     public let info: MemoryLayerInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: MemoryLayerSpec, info: MemoryLayerInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: MemoryLayerSpec, info: MemoryLayerInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -17849,7 +18981,8 @@ public struct FfiConverterTypeMemoryLayer: FfiConverterRustBuffer {
             try MemoryLayer(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeMemoryLayerSpec.read(from: &buf), 
-                info: FfiConverterOptionTypeMemoryLayerInfo.read(from: &buf)
+                info: FfiConverterOptionTypeMemoryLayerInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17857,6 +18990,7 @@ public struct FfiConverterTypeMemoryLayer: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeMemoryLayerSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeMemoryLayerInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17893,6 +19027,11 @@ public struct MemoryLayerEntry: Equatable, Hashable {
      * Arbitrary key-value labels.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -17905,11 +19044,16 @@ public struct MemoryLayerEntry: Equatable, Hashable {
          */entries: [String: MemoryEntryItem]? = nil, 
         /**
          * Arbitrary key-value labels.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.spec = spec
         self.entries = entries
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -17931,7 +19075,8 @@ public struct FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 spec: FfiConverterTypeMemoryLayerSpec.read(from: &buf), 
                 entries: FfiConverterOptionDictionaryStringTypeMemoryEntryItem.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -17940,6 +19085,7 @@ public struct FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer {
         FfiConverterTypeMemoryLayerSpec.write(value.spec, into: &buf)
         FfiConverterOptionDictionaryStringTypeMemoryEntryItem.write(value.entries, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -17972,6 +19118,11 @@ public struct MemoryLayerInfo: Equatable, Hashable {
      * Last time an objective resolved memory against this layer.
      */
     public let lastUsedAt: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -17981,10 +19132,15 @@ public struct MemoryLayerInfo: Equatable, Hashable {
          */entryCount: Int32? = nil, 
         /**
          * Last time an objective resolved memory against this layer.
-         */lastUsedAt: String? = nil) {
+         */lastUsedAt: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.entryCount = entryCount
         self.lastUsedAt = lastUsedAt
+        self.unknownFields = unknownFields
     }
 
     
@@ -18005,7 +19161,8 @@ public struct FfiConverterTypeMemoryLayerInfo: FfiConverterRustBuffer {
             try MemoryLayerInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
                 entryCount: FfiConverterOptionInt32.read(from: &buf), 
-                lastUsedAt: FfiConverterOptionString.read(from: &buf)
+                lastUsedAt: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -18013,6 +19170,7 @@ public struct FfiConverterTypeMemoryLayerInfo: FfiConverterRustBuffer {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionInt32.write(value.entryCount, into: &buf)
         FfiConverterOptionString.write(value.lastUsedAt, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18052,6 +19210,11 @@ public struct MemoryLayerSpec: Equatable, Hashable {
      * Server-set flag for layers owned by the runtime, which clients cannot change.
      */
     public let systemManaged: Bool?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -18067,11 +19230,16 @@ public struct MemoryLayerSpec: Equatable, Hashable {
          */expiresAt: String? = nil, 
         /**
          * Server-set flag for layers owned by the runtime, which clients cannot change.
-         */systemManaged: Bool? = nil) {
+         */systemManaged: Bool? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.type = type
         self.description = description
         self.expiresAt = expiresAt
         self.systemManaged = systemManaged
+        self.unknownFields = unknownFields
     }
 
     
@@ -18093,7 +19261,8 @@ public struct FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer {
                 type: FfiConverterTypeMemoryLayerType.read(from: &buf), 
                 description: FfiConverterOptionString.read(from: &buf), 
                 expiresAt: FfiConverterOptionString.read(from: &buf), 
-                systemManaged: FfiConverterOptionBool.read(from: &buf)
+                systemManaged: FfiConverterOptionBool.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -18102,6 +19271,7 @@ public struct FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.description, into: &buf)
         FfiConverterOptionString.write(value.expiresAt, into: &buf)
         FfiConverterOptionBool.write(value.systemManaged, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18127,12 +19297,22 @@ public func FfiConverterTypeMemoryLayerSpec_lower(_ value: MemoryLayerSpec) -> R
 public struct MemoryLayersCursorPagination: Equatable, Hashable {
     public let items: [MemoryLayer]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [MemoryLayer], pagination: CursorPaginationResponsePagination) {
+    public init(items: [MemoryLayer], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -18152,13 +19332,15 @@ public struct FfiConverterTypeMemoryLayersCursorPagination: FfiConverterRustBuff
         return
             try MemoryLayersCursorPagination(
                 items: FfiConverterSequenceTypeMemoryLayer.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: MemoryLayersCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeMemoryLayer.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18194,6 +19376,11 @@ public struct MemoryRead: Equatable, Hashable {
      * Display text describing the read.
      */
     public let message: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -18206,10 +19393,15 @@ public struct MemoryRead: Equatable, Hashable {
          */memoryLayerId: String? = nil, 
         /**
          * Display text describing the read.
-         */message: String? = nil) {
+         */message: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.memoryEntryId = memoryEntryId
         self.memoryLayerId = memoryLayerId
         self.message = message
+        self.unknownFields = unknownFields
     }
 
     
@@ -18230,7 +19422,8 @@ public struct FfiConverterTypeMemoryRead: FfiConverterRustBuffer {
             try MemoryRead(
                 memoryEntryId: FfiConverterOptionString.read(from: &buf), 
                 memoryLayerId: FfiConverterOptionString.read(from: &buf), 
-                message: FfiConverterOptionString.read(from: &buf)
+                message: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -18238,6 +19431,7 @@ public struct FfiConverterTypeMemoryRead: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.memoryEntryId, into: &buf)
         FfiConverterOptionString.write(value.memoryLayerId, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18269,6 +19463,11 @@ public struct MemoryReference: Equatable, Hashable {
      * Memory layer ID, canonical or `external_id:` form.
      */
     public let memoryLayerId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -18278,9 +19477,14 @@ public struct MemoryReference: Equatable, Hashable {
          */memoryEntryId: String? = nil, 
         /**
          * Memory layer ID, canonical or `external_id:` form.
-         */memoryLayerId: String? = nil) {
+         */memoryLayerId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.memoryEntryId = memoryEntryId
         self.memoryLayerId = memoryLayerId
+        self.unknownFields = unknownFields
     }
 
     
@@ -18300,13 +19504,15 @@ public struct FfiConverterTypeMemoryReference: FfiConverterRustBuffer {
         return
             try MemoryReference(
                 memoryEntryId: FfiConverterOptionString.read(from: &buf), 
-                memoryLayerId: FfiConverterOptionString.read(from: &buf)
+                memoryLayerId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: MemoryReference, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.memoryEntryId, into: &buf)
         FfiConverterOptionString.write(value.memoryLayerId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18332,12 +19538,22 @@ public func FfiConverterTypeMemoryReference_lower(_ value: MemoryReference) -> R
 public struct Model: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: ModelSpec
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: ModelSpec) {
+    public init(metadata: ResourceMetadata, spec: ModelSpec, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
+        self.unknownFields = unknownFields
     }
 
     
@@ -18357,13 +19573,15 @@ public struct FfiConverterTypeModel: FfiConverterRustBuffer {
         return
             try Model(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
-                spec: FfiConverterTypeModelSpec.read(from: &buf)
+                spec: FfiConverterTypeModelSpec.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Model, into buf: inout [UInt8]) {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeModelSpec.write(value.spec, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18415,6 +19633,11 @@ public struct ModelSpec: Equatable, Hashable {
      * Whether the model is enabled in the workspace.
      */
     public let status: ModelStatus?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -18439,7 +19662,11 @@ public struct ModelSpec: Equatable, Hashable {
          */provider: String? = nil, 
         /**
          * Whether the model is enabled in the workspace.
-         */status: ModelStatus? = nil) {
+         */status: ModelStatus? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.family = family
         self.inputPricePerMillionTokens = inputPricePerMillionTokens
         self.maxInputTokens = maxInputTokens
@@ -18447,6 +19674,7 @@ public struct ModelSpec: Equatable, Hashable {
         self.outputPricePerMillionTokens = outputPricePerMillionTokens
         self.provider = provider
         self.status = status
+        self.unknownFields = unknownFields
     }
 
     
@@ -18471,7 +19699,8 @@ public struct FfiConverterTypeModelSpec: FfiConverterRustBuffer {
                 maxOutputTokens: FfiConverterOptionInt32.read(from: &buf), 
                 outputPricePerMillionTokens: FfiConverterOptionInt64.read(from: &buf), 
                 provider: FfiConverterOptionString.read(from: &buf), 
-                status: FfiConverterOptionTypeModelStatus.read(from: &buf)
+                status: FfiConverterOptionTypeModelStatus.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -18483,6 +19712,7 @@ public struct FfiConverterTypeModelSpec: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.outputPricePerMillionTokens, into: &buf)
         FfiConverterOptionString.write(value.provider, into: &buf)
         FfiConverterOptionTypeModelStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18508,12 +19738,22 @@ public func FfiConverterTypeModelSpec_lower(_ value: ModelSpec) -> RustBuffer {
 public struct ModelsCursorPagination: Equatable, Hashable {
     public let items: [Model]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [Model], pagination: CursorPaginationResponsePagination) {
+    public init(items: [Model], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -18533,13 +19773,15 @@ public struct FfiConverterTypeModelsCursorPagination: FfiConverterRustBuffer {
         return
             try ModelsCursorPagination(
                 items: FfiConverterSequenceTypeModel.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ModelsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeModel.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18571,18 +19813,28 @@ public struct Objective: Equatable, Hashable {
      * Latest five context windows, newest first; only filled on single-objective reads.
      */
     public let lastFiveWindows: [ObjectiveContextWindow]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(data: ObjectiveData, metadata: OperationMetadata, status: ObjectiveStatus, info: ObjectiveInfo? = nil, 
         /**
          * Latest five context windows, newest first; only filled on single-objective reads.
-         */lastFiveWindows: [ObjectiveContextWindow]? = nil) {
+         */lastFiveWindows: [ObjectiveContextWindow]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.status = status
         self.info = info
         self.lastFiveWindows = lastFiveWindows
+        self.unknownFields = unknownFields
     }
 
     
@@ -18605,7 +19857,8 @@ public struct FfiConverterTypeObjective: FfiConverterRustBuffer {
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 status: FfiConverterTypeObjectiveStatus.read(from: &buf), 
                 info: FfiConverterOptionTypeObjectiveInfo.read(from: &buf), 
-                lastFiveWindows: FfiConverterOptionSequenceTypeObjectiveContextWindow.read(from: &buf)
+                lastFiveWindows: FfiConverterOptionSequenceTypeObjectiveContextWindow.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -18615,6 +19868,7 @@ public struct FfiConverterTypeObjective: FfiConverterRustBuffer {
         FfiConverterTypeObjectiveStatus.write(value.status, into: &buf)
         FfiConverterOptionTypeObjectiveInfo.write(value.info, into: &buf)
         FfiConverterOptionSequenceTypeObjectiveContextWindow.write(value.lastFiveWindows, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18639,11 +19893,21 @@ public func FfiConverterTypeObjective_lower(_ value: Objective) -> RustBuffer {
  */
 public struct ObjectiveCompactResponse: Equatable, Hashable {
     public let contextWindow: ObjectiveContextWindowData?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(contextWindow: ObjectiveContextWindowData? = nil) {
+    public init(contextWindow: ObjectiveContextWindowData? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.contextWindow = contextWindow
+        self.unknownFields = unknownFields
     }
 
     
@@ -18662,12 +19926,14 @@ public struct FfiConverterTypeObjectiveCompactResponse: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ObjectiveCompactResponse {
         return
             try ObjectiveCompactResponse(
-                contextWindow: FfiConverterOptionTypeObjectiveContextWindowData.read(from: &buf)
+                contextWindow: FfiConverterOptionTypeObjectiveContextWindowData.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveCompactResponse, into buf: inout [UInt8]) {
         FfiConverterOptionTypeObjectiveContextWindowData.write(value.contextWindow, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18694,13 +19960,23 @@ public struct ObjectiveContextWindow: Equatable, Hashable {
     public let data: ObjectiveContextWindowData
     public let metadata: OperationMetadata
     public let info: ObjectiveContextWindowInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: ObjectiveContextWindowData, metadata: OperationMetadata, info: ObjectiveContextWindowInfo? = nil) {
+    public init(data: ObjectiveContextWindowData, metadata: OperationMetadata, info: ObjectiveContextWindowInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -18721,7 +19997,8 @@ public struct FfiConverterTypeObjectiveContextWindow: FfiConverterRustBuffer {
             try ObjectiveContextWindow(
                 data: FfiConverterTypeObjectiveContextWindowData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveContextWindowInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveContextWindowInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -18729,6 +20006,7 @@ public struct FfiConverterTypeObjectiveContextWindow: FfiConverterRustBuffer {
         FfiConverterTypeObjectiveContextWindowData.write(value.data, into: &buf)
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionTypeObjectiveContextWindowInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18772,6 +20050,11 @@ public struct ObjectiveContextWindowData: Equatable, Hashable {
      * Ordinal of the window within its objective.
      */
     public let sequence: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -18790,12 +20073,17 @@ public struct ObjectiveContextWindowData: Equatable, Hashable {
          */promptTokens: Int32? = nil, 
         /**
          * Ordinal of the window within its objective.
-         */sequence: Int32? = nil) {
+         */sequence: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.completionTokens = completionTokens
         self.objectiveId = objectiveId
         self.previousWindowContinueInstructions = previousWindowContinueInstructions
         self.promptTokens = promptTokens
         self.sequence = sequence
+        self.unknownFields = unknownFields
     }
 
     
@@ -18818,7 +20106,8 @@ public struct FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
                 objectiveId: FfiConverterOptionString.read(from: &buf), 
                 previousWindowContinueInstructions: FfiConverterOptionString.read(from: &buf), 
                 promptTokens: FfiConverterOptionInt32.read(from: &buf), 
-                sequence: FfiConverterOptionInt32.read(from: &buf)
+                sequence: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -18828,6 +20117,7 @@ public struct FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
         FfiConverterOptionString.write(value.previousWindowContinueInstructions, into: &buf)
         FfiConverterOptionInt32.write(value.promptTokens, into: &buf)
         FfiConverterOptionInt32.write(value.sequence, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18853,12 +20143,22 @@ public func FfiConverterTypeObjectiveContextWindowData_lower(_ value: ObjectiveC
 public struct ObjectiveContextWindowInfo: Equatable, Hashable {
     public let createdBy: Profile?
     public let objective: OperationMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(createdBy: Profile? = nil, objective: OperationMetadata? = nil) {
+    public init(createdBy: Profile? = nil, objective: OperationMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.objective = objective
+        self.unknownFields = unknownFields
     }
 
     
@@ -18878,13 +20178,15 @@ public struct FfiConverterTypeObjectiveContextWindowInfo: FfiConverterRustBuffer
         return
             try ObjectiveContextWindowInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                objective: FfiConverterOptionTypeOperationMetadata.read(from: &buf)
+                objective: FfiConverterOptionTypeOperationMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveContextWindowInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionTypeOperationMetadata.write(value.objective, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18910,12 +20212,22 @@ public func FfiConverterTypeObjectiveContextWindowInfo_lower(_ value: ObjectiveC
 public struct ObjectiveContextWindowsCursorPagination: Equatable, Hashable {
     public let items: [ObjectiveContextWindow]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ObjectiveContextWindow], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ObjectiveContextWindow], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -18935,13 +20247,15 @@ public struct FfiConverterTypeObjectiveContextWindowsCursorPagination: FfiConver
         return
             try ObjectiveContextWindowsCursorPagination(
                 items: FfiConverterSequenceTypeObjectiveContextWindow.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveContextWindowsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeObjectiveContextWindow.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -18973,6 +20287,11 @@ public struct ObjectiveContinueParamsSecret: Equatable, Hashable, CustomDebugStr
      * Secret value.
      */
     public let value: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -18982,9 +20301,14 @@ public struct ObjectiveContinueParamsSecret: Equatable, Hashable, CustomDebugStr
          */name: String? = nil, 
         /**
          * Secret value.
-         */value: String? = nil) {
+         */value: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.value = value
+        self.unknownFields = unknownFields
     }
 
     
@@ -19015,13 +20339,15 @@ public struct FfiConverterTypeObjectiveContinueParamsSecret: FfiConverterRustBuf
         return
             try ObjectiveContinueParamsSecret(
                 name: FfiConverterOptionString.read(from: &buf), 
-                value: FfiConverterOptionString.read(from: &buf)
+                value: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveContinueParamsSecret, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.value, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19052,17 +20378,27 @@ public struct ObjectiveContinueResponse: Equatable, Hashable {
      */
     public let contextWindowId: String?
     public let info: ObjectiveEventInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(data: ObjectiveEventData, metadata: OperationMetadata, 
         /**
          * Context window in which the event happened.
-         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil) {
+         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.contextWindowId = contextWindowId
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -19084,7 +20420,8 @@ public struct FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer 
                 data: FfiConverterTypeObjectiveEventData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 contextWindowId: FfiConverterOptionString.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -19093,6 +20430,7 @@ public struct FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer 
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionString.write(value.contextWindowId, into: &buf)
         FfiConverterOptionTypeObjectiveEventInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19157,6 +20495,11 @@ public struct ObjectiveData: Equatable, Hashable {
      */
     public let systemPrompt: String?
     public let variation: AgentVariation?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -19190,7 +20533,11 @@ public struct ObjectiveData: Equatable, Hashable {
          */sourceScheduleId: String? = nil, 
         /**
          * Rendered system prompt taken from the selected variation; read-only.
-         */systemPrompt: String? = nil, variation: AgentVariation? = nil) {
+         */systemPrompt: String? = nil, variation: AgentVariation? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.data = data
         self.initialMessage = initialMessage
@@ -19202,6 +20549,7 @@ public struct ObjectiveData: Equatable, Hashable {
         self.sourceScheduleId = sourceScheduleId
         self.systemPrompt = systemPrompt
         self.variation = variation
+        self.unknownFields = unknownFields
     }
 
     
@@ -19230,7 +20578,8 @@ public struct FfiConverterTypeObjectiveData: FfiConverterRustBuffer {
                 secrets: FfiConverterOptionSequenceTypeObjectiveDataSecret.read(from: &buf), 
                 sourceScheduleId: FfiConverterOptionString.read(from: &buf), 
                 systemPrompt: FfiConverterOptionString.read(from: &buf), 
-                variation: FfiConverterOptionTypeAgentVariation.read(from: &buf)
+                variation: FfiConverterOptionTypeAgentVariation.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -19246,6 +20595,7 @@ public struct FfiConverterTypeObjectiveData: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.sourceScheduleId, into: &buf)
         FfiConverterOptionString.write(value.systemPrompt, into: &buf)
         FfiConverterOptionTypeAgentVariation.write(value.variation, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19277,6 +20627,11 @@ public struct ObjectiveDataSecret: Equatable, Hashable, CustomDebugStringConvert
      * Secret value.
      */
     public let value: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -19286,9 +20641,14 @@ public struct ObjectiveDataSecret: Equatable, Hashable, CustomDebugStringConvert
          */name: String? = nil, 
         /**
          * Secret value.
-         */value: String? = nil) {
+         */value: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.value = value
+        self.unknownFields = unknownFields
     }
 
     
@@ -19319,13 +20679,15 @@ public struct FfiConverterTypeObjectiveDataSecret: FfiConverterRustBuffer {
         return
             try ObjectiveDataSecret(
                 name: FfiConverterOptionString.read(from: &buf), 
-                value: FfiConverterOptionString.read(from: &buf)
+                value: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveDataSecret, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.value, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19357,6 +20719,11 @@ public struct ObjectiveError: Equatable, Hashable {
      * Error category.
      */
     public let type: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -19366,9 +20733,14 @@ public struct ObjectiveError: Equatable, Hashable {
          */message: String? = nil, 
         /**
          * Error category.
-         */type: String? = nil) {
+         */type: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.message = message
         self.type = type
+        self.unknownFields = unknownFields
     }
 
     
@@ -19388,13 +20760,15 @@ public struct FfiConverterTypeObjectiveError: FfiConverterRustBuffer {
         return
             try ObjectiveError(
                 message: FfiConverterOptionString.read(from: &buf), 
-                type: FfiConverterOptionString.read(from: &buf)
+                type: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveError, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.message, into: &buf)
         FfiConverterOptionString.write(value.type, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19437,13 +20811,22 @@ public struct ObjectiveEventData: Equatable, Hashable {
      */
     public let type: String?
     public let userMessage: UserMessage?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(assistantMessage: AssistantMessage? = nil, cancelled: ObjectiveEventDataCancelled? = nil, contextWindowCompacted: ContextWindowCompacted? = nil, error: ObjectiveError? = nil, finalized: ObjectiveEventDataFinalized? = nil, memoryRead: MemoryRead? = nil, subAgentSpawned: SubAgentSpawned? = nil, subAgentUpdated: SubAgentUpdated? = nil, toolApprovalRequested: ToolApprovalRequested? = nil, toolApproved: ToolApproved? = nil, toolCalled: ToolCalled? = nil, toolDenied: ToolDenied? = nil, toolError: ToolError? = nil, toolResult: ToolResult? = nil, 
         /**
          * Names the kind of event carried; a free-form string in this version.
-         */type: String? = nil, userMessage: UserMessage? = nil) {
+         */type: String? = nil, userMessage: UserMessage? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.assistantMessage = assistantMessage
         self.cancelled = cancelled
         self.contextWindowCompacted = contextWindowCompacted
@@ -19460,6 +20843,7 @@ public struct ObjectiveEventData: Equatable, Hashable {
         self.toolResult = toolResult
         self.type = type
         self.userMessage = userMessage
+        self.unknownFields = unknownFields
     }
 
     
@@ -19493,7 +20877,8 @@ public struct FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer {
                 toolError: FfiConverterOptionTypeToolError.read(from: &buf), 
                 toolResult: FfiConverterOptionTypeToolResult.read(from: &buf), 
                 type: FfiConverterOptionString.read(from: &buf), 
-                userMessage: FfiConverterOptionTypeUserMessage.read(from: &buf)
+                userMessage: FfiConverterOptionTypeUserMessage.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -19514,6 +20899,7 @@ public struct FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer {
         FfiConverterOptionTypeToolResult.write(value.toolResult, into: &buf)
         FfiConverterOptionString.write(value.type, into: &buf)
         FfiConverterOptionTypeUserMessage.write(value.userMessage, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19541,14 +20927,24 @@ public struct ObjectiveEventDataCancelled: Equatable, Hashable {
      * Optional note recorded at cancellation.
      */
     public let message: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Optional note recorded at cancellation.
-         */message: String? = nil) {
+         */message: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.message = message
+        self.unknownFields = unknownFields
     }
 
     
@@ -19567,12 +20963,14 @@ public struct FfiConverterTypeObjectiveEventDataCancelled: FfiConverterRustBuffe
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ObjectiveEventDataCancelled {
         return
             try ObjectiveEventDataCancelled(
-                message: FfiConverterOptionString.read(from: &buf)
+                message: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveEventDataCancelled, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19601,6 +20999,11 @@ public struct ObjectiveEventDataFinalized: Equatable, Hashable {
      * JSON text.
      */
     public let output: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -19608,8 +21011,13 @@ public struct ObjectiveEventDataFinalized: Equatable, Hashable {
         /**
          * Structured output when the agent has an output schema and succeeded.
          * JSON text.
-         */output: String? = nil) {
+         */output: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.output = output
+        self.unknownFields = unknownFields
     }
 
     
@@ -19628,12 +21036,14 @@ public struct FfiConverterTypeObjectiveEventDataFinalized: FfiConverterRustBuffe
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ObjectiveEventDataFinalized {
         return
             try ObjectiveEventDataFinalized(
-                output: FfiConverterOptionString.read(from: &buf)
+                output: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveEventDataFinalized, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.output, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19659,12 +21069,22 @@ public func FfiConverterTypeObjectiveEventDataFinalized_lower(_ value: Objective
 public struct ObjectiveEventInfo: Equatable, Hashable {
     public let createdBy: Profile?
     public let objective: OperationMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(createdBy: Profile? = nil, objective: OperationMetadata? = nil) {
+    public init(createdBy: Profile? = nil, objective: OperationMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.objective = objective
+        self.unknownFields = unknownFields
     }
 
     
@@ -19684,13 +21104,15 @@ public struct FfiConverterTypeObjectiveEventInfo: FfiConverterRustBuffer {
         return
             try ObjectiveEventInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                objective: FfiConverterOptionTypeOperationMetadata.read(from: &buf)
+                objective: FfiConverterOptionTypeOperationMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveEventInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionTypeOperationMetadata.write(value.objective, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19723,6 +21145,11 @@ public struct ObjectiveEventWebhookData: Equatable, Hashable {
      * Dotted event name such as objective_event.tool_result.
      */
     public let type: String
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -19732,10 +21159,15 @@ public struct ObjectiveEventWebhookData: Equatable, Hashable {
          */timestamp: String, 
         /**
          * Dotted event name such as objective_event.tool_result.
-         */type: String) {
+         */type: String, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.timestamp = timestamp
         self.type = type
+        self.unknownFields = unknownFields
     }
 
     
@@ -19756,7 +21188,8 @@ public struct FfiConverterTypeObjectiveEventWebhookData: FfiConverterRustBuffer 
             try ObjectiveEventWebhookData(
                 data: FfiConverterTypeObjectiveEventWebhookDataData.read(from: &buf), 
                 timestamp: FfiConverterString.read(from: &buf), 
-                type: FfiConverterString.read(from: &buf)
+                type: FfiConverterString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -19764,6 +21197,7 @@ public struct FfiConverterTypeObjectiveEventWebhookData: FfiConverterRustBuffer 
         FfiConverterTypeObjectiveEventWebhookDataData.write(value.data, into: &buf)
         FfiConverterString.write(value.timestamp, into: &buf)
         FfiConverterString.write(value.type, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19791,14 +21225,24 @@ public struct ObjectiveEventWebhookDataData: Equatable, Hashable {
     public let agentVariation: ResourceMetadata
     public let objective: OperationMetadata
     public let objectiveEvent: ObjectiveEventWebhookDataDataObjectiveEvent
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(agent: ResourceMetadata, agentVariation: ResourceMetadata, objective: OperationMetadata, objectiveEvent: ObjectiveEventWebhookDataDataObjectiveEvent) {
+    public init(agent: ResourceMetadata, agentVariation: ResourceMetadata, objective: OperationMetadata, objectiveEvent: ObjectiveEventWebhookDataDataObjectiveEvent, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.agentVariation = agentVariation
         self.objective = objective
         self.objectiveEvent = objectiveEvent
+        self.unknownFields = unknownFields
     }
 
     
@@ -19820,7 +21264,8 @@ public struct FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
                 agent: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 agentVariation: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 objective: FfiConverterTypeOperationMetadata.read(from: &buf), 
-                objectiveEvent: FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.read(from: &buf)
+                objectiveEvent: FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -19829,6 +21274,7 @@ public struct FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
         FfiConverterTypeResourceMetadata.write(value.agentVariation, into: &buf)
         FfiConverterTypeOperationMetadata.write(value.objective, into: &buf)
         FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.write(value.objectiveEvent, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19859,17 +21305,27 @@ public struct ObjectiveEventWebhookDataDataObjectiveEvent: Equatable, Hashable {
      */
     public let contextWindowId: String?
     public let info: ObjectiveEventInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(data: ObjectiveEventData, metadata: OperationMetadata, 
         /**
          * Context window in which the event happened.
-         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil) {
+         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.contextWindowId = contextWindowId
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -19891,7 +21347,8 @@ public struct FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
                 data: FfiConverterTypeObjectiveEventData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 contextWindowId: FfiConverterOptionString.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -19900,6 +21357,7 @@ public struct FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionString.write(value.contextWindowId, into: &buf)
         FfiConverterOptionTypeObjectiveEventInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19926,13 +21384,23 @@ public struct ObjectiveFeedback: Equatable, Hashable {
     public let data: ObjectiveFeedbackData
     public let metadata: OperationMetadata
     public let info: ObjectiveFeedbackInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: ObjectiveFeedbackData, metadata: OperationMetadata, info: ObjectiveFeedbackInfo? = nil) {
+    public init(data: ObjectiveFeedbackData, metadata: OperationMetadata, info: ObjectiveFeedbackInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -19953,7 +21421,8 @@ public struct FfiConverterTypeObjectiveFeedback: FfiConverterRustBuffer {
             try ObjectiveFeedback(
                 data: FfiConverterTypeObjectiveFeedbackData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveFeedbackInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveFeedbackInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -19961,6 +21430,7 @@ public struct FfiConverterTypeObjectiveFeedback: FfiConverterRustBuffer {
         FfiConverterTypeObjectiveFeedbackData.write(value.data, into: &buf)
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionTypeObjectiveFeedbackInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -19992,6 +21462,11 @@ public struct ObjectiveFeedbackData: Equatable, Hashable {
      * Quality score from -1.0 (worst) through 0.0 (neutral) to 1.0 (best).
      */
     public let score: Double?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -20001,9 +21476,14 @@ public struct ObjectiveFeedbackData: Equatable, Hashable {
          */comment: String? = nil, 
         /**
          * Quality score from -1.0 (worst) through 0.0 (neutral) to 1.0 (best).
-         */score: Double? = nil) {
+         */score: Double? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.comment = comment
         self.score = score
+        self.unknownFields = unknownFields
     }
 
     
@@ -20023,13 +21503,15 @@ public struct FfiConverterTypeObjectiveFeedbackData: FfiConverterRustBuffer {
         return
             try ObjectiveFeedbackData(
                 comment: FfiConverterOptionString.read(from: &buf), 
-                score: FfiConverterOptionDouble.read(from: &buf)
+                score: FfiConverterOptionDouble.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveFeedbackData, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.comment, into: &buf)
         FfiConverterOptionDouble.write(value.score, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20056,13 +21538,23 @@ public struct ObjectiveFeedbackInfo: Equatable, Hashable {
     public let agentVariation: BareMetadata?
     public let objective: BareMetadata?
     public let submittedBy: Profile?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(agentVariation: BareMetadata? = nil, objective: BareMetadata? = nil, submittedBy: Profile? = nil) {
+    public init(agentVariation: BareMetadata? = nil, objective: BareMetadata? = nil, submittedBy: Profile? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agentVariation = agentVariation
         self.objective = objective
         self.submittedBy = submittedBy
+        self.unknownFields = unknownFields
     }
 
     
@@ -20083,7 +21575,8 @@ public struct FfiConverterTypeObjectiveFeedbackInfo: FfiConverterRustBuffer {
             try ObjectiveFeedbackInfo(
                 agentVariation: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
                 objective: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
-                submittedBy: FfiConverterOptionTypeProfile.read(from: &buf)
+                submittedBy: FfiConverterOptionTypeProfile.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -20091,6 +21584,7 @@ public struct FfiConverterTypeObjectiveFeedbackInfo: FfiConverterRustBuffer {
         FfiConverterOptionTypeBareMetadata.write(value.agentVariation, into: &buf)
         FfiConverterOptionTypeBareMetadata.write(value.objective, into: &buf)
         FfiConverterOptionTypeProfile.write(value.submittedBy, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20116,12 +21610,22 @@ public func FfiConverterTypeObjectiveFeedbackInfo_lower(_ value: ObjectiveFeedba
 public struct ObjectiveFeedbacksCursorPagination: Equatable, Hashable {
     public let items: [ObjectiveFeedback]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ObjectiveFeedback], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ObjectiveFeedback], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -20141,13 +21645,15 @@ public struct FfiConverterTypeObjectiveFeedbacksCursorPagination: FfiConverterRu
         return
             try ObjectiveFeedbacksCursorPagination(
                 items: FfiConverterSequenceTypeObjectiveFeedback.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveFeedbacksCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeObjectiveFeedback.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20198,6 +21704,11 @@ public struct ObjectiveInfo: Equatable, Hashable {
      * Number of tool calls made so far.
      */
     public let totalToolCalls: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -20219,7 +21730,11 @@ public struct ObjectiveInfo: Equatable, Hashable {
          */totalOutputTokens: Int32? = nil, 
         /**
          * Number of tool calls made so far.
-         */totalToolCalls: Int32? = nil) {
+         */totalToolCalls: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.agentVariation = agentVariation
         self.createdBy = createdBy
@@ -20229,6 +21744,7 @@ public struct ObjectiveInfo: Equatable, Hashable {
         self.totalInputTokens = totalInputTokens
         self.totalOutputTokens = totalOutputTokens
         self.totalToolCalls = totalToolCalls
+        self.unknownFields = unknownFields
     }
 
     
@@ -20255,7 +21771,8 @@ public struct FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer {
                 totalEvents: FfiConverterOptionInt32.read(from: &buf), 
                 totalInputTokens: FfiConverterOptionInt32.read(from: &buf), 
                 totalOutputTokens: FfiConverterOptionInt32.read(from: &buf), 
-                totalToolCalls: FfiConverterOptionInt32.read(from: &buf)
+                totalToolCalls: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -20269,6 +21786,7 @@ public struct FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer {
         FfiConverterOptionInt32.write(value.totalInputTokens, into: &buf)
         FfiConverterOptionInt32.write(value.totalOutputTokens, into: &buf)
         FfiConverterOptionInt32.write(value.totalToolCalls, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20299,17 +21817,27 @@ public struct ObjectiveListEventsResponse: Equatable, Hashable {
      */
     public let contextWindowId: String?
     public let info: ObjectiveEventInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(data: ObjectiveEventData, metadata: OperationMetadata, 
         /**
          * Context window in which the event happened.
-         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil) {
+         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.contextWindowId = contextWindowId
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -20331,7 +21859,8 @@ public struct FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
                 data: FfiConverterTypeObjectiveEventData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 contextWindowId: FfiConverterOptionString.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -20340,6 +21869,7 @@ public struct FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionString.write(value.contextWindowId, into: &buf)
         FfiConverterOptionTypeObjectiveEventInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20365,12 +21895,22 @@ public func FfiConverterTypeObjectiveListEventsResponse_lower(_ value: Objective
 public struct ObjectiveListEventsResponsesCursorPagination: Equatable, Hashable {
     public let items: [ObjectiveListEventsResponse]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ObjectiveListEventsResponse], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ObjectiveListEventsResponse], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -20390,13 +21930,15 @@ public struct FfiConverterTypeObjectiveListEventsResponsesCursorPagination: FfiC
         return
             try ObjectiveListEventsResponsesCursorPagination(
                 items: FfiConverterSequenceTypeObjectiveListEventsResponse.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveListEventsResponsesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeObjectiveListEventsResponse.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20428,6 +21970,11 @@ public struct ObjectiveStatus: Equatable, Hashable {
      * Optional detail about the state, such as a failure reason.
      */
     public let message: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -20437,9 +21984,14 @@ public struct ObjectiveStatus: Equatable, Hashable {
          */state: ObjectiveStatusState, 
         /**
          * Optional detail about the state, such as a failure reason.
-         */message: String? = nil) {
+         */message: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.state = state
         self.message = message
+        self.unknownFields = unknownFields
     }
 
     
@@ -20459,13 +22011,15 @@ public struct FfiConverterTypeObjectiveStatus: FfiConverterRustBuffer {
         return
             try ObjectiveStatus(
                 state: FfiConverterTypeObjectiveStatusState.read(from: &buf), 
-                message: FfiConverterOptionString.read(from: &buf)
+                message: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveStatus, into buf: inout [UInt8]) {
         FfiConverterTypeObjectiveStatusState.write(value.state, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20491,12 +22045,22 @@ public func FfiConverterTypeObjectiveStatus_lower(_ value: ObjectiveStatus) -> R
 public struct ObjectiveTask: Equatable, Hashable {
     public let data: ObjectiveTaskData
     public let metadata: BareMetadata
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: ObjectiveTaskData, metadata: BareMetadata) {
+    public init(data: ObjectiveTaskData, metadata: BareMetadata, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
+        self.unknownFields = unknownFields
     }
 
     
@@ -20516,13 +22080,15 @@ public struct FfiConverterTypeObjectiveTask: FfiConverterRustBuffer {
         return
             try ObjectiveTask(
                 data: FfiConverterTypeObjectiveTaskData.read(from: &buf), 
-                metadata: FfiConverterTypeBareMetadata.read(from: &buf)
+                metadata: FfiConverterTypeBareMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveTask, into buf: inout [UInt8]) {
         FfiConverterTypeObjectiveTaskData.write(value.data, into: &buf)
         FfiConverterTypeBareMetadata.write(value.metadata, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20562,6 +22128,11 @@ public struct ObjectiveTaskData: Equatable, Hashable {
      * When the task was marked done.
      */
     public let completedAt: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -20577,11 +22148,16 @@ public struct ObjectiveTaskData: Equatable, Hashable {
          */task: String, 
         /**
          * When the task was marked done.
-         */completedAt: String? = nil) {
+         */completedAt: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.completed = completed
         self.number = number
         self.task = task
         self.completedAt = completedAt
+        self.unknownFields = unknownFields
     }
 
     
@@ -20603,7 +22179,8 @@ public struct FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer {
                 completed: FfiConverterBool.read(from: &buf), 
                 number: FfiConverterInt32.read(from: &buf), 
                 task: FfiConverterString.read(from: &buf), 
-                completedAt: FfiConverterOptionString.read(from: &buf)
+                completedAt: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -20612,6 +22189,7 @@ public struct FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer {
         FfiConverterInt32.write(value.number, into: &buf)
         FfiConverterString.write(value.task, into: &buf)
         FfiConverterOptionString.write(value.completedAt, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20637,12 +22215,22 @@ public func FfiConverterTypeObjectiveTaskData_lower(_ value: ObjectiveTaskData) 
 public struct ObjectiveTasksCursorPagination: Equatable, Hashable {
     public let items: [ObjectiveTask]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ObjectiveTask], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ObjectiveTask], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -20662,13 +22250,15 @@ public struct FfiConverterTypeObjectiveTasksCursorPagination: FfiConverterRustBu
         return
             try ObjectiveTasksCursorPagination(
                 items: FfiConverterSequenceTypeObjectiveTask.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveTasksCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeObjectiveTask.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20694,12 +22284,22 @@ public func FfiConverterTypeObjectiveTasksCursorPagination_lower(_ value: Object
 public struct ObjectiveTool: Equatable, Hashable {
     public let metadata: BareMetadata
     public let snapshot: Tool?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: BareMetadata, snapshot: Tool? = nil) {
+    public init(metadata: BareMetadata, snapshot: Tool? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.snapshot = snapshot
+        self.unknownFields = unknownFields
     }
 
     
@@ -20719,13 +22319,15 @@ public struct FfiConverterTypeObjectiveTool: FfiConverterRustBuffer {
         return
             try ObjectiveTool(
                 metadata: FfiConverterTypeBareMetadata.read(from: &buf), 
-                snapshot: FfiConverterOptionTypeTool.read(from: &buf)
+                snapshot: FfiConverterOptionTypeTool.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveTool, into buf: inout [UInt8]) {
         FfiConverterTypeBareMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionTypeTool.write(value.snapshot, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20760,6 +22362,11 @@ public struct ObjectiveToolCall: Equatable, Hashable {
      */
     public let executionStatus: ToolCallExecutionStatus?
     public let info: ObjectiveToolCallInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -20769,12 +22376,17 @@ public struct ObjectiveToolCall: Equatable, Hashable {
          */status: ToolCallStatus, 
         /**
          * Execution progress of the call.
-         */executionStatus: ToolCallExecutionStatus? = nil, info: ObjectiveToolCallInfo? = nil) {
+         */executionStatus: ToolCallExecutionStatus? = nil, info: ObjectiveToolCallInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.status = status
         self.executionStatus = executionStatus
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -20797,7 +22409,8 @@ public struct FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer {
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 status: FfiConverterTypeToolCallStatus.read(from: &buf), 
                 executionStatus: FfiConverterOptionTypeToolCallExecutionStatus.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveToolCallInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveToolCallInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -20807,6 +22420,7 @@ public struct FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer {
         FfiConverterTypeToolCallStatus.write(value.status, into: &buf)
         FfiConverterOptionTypeToolCallExecutionStatus.write(value.executionStatus, into: &buf)
         FfiConverterOptionTypeObjectiveToolCallInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20845,6 +22459,11 @@ public struct ObjectiveToolCallData: Equatable, Hashable {
      */
     public let result: String?
     public let statusChangedBy: Profile?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -20858,12 +22477,17 @@ public struct ObjectiveToolCallData: Equatable, Hashable {
          */memo: String? = nil, 
         /**
          * Content the tool returned.
-         */result: String? = nil, statusChangedBy: Profile? = nil) {
+         */result: String? = nil, statusChangedBy: Profile? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.callable = callable
         self.arguments = arguments
         self.memo = memo
         self.result = result
         self.statusChangedBy = statusChangedBy
+        self.unknownFields = unknownFields
     }
 
     
@@ -20886,7 +22510,8 @@ public struct FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer {
                 arguments: FfiConverterOptionString.read(from: &buf), 
                 memo: FfiConverterOptionString.read(from: &buf), 
                 result: FfiConverterOptionString.read(from: &buf), 
-                statusChangedBy: FfiConverterOptionTypeProfile.read(from: &buf)
+                statusChangedBy: FfiConverterOptionTypeProfile.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -20896,6 +22521,7 @@ public struct FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.memo, into: &buf)
         FfiConverterOptionString.write(value.result, into: &buf)
         FfiConverterOptionTypeProfile.write(value.statusChangedBy, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20921,12 +22547,22 @@ public func FfiConverterTypeObjectiveToolCallData_lower(_ value: ObjectiveToolCa
 public struct ObjectiveToolCallInfo: Equatable, Hashable {
     public let createdBy: Profile?
     public let objective: OperationMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(createdBy: Profile? = nil, objective: OperationMetadata? = nil) {
+    public init(createdBy: Profile? = nil, objective: OperationMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.objective = objective
+        self.unknownFields = unknownFields
     }
 
     
@@ -20946,13 +22582,15 @@ public struct FfiConverterTypeObjectiveToolCallInfo: FfiConverterRustBuffer {
         return
             try ObjectiveToolCallInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                objective: FfiConverterOptionTypeOperationMetadata.read(from: &buf)
+                objective: FfiConverterOptionTypeOperationMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveToolCallInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionTypeOperationMetadata.write(value.objective, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -20978,12 +22616,22 @@ public func FfiConverterTypeObjectiveToolCallInfo_lower(_ value: ObjectiveToolCa
 public struct ObjectiveToolCallsCursorPagination: Equatable, Hashable {
     public let items: [ObjectiveToolCall]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ObjectiveToolCall], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ObjectiveToolCall], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -21003,13 +22651,15 @@ public struct FfiConverterTypeObjectiveToolCallsCursorPagination: FfiConverterRu
         return
             try ObjectiveToolCallsCursorPagination(
                 items: FfiConverterSequenceTypeObjectiveToolCall.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveToolCallsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeObjectiveToolCall.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21035,12 +22685,22 @@ public func FfiConverterTypeObjectiveToolCallsCursorPagination_lower(_ value: Ob
 public struct ObjectiveToolsCursorPagination: Equatable, Hashable {
     public let items: [ObjectiveTool]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ObjectiveTool], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ObjectiveTool], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -21060,13 +22720,15 @@ public struct FfiConverterTypeObjectiveToolsCursorPagination: FfiConverterRustBu
         return
             try ObjectiveToolsCursorPagination(
                 items: FfiConverterSequenceTypeObjectiveTool.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectiveToolsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeObjectiveTool.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21092,12 +22754,22 @@ public func FfiConverterTypeObjectiveToolsCursorPagination_lower(_ value: Object
 public struct ObjectivesCursorPagination: Equatable, Hashable {
     public let items: [Objective]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [Objective], pagination: CursorPaginationResponsePagination) {
+    public init(items: [Objective], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -21117,13 +22789,15 @@ public struct FfiConverterTypeObjectivesCursorPagination: FfiConverterRustBuffer
         return
             try ObjectivesCursorPagination(
                 items: FfiConverterSequenceTypeObjective.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ObjectivesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeObjective.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21175,6 +22849,11 @@ public struct OperationMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -21199,7 +22878,11 @@ public struct OperationMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.id = id
         self.accountId = accountId
         self.createdAt = createdAt
@@ -21207,6 +22890,7 @@ public struct OperationMetadata: Equatable, Hashable {
         self.workspaceId = workspaceId
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -21231,7 +22915,8 @@ public struct FfiConverterTypeOperationMetadata: FfiConverterRustBuffer {
                 profileId: FfiConverterString.read(from: &buf), 
                 workspaceId: FfiConverterString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -21243,6 +22928,7 @@ public struct FfiConverterTypeOperationMetadata: FfiConverterRustBuffer {
         FfiConverterString.write(value.workspaceId, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21274,6 +22960,11 @@ public struct Page: Equatable, Hashable {
      * Total number of matching items.
      */
     public let total: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -21283,9 +22974,14 @@ public struct Page: Equatable, Hashable {
          */nextCursor: String? = nil, 
         /**
          * Total number of matching items.
-         */total: Int32? = nil) {
+         */total: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.nextCursor = nextCursor
         self.total = total
+        self.unknownFields = unknownFields
     }
 
     
@@ -21305,13 +23001,15 @@ public struct FfiConverterTypePage: FfiConverterRustBuffer {
         return
             try Page(
                 nextCursor: FfiConverterOptionString.read(from: &buf), 
-                total: FfiConverterOptionInt32.read(from: &buf)
+                total: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Page, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
         FfiConverterOptionInt32.write(value.total, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21337,12 +23035,22 @@ public func FfiConverterTypePage_lower(_ value: Page) -> RustBuffer {
 public struct Profile: Equatable, Hashable {
     public let metadata: AccountResourceMetadata
     public let spec: ProfileSpec
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: AccountResourceMetadata, spec: ProfileSpec) {
+    public init(metadata: AccountResourceMetadata, spec: ProfileSpec, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
+        self.unknownFields = unknownFields
     }
 
     
@@ -21362,13 +23070,15 @@ public struct FfiConverterTypeProfile: FfiConverterRustBuffer {
         return
             try Profile(
                 metadata: FfiConverterTypeAccountResourceMetadata.read(from: &buf), 
-                spec: FfiConverterTypeProfileSpec.read(from: &buf)
+                spec: FfiConverterTypeProfileSpec.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Profile, into buf: inout [UInt8]) {
         FfiConverterTypeAccountResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeProfileSpec.write(value.spec, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21404,6 +23114,11 @@ public struct ProfileSpec: Equatable, Hashable {
      * Display name.
      */
     public let name: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -21416,10 +23131,15 @@ public struct ProfileSpec: Equatable, Hashable {
          */email: String? = nil, 
         /**
          * Display name.
-         */name: String? = nil) {
+         */name: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.type = type
         self.email = email
         self.name = name
+        self.unknownFields = unknownFields
     }
 
     
@@ -21440,7 +23160,8 @@ public struct FfiConverterTypeProfileSpec: FfiConverterRustBuffer {
             try ProfileSpec(
                 type: FfiConverterTypeProfileType.read(from: &buf), 
                 email: FfiConverterOptionString.read(from: &buf), 
-                name: FfiConverterOptionString.read(from: &buf)
+                name: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -21448,6 +23169,7 @@ public struct FfiConverterTypeProfileSpec: FfiConverterRustBuffer {
         FfiConverterTypeProfileType.write(value.type, into: &buf)
         FfiConverterOptionString.write(value.email, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21473,12 +23195,22 @@ public func FfiConverterTypeProfileSpec_lower(_ value: ProfileSpec) -> RustBuffe
 public struct ProfilesCursorPagination: Equatable, Hashable {
     public let items: [Profile]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [Profile], pagination: CursorPaginationResponsePagination) {
+    public init(items: [Profile], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -21498,13 +23230,15 @@ public struct FfiConverterTypeProfilesCursorPagination: FfiConverterRustBuffer {
         return
             try ProfilesCursorPagination(
                 items: FfiConverterSequenceTypeProfile.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ProfilesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeProfile.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21527,7 +23261,7 @@ public func FfiConverterTypeProfilesCursorPagination_lower(_ value: ProfilesCurs
 /**
  * Options for one call; every field is optional.
  */
-public struct RequestOptions: Equatable, Hashable {
+public struct RequestOptions {
     /**
      * Per-attempt timeout (default: the client's).
      */
@@ -21544,6 +23278,10 @@ public struct RequestOptions: Equatable, Hashable {
      * Extra headers (replace a default header of the same name).
      */
     public let headers: [String: String]
+    /**
+     * Filled with the response's status, headers and request id once the call succeeds.
+     */
+    public let rawResponse: RawResponse?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -21559,11 +23297,15 @@ public struct RequestOptions: Equatable, Hashable {
          */idempotencyKey: String? = nil, 
         /**
          * Extra headers (replace a default header of the same name).
-         */headers: [String: String] = [:]) {
+         */headers: [String: String] = [:], 
+        /**
+         * Filled with the response's status, headers and request id once the call succeeds.
+         */rawResponse: RawResponse? = nil) {
         self.timeout = timeout
         self.maxRetries = maxRetries
         self.idempotencyKey = idempotencyKey
         self.headers = headers
+        self.rawResponse = rawResponse
     }
 
     
@@ -21585,7 +23327,8 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
                 idempotencyKey: FfiConverterOptionString.read(from: &buf), 
-                headers: FfiConverterDictionaryStringString.read(from: &buf)
+                headers: FfiConverterDictionaryStringString.read(from: &buf), 
+                rawResponse: FfiConverterOptionTypeRawResponse.read(from: &buf)
         )
     }
 
@@ -21594,6 +23337,7 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
         FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
         FfiConverterDictionaryStringString.write(value.headers, into: &buf)
+        FfiConverterOptionTypeRawResponse.write(value.rawResponse, into: &buf)
     }
 }
 
@@ -21653,6 +23397,11 @@ public struct ResourceMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -21683,7 +23432,11 @@ public struct ResourceMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.id = id
         self.accountId = accountId
         self.createdAt = createdAt
@@ -21693,6 +23446,7 @@ public struct ResourceMetadata: Equatable, Hashable {
         self.bundleKey = bundleKey
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -21719,7 +23473,8 @@ public struct FfiConverterTypeResourceMetadata: FfiConverterRustBuffer {
                 workspaceId: FfiConverterString.read(from: &buf), 
                 bundleKey: FfiConverterOptionString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -21733,6 +23488,7 @@ public struct FfiConverterTypeResourceMetadata: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.bundleKey, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21760,14 +23516,24 @@ public struct RotateWebhookSigningKeyResponse: Equatable, Hashable, CustomDebugS
      * The new signing secret.
      */
     public let webhookEventsHmacSecret: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * The new signing secret.
-         */webhookEventsHmacSecret: String? = nil) {
+         */webhookEventsHmacSecret: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.webhookEventsHmacSecret = webhookEventsHmacSecret
+        self.unknownFields = unknownFields
     }
 
     
@@ -21797,12 +23563,14 @@ public struct FfiConverterTypeRotateWebhookSigningKeyResponse: FfiConverterRustB
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RotateWebhookSigningKeyResponse {
         return
             try RotateWebhookSigningKeyResponse(
-                webhookEventsHmacSecret: FfiConverterOptionString.read(from: &buf)
+                webhookEventsHmacSecret: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: RotateWebhookSigningKeyResponse, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.webhookEventsHmacSecret, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21854,6 +23622,11 @@ public struct ScheduleCalendar: Equatable, Hashable {
      * Seconds; empty means second 0.
      */
     public let second: [ScheduleRange]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -21878,7 +23651,11 @@ public struct ScheduleCalendar: Equatable, Hashable {
          */month: [ScheduleRange]? = nil, 
         /**
          * Seconds; empty means second 0.
-         */second: [ScheduleRange]? = nil) {
+         */second: [ScheduleRange]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.comment = comment
         self.dayOfMonth = dayOfMonth
         self.dayOfWeek = dayOfWeek
@@ -21886,6 +23663,7 @@ public struct ScheduleCalendar: Equatable, Hashable {
         self.minute = minute
         self.month = month
         self.second = second
+        self.unknownFields = unknownFields
     }
 
     
@@ -21910,7 +23688,8 @@ public struct FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer {
                 hour: FfiConverterOptionSequenceTypeScheduleRange.read(from: &buf), 
                 minute: FfiConverterOptionSequenceTypeScheduleRange.read(from: &buf), 
                 month: FfiConverterOptionSequenceTypeScheduleRange.read(from: &buf), 
-                second: FfiConverterOptionSequenceTypeScheduleRange.read(from: &buf)
+                second: FfiConverterOptionSequenceTypeScheduleRange.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -21922,6 +23701,7 @@ public struct FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer {
         FfiConverterOptionSequenceTypeScheduleRange.write(value.minute, into: &buf)
         FfiConverterOptionSequenceTypeScheduleRange.write(value.month, into: &buf)
         FfiConverterOptionSequenceTypeScheduleRange.write(value.second, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -21953,6 +23733,11 @@ public struct ScheduleInterval: Equatable, Hashable {
      * Phase shift inside the interval; must be shorter than every.
      */
     public let offset: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -21962,9 +23747,14 @@ public struct ScheduleInterval: Equatable, Hashable {
          */every: String? = nil, 
         /**
          * Phase shift inside the interval; must be shorter than every.
-         */offset: String? = nil) {
+         */offset: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.every = every
         self.offset = offset
+        self.unknownFields = unknownFields
     }
 
     
@@ -21984,13 +23774,15 @@ public struct FfiConverterTypeScheduleInterval: FfiConverterRustBuffer {
         return
             try ScheduleInterval(
                 every: FfiConverterOptionString.read(from: &buf), 
-                offset: FfiConverterOptionString.read(from: &buf)
+                offset: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ScheduleInterval, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.every, into: &buf)
         FfiConverterOptionString.write(value.offset, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22026,6 +23818,11 @@ public struct ScheduleRange: Equatable, Hashable {
      * Step between values; defaults to 1.
      */
     public let step: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22038,10 +23835,15 @@ public struct ScheduleRange: Equatable, Hashable {
          */start: Int32? = nil, 
         /**
          * Step between values; defaults to 1.
-         */step: Int32? = nil) {
+         */step: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.end = end
         self.start = start
         self.step = step
+        self.unknownFields = unknownFields
     }
 
     
@@ -22062,7 +23864,8 @@ public struct FfiConverterTypeScheduleRange: FfiConverterRustBuffer {
             try ScheduleRange(
                 end: FfiConverterOptionInt32.read(from: &buf), 
                 start: FfiConverterOptionInt32.read(from: &buf), 
-                step: FfiConverterOptionInt32.read(from: &buf)
+                step: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22070,6 +23873,7 @@ public struct FfiConverterTypeScheduleRange: FfiConverterRustBuffer {
         FfiConverterOptionInt32.write(value.end, into: &buf)
         FfiConverterOptionInt32.write(value.start, into: &buf)
         FfiConverterOptionInt32.write(value.step, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22105,6 +23909,11 @@ public struct SearchSearchToolsOrToolSetsResponse: Equatable, Hashable {
      * Matching tool sets.
      */
     public let toolSets: [ToolSet]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22117,10 +23926,15 @@ public struct SearchSearchToolsOrToolSetsResponse: Equatable, Hashable {
          */tools: [Tool]? = nil, 
         /**
          * Matching tool sets.
-         */toolSets: [ToolSet]? = nil) {
+         */toolSets: [ToolSet]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agents = agents
         self.tools = tools
         self.toolSets = toolSets
+        self.unknownFields = unknownFields
     }
 
     
@@ -22141,7 +23955,8 @@ public struct FfiConverterTypeSearchSearchToolsOrToolSetsResponse: FfiConverterR
             try SearchSearchToolsOrToolSetsResponse(
                 agents: FfiConverterOptionSequenceTypeAgent.read(from: &buf), 
                 tools: FfiConverterOptionSequenceTypeTool.read(from: &buf), 
-                toolSets: FfiConverterOptionSequenceTypeToolSet.read(from: &buf)
+                toolSets: FfiConverterOptionSequenceTypeToolSet.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22149,6 +23964,7 @@ public struct FfiConverterTypeSearchSearchToolsOrToolSetsResponse: FfiConverterR
         FfiConverterOptionSequenceTypeAgent.write(value.agents, into: &buf)
         FfiConverterOptionSequenceTypeTool.write(value.tools, into: &buf)
         FfiConverterOptionSequenceTypeToolSet.write(value.toolSets, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22184,6 +24000,11 @@ public struct Status: Equatable, Hashable {
      * Extra typed error details.
      */
     public let details: [GoogleProtobufAny]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22196,10 +24017,15 @@ public struct Status: Equatable, Hashable {
          */message: String? = nil, 
         /**
          * Extra typed error details.
-         */details: [GoogleProtobufAny]? = nil) {
+         */details: [GoogleProtobufAny]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.code = code
         self.message = message
         self.details = details
+        self.unknownFields = unknownFields
     }
 
     
@@ -22220,7 +24046,8 @@ public struct FfiConverterTypeStatus: FfiConverterRustBuffer {
             try Status(
                 code: FfiConverterOptionInt32.read(from: &buf), 
                 message: FfiConverterOptionString.read(from: &buf), 
-                details: FfiConverterOptionSequenceTypeGoogleProtobufAny.read(from: &buf)
+                details: FfiConverterOptionSequenceTypeGoogleProtobufAny.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22228,6 +24055,7 @@ public struct FfiConverterTypeStatus: FfiConverterRustBuffer {
         FfiConverterOptionInt32.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
         FfiConverterOptionSequenceTypeGoogleProtobufAny.write(value.details, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22275,6 +24103,11 @@ public struct StringMatcher: Equatable, Hashable {
      * Required prefix.
      */
     public let startsWith: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22296,13 +24129,18 @@ public struct StringMatcher: Equatable, Hashable {
          */regex: String? = nil, 
         /**
          * Required prefix.
-         */startsWith: String? = nil) {
+         */startsWith: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.caseSensitive = caseSensitive
         self.contains = contains
         self.endsWith = endsWith
         self.exact = exact
         self.regex = regex
         self.startsWith = startsWith
+        self.unknownFields = unknownFields
     }
 
     
@@ -22326,7 +24164,8 @@ public struct FfiConverterTypeStringMatcher: FfiConverterRustBuffer {
                 endsWith: FfiConverterOptionString.read(from: &buf), 
                 exact: FfiConverterOptionString.read(from: &buf), 
                 regex: FfiConverterOptionString.read(from: &buf), 
-                startsWith: FfiConverterOptionString.read(from: &buf)
+                startsWith: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22337,6 +24176,7 @@ public struct FfiConverterTypeStringMatcher: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.exact, into: &buf)
         FfiConverterOptionString.write(value.regex, into: &buf)
         FfiConverterOptionString.write(value.startsWith, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22366,16 +24206,26 @@ public struct SubAgentSpawned: Equatable, Hashable {
      * Task handed to the sub-agent.
      */
     public let task: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(agent: ResourceMetadata? = nil, objective: OperationMetadata? = nil, 
         /**
          * Task handed to the sub-agent.
-         */task: String? = nil) {
+         */task: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.objective = objective
         self.task = task
+        self.unknownFields = unknownFields
     }
 
     
@@ -22396,7 +24246,8 @@ public struct FfiConverterTypeSubAgentSpawned: FfiConverterRustBuffer {
             try SubAgentSpawned(
                 agent: FfiConverterOptionTypeResourceMetadata.read(from: &buf), 
                 objective: FfiConverterOptionTypeOperationMetadata.read(from: &buf), 
-                task: FfiConverterOptionString.read(from: &buf)
+                task: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22404,6 +24255,7 @@ public struct FfiConverterTypeSubAgentSpawned: FfiConverterRustBuffer {
         FfiConverterOptionTypeResourceMetadata.write(value.agent, into: &buf)
         FfiConverterOptionTypeOperationMetadata.write(value.objective, into: &buf)
         FfiConverterOptionString.write(value.task, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22437,6 +24289,11 @@ public struct SubAgentUpdated: Equatable, Hashable {
      * Status of the sub-objective.
      */
     public let status: SubAgentUpdatedStatus?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22446,11 +24303,16 @@ public struct SubAgentUpdated: Equatable, Hashable {
          */message: String? = nil, objective: BareMetadata? = nil, 
         /**
          * Status of the sub-objective.
-         */status: SubAgentUpdatedStatus? = nil) {
+         */status: SubAgentUpdatedStatus? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.message = message
         self.objective = objective
         self.status = status
+        self.unknownFields = unknownFields
     }
 
     
@@ -22472,7 +24334,8 @@ public struct FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer {
                 agent: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
                 message: FfiConverterOptionString.read(from: &buf), 
                 objective: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
-                status: FfiConverterOptionTypeSubAgentUpdatedStatus.read(from: &buf)
+                status: FfiConverterOptionTypeSubAgentUpdatedStatus.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22481,6 +24344,7 @@ public struct FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.message, into: &buf)
         FfiConverterOptionTypeBareMetadata.write(value.objective, into: &buf)
         FfiConverterOptionTypeSubAgentUpdatedStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22512,6 +24376,11 @@ public struct SyncCompleted: Equatable, Hashable {
      * How many tools the sync brought in.
      */
     public let toolsSynced: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22521,9 +24390,14 @@ public struct SyncCompleted: Equatable, Hashable {
          */message: String? = nil, 
         /**
          * How many tools the sync brought in.
-         */toolsSynced: Int32? = nil) {
+         */toolsSynced: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.message = message
         self.toolsSynced = toolsSynced
+        self.unknownFields = unknownFields
     }
 
     
@@ -22543,13 +24417,15 @@ public struct FfiConverterTypeSyncCompleted: FfiConverterRustBuffer {
         return
             try SyncCompleted(
                 message: FfiConverterOptionString.read(from: &buf), 
-                toolsSynced: FfiConverterOptionInt32.read(from: &buf)
+                toolsSynced: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncCompleted, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.message, into: &buf)
         FfiConverterOptionInt32.write(value.toolsSynced, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22585,6 +24461,11 @@ public struct SyncFailed: Equatable, Hashable {
      * What went wrong.
      */
     public let message: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22597,10 +24478,15 @@ public struct SyncFailed: Equatable, Hashable {
          */errorType: String? = nil, 
         /**
          * What went wrong.
-         */message: String? = nil) {
+         */message: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.error = error
         self.errorType = errorType
         self.message = message
+        self.unknownFields = unknownFields
     }
 
     
@@ -22621,7 +24507,8 @@ public struct FfiConverterTypeSyncFailed: FfiConverterRustBuffer {
             try SyncFailed(
                 error: FfiConverterOptionBool.read(from: &buf), 
                 errorType: FfiConverterOptionString.read(from: &buf), 
-                message: FfiConverterOptionString.read(from: &buf)
+                message: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22629,6 +24516,7 @@ public struct FfiConverterTypeSyncFailed: FfiConverterRustBuffer {
         FfiConverterOptionBool.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.errorType, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22656,14 +24544,24 @@ public struct SyncStarted: Equatable, Hashable {
      * Human-readable note.
      */
     public let message: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Human-readable note.
-         */message: String? = nil) {
+         */message: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.message = message
+        self.unknownFields = unknownFields
     }
 
     
@@ -22682,12 +24580,14 @@ public struct FfiConverterTypeSyncStarted: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStarted {
         return
             try SyncStarted(
-                message: FfiConverterOptionString.read(from: &buf)
+                message: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncStarted, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22714,13 +24614,23 @@ public struct Tool: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: ToolSpec
     public let info: ToolInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: ToolSpec, info: ToolInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: ToolSpec, info: ToolInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -22741,7 +24651,8 @@ public struct FfiConverterTypeTool: FfiConverterRustBuffer {
             try Tool(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeToolSpec.read(from: &buf), 
-                info: FfiConverterOptionTypeToolInfo.read(from: &buf)
+                info: FfiConverterOptionTypeToolInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -22749,6 +24660,7 @@ public struct FfiConverterTypeTool: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeToolSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeToolInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22776,14 +24688,24 @@ public struct ToolApprovalRequested: Equatable, Hashable {
      * Tool call record to approve or deny.
      */
     public let toolCallId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Tool call record to approve or deny.
-         */toolCallId: String? = nil) {
+         */toolCallId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.toolCallId = toolCallId
+        self.unknownFields = unknownFields
     }
 
     
@@ -22802,12 +24724,14 @@ public struct FfiConverterTypeToolApprovalRequested: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ToolApprovalRequested {
         return
             try ToolApprovalRequested(
-                toolCallId: FfiConverterOptionString.read(from: &buf)
+                toolCallId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolApprovalRequested, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.toolCallId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22835,14 +24759,24 @@ public struct ToolApproved: Equatable, Hashable {
      * ID of the approved tool call record.
      */
     public let toolCallId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * ID of the approved tool call record.
-         */toolCallId: String? = nil) {
+         */toolCallId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.toolCallId = toolCallId
+        self.unknownFields = unknownFields
     }
 
     
@@ -22861,12 +24795,14 @@ public struct FfiConverterTypeToolApproved: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ToolApproved {
         return
             try ToolApproved(
-                toolCallId: FfiConverterOptionString.read(from: &buf)
+                toolCallId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolApproved, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.toolCallId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22894,14 +24830,24 @@ public struct ToolCalled: Equatable, Hashable {
      * ID of the executed tool call record.
      */
     public let toolCallId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * ID of the executed tool call record.
-         */toolCallId: String? = nil) {
+         */toolCallId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.toolCallId = toolCallId
+        self.unknownFields = unknownFields
     }
 
     
@@ -22920,12 +24866,14 @@ public struct FfiConverterTypeToolCalled: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ToolCalled {
         return
             try ToolCalled(
-                toolCallId: FfiConverterOptionString.read(from: &buf)
+                toolCallId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolCalled, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.toolCallId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -22957,6 +24905,11 @@ public struct ToolDenied: Equatable, Hashable {
      * ID of the denied tool call record.
      */
     public let toolCallId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -22966,9 +24919,14 @@ public struct ToolDenied: Equatable, Hashable {
          */memo: String? = nil, 
         /**
          * ID of the denied tool call record.
-         */toolCallId: String? = nil) {
+         */toolCallId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.memo = memo
         self.toolCallId = toolCallId
+        self.unknownFields = unknownFields
     }
 
     
@@ -22988,13 +24946,15 @@ public struct FfiConverterTypeToolDenied: FfiConverterRustBuffer {
         return
             try ToolDenied(
                 memo: FfiConverterOptionString.read(from: &buf), 
-                toolCallId: FfiConverterOptionString.read(from: &buf)
+                toolCallId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolDenied, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.memo, into: &buf)
         FfiConverterOptionString.write(value.toolCallId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23027,6 +24987,11 @@ public struct ToolEntry: Equatable, Hashable {
      * Arbitrary key-value labels.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23036,10 +25001,15 @@ public struct ToolEntry: Equatable, Hashable {
          */name: String, spec: ToolSpec, 
         /**
          * Arbitrary key-value labels.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.spec = spec
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -23060,7 +25030,8 @@ public struct FfiConverterTypeToolEntry: FfiConverterRustBuffer {
             try ToolEntry(
                 name: FfiConverterString.read(from: &buf), 
                 spec: FfiConverterTypeToolSpec.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23068,6 +25039,7 @@ public struct FfiConverterTypeToolEntry: FfiConverterRustBuffer {
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterTypeToolSpec.write(value.spec, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23099,6 +25071,11 @@ public struct ToolError: Equatable, Hashable {
      * Tool call record that failed.
      */
     public let toolCallId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23108,9 +25085,14 @@ public struct ToolError: Equatable, Hashable {
          */message: String? = nil, 
         /**
          * Tool call record that failed.
-         */toolCallId: String? = nil) {
+         */toolCallId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.message = message
         self.toolCallId = toolCallId
+        self.unknownFields = unknownFields
     }
 
     
@@ -23130,13 +25112,15 @@ public struct FfiConverterTypeToolError: FfiConverterRustBuffer {
         return
             try ToolError(
                 message: FfiConverterOptionString.read(from: &buf), 
-                toolCallId: FfiConverterOptionString.read(from: &buf)
+                toolCallId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolError, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.message, into: &buf)
         FfiConverterOptionString.write(value.toolCallId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23168,6 +25152,11 @@ public struct ToolFilter: Equatable, Hashable {
      * Attribute filters.
      */
     public let filters: [AttributeFilter]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23177,9 +25166,14 @@ public struct ToolFilter: Equatable, Hashable {
          */`operator`: Operator, 
         /**
          * Attribute filters.
-         */filters: [AttributeFilter]? = nil) {
+         */filters: [AttributeFilter]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.`operator` = `operator`
         self.filters = filters
+        self.unknownFields = unknownFields
     }
 
     
@@ -23199,13 +25193,15 @@ public struct FfiConverterTypeToolFilter: FfiConverterRustBuffer {
         return
             try ToolFilter(
                 operator: FfiConverterTypeOperator.read(from: &buf), 
-                filters: FfiConverterOptionSequenceTypeAttributeFilter.read(from: &buf)
+                filters: FfiConverterOptionSequenceTypeAttributeFilter.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolFilter, into buf: inout [UInt8]) {
         FfiConverterTypeOperator.write(value.`operator`, into: &buf)
         FfiConverterOptionSequenceTypeAttributeFilter.write(value.filters, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23231,12 +25227,22 @@ public func FfiConverterTypeToolFilter_lower(_ value: ToolFilter) -> RustBuffer 
 public struct ToolInfo: Equatable, Hashable {
     public let createdBy: Profile?
     public let toolSet: ResourceMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(createdBy: Profile? = nil, toolSet: ResourceMetadata? = nil) {
+    public init(createdBy: Profile? = nil, toolSet: ResourceMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.toolSet = toolSet
+        self.unknownFields = unknownFields
     }
 
     
@@ -23256,13 +25262,15 @@ public struct FfiConverterTypeToolInfo: FfiConverterRustBuffer {
         return
             try ToolInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                toolSet: FfiConverterOptionTypeResourceMetadata.read(from: &buf)
+                toolSet: FfiConverterOptionTypeResourceMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionTypeResourceMetadata.write(value.toolSet, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23294,6 +25302,11 @@ public struct ToolResult: Equatable, Hashable {
      * Tool call record the result belongs to.
      */
     public let toolCallId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23303,9 +25316,14 @@ public struct ToolResult: Equatable, Hashable {
          */content: String? = nil, 
         /**
          * Tool call record the result belongs to.
-         */toolCallId: String? = nil) {
+         */toolCallId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.content = content
         self.toolCallId = toolCallId
+        self.unknownFields = unknownFields
     }
 
     
@@ -23325,13 +25343,15 @@ public struct FfiConverterTypeToolResult: FfiConverterRustBuffer {
         return
             try ToolResult(
                 content: FfiConverterOptionString.read(from: &buf), 
-                toolCallId: FfiConverterOptionString.read(from: &buf)
+                toolCallId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolResult, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.content, into: &buf)
         FfiConverterOptionString.write(value.toolCallId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23358,13 +25378,23 @@ public struct ToolSet: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: ToolSetSpec
     public let info: ToolSetInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: ToolSetSpec, info: ToolSetInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: ToolSetSpec, info: ToolSetInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -23385,7 +25415,8 @@ public struct FfiConverterTypeToolSet: FfiConverterRustBuffer {
             try ToolSet(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeToolSetSpec.read(from: &buf), 
-                info: FfiConverterOptionTypeToolSetInfo.read(from: &buf)
+                info: FfiConverterOptionTypeToolSetInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23393,6 +25424,7 @@ public struct FfiConverterTypeToolSet: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeToolSetSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeToolSetInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23419,13 +25451,23 @@ public struct ToolSetAdapter: Equatable, Hashable {
     public let http: ToolSetAdapterHttp?
     public let mcp: ToolSetAdapterMcp?
     public let openapi: ToolSetAdapterOpenApi?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(http: ToolSetAdapterHttp? = nil, mcp: ToolSetAdapterMcp? = nil, openapi: ToolSetAdapterOpenApi? = nil) {
+    public init(http: ToolSetAdapterHttp? = nil, mcp: ToolSetAdapterMcp? = nil, openapi: ToolSetAdapterOpenApi? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.http = http
         self.mcp = mcp
         self.openapi = openapi
+        self.unknownFields = unknownFields
     }
 
     
@@ -23446,7 +25488,8 @@ public struct FfiConverterTypeToolSetAdapter: FfiConverterRustBuffer {
             try ToolSetAdapter(
                 http: FfiConverterOptionTypeToolSetAdapterHTTP.read(from: &buf), 
                 mcp: FfiConverterOptionTypeToolSetAdapterMcp.read(from: &buf), 
-                openapi: FfiConverterOptionTypeToolSetAdapterOpenAPI.read(from: &buf)
+                openapi: FfiConverterOptionTypeToolSetAdapterOpenAPI.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23454,6 +25497,7 @@ public struct FfiConverterTypeToolSetAdapter: FfiConverterRustBuffer {
         FfiConverterOptionTypeToolSetAdapterHTTP.write(value.http, into: &buf)
         FfiConverterOptionTypeToolSetAdapterMcp.write(value.mcp, into: &buf)
         FfiConverterOptionTypeToolSetAdapterOpenAPI.write(value.openapi, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23485,6 +25529,11 @@ public struct ToolSetAdapterHttp: Equatable, Hashable, CustomDebugStringConverti
      * Headers added to tool calls.
      */
     public let headers: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23494,9 +25543,14 @@ public struct ToolSetAdapterHttp: Equatable, Hashable, CustomDebugStringConverti
          */baseUrl: String? = nil, 
         /**
          * Headers added to tool calls.
-         */headers: [String: String]? = nil) {
+         */headers: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.baseUrl = baseUrl
         self.headers = headers
+        self.unknownFields = unknownFields
     }
 
     
@@ -23527,13 +25581,15 @@ public struct FfiConverterTypeToolSetAdapterHTTP: FfiConverterRustBuffer {
         return
             try ToolSetAdapterHttp(
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
-                headers: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                headers: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolSetAdapterHttp, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.baseUrl, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.headers, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23568,6 +25624,11 @@ public struct ToolSetAdapterMcp: Equatable, Hashable, CustomDebugStringConvertib
      * MCP server URL.
      */
     public let url: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23577,12 +25638,17 @@ public struct ToolSetAdapterMcp: Equatable, Hashable, CustomDebugStringConvertib
          */headers: [String: String]? = nil, includeTools: ToolFilter? = nil, toolApprovals: ApprovalRequirementFilter? = nil, 
         /**
          * MCP server URL.
-         */url: String? = nil) {
+         */url: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.excludeTools = excludeTools
         self.headers = headers
         self.includeTools = includeTools
         self.toolApprovals = toolApprovals
         self.url = url
+        self.unknownFields = unknownFields
     }
 
     
@@ -23616,7 +25682,8 @@ public struct FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer {
                 headers: FfiConverterOptionDictionaryStringString.read(from: &buf), 
                 includeTools: FfiConverterOptionTypeToolFilter.read(from: &buf), 
                 toolApprovals: FfiConverterOptionTypeApprovalRequirementFilter.read(from: &buf), 
-                url: FfiConverterOptionString.read(from: &buf)
+                url: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23626,6 +25693,7 @@ public struct FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer {
         FfiConverterOptionTypeToolFilter.write(value.includeTools, into: &buf)
         FfiConverterOptionTypeApprovalRequirementFilter.write(value.toolApprovals, into: &buf)
         FfiConverterOptionString.write(value.url, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23672,6 +25740,11 @@ public struct ToolSetAdapterOpenApi: Equatable, Hashable, CustomDebugStringConve
      * URL of the OpenAPI document, re-synced hourly.
      */
     public let url: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23690,7 +25763,11 @@ public struct ToolSetAdapterOpenApi: Equatable, Hashable, CustomDebugStringConve
          */uploadId: String? = nil, 
         /**
          * URL of the OpenAPI document, re-synced hourly.
-         */url: String? = nil) {
+         */url: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.baseUrl = baseUrl
         self.excludeTools = excludeTools
         self.headers = headers
@@ -23699,6 +25776,7 @@ public struct ToolSetAdapterOpenApi: Equatable, Hashable, CustomDebugStringConve
         self.toolApprovals = toolApprovals
         self.uploadId = uploadId
         self.url = url
+        self.unknownFields = unknownFields
     }
 
     
@@ -23735,7 +25813,8 @@ public struct FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer {
                 serverName: FfiConverterOptionString.read(from: &buf), 
                 toolApprovals: FfiConverterOptionTypeApprovalRequirementFilter.read(from: &buf), 
                 uploadId: FfiConverterOptionString.read(from: &buf), 
-                url: FfiConverterOptionString.read(from: &buf)
+                url: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23748,6 +25827,7 @@ public struct FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer {
         FfiConverterOptionTypeApprovalRequirementFilter.write(value.toolApprovals, into: &buf)
         FfiConverterOptionString.write(value.uploadId, into: &buf)
         FfiConverterOptionString.write(value.url, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23784,6 +25864,11 @@ public struct ToolSetEntry: Equatable, Hashable {
      * Map from external id to a tool of this set.
      */
     public let tools: [String: ToolEntry]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23796,11 +25881,16 @@ public struct ToolSetEntry: Equatable, Hashable {
          */labels: [String: String]? = nil, 
         /**
          * Map from external id to a tool of this set.
-         */tools: [String: ToolEntry]? = nil) {
+         */tools: [String: ToolEntry]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.spec = spec
         self.labels = labels
         self.tools = tools
+        self.unknownFields = unknownFields
     }
 
     
@@ -23822,7 +25912,8 @@ public struct FfiConverterTypeToolSetEntry: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 spec: FfiConverterTypeToolSetSpec.read(from: &buf), 
                 labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
-                tools: FfiConverterOptionDictionaryStringTypeToolEntry.read(from: &buf)
+                tools: FfiConverterOptionDictionaryStringTypeToolEntry.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23831,6 +25922,7 @@ public struct FfiConverterTypeToolSetEntry: FfiConverterRustBuffer {
         FfiConverterTypeToolSetSpec.write(value.spec, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
         FfiConverterOptionDictionaryStringTypeToolEntry.write(value.tools, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23861,17 +25953,27 @@ public struct ToolSetEvent: Equatable, Hashable {
      * Tool set the event belongs to.
      */
     public let toolSetId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(metadata: OperationMetadata, event: ToolSetEventData? = nil, info: ToolSetEventInfo? = nil, 
         /**
          * Tool set the event belongs to.
-         */toolSetId: String? = nil) {
+         */toolSetId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.event = event
         self.info = info
         self.toolSetId = toolSetId
+        self.unknownFields = unknownFields
     }
 
     
@@ -23893,7 +25995,8 @@ public struct FfiConverterTypeToolSetEvent: FfiConverterRustBuffer {
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 event: FfiConverterOptionTypeToolSetEventData.read(from: &buf), 
                 info: FfiConverterOptionTypeToolSetEventInfo.read(from: &buf), 
-                toolSetId: FfiConverterOptionString.read(from: &buf)
+                toolSetId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23902,6 +26005,7 @@ public struct FfiConverterTypeToolSetEvent: FfiConverterRustBuffer {
         FfiConverterOptionTypeToolSetEventData.write(value.event, into: &buf)
         FfiConverterOptionTypeToolSetEventInfo.write(value.info, into: &buf)
         FfiConverterOptionString.write(value.toolSetId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23932,17 +26036,27 @@ public struct ToolSetEventData: Equatable, Hashable {
      * Name of the populated payload, e.g. sync_started.
      */
     public let type: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(syncCompleted: SyncCompleted? = nil, syncFailed: SyncFailed? = nil, syncStarted: SyncStarted? = nil, 
         /**
          * Name of the populated payload, e.g. sync_started.
-         */type: String? = nil) {
+         */type: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.syncCompleted = syncCompleted
         self.syncFailed = syncFailed
         self.syncStarted = syncStarted
         self.type = type
+        self.unknownFields = unknownFields
     }
 
     
@@ -23964,7 +26078,8 @@ public struct FfiConverterTypeToolSetEventData: FfiConverterRustBuffer {
                 syncCompleted: FfiConverterOptionTypeSyncCompleted.read(from: &buf), 
                 syncFailed: FfiConverterOptionTypeSyncFailed.read(from: &buf), 
                 syncStarted: FfiConverterOptionTypeSyncStarted.read(from: &buf), 
-                type: FfiConverterOptionString.read(from: &buf)
+                type: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -23973,6 +26088,7 @@ public struct FfiConverterTypeToolSetEventData: FfiConverterRustBuffer {
         FfiConverterOptionTypeSyncFailed.write(value.syncFailed, into: &buf)
         FfiConverterOptionTypeSyncStarted.write(value.syncStarted, into: &buf)
         FfiConverterOptionString.write(value.type, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -23998,12 +26114,22 @@ public func FfiConverterTypeToolSetEventData_lower(_ value: ToolSetEventData) ->
 public struct ToolSetEventInfo: Equatable, Hashable {
     public let createdBy: Profile?
     public let toolSet: ResourceMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(createdBy: Profile? = nil, toolSet: ResourceMetadata? = nil) {
+    public init(createdBy: Profile? = nil, toolSet: ResourceMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.toolSet = toolSet
+        self.unknownFields = unknownFields
     }
 
     
@@ -24023,13 +26149,15 @@ public struct FfiConverterTypeToolSetEventInfo: FfiConverterRustBuffer {
         return
             try ToolSetEventInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                toolSet: FfiConverterOptionTypeResourceMetadata.read(from: &buf)
+                toolSet: FfiConverterOptionTypeResourceMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolSetEventInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionTypeResourceMetadata.write(value.toolSet, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24055,12 +26183,22 @@ public func FfiConverterTypeToolSetEventInfo_lower(_ value: ToolSetEventInfo) ->
 public struct ToolSetEventsCursorPagination: Equatable, Hashable {
     public let items: [ToolSetEvent]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ToolSetEvent], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ToolSetEvent], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -24080,13 +26218,15 @@ public struct FfiConverterTypeToolSetEventsCursorPagination: FfiConverterRustBuf
         return
             try ToolSetEventsCursorPagination(
                 items: FfiConverterSequenceTypeToolSetEvent.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolSetEventsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeToolSetEvent.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24114,14 +26254,24 @@ public struct ToolSetGetOpenApiSpecResponse: Equatable, Hashable {
      * The ingested OpenAPI document serialized as JSON text.
      */
     public let spec: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * The ingested OpenAPI document serialized as JSON text.
-         */spec: String? = nil) {
+         */spec: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.spec = spec
+        self.unknownFields = unknownFields
     }
 
     
@@ -24140,12 +26290,14 @@ public struct FfiConverterTypeToolSetGetOpenAPISpecResponse: FfiConverterRustBuf
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ToolSetGetOpenApiSpecResponse {
         return
             try ToolSetGetOpenApiSpecResponse(
-                spec: FfiConverterOptionString.read(from: &buf)
+                spec: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolSetGetOpenApiSpecResponse, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.spec, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24182,6 +26334,11 @@ public struct ToolSetInfo: Equatable, Hashable {
      * Number of tools in the set.
      */
     public let toolCount: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -24194,11 +26351,16 @@ public struct ToolSetInfo: Equatable, Hashable {
          */lastSync: String? = nil, 
         /**
          * Number of tools in the set.
-         */toolCount: Int32? = nil) {
+         */toolCount: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agentCount = agentCount
         self.createdBy = createdBy
         self.lastSync = lastSync
         self.toolCount = toolCount
+        self.unknownFields = unknownFields
     }
 
     
@@ -24220,7 +26382,8 @@ public struct FfiConverterTypeToolSetInfo: FfiConverterRustBuffer {
                 agentCount: FfiConverterOptionInt32.read(from: &buf), 
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
                 lastSync: FfiConverterOptionString.read(from: &buf), 
-                toolCount: FfiConverterOptionInt32.read(from: &buf)
+                toolCount: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24229,6 +26392,7 @@ public struct FfiConverterTypeToolSetInfo: FfiConverterRustBuffer {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionString.write(value.lastSync, into: &buf)
         FfiConverterOptionInt32.write(value.toolCount, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24257,15 +26421,25 @@ public struct ToolSetSpec: Equatable, Hashable {
      * What the tool set provides.
      */
     public let description: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(adapter: ToolSetAdapter? = nil, 
         /**
          * What the tool set provides.
-         */description: String? = nil) {
+         */description: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.adapter = adapter
         self.description = description
+        self.unknownFields = unknownFields
     }
 
     
@@ -24285,13 +26459,15 @@ public struct FfiConverterTypeToolSetSpec: FfiConverterRustBuffer {
         return
             try ToolSetSpec(
                 adapter: FfiConverterOptionTypeToolSetAdapter.read(from: &buf), 
-                description: FfiConverterOptionString.read(from: &buf)
+                description: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolSetSpec, into buf: inout [UInt8]) {
         FfiConverterOptionTypeToolSetAdapter.write(value.adapter, into: &buf)
         FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24317,12 +26493,22 @@ public func FfiConverterTypeToolSetSpec_lower(_ value: ToolSetSpec) -> RustBuffe
 public struct ToolSetsCursorPagination: Equatable, Hashable {
     public let items: [ToolSet]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [ToolSet], pagination: CursorPaginationResponsePagination) {
+    public init(items: [ToolSet], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -24342,13 +26528,15 @@ public struct FfiConverterTypeToolSetsCursorPagination: FfiConverterRustBuffer {
         return
             try ToolSetsCursorPagination(
                 items: FfiConverterSequenceTypeToolSet.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolSetsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeToolSet.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24390,6 +26578,11 @@ public struct ToolSpec: Equatable, Hashable {
      * Whether calls need human approval.
      */
     public let requiresApproval: Bool?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -24406,12 +26599,17 @@ public struct ToolSpec: Equatable, Hashable {
          */status: ToolStatus, 
         /**
          * Whether calls need human approval.
-         */requiresApproval: Bool? = nil) {
+         */requiresApproval: Bool? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.config = config
         self.description = description
         self.parameters = parameters
         self.status = status
         self.requiresApproval = requiresApproval
+        self.unknownFields = unknownFields
     }
 
     
@@ -24434,7 +26632,8 @@ public struct FfiConverterTypeToolSpec: FfiConverterRustBuffer {
                 description: FfiConverterString.read(from: &buf), 
                 parameters: FfiConverterString.read(from: &buf), 
                 status: FfiConverterTypeToolStatus.read(from: &buf), 
-                requiresApproval: FfiConverterOptionBool.read(from: &buf)
+                requiresApproval: FfiConverterOptionBool.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24444,6 +26643,7 @@ public struct FfiConverterTypeToolSpec: FfiConverterRustBuffer {
         FfiConverterString.write(value.parameters, into: &buf)
         FfiConverterTypeToolStatus.write(value.status, into: &buf)
         FfiConverterOptionBool.write(value.requiresApproval, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24470,13 +26670,23 @@ public struct ToolSpecConfig: Equatable, Hashable {
     public let http: ConfigHttp?
     public let mcp: ConfigMcp?
     public let openapi: ConfigOpenApi?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(http: ConfigHttp? = nil, mcp: ConfigMcp? = nil, openapi: ConfigOpenApi? = nil) {
+    public init(http: ConfigHttp? = nil, mcp: ConfigMcp? = nil, openapi: ConfigOpenApi? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.http = http
         self.mcp = mcp
         self.openapi = openapi
+        self.unknownFields = unknownFields
     }
 
     
@@ -24497,7 +26707,8 @@ public struct FfiConverterTypeToolSpecConfig: FfiConverterRustBuffer {
             try ToolSpecConfig(
                 http: FfiConverterOptionTypeConfigHTTP.read(from: &buf), 
                 mcp: FfiConverterOptionTypeConfigMcp.read(from: &buf), 
-                openapi: FfiConverterOptionTypeConfigOpenAPI.read(from: &buf)
+                openapi: FfiConverterOptionTypeConfigOpenAPI.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24505,6 +26716,7 @@ public struct FfiConverterTypeToolSpecConfig: FfiConverterRustBuffer {
         FfiConverterOptionTypeConfigHTTP.write(value.http, into: &buf)
         FfiConverterOptionTypeConfigMcp.write(value.mcp, into: &buf)
         FfiConverterOptionTypeConfigOpenAPI.write(value.openapi, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24530,12 +26742,22 @@ public func FfiConverterTypeToolSpecConfig_lower(_ value: ToolSpecConfig) -> Rus
 public struct ToolsCursorPagination: Equatable, Hashable {
     public let items: [Tool]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [Tool], pagination: CursorPaginationResponsePagination) {
+    public init(items: [Tool], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -24555,13 +26777,15 @@ public struct FfiConverterTypeToolsCursorPagination: FfiConverterRustBuffer {
         return
             try ToolsCursorPagination(
                 items: FfiConverterSequenceTypeTool.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ToolsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeTool.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24594,6 +26818,11 @@ public struct UnsafeUnwrapWebhookEvent: Equatable, Hashable {
      * Dotted event name such as objective_event.tool_result.
      */
     public let type: String
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -24603,10 +26832,15 @@ public struct UnsafeUnwrapWebhookEvent: Equatable, Hashable {
          */timestamp: String, 
         /**
          * Dotted event name such as objective_event.tool_result.
-         */type: String) {
+         */type: String, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.timestamp = timestamp
         self.type = type
+        self.unknownFields = unknownFields
     }
 
     
@@ -24627,7 +26861,8 @@ public struct FfiConverterTypeUnsafeUnwrapWebhookEvent: FfiConverterRustBuffer {
             try UnsafeUnwrapWebhookEvent(
                 data: FfiConverterTypeUnsafeUnwrapWebhookEventData.read(from: &buf), 
                 timestamp: FfiConverterString.read(from: &buf), 
-                type: FfiConverterString.read(from: &buf)
+                type: FfiConverterString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24635,6 +26870,7 @@ public struct FfiConverterTypeUnsafeUnwrapWebhookEvent: FfiConverterRustBuffer {
         FfiConverterTypeUnsafeUnwrapWebhookEventData.write(value.data, into: &buf)
         FfiConverterString.write(value.timestamp, into: &buf)
         FfiConverterString.write(value.type, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24662,14 +26898,24 @@ public struct UnsafeUnwrapWebhookEventData: Equatable, Hashable {
     public let agentVariation: ResourceMetadata
     public let objective: OperationMetadata
     public let objectiveEvent: UnsafeUnwrapWebhookEventDataObjectiveEvent
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(agent: ResourceMetadata, agentVariation: ResourceMetadata, objective: OperationMetadata, objectiveEvent: UnsafeUnwrapWebhookEventDataObjectiveEvent) {
+    public init(agent: ResourceMetadata, agentVariation: ResourceMetadata, objective: OperationMetadata, objectiveEvent: UnsafeUnwrapWebhookEventDataObjectiveEvent, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.agentVariation = agentVariation
         self.objective = objective
         self.objectiveEvent = objectiveEvent
+        self.unknownFields = unknownFields
     }
 
     
@@ -24691,7 +26937,8 @@ public struct FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
                 agent: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 agentVariation: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 objective: FfiConverterTypeOperationMetadata.read(from: &buf), 
-                objectiveEvent: FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.read(from: &buf)
+                objectiveEvent: FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24700,6 +26947,7 @@ public struct FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
         FfiConverterTypeResourceMetadata.write(value.agentVariation, into: &buf)
         FfiConverterTypeOperationMetadata.write(value.objective, into: &buf)
         FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.write(value.objectiveEvent, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24730,17 +26978,27 @@ public struct UnsafeUnwrapWebhookEventDataObjectiveEvent: Equatable, Hashable {
      */
     public let contextWindowId: String?
     public let info: ObjectiveEventInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(data: ObjectiveEventData, metadata: OperationMetadata, 
         /**
          * Context window in which the event happened.
-         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil) {
+         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.contextWindowId = contextWindowId
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -24762,7 +27020,8 @@ public struct FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
                 data: FfiConverterTypeObjectiveEventData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 contextWindowId: FfiConverterOptionString.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24771,6 +27030,7 @@ public struct FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionString.write(value.contextWindowId, into: &buf)
         FfiConverterOptionTypeObjectiveEventInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24803,6 +27063,11 @@ public struct UnwrapWebhookEvent: Equatable, Hashable {
      * Dotted event name such as objective_event.tool_result.
      */
     public let type: String
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -24812,10 +27077,15 @@ public struct UnwrapWebhookEvent: Equatable, Hashable {
          */timestamp: String, 
         /**
          * Dotted event name such as objective_event.tool_result.
-         */type: String) {
+         */type: String, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.timestamp = timestamp
         self.type = type
+        self.unknownFields = unknownFields
     }
 
     
@@ -24836,7 +27106,8 @@ public struct FfiConverterTypeUnwrapWebhookEvent: FfiConverterRustBuffer {
             try UnwrapWebhookEvent(
                 data: FfiConverterTypeUnwrapWebhookEventData.read(from: &buf), 
                 timestamp: FfiConverterString.read(from: &buf), 
-                type: FfiConverterString.read(from: &buf)
+                type: FfiConverterString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24844,6 +27115,7 @@ public struct FfiConverterTypeUnwrapWebhookEvent: FfiConverterRustBuffer {
         FfiConverterTypeUnwrapWebhookEventData.write(value.data, into: &buf)
         FfiConverterString.write(value.timestamp, into: &buf)
         FfiConverterString.write(value.type, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24871,14 +27143,24 @@ public struct UnwrapWebhookEventData: Equatable, Hashable {
     public let agentVariation: ResourceMetadata
     public let objective: OperationMetadata
     public let objectiveEvent: UnwrapWebhookEventDataObjectiveEvent
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(agent: ResourceMetadata, agentVariation: ResourceMetadata, objective: OperationMetadata, objectiveEvent: UnwrapWebhookEventDataObjectiveEvent) {
+    public init(agent: ResourceMetadata, agentVariation: ResourceMetadata, objective: OperationMetadata, objectiveEvent: UnwrapWebhookEventDataObjectiveEvent, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agent = agent
         self.agentVariation = agentVariation
         self.objective = objective
         self.objectiveEvent = objectiveEvent
+        self.unknownFields = unknownFields
     }
 
     
@@ -24900,7 +27182,8 @@ public struct FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer {
                 agent: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 agentVariation: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 objective: FfiConverterTypeOperationMetadata.read(from: &buf), 
-                objectiveEvent: FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.read(from: &buf)
+                objectiveEvent: FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24909,6 +27192,7 @@ public struct FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.agentVariation, into: &buf)
         FfiConverterTypeOperationMetadata.write(value.objective, into: &buf)
         FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.write(value.objectiveEvent, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -24939,17 +27223,27 @@ public struct UnwrapWebhookEventDataObjectiveEvent: Equatable, Hashable {
      */
     public let contextWindowId: String?
     public let info: ObjectiveEventInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(data: ObjectiveEventData, metadata: OperationMetadata, 
         /**
          * Context window in which the event happened.
-         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil) {
+         */contextWindowId: String? = nil, info: ObjectiveEventInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
         self.contextWindowId = contextWindowId
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -24971,7 +27265,8 @@ public struct FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
                 data: FfiConverterTypeObjectiveEventData.read(from: &buf), 
                 metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
                 contextWindowId: FfiConverterOptionString.read(from: &buf), 
-                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf)
+                info: FfiConverterOptionTypeObjectiveEventInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -24980,6 +27275,7 @@ public struct FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
         FfiConverterOptionString.write(value.contextWindowId, into: &buf)
         FfiConverterOptionTypeObjectiveEventInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25019,6 +27315,11 @@ public struct UpdateResourceMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -25034,11 +27335,16 @@ public struct UpdateResourceMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.bundleKey = bundleKey
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -25060,7 +27366,8 @@ public struct FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 bundleKey: FfiConverterOptionString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25069,6 +27376,7 @@ public struct FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.bundleKey, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25095,13 +27403,23 @@ public struct Upload: Equatable, Hashable {
     public let info: UploadInfo
     public let metadata: ResourceMetadata
     public let spec: UploadSpec
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(info: UploadInfo, metadata: ResourceMetadata, spec: UploadSpec) {
+    public init(info: UploadInfo, metadata: ResourceMetadata, spec: UploadSpec, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.info = info
         self.metadata = metadata
         self.spec = spec
+        self.unknownFields = unknownFields
     }
 
     
@@ -25122,7 +27440,8 @@ public struct FfiConverterTypeUpload: FfiConverterRustBuffer {
             try Upload(
                 info: FfiConverterTypeUploadInfo.read(from: &buf), 
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
-                spec: FfiConverterTypeUploadSpec.read(from: &buf)
+                spec: FfiConverterTypeUploadSpec.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25130,6 +27449,7 @@ public struct FfiConverterTypeUpload: FfiConverterRustBuffer {
         FfiConverterTypeUploadInfo.write(value.info, into: &buf)
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeUploadSpec.write(value.spec, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25166,6 +27486,11 @@ public struct UploadInfo: Equatable, Hashable {
      * Deadline for using uploadUrl.
      */
     public let uploadUrlExpiresAt: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -25178,11 +27503,16 @@ public struct UploadInfo: Equatable, Hashable {
          */uploadUrl: String? = nil, 
         /**
          * Deadline for using uploadUrl.
-         */uploadUrlExpiresAt: String? = nil) {
+         */uploadUrlExpiresAt: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.status = status
         self.uploadUrl = uploadUrl
         self.uploadUrlExpiresAt = uploadUrlExpiresAt
+        self.unknownFields = unknownFields
     }
 
     
@@ -25204,7 +27534,8 @@ public struct FfiConverterTypeUploadInfo: FfiConverterRustBuffer {
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
                 status: FfiConverterOptionTypeUploadStatus.read(from: &buf), 
                 uploadUrl: FfiConverterOptionString.read(from: &buf), 
-                uploadUrlExpiresAt: FfiConverterOptionString.read(from: &buf)
+                uploadUrlExpiresAt: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25213,6 +27544,7 @@ public struct FfiConverterTypeUploadInfo: FfiConverterRustBuffer {
         FfiConverterOptionTypeUploadStatus.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.uploadUrl, into: &buf)
         FfiConverterOptionString.write(value.uploadUrlExpiresAt, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25248,6 +27580,11 @@ public struct UploadSpec: Equatable, Hashable {
      * Exact byte length of the upload (int64 as string).
      */
     public let sizeBytes: Int64
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -25260,10 +27597,15 @@ public struct UploadSpec: Equatable, Hashable {
          */filename: String, 
         /**
          * Exact byte length of the upload (int64 as string).
-         */sizeBytes: Int64) {
+         */sizeBytes: Int64, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.contentType = contentType
         self.filename = filename
         self.sizeBytes = sizeBytes
+        self.unknownFields = unknownFields
     }
 
     
@@ -25284,7 +27626,8 @@ public struct FfiConverterTypeUploadSpec: FfiConverterRustBuffer {
             try UploadSpec(
                 contentType: FfiConverterString.read(from: &buf), 
                 filename: FfiConverterString.read(from: &buf), 
-                sizeBytes: FfiConverterInt64.read(from: &buf)
+                sizeBytes: FfiConverterInt64.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25292,6 +27635,7 @@ public struct FfiConverterTypeUploadSpec: FfiConverterRustBuffer {
         FfiConverterString.write(value.contentType, into: &buf)
         FfiConverterString.write(value.filename, into: &buf)
         FfiConverterInt64.write(value.sizeBytes, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25319,14 +27663,24 @@ public struct UserMessage: Equatable, Hashable {
      * Message text.
      */
     public let content: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Message text.
-         */content: String? = nil) {
+         */content: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.content = content
+        self.unknownFields = unknownFields
     }
 
     
@@ -25345,12 +27699,14 @@ public struct FfiConverterTypeUserMessage: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UserMessage {
         return
             try UserMessage(
-                content: FfiConverterOptionString.read(from: &buf)
+                content: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: UserMessage, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.content, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25381,17 +27737,27 @@ public struct VariationAssignment: Equatable, Hashable {
     public let agent: BareMetadata?
     public let tool: BareMetadata?
     public let toolSet: BareMetadata?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Assignment identifier, used to remove the assignment.
-         */id: String? = nil, agent: BareMetadata? = nil, tool: BareMetadata? = nil, toolSet: BareMetadata? = nil) {
+         */id: String? = nil, agent: BareMetadata? = nil, tool: BareMetadata? = nil, toolSet: BareMetadata? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.id = id
         self.agent = agent
         self.tool = tool
         self.toolSet = toolSet
+        self.unknownFields = unknownFields
     }
 
     
@@ -25413,7 +27779,8 @@ public struct FfiConverterTypeVariationAssignment: FfiConverterRustBuffer {
                 id: FfiConverterOptionString.read(from: &buf), 
                 agent: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
                 tool: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
-                toolSet: FfiConverterOptionTypeBareMetadata.read(from: &buf)
+                toolSet: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25422,6 +27789,7 @@ public struct FfiConverterTypeVariationAssignment: FfiConverterRustBuffer {
         FfiConverterOptionTypeBareMetadata.write(value.agent, into: &buf)
         FfiConverterOptionTypeBareMetadata.write(value.tool, into: &buf)
         FfiConverterOptionTypeBareMetadata.write(value.toolSet, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25457,6 +27825,11 @@ public struct VariationAssignmentEntry: Equatable, Hashable {
      * Tool set to attach.
      */
     public let toolSetId: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -25469,10 +27842,15 @@ public struct VariationAssignmentEntry: Equatable, Hashable {
          */toolId: String? = nil, 
         /**
          * Tool set to attach.
-         */toolSetId: String? = nil) {
+         */toolSetId: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.subAgentId = subAgentId
         self.toolId = toolId
         self.toolSetId = toolSetId
+        self.unknownFields = unknownFields
     }
 
     
@@ -25493,7 +27871,8 @@ public struct FfiConverterTypeVariationAssignmentEntry: FfiConverterRustBuffer {
             try VariationAssignmentEntry(
                 subAgentId: FfiConverterOptionString.read(from: &buf), 
                 toolId: FfiConverterOptionString.read(from: &buf), 
-                toolSetId: FfiConverterOptionString.read(from: &buf)
+                toolSetId: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25501,6 +27880,7 @@ public struct FfiConverterTypeVariationAssignmentEntry: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.subAgentId, into: &buf)
         FfiConverterOptionString.write(value.toolId, into: &buf)
         FfiConverterOptionString.write(value.toolSetId, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25533,6 +27913,11 @@ public struct VariationMemoryLayerAssignment: Equatable, Hashable {
      * Unique position in the variation's memory stack; higher sits on top.
      */
     public let position: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -25542,10 +27927,15 @@ public struct VariationMemoryLayerAssignment: Equatable, Hashable {
          */id: String? = nil, memoryLayer: BareMetadata? = nil, 
         /**
          * Unique position in the variation's memory stack; higher sits on top.
-         */position: Int32? = nil) {
+         */position: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.id = id
         self.memoryLayer = memoryLayer
         self.position = position
+        self.unknownFields = unknownFields
     }
 
     
@@ -25566,7 +27956,8 @@ public struct FfiConverterTypeVariationMemoryLayerAssignment: FfiConverterRustBu
             try VariationMemoryLayerAssignment(
                 id: FfiConverterOptionString.read(from: &buf), 
                 memoryLayer: FfiConverterOptionTypeBareMetadata.read(from: &buf), 
-                position: FfiConverterOptionInt32.read(from: &buf)
+                position: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25574,6 +27965,7 @@ public struct FfiConverterTypeVariationMemoryLayerAssignment: FfiConverterRustBu
         FfiConverterOptionString.write(value.id, into: &buf)
         FfiConverterOptionTypeBareMetadata.write(value.memoryLayer, into: &buf)
         FfiConverterOptionInt32.write(value.position, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25605,6 +27997,11 @@ public struct VariationMemoryLayerEntry: Equatable, Hashable {
      * Stack position.
      */
     public let position: Int32?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -25614,9 +28011,14 @@ public struct VariationMemoryLayerEntry: Equatable, Hashable {
          */memoryLayerId: String? = nil, 
         /**
          * Stack position.
-         */position: Int32? = nil) {
+         */position: Int32? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.memoryLayerId = memoryLayerId
         self.position = position
+        self.unknownFields = unknownFields
     }
 
     
@@ -25636,13 +28038,15 @@ public struct FfiConverterTypeVariationMemoryLayerEntry: FfiConverterRustBuffer 
         return
             try VariationMemoryLayerEntry(
                 memoryLayerId: FfiConverterOptionString.read(from: &buf), 
-                position: FfiConverterOptionInt32.read(from: &buf)
+                position: FfiConverterOptionInt32.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: VariationMemoryLayerEntry, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.memoryLayerId, into: &buf)
         FfiConverterOptionInt32.write(value.position, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25668,12 +28072,22 @@ public func FfiConverterTypeVariationMemoryLayerEntry_lower(_ value: VariationMe
 public struct WebhookDeliveriesCursorPagination: Equatable, Hashable {
     public let items: [WebhookDelivery]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [WebhookDelivery], pagination: CursorPaginationResponsePagination) {
+    public init(items: [WebhookDelivery], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -25693,13 +28107,15 @@ public struct FfiConverterTypeWebhookDeliveriesCursorPagination: FfiConverterRus
         return
             try WebhookDeliveriesCursorPagination(
                 items: FfiConverterSequenceTypeWebhookDelivery.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WebhookDeliveriesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeWebhookDelivery.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25725,12 +28141,22 @@ public func FfiConverterTypeWebhookDeliveriesCursorPagination_lower(_ value: Web
 public struct WebhookDelivery: Equatable, Hashable {
     public let data: WebhookDeliveryData
     public let metadata: OperationMetadata
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: WebhookDeliveryData, metadata: OperationMetadata) {
+    public init(data: WebhookDeliveryData, metadata: OperationMetadata, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.data = data
         self.metadata = metadata
+        self.unknownFields = unknownFields
     }
 
     
@@ -25750,13 +28176,15 @@ public struct FfiConverterTypeWebhookDelivery: FfiConverterRustBuffer {
         return
             try WebhookDelivery(
                 data: FfiConverterTypeWebhookDeliveryData.read(from: &buf), 
-                metadata: FfiConverterTypeOperationMetadata.read(from: &buf)
+                metadata: FfiConverterTypeOperationMetadata.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WebhookDelivery, into buf: inout [UInt8]) {
         FfiConverterTypeWebhookDeliveryData.write(value.data, into: &buf)
         FfiConverterTypeOperationMetadata.write(value.metadata, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25836,6 +28264,11 @@ public struct WebhookDeliveryData: Equatable, Hashable {
      * Headers the webhook endpoint answered with.
      */
     public let responseHeaders: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -25881,7 +28314,11 @@ public struct WebhookDeliveryData: Equatable, Hashable {
          */errorMessage: String? = nil, 
         /**
          * Headers the webhook endpoint answered with.
-         */responseHeaders: [String: String]? = nil) {
+         */responseHeaders: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.agentId = agentId
         self.attemptCount = attemptCount
         self.eventType = eventType
@@ -25896,6 +28333,7 @@ public struct WebhookDeliveryData: Equatable, Hashable {
         self.webhookUrl = webhookUrl
         self.errorMessage = errorMessage
         self.responseHeaders = responseHeaders
+        self.unknownFields = unknownFields
     }
 
     
@@ -25927,7 +28365,8 @@ public struct FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer {
                 webhookId: FfiConverterString.read(from: &buf), 
                 webhookUrl: FfiConverterString.read(from: &buf), 
                 errorMessage: FfiConverterOptionString.read(from: &buf), 
-                responseHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                responseHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -25946,6 +28385,7 @@ public struct FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer {
         FfiConverterString.write(value.webhookUrl, into: &buf)
         FfiConverterOptionString.write(value.errorMessage, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.responseHeaders, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -25975,16 +28415,26 @@ public struct Workspace: Equatable, Hashable {
      * Lifecycle status; archived workspaces reject scoped requests.
      */
     public let status: WorkspaceStatus?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(metadata: AccountResourceMetadata, spec: WorkspaceSpec, 
         /**
          * Lifecycle status; archived workspaces reject scoped requests.
-         */status: WorkspaceStatus? = nil) {
+         */status: WorkspaceStatus? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.status = status
+        self.unknownFields = unknownFields
     }
 
     
@@ -26005,7 +28455,8 @@ public struct FfiConverterTypeWorkspace: FfiConverterRustBuffer {
             try Workspace(
                 metadata: FfiConverterTypeAccountResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeWorkspaceSpec.read(from: &buf), 
-                status: FfiConverterOptionTypeWorkspaceStatus.read(from: &buf)
+                status: FfiConverterOptionTypeWorkspaceStatus.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -26013,6 +28464,7 @@ public struct FfiConverterTypeWorkspace: FfiConverterRustBuffer {
         FfiConverterTypeAccountResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeWorkspaceSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeWorkspaceStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26048,6 +28500,11 @@ public struct WorkspaceAdminCreateParamsMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -26060,10 +28517,15 @@ public struct WorkspaceAdminCreateParamsMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -26084,7 +28546,8 @@ public struct FfiConverterTypeWorkspaceAdminCreateParamsMetadata: FfiConverterRu
             try WorkspaceAdminCreateParamsMetadata(
                 name: FfiConverterString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -26092,6 +28555,7 @@ public struct FfiConverterTypeWorkspaceAdminCreateParamsMetadata: FfiConverterRu
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26127,6 +28591,11 @@ public struct WorkspaceAdminUpdateParamsMetadata: Equatable, Hashable {
      * String labels for grouping and filtering.
      */
     public let labels: [String: String]?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -26139,10 +28608,15 @@ public struct WorkspaceAdminUpdateParamsMetadata: Equatable, Hashable {
          */externalId: String? = nil, 
         /**
          * String labels for grouping and filtering.
-         */labels: [String: String]? = nil) {
+         */labels: [String: String]? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.name = name
         self.externalId = externalId
         self.labels = labels
+        self.unknownFields = unknownFields
     }
 
     
@@ -26163,7 +28637,8 @@ public struct FfiConverterTypeWorkspaceAdminUpdateParamsMetadata: FfiConverterRu
             try WorkspaceAdminUpdateParamsMetadata(
                 name: FfiConverterString.read(from: &buf), 
                 externalId: FfiConverterOptionString.read(from: &buf), 
-                labels: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                labels: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -26171,6 +28646,7 @@ public struct FfiConverterTypeWorkspaceAdminUpdateParamsMetadata: FfiConverterRu
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.externalId, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.labels, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26214,6 +28690,11 @@ public struct WorkspaceMember: Equatable, Hashable {
      * Member's display name.
      */
     public let name: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -26232,12 +28713,17 @@ public struct WorkspaceMember: Equatable, Hashable {
          */email: String? = nil, 
         /**
          * Member's display name.
-         */name: String? = nil) {
+         */name: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.actorId = actorId
         self.profileId = profileId
         self.addedAt = addedAt
         self.email = email
         self.name = name
+        self.unknownFields = unknownFields
     }
 
     
@@ -26260,7 +28746,8 @@ public struct FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer {
                 profileId: FfiConverterString.read(from: &buf), 
                 addedAt: FfiConverterOptionString.read(from: &buf), 
                 email: FfiConverterOptionString.read(from: &buf), 
-                name: FfiConverterOptionString.read(from: &buf)
+                name: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -26270,6 +28757,7 @@ public struct FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.addedAt, into: &buf)
         FfiConverterOptionString.write(value.email, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26295,12 +28783,22 @@ public func FfiConverterTypeWorkspaceMember_lower(_ value: WorkspaceMember) -> R
 public struct WorkspaceMembersCursorPagination: Equatable, Hashable {
     public let items: [WorkspaceMember]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [WorkspaceMember], pagination: CursorPaginationResponsePagination) {
+    public init(items: [WorkspaceMember], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -26320,13 +28818,15 @@ public struct FfiConverterTypeWorkspaceMembersCursorPagination: FfiConverterRust
         return
             try WorkspaceMembersCursorPagination(
                 items: FfiConverterSequenceTypeWorkspaceMember.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WorkspaceMembersCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeWorkspaceMember.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26353,13 +28853,23 @@ public struct WorkspaceSecret: Equatable, Hashable {
     public let metadata: ResourceMetadata
     public let spec: WorkspaceSecretSpec
     public let info: WorkspaceSecretInfo?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(metadata: ResourceMetadata, spec: WorkspaceSecretSpec, info: WorkspaceSecretInfo? = nil) {
+    public init(metadata: ResourceMetadata, spec: WorkspaceSecretSpec, info: WorkspaceSecretInfo? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.metadata = metadata
         self.spec = spec
         self.info = info
+        self.unknownFields = unknownFields
     }
 
     
@@ -26380,7 +28890,8 @@ public struct FfiConverterTypeWorkspaceSecret: FfiConverterRustBuffer {
             try WorkspaceSecret(
                 metadata: FfiConverterTypeResourceMetadata.read(from: &buf), 
                 spec: FfiConverterTypeWorkspaceSecretSpec.read(from: &buf), 
-                info: FfiConverterOptionTypeWorkspaceSecretInfo.read(from: &buf)
+                info: FfiConverterOptionTypeWorkspaceSecretInfo.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -26388,6 +28899,7 @@ public struct FfiConverterTypeWorkspaceSecret: FfiConverterRustBuffer {
         FfiConverterTypeResourceMetadata.write(value.metadata, into: &buf)
         FfiConverterTypeWorkspaceSecretSpec.write(value.spec, into: &buf)
         FfiConverterOptionTypeWorkspaceSecretInfo.write(value.info, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26416,15 +28928,25 @@ public struct WorkspaceSecretInfo: Equatable, Hashable {
      * Last time the secret was used.
      */
     public let lastUsedAt: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(createdBy: Profile? = nil, 
         /**
          * Last time the secret was used.
-         */lastUsedAt: String? = nil) {
+         */lastUsedAt: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.createdBy = createdBy
         self.lastUsedAt = lastUsedAt
+        self.unknownFields = unknownFields
     }
 
     
@@ -26444,13 +28966,15 @@ public struct FfiConverterTypeWorkspaceSecretInfo: FfiConverterRustBuffer {
         return
             try WorkspaceSecretInfo(
                 createdBy: FfiConverterOptionTypeProfile.read(from: &buf), 
-                lastUsedAt: FfiConverterOptionString.read(from: &buf)
+                lastUsedAt: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WorkspaceSecretInfo, into buf: inout [UInt8]) {
         FfiConverterOptionTypeProfile.write(value.createdBy, into: &buf)
         FfiConverterOptionString.write(value.lastUsedAt, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26478,14 +29002,24 @@ public struct WorkspaceSecretSpec: Equatable, Hashable, CustomDebugStringConvert
      * Secret value.
      */
     public let value: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Secret value.
-         */value: String? = nil) {
+         */value: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.value = value
+        self.unknownFields = unknownFields
     }
 
     
@@ -26515,12 +29049,14 @@ public struct FfiConverterTypeWorkspaceSecretSpec: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WorkspaceSecretSpec {
         return
             try WorkspaceSecretSpec(
-                value: FfiConverterOptionString.read(from: &buf)
+                value: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WorkspaceSecretSpec, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.value, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26546,12 +29082,22 @@ public func FfiConverterTypeWorkspaceSecretSpec_lower(_ value: WorkspaceSecretSp
 public struct WorkspaceSecretsCursorPagination: Equatable, Hashable {
     public let items: [WorkspaceSecret]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [WorkspaceSecret], pagination: CursorPaginationResponsePagination) {
+    public init(items: [WorkspaceSecret], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -26571,13 +29117,15 @@ public struct FfiConverterTypeWorkspaceSecretsCursorPagination: FfiConverterRust
         return
             try WorkspaceSecretsCursorPagination(
                 items: FfiConverterSequenceTypeWorkspaceSecret.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WorkspaceSecretsCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeWorkspaceSecret.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26605,14 +29153,24 @@ public struct WorkspaceSpec: Equatable, Hashable {
      * Free-text description of the workspace.
      */
     public let description: String?
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Free-text description of the workspace.
-         */description: String? = nil) {
+         */description: String? = nil, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.description = description
+        self.unknownFields = unknownFields
     }
 
     
@@ -26631,12 +29189,14 @@ public struct FfiConverterTypeWorkspaceSpec: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WorkspaceSpec {
         return
             try WorkspaceSpec(
-                description: FfiConverterOptionString.read(from: &buf)
+                description: FfiConverterOptionString.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WorkspaceSpec, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -26662,12 +29222,22 @@ public func FfiConverterTypeWorkspaceSpec_lower(_ value: WorkspaceSpec) -> RustB
 public struct WorkspacesCursorPagination: Equatable, Hashable {
     public let items: [Workspace]
     public let pagination: CursorPaginationResponsePagination
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    public let unknownFields: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(items: [Workspace], pagination: CursorPaginationResponsePagination) {
+    public init(items: [Workspace], pagination: CursorPaginationResponsePagination, 
+        /**
+         * The fields this SDK version does not know, as the JSON text of an object (null when
+         * none); sent back as they are when the record is part of a request.
+         */unknownFields: String? = nil) {
         self.items = items
         self.pagination = pagination
+        self.unknownFields = unknownFields
     }
 
     
@@ -26687,13 +29257,15 @@ public struct FfiConverterTypeWorkspacesCursorPagination: FfiConverterRustBuffer
         return
             try WorkspacesCursorPagination(
                 items: FfiConverterSequenceTypeWorkspace.read(from: &buf), 
-                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf)
+                pagination: FfiConverterTypeCursorPaginationResponsePagination.read(from: &buf), 
+                unknownFields: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: WorkspacesCursorPagination, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeWorkspace.write(value.items, into: &buf)
         FfiConverterTypeCursorPaginationResponsePagination.write(value.pagination, into: &buf)
+        FfiConverterOptionString.write(value.unknownFields, into: &buf)
     }
 }
 
@@ -27236,16 +29808,21 @@ public func FfiConverterTypeBulkWorkspaceApplyStatusState_lower(_ value: BulkWor
 
 
 /**
- * Everything a call can fail with: the core contract's error record, one variant per
- * class of the error table. Every variant carries the same fields: `message`,
- * `class_name` (`NotFoundError`, … as in every language), `kind` (`api`, `connection`,
- * `timeout`, `decode`, `invalid_request`, `configuration`, `webhook`, `internal`),
- * `status`, `request_id`, `body`, `code` (the error body's google.rpc code), `detail`
- * (decode: the failing field path; webhook: why, e.g. `bad_signature`), `operation`
- * (the failed call's operationId) and `attempts` (1 + retries, for status errors).
- *
- * Kotlin: `CadenyaException.NotFound` etc. (the message field is `errorMessage` there,
- * because `Throwable.message` is taken). Swift: `CadenyaError.notFound(...)`.
+ * Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field
+ * is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.NotFound(...)`.
+ * Every variant has the same fields:
+ * - `kind`: The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal.
+ * - `message`: What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`.
+ * - `status`: The HTTP status, for status and decode errors.
+ * - `code`: `code` of the error body (a google.rpc.Code).
+ * - `details`: `details` of the error body.
+ * - `body`: The raw response body of a status error.
+ * - `request_id`: The `x-request-id` of the response: quote it to support.
+ * - `headers`: Response headers of a status error (lower-case names).
+ * - `operation`: The operationId of the failed call.
+ * - `attempts`: Attempts made (1 + retries), for status errors.
+ * - `detail`: Decode errors: the failing field path; webhook errors: why (`bad_signature`, …).
+ * - `class_name`: the class in Python and Node (`NotFoundError`, …).
  */
 public 
 enum CadenyaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -27253,84 +29830,94 @@ enum CadenyaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * HTTP 400.
+     * `APIStatusError`: The API answered with a non-2xx status (other statuses use it directly).
      */
-    case BadRequest(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case Api(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * HTTP 401: the API key is missing, wrong or revoked.
+     * `BadRequestError`: HTTP 400.
      */
-    case Authentication(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case BadRequest(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * HTTP 403.
+     * `AuthenticationError`: HTTP 401: the API key is missing, wrong or revoked.
      */
-    case PermissionDenied(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case Authentication(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * HTTP 404.
+     * `PermissionDeniedError`: HTTP 403.
      */
-    case NotFound(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case PermissionDenied(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * HTTP 409.
+     * `NotFoundError`: HTTP 404.
      */
-    case Conflict(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case NotFound(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * HTTP 422.
+     * `ConflictError`: HTTP 409.
      */
-    case UnprocessableEntity(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case Conflict(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * HTTP 429 (after the retries the client is configured for).
+     * `UnprocessableEntityError`: HTTP 422.
      */
-    case RateLimit(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case UnprocessableEntity(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * HTTP 5xx (after retries).
+     * `RateLimitError`: HTTP 429 (after retries).
      */
-    case InternalServer(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case RateLimit(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * Any other non-2xx status.
+     * `InternalServerError`: HTTP 5xx (after retries).
      */
-    case Api(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case InternalServer(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * The request could not be sent or the response not read (refused, reset, dropped, truncated).
+     * `APIConnectionError`: The request could not be sent or the response not read.
      */
-    case Connection(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case Connection(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * One attempt took longer than the timeout.
+     * `APITimeoutError`: An attempt took longer than the timeout.
      */
-    case Timeout(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case Timeout(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * The response did not match the model; `detail` names the failing field path.
+     * `APIResponseValidationError`: A 2xx response did not decode; `detail` is the field path.
      */
-    case Decode(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case Decode(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * Refused before anything was sent (empty id, bad header, invalid JSON in a JSON field, …).
+     * `APIUserAbortError`: The call was cancelled by its caller (Node's AbortSignal).
      */
-    case InvalidRequest(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case UserAbort(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * The client could not be built (missing API key, bad base URL, …).
+     * `WebhookVerificationError`: A webhook failed verification; `detail` says why.
      */
-    case Configuration(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case WebhookVerification(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * A webhook failed verification or could not be decoded; `detail` says why.
+     * `InvalidRequestError`: The call was refused before anything was sent.
      */
-    case WebhookVerification(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case InvalidRequest(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
-     * A bug inside the SDK (a caught panic); please report it.
+     * `ConfigurationError`: The client could not be configured.
      */
-    case Internal(message: String, className: String, kind: String, status: Int32?, requestId: String?, body: String?, code: Int32?, detail: String?, operation: String?, attempts: UInt32?
+    case Configuration(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    )
+    /**
+     * `WaitTimeoutError`: An objective helper gave up waiting; `detail` is the last state it saw.
+     */
+    case WaitTimeout(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    )
+    /**
+     * `InternalError`: A bug inside the SDK (a caught panic); please report it.
+     */
+    case Internal(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
 
     
@@ -27372,197 +29959,257 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
         
 
         
-        case 1: return .BadRequest(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 1: return .Api(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 2: return .Authentication(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 2: return .BadRequest(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 3: return .PermissionDenied(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 3: return .Authentication(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 4: return .NotFound(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 4: return .PermissionDenied(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Conflict(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 5: return .NotFound(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .UnprocessableEntity(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 6: return .Conflict(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .RateLimit(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 7: return .UnprocessableEntity(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .InternalServer(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 8: return .RateLimit(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .Api(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 9: return .InternalServer(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
         case 10: return .Connection(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
         case 11: return .Timeout(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
         case 12: return .Decode(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .InvalidRequest(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 13: return .UserAbort(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .Configuration(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 14: return .WebhookVerification(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .WebhookVerification(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 15: return .InvalidRequest(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
-        case 16: return .Internal(
-            message: try FfiConverterString.read(from: &buf), 
-            className: try FfiConverterString.read(from: &buf), 
+        case 16: return .Configuration(
             kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
             code: try FfiConverterOptionInt32.read(from: &buf), 
-            detail: try FfiConverterOptionString.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            attempts: try FfiConverterOptionUInt32.read(from: &buf)
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
+            )
+        case 17: return .WaitTimeout(
+            kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            code: try FfiConverterOptionInt32.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
+            )
+        case 18: return .Internal(
+            kind: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            code: try FfiConverterOptionInt32.read(from: &buf), 
+            details: try FfiConverterString.read(from: &buf), 
+            body: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            headers: try FfiConverterOptionDictionaryStringString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            attempts: try FfiConverterOptionUInt32.read(from: &buf), 
+            detail: try FfiConverterOptionString.read(from: &buf), 
+            className: try FfiConverterString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -27576,228 +30223,292 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
 
         
         
-        case let .BadRequest(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .Api(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(1))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Authentication(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .BadRequest(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(2))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .PermissionDenied(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .Authentication(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(3))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .NotFound(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .PermissionDenied(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(4))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Conflict(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .NotFound(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(5))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .UnprocessableEntity(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .Conflict(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(6))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .RateLimit(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .UnprocessableEntity(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(7))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .InternalServer(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .RateLimit(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(8))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Api(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .InternalServer(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(9))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Connection(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .Connection(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(10))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Timeout(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .Timeout(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(11))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Decode(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .Decode(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(12))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .InvalidRequest(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .UserAbort(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(13))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Configuration(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .WebhookVerification(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(14))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .WebhookVerification(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .InvalidRequest(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(15))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         
-        case let .Internal(message,className,kind,status,requestId,body,code,detail,operation,attempts):
+        case let .Configuration(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(16))
-            FfiConverterString.write(message, into: &buf)
-            FfiConverterString.write(className, into: &buf)
             FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
             FfiConverterOptionInt32.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
             FfiConverterOptionInt32.write(code, into: &buf)
-            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
+            
+        
+        case let .WaitTimeout(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterOptionInt32.write(code, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
+            
+        
+        case let .Internal(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterOptionInt32.write(code, into: &buf)
+            FfiConverterString.write(details, into: &buf)
+            FfiConverterOptionString.write(body, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionDictionaryStringString.write(headers, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterOptionUInt32.write(attempts, into: &buf)
+            FfiConverterOptionString.write(detail, into: &buf)
+            FfiConverterString.write(className, into: &buf)
             
         }
     }
@@ -30133,6 +32844,30 @@ fileprivate struct FfiConverterOptionTypeProfilePage: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeProfilePage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRawResponse: FfiConverterRustBuffer {
+    typealias SwiftType = RawResponse?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRawResponse.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRawResponse.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -34907,16 +37642,16 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_func_unsafe_unwrap_webhook() != 50191) {
+    if (uniffi_cadenya_uniffi_checksum_func_unsafe_unwrap_webhook() != 32908) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_base_url() != 9608) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_webhook() != 23795) {
+    if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_webhook() != 39768) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_with_workspace() != 51121) {
+    if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_with_workspace() != 33314) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspace_id() != 26744) {
@@ -34961,6 +37696,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspaces() != 45518) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_header() != 32181) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_headers() != 38367) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_request_id() != 46862) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_rawresponse_status() != 11502) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_cadenya_uniffi_checksum_method_apikeypage_has_next_page() != 41643) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -34970,13 +37717,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_apikeypage_next_cursor() != 10480) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeypage_next_page() != 42541) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeypage_next_page() != 30306) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_accountresource_retrieve() != 12299) {
+    if (uniffi_cadenya_uniffi_checksum_method_accountresource_retrieve() != 21974) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_accountresource_rotate_webhook_signing_key() != 62909) {
+    if (uniffi_cadenya_uniffi_checksum_method_accountresource_rotate_webhook_signing_key() != 10110) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_agentpage_has_next_page() != 62129) {
@@ -34988,7 +37735,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_agentpage_next_cursor() != 39079) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentpage_next_page() != 5844) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentpage_next_page() != 38841) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_agentschedulepage_has_next_page() != 17196) {
@@ -35000,7 +37747,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_cursor() != 58579) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_page() != 17097) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_page() != 37563) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_agentvariationpage_has_next_page() != 59411) {
@@ -35012,31 +37759,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_cursor() != 41802) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_page() != 58702) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_page() != 12000) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsfeedbackresource_list() != 49570) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsfeedbackresource_list() != 60430) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_create() != 16355) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_create() != 63726) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_delete() != 6990) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_delete() != 57936) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_agentsresource_feedback() != 17298) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_list() != 39437) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_list() != 50476) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_retrieve() != 6835) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_retrieve() != 49609) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_agentsresource_schedules() != 52115) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_update() != 20425) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsresource_update() != 2306) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_agentsresource_variations() != 30152) {
@@ -35045,82 +37792,82 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_agentsresource_webhook_deliveries() != 55502) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_create() != 20140) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_create() != 18361) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_delete() != 36759) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_delete() != 11725) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_list() != 28815) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_list() != 41219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_retrieve() != 29663) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_retrieve() != 35883) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_update() != 3659) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_update() != 58603) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_assignment() != 58544) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_assignment() != 21037) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_memory_layer() != 37717) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_memory_layer() != 46260) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_create() != 38471) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_create() != 60864) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_delete() != 30220) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_delete() != 42340) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_list() != 58764) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_list() != 10619) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_assignment() != 5226) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_assignment() != 38369) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_memory_layer() != 33941) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_memory_layer() != 51781) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_retrieve() != 32174) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_retrieve() != 20523) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update() != 41382) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update() != 8204) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update_memory_layer() != 1458) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update_memory_layer() != 18983) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_agentswebhookdeliveriesresource_list() != 53846) {
+    if (uniffi_cadenya_uniffi_checksum_method_agentswebhookdeliveriesresource_list() != 7326) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_add() != 35531) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_add() != 59977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_list() != 46555) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_list() != 23286) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_remove() != 62091) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_remove() != 41275) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_access() != 51293) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_create() != 4385) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_create() != 53921) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_delete() != 44860) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_delete() != 1240) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_list() != 22109) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_list() != 21169) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_retrieve() != 33972) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_retrieve() != 2819) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_rotate() != 24705) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_rotate() != 23714) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_update() != 16364) {
+    if (uniffi_cadenya_uniffi_checksum_method_apikeysresource_update() != 45004) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_has_next_page() != 24716) {
@@ -35132,7 +37879,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_cursor() != 17130) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_page() != 59641) {
+    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_page() != 53041) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_has_next_page() != 1061) {
@@ -35144,22 +37891,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_cursor() != 28228) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_page() != 46809) {
+    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_page() != 21098) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_apply() != 62524) {
+    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_apply() != 23487) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_list() != 9105) {
+    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_list() != 34071) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_results() != 22236) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_retrieve() != 16720) {
+    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_retrieve() != 52751) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresultsresource_list() != 17217) {
+    if (uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresultsresource_list() != 3968) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_memoryentrypage_has_next_page() != 19030) {
@@ -35171,7 +37918,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_cursor() != 4975) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_page() != 23237) {
+    if (uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_page() != 31538) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_memorylayerpage_has_next_page() != 42038) {
@@ -35183,40 +37930,40 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_cursor() != 47584) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_page() != 31801) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_page() != 36165) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_create() != 46486) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_create() != 27826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_delete() != 31309) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_delete() != 7463) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_list() != 22444) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_list() != 51837) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_retrieve() != 45824) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_retrieve() != 16826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_update() != 44951) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_update() != 23238) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_create() != 16555) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_create() != 49374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_delete() != 26367) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_delete() != 15415) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_entries() != 62374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_list() != 23179) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_list() != 36263) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_retrieve() != 47559) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_retrieve() != 4842) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_update() != 41921) {
+    if (uniffi_cadenya_uniffi_checksum_method_memorylayersresource_update() != 45607) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_modelpage_has_next_page() != 36022) {
@@ -35228,16 +37975,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_modelpage_next_cursor() != 6669) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_modelpage_next_page() != 21565) {
+    if (uniffi_cadenya_uniffi_checksum_method_modelpage_next_page() != 13296) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_modelsresource_list() != 5619) {
+    if (uniffi_cadenya_uniffi_checksum_method_modelsresource_list() != 49060) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_modelsresource_retrieve() != 11405) {
+    if (uniffi_cadenya_uniffi_checksum_method_modelsresource_retrieve() != 5335) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_modelsresource_set_status() != 53628) {
+    if (uniffi_cadenya_uniffi_checksum_method_modelsresource_set_status() != 58198) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_has_next_page() != 489) {
@@ -35249,7 +37996,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_cursor() != 29208) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() != 26646) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() != 33150) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_has_next_page() != 7648) {
@@ -35261,7 +38008,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_cursor() != 1633) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_page() != 24416) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_page() != 49716) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_has_next_page() != 41187) {
@@ -35273,7 +38020,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_cursor() != 7377) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_page() != 23365) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_page() != 28041) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivepage_has_next_page() != 54933) {
@@ -35285,7 +38032,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivepage_next_cursor() != 18114) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivepage_next_page() != 34417) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivepage_next_page() != 51785) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_has_next_page() != 64048) {
@@ -35297,7 +38044,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_cursor() != 4314) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_page() != 42915) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_page() != 24799) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_has_next_page() != 37644) {
@@ -35309,7 +38056,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_cursor() != 29130) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_page() != 61705) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_page() != 9079) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_has_next_page() != 65510) {
@@ -35321,40 +38068,40 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_cursor() != 27398) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_page() != 44878) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_page() != 24896) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_create() != 20413) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_create() != 16797) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_list() != 25162) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_list() != 52209) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_cancel() != 37355) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_cancel() != 52231) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_compact() != 51681) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_compact() != 8810) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_continue_() != 16788) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_continue_() != 38889) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_create() != 3513) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_create() != 26064) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_feedback() != 43503) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() != 16600) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() != 8036) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_context_windows() != 44056) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_context_windows() != 23187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_events() != 3693) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_events() != 7943) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_retrieve() != 21535) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_retrieve() != 17656) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_tasks() != 50207) {
@@ -35366,22 +38113,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_tools() != 59165) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() != 46865) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() != 62388) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_retrieve() != 45113) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_retrieve() != 41857) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_approve() != 21902) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_approve() != 1196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_deny() != 62122) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_deny() != 50157) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_list() != 40019) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_list() != 61108) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolsresource_list() != 18460) {
+    if (uniffi_cadenya_uniffi_checksum_method_objectivestoolsresource_list() != 22440) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_profilepage_has_next_page() != 40420) {
@@ -35393,10 +38140,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_profilepage_next_cursor() != 12414) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_profilepage_next_page() != 47357) {
+    if (uniffi_cadenya_uniffi_checksum_method_profilepage_next_page() != 20250) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_searchresource_search_tools_or_tool_sets() != 46929) {
+    if (uniffi_cadenya_uniffi_checksum_method_searchresource_search_tools_or_tool_sets() != 62178) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_toolpage_has_next_page() != 53269) {
@@ -35408,7 +38155,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_toolpage_next_cursor() != 33037) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolpage_next_page() != 24463) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolpage_next_page() != 26390) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_toolseteventpage_has_next_page() != 15442) {
@@ -35420,7 +38167,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_cursor() != 60953) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_page() != 38513) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_page() != 63089) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_toolsetpage_has_next_page() != 1138) {
@@ -35432,52 +38179,52 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_cursor() != 33839) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_page() != 21187) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_page() != 45374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_create() != 35974) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_create() != 44946) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_delete() != 37693) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_delete() != 43881) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_get_openapi_spec() != 65065) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_get_openapi_spec() != 34513) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list() != 1106) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list() != 4409) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list_events() != 11976) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list_events() != 20607) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_retrieve() != 60713) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_retrieve() != 53700) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_tools() != 59715) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_update() != 16067) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetsresource_update() != 56552) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_create() != 21436) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_create() != 169) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_delete() != 60104) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_delete() != 14997) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_list() != 9973) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_list() != 57632) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_retrieve() != 48679) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_retrieve() != 59810) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_update() != 15194) {
+    if (uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_update() != 12899) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_uploadsresource_create() != 33806) {
+    if (uniffi_cadenya_uniffi_checksum_method_uploadsresource_create() != 39375) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_uploadsresource_retrieve() != 12899) {
+    if (uniffi_cadenya_uniffi_checksum_method_uploadsresource_retrieve() != 53396) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_has_next_page() != 18252) {
@@ -35489,28 +38236,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_cursor() != 53554) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_page() != 26831) {
+    if (uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_page() != 19378) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_add() != 8985) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_add() != 55329) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_list() != 24222) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_list() != 20906) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_remove() != 17815) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_remove() != 19876) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminprofilesresource_list() != 42855) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminprofilesresource_list() != 36016) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_archive() != 52257) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_archive() != 14580) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_create() != 26710) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_create() != 64298) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_list() != 30725) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_list() != 47452) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_members() != 41858) {
@@ -35519,10 +38266,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_profiles() != 26224) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_retrieve() != 31670) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_retrieve() != 49988) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_update() != 59068) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_update() != 64154) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_workspacememberpage_has_next_page() != 17858) {
@@ -35534,7 +38281,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_cursor() != 48345) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_page() != 41714) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_page() != 62514) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_workspacepage_has_next_page() != 20573) {
@@ -35546,7 +38293,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_workspacepage_next_cursor() != 31813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacepage_next_page() != 64058) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacepage_next_page() != 55772) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_has_next_page() != 160) {
@@ -35558,43 +38305,46 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_cursor() != 39679) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_page() != 17150) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_page() != 13624) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_create() != 8294) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_create() != 3648) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_delete() != 33046) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_delete() != 22518) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_list() != 55393) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_list() != 51020) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_retrieve() != 12419) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_retrieve() != 49890) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_update() != 44149) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_update() != 61684) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesresource_get() != 57941) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesresource_get() != 34174) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_workspacesresource_list() != 25784) {
+    if (uniffi_cadenya_uniffi_checksum_method_workspacesresource_list() != 55890) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_webhook_unwrap() != 41280) {
+    if (uniffi_cadenya_uniffi_checksum_method_webhook_unwrap() != 34609) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_webhook_verify() != 42906) {
+    if (uniffi_cadenya_uniffi_checksum_method_webhook_verify() != 33898) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock() != 23246) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() != 33004) {
+    if (uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() != 6872) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_constructor_webhook_new() != 31294) {
+    if (uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() != 46415) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_constructor_webhook_new() != 26421) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -25,6 +25,37 @@ final class ClientTests: XCTestCase {
         }
     }
 
+    func testRawResponseCarriesStatusHeadersAndRequestId() async throws {
+        let client = try LocalServer.get().client()
+        let raw = RawResponse()
+        _ = try await client.account().retrieve(options: RequestOptions(rawResponse: raw))
+        XCTAssertEqual(raw.status(), 200)
+        let id = try XCTUnwrap(raw.requestId())
+        XCTAssertTrue(id.hasPrefix("req_"), id)
+        XCTAssertEqual(raw.header(name: "X-Request-ID"), id)
+        XCTAssertEqual(raw.headers()["x-request-id"], id)
+        XCTAssertNil(RawResponse().status())
+    }
+
+    func testUnknownFieldsAreKeptAndSentBack() async throws {
+        let meta = { (id: String, extra: String) -> String in
+            "{\"id\":\"\(id)\",\"accountId\":\"acct_1\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"profileId\":\"prf_1\",\"workspaceId\":\"ws_1\"\(extra)}"
+        }
+        let event: String = "{\"type\":\"objective_event.finalized\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{"
+            + "\"agent\":\(meta("agt_1", ",\"name\":\"a\",\"futureField\":{\"Keep_Me\":1}")),"
+            + "\"agentVariation\":\(meta("var_1", ",\"name\":\"v\"")),\"objective\":\(meta("obj_1", "")),"
+            + "\"objectiveEvent\":{\"metadata\":\(meta("evt_1", "")),\"data\":{\"type\":\"OBJECTIVE_EVENT_TYPE_FINALIZED\",\"finalized\":{}}}}}"
+        let agent = try unsafeUnwrapWebhook(payload: Data(event.utf8)).data.agent
+        XCTAssertEqual(agent.unknownFields, "{\"futureField\":{\"Keep_Me\":1}}")
+        let server = try LocalServer.get()
+        let name = uid("unknown-fields")
+        _ = try await server.client().agents().create(
+            metadata: CreateResourceMetadata(name: name, unknownFields: agent.unknownFields), spec: draftSpec
+        )
+        let created = try await server.client().agents().list(prefix: name)
+        XCTAssertEqual(created.items().count, 1)
+    }
+
     func testAgentCrudThenNotFound() async throws {
         let server = try LocalServer.get()
         let client = try server.client()

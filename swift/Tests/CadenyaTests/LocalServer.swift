@@ -148,36 +148,47 @@ func millis(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000
 }
 
-/// The fields every `CadenyaError` case carries, with the case's name.
+/// The fields every `CadenyaError` case carries (the same in every language), with the case's name.
 struct ErrorFields {
     let name: String
-    let message: String
     let kind: String
+    let message: String
     let status: Int32?
-    let requestId: String?
-    let body: String?
     let code: Int32?
+    let details: String
+    let body: String?
+    let requestId: String?
+    let headers: [String: String]?
+    let operation: String?
+    let attempts: UInt32?
     let detail: String?
+    let className: String
 }
 
 extension CadenyaError {
     var fields: ErrorFields {
+        let name = Mirror(reflecting: self).children.first?.label ?? "\(self)"
         switch self {
-        case let .BadRequest(m, k, s, r, b, c, d): return ErrorFields(name: "BadRequest", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .Authentication(m, k, s, r, b, c, d): return ErrorFields(name: "Authentication", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .PermissionDenied(m, k, s, r, b, c, d): return ErrorFields(name: "PermissionDenied", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .NotFound(m, k, s, r, b, c, d): return ErrorFields(name: "NotFound", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .Conflict(m, k, s, r, b, c, d): return ErrorFields(name: "Conflict", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .UnprocessableEntity(m, k, s, r, b, c, d): return ErrorFields(name: "UnprocessableEntity", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .RateLimit(m, k, s, r, b, c, d): return ErrorFields(name: "RateLimit", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .InternalServer(m, k, s, r, b, c, d): return ErrorFields(name: "InternalServer", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .Api(m, k, s, r, b, c, d): return ErrorFields(name: "Api", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .Connection(m, k, s, r, b, c, d): return ErrorFields(name: "Connection", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .Timeout(m, k, s, r, b, c, d): return ErrorFields(name: "Timeout", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .Decode(m, k, s, r, b, c, d): return ErrorFields(name: "Decode", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .InvalidRequest(m, k, s, r, b, c, d): return ErrorFields(name: "InvalidRequest", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .Configuration(m, k, s, r, b, c, d): return ErrorFields(name: "Configuration", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
-        case let .WebhookVerification(m, k, s, r, b, c, d): return ErrorFields(name: "WebhookVerification", message: m, kind: k, status: s, requestId: r, body: b, code: c, detail: d)
+        case let .Api(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .BadRequest(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .Authentication(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .PermissionDenied(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .NotFound(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .Conflict(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .UnprocessableEntity(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .RateLimit(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .InternalServer(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .Connection(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .Timeout(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .Decode(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .UserAbort(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .WebhookVerification(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .InvalidRequest(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .Configuration(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .WaitTimeout(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .Internal(k, m, s, c, dt, b, r, h, o, a, d, cn):
+            return ErrorFields(name: name, kind: k, message: m, status: s, code: c, details: dt, body: b, requestId: r,
+                               headers: h, operation: o, attempts: a, detail: d, className: cn)
         }
     }
 }

@@ -255,7 +255,7 @@ void uniffi_cadenya_uniffi_fn_free_cadenyaclient(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_CADENYACLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_CADENYACLIENT_NEW
-uint64_t uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(RustBuffer api_key, RustBuffer base_url, RustBuffer workspace_id, RustBuffer webhook_secret, RustBuffer timeout, RustBuffer max_retries, RustBuffer default_headers, RustBuffer log_level, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(RustBuffer api_key, RustBuffer base_url, RustBuffer workspace_id, RustBuffer webhook_secret, RustBuffer timeout, RustBuffer max_retries, RustBuffer default_headers, RustBuffer log_level, RustBuffer ca_bundle, RustBuffer proxy, RustBuffer connect_timeout, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_CADENYACLIENT_BASE_URL
@@ -341,6 +341,42 @@ uint64_t uniffi_cadenya_uniffi_fn_method_cadenyaclient_workspace_secrets(uint64_
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_CADENYACLIENT_WORKSPACES
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_CADENYACLIENT_WORKSPACES
 uint64_t uniffi_cadenya_uniffi_fn_method_cadenyaclient_workspaces(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CLONE_RAWRESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CLONE_RAWRESPONSE
+uint64_t uniffi_cadenya_uniffi_fn_clone_rawresponse(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_FREE_RAWRESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_FREE_RAWRESPONSE
+void uniffi_cadenya_uniffi_fn_free_rawresponse(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_RAWRESPONSE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_RAWRESPONSE_NEW
+uint64_t uniffi_cadenya_uniffi_fn_constructor_rawresponse_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_HEADER
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_HEADER
+RustBuffer uniffi_cadenya_uniffi_fn_method_rawresponse_header(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_HEADERS
+RustBuffer uniffi_cadenya_uniffi_fn_method_rawresponse_headers(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_REQUEST_ID
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_REQUEST_ID
+RustBuffer uniffi_cadenya_uniffi_fn_method_rawresponse_request_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_RAWRESPONSE_STATUS
+RustBuffer uniffi_cadenya_uniffi_fn_method_rawresponse_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CLONE_APIKEYPAGE
@@ -2346,6 +2382,30 @@ uint16_t uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspaces(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_HEADER
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_HEADER
+uint16_t uniffi_cadenya_uniffi_checksum_method_rawresponse_header(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_HEADERS
+uint16_t uniffi_cadenya_uniffi_checksum_method_rawresponse_headers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_REQUEST_ID
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_REQUEST_ID
+uint16_t uniffi_cadenya_uniffi_checksum_method_rawresponse_request_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_RAWRESPONSE_STATUS
+uint16_t uniffi_cadenya_uniffi_checksum_method_rawresponse_status(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_APIKEYPAGE_HAS_NEXT_PAGE
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_APIKEYPAGE_HAS_NEXT_PAGE
 uint16_t uniffi_cadenya_uniffi_checksum_method_apikeypage_has_next_page(void
@@ -3609,6 +3669,12 @@ uint16_t uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_CONSTRUCTOR_CADENYACLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_CONSTRUCTOR_CADENYACLIENT_NEW
 uint16_t uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_CONSTRUCTOR_RAWRESPONSE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_CONSTRUCTOR_RAWRESPONSE_NEW
+uint16_t uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new(void
     
 );
 #endif

@@ -718,6 +718,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspaces(
     ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_header(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_headers(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_request_id(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_rawresponse_status(
+    ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_apikeypage_has_next_page(
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_apikeypage_items(
@@ -1140,6 +1148,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new(
     ): Int
+    external fun uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new(
+    ): Int
     external fun uniffi_cadenya_uniffi_checksum_constructor_webhook_new(
     ): Int
     external fun ffi_cadenya_uniffi_uniffi_contract_version(
@@ -1166,7 +1176,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_cadenya_uniffi_fn_free_cadenyaclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(`apiKey`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`webhookSecret`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`defaultHeaders`: RustBuffer.ByValue,`logLevel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(`apiKey`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`webhookSecret`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`defaultHeaders`: RustBuffer.ByValue,`logLevel`: RustBuffer.ByValue,`caBundle`: RustBuffer.ByValue,`proxy`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_cadenyaclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1202,6 +1212,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_cadenyaclient_workspaces(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_cadenya_uniffi_fn_clone_rawresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_cadenya_uniffi_fn_free_rawresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_cadenya_uniffi_fn_constructor_rawresponse_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_header(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_headers(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_request_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_cadenya_uniffi_fn_method_rawresponse_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_cadenya_uniffi_fn_clone_apikeypage(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_cadenya_uniffi_fn_free_apikeypage(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1975,16 +1999,16 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_cadenya_uniffi_checksum_func_unsafe_unwrap_webhook() and 0xFFFF) != 50191) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_func_unsafe_unwrap_webhook() and 0xFFFF) != 32908) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_base_url() and 0xFFFF) != 9608) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_webhook() and 0xFFFF) != 23795) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_webhook() and 0xFFFF) != 39768) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_with_workspace() and 0xFFFF) != 51121) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_with_workspace() and 0xFFFF) != 33314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspace_id() and 0xFFFF) != 26744) {
@@ -2029,6 +2053,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyaclient_workspaces() and 0xFFFF) != 45518) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_header() and 0xFFFF) != 32181) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_headers() and 0xFFFF) != 38367) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_request_id() and 0xFFFF) != 46862) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_rawresponse_status() and 0xFFFF) != 11502) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_has_next_page() and 0xFFFF) != 41643) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2038,13 +2074,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_next_cursor() and 0xFFFF) != 10480) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_next_page() and 0xFFFF) != 42541) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeypage_next_page() and 0xFFFF) != 30306) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_retrieve() and 0xFFFF) != 12299) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_retrieve() and 0xFFFF) != 21974) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_rotate_webhook_signing_key() and 0xFFFF) != 62909) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_accountresource_rotate_webhook_signing_key() and 0xFFFF) != 10110) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_has_next_page() and 0xFFFF) != 62129) {
@@ -2056,7 +2092,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_next_cursor() and 0xFFFF) != 39079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_next_page() and 0xFFFF) != 5844) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentpage_next_page() and 0xFFFF) != 38841) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_has_next_page() and 0xFFFF) != 17196) {
@@ -2068,7 +2104,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_cursor() and 0xFFFF) != 58579) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_page() and 0xFFFF) != 17097) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentschedulepage_next_page() and 0xFFFF) != 37563) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_has_next_page() and 0xFFFF) != 59411) {
@@ -2080,31 +2116,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_cursor() and 0xFFFF) != 41802) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_page() and 0xFFFF) != 58702) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentvariationpage_next_page() and 0xFFFF) != 12000) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsfeedbackresource_list() and 0xFFFF) != 49570) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsfeedbackresource_list() and 0xFFFF) != 60430) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_create() and 0xFFFF) != 16355) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_create() and 0xFFFF) != 63726) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_delete() and 0xFFFF) != 6990) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_delete() and 0xFFFF) != 57936) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_feedback() and 0xFFFF) != 17298) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_list() and 0xFFFF) != 39437) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_list() and 0xFFFF) != 50476) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_retrieve() and 0xFFFF) != 6835) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_retrieve() and 0xFFFF) != 49609) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_schedules() and 0xFFFF) != 52115) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_update() and 0xFFFF) != 20425) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_update() and 0xFFFF) != 2306) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_variations() and 0xFFFF) != 30152) {
@@ -2113,82 +2149,82 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsresource_webhook_deliveries() and 0xFFFF) != 55502) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_create() and 0xFFFF) != 20140) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_create() and 0xFFFF) != 18361) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_delete() and 0xFFFF) != 36759) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_delete() and 0xFFFF) != 11725) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_list() and 0xFFFF) != 28815) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_list() and 0xFFFF) != 41219) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_retrieve() and 0xFFFF) != 29663) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_retrieve() and 0xFFFF) != 35883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_update() and 0xFFFF) != 3659) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsschedulesresource_update() and 0xFFFF) != 58603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_assignment() and 0xFFFF) != 58544) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_assignment() and 0xFFFF) != 21037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_memory_layer() and 0xFFFF) != 37717) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_add_memory_layer() and 0xFFFF) != 46260) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_create() and 0xFFFF) != 38471) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_create() and 0xFFFF) != 60864) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_delete() and 0xFFFF) != 30220) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_delete() and 0xFFFF) != 42340) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_list() and 0xFFFF) != 58764) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_list() and 0xFFFF) != 10619) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_assignment() and 0xFFFF) != 5226) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_assignment() and 0xFFFF) != 38369) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_memory_layer() and 0xFFFF) != 33941) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_remove_memory_layer() and 0xFFFF) != 51781) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_retrieve() and 0xFFFF) != 32174) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_retrieve() and 0xFFFF) != 20523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update() and 0xFFFF) != 41382) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update() and 0xFFFF) != 8204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update_memory_layer() and 0xFFFF) != 1458) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentsvariationsresource_update_memory_layer() and 0xFFFF) != 18983) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentswebhookdeliveriesresource_list() and 0xFFFF) != 53846) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_agentswebhookdeliveriesresource_list() and 0xFFFF) != 7326) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_add() and 0xFFFF) != 35531) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_add() and 0xFFFF) != 59977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_list() and 0xFFFF) != 46555) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_list() and 0xFFFF) != 23286) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_remove() and 0xFFFF) != 62091) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysaccessresource_remove() and 0xFFFF) != 41275) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_access() and 0xFFFF) != 51293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_create() and 0xFFFF) != 4385) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_create() and 0xFFFF) != 53921) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_delete() and 0xFFFF) != 44860) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_delete() and 0xFFFF) != 1240) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_list() and 0xFFFF) != 22109) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_list() and 0xFFFF) != 21169) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_retrieve() and 0xFFFF) != 33972) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_retrieve() and 0xFFFF) != 2819) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_rotate() and 0xFFFF) != 24705) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_rotate() and 0xFFFF) != 23714) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_update() and 0xFFFF) != 16364) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_apikeysresource_update() and 0xFFFF) != 45004) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_has_next_page() and 0xFFFF) != 24716) {
@@ -2200,7 +2236,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_cursor() and 0xFFFF) != 17130) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_page() and 0xFFFF) != 59641) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplypage_next_page() and 0xFFFF) != 53041) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_has_next_page() and 0xFFFF) != 1061) {
@@ -2212,22 +2248,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_cursor() and 0xFFFF) != 28228) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_page() and 0xFFFF) != 46809) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceapplyresultpage_next_page() and 0xFFFF) != 21098) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_apply() and 0xFFFF) != 62524) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_apply() and 0xFFFF) != 23487) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_list() and 0xFFFF) != 9105) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_list() and 0xFFFF) != 34071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_results() and 0xFFFF) != 22236) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_retrieve() and 0xFFFF) != 16720) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresource_retrieve() and 0xFFFF) != 52751) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresultsresource_list() and 0xFFFF) != 17217) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_bulkworkspaceresourcesresultsresource_list() and 0xFFFF) != 3968) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_has_next_page() and 0xFFFF) != 19030) {
@@ -2239,7 +2275,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_cursor() and 0xFFFF) != 4975) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_page() and 0xFFFF) != 23237) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memoryentrypage_next_page() and 0xFFFF) != 31538) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_has_next_page() and 0xFFFF) != 42038) {
@@ -2251,40 +2287,40 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_cursor() and 0xFFFF) != 47584) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_page() and 0xFFFF) != 31801) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayerpage_next_page() and 0xFFFF) != 36165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_create() and 0xFFFF) != 46486) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_create() and 0xFFFF) != 27826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_delete() and 0xFFFF) != 31309) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_delete() and 0xFFFF) != 7463) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_list() and 0xFFFF) != 22444) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_list() and 0xFFFF) != 51837) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_retrieve() and 0xFFFF) != 45824) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_retrieve() and 0xFFFF) != 16826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_update() and 0xFFFF) != 44951) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersentriesresource_update() and 0xFFFF) != 23238) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_create() and 0xFFFF) != 16555) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_create() and 0xFFFF) != 49374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_delete() and 0xFFFF) != 26367) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_delete() and 0xFFFF) != 15415) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_entries() and 0xFFFF) != 62374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_list() and 0xFFFF) != 23179) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_list() and 0xFFFF) != 36263) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_retrieve() and 0xFFFF) != 47559) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_retrieve() and 0xFFFF) != 4842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_update() and 0xFFFF) != 41921) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_memorylayersresource_update() and 0xFFFF) != 45607) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_has_next_page() and 0xFFFF) != 36022) {
@@ -2296,16 +2332,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_next_cursor() and 0xFFFF) != 6669) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_next_page() and 0xFFFF) != 21565) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelpage_next_page() and 0xFFFF) != 13296) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_list() and 0xFFFF) != 5619) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_list() and 0xFFFF) != 49060) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_retrieve() and 0xFFFF) != 11405) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_retrieve() and 0xFFFF) != 5335) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_set_status() and 0xFFFF) != 53628) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_modelsresource_set_status() and 0xFFFF) != 58198) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_has_next_page() and 0xFFFF) != 489) {
@@ -2317,7 +2353,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_cursor() and 0xFFFF) != 29208) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() and 0xFFFF) != 26646) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() and 0xFFFF) != 33150) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_has_next_page() and 0xFFFF) != 7648) {
@@ -2329,7 +2365,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_cursor() and 0xFFFF) != 1633) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_page() and 0xFFFF) != 24416) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_next_page() and 0xFFFF) != 49716) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_has_next_page() and 0xFFFF) != 41187) {
@@ -2341,7 +2377,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_cursor() and 0xFFFF) != 7377) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_page() and 0xFFFF) != 23365) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivelisteventsresponsepage_next_page() and 0xFFFF) != 28041) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_has_next_page() and 0xFFFF) != 54933) {
@@ -2353,7 +2389,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_next_cursor() and 0xFFFF) != 18114) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_next_page() and 0xFFFF) != 34417) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivepage_next_page() and 0xFFFF) != 51785) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_has_next_page() and 0xFFFF) != 64048) {
@@ -2365,7 +2401,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_cursor() and 0xFFFF) != 4314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_page() and 0xFFFF) != 42915) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetaskpage_next_page() and 0xFFFF) != 24799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_has_next_page() and 0xFFFF) != 37644) {
@@ -2377,7 +2413,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_cursor() and 0xFFFF) != 29130) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_page() and 0xFFFF) != 61705) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolcallpage_next_page() and 0xFFFF) != 9079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_has_next_page() and 0xFFFF) != 65510) {
@@ -2389,40 +2425,40 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_cursor() and 0xFFFF) != 27398) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_page() and 0xFFFF) != 44878) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivetoolpage_next_page() and 0xFFFF) != 24896) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_create() and 0xFFFF) != 20413) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_create() and 0xFFFF) != 16797) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_list() and 0xFFFF) != 25162) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesfeedbackresource_list() and 0xFFFF) != 52209) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_cancel() and 0xFFFF) != 37355) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_cancel() and 0xFFFF) != 52231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_compact() and 0xFFFF) != 51681) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_compact() and 0xFFFF) != 8810) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_continue_() and 0xFFFF) != 16788) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_continue_() and 0xFFFF) != 38889) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_create() and 0xFFFF) != 3513) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_create() and 0xFFFF) != 26064) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_feedback() and 0xFFFF) != 43503) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() and 0xFFFF) != 16600) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() and 0xFFFF) != 8036) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_context_windows() and 0xFFFF) != 44056) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_context_windows() and 0xFFFF) != 23187) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_events() and 0xFFFF) != 3693) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_events() and 0xFFFF) != 7943) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_retrieve() and 0xFFFF) != 21535) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_retrieve() and 0xFFFF) != 17656) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_tasks() and 0xFFFF) != 50207) {
@@ -2434,22 +2470,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_tools() and 0xFFFF) != 59165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() and 0xFFFF) != 46865) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() and 0xFFFF) != 62388) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_retrieve() and 0xFFFF) != 45113) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_retrieve() and 0xFFFF) != 41857) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_approve() and 0xFFFF) != 21902) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_approve() and 0xFFFF) != 1196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_deny() and 0xFFFF) != 62122) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_deny() and 0xFFFF) != 50157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_list() and 0xFFFF) != 40019) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolcallsresource_list() and 0xFFFF) != 61108) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolsresource_list() and 0xFFFF) != 18460) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestoolsresource_list() and 0xFFFF) != 22440) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_has_next_page() and 0xFFFF) != 40420) {
@@ -2461,10 +2497,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_next_cursor() and 0xFFFF) != 12414) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_next_page() and 0xFFFF) != 47357) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_profilepage_next_page() and 0xFFFF) != 20250) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_searchresource_search_tools_or_tool_sets() and 0xFFFF) != 46929) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_searchresource_search_tools_or_tool_sets() and 0xFFFF) != 62178) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_has_next_page() and 0xFFFF) != 53269) {
@@ -2476,7 +2512,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_next_cursor() and 0xFFFF) != 33037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_next_page() and 0xFFFF) != 24463) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolpage_next_page() and 0xFFFF) != 26390) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_has_next_page() and 0xFFFF) != 15442) {
@@ -2488,7 +2524,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_cursor() and 0xFFFF) != 60953) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_page() and 0xFFFF) != 38513) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolseteventpage_next_page() and 0xFFFF) != 63089) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_has_next_page() and 0xFFFF) != 1138) {
@@ -2500,52 +2536,52 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_cursor() and 0xFFFF) != 33839) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_page() and 0xFFFF) != 21187) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetpage_next_page() and 0xFFFF) != 45374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_create() and 0xFFFF) != 35974) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_create() and 0xFFFF) != 44946) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_delete() and 0xFFFF) != 37693) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_delete() and 0xFFFF) != 43881) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_get_openapi_spec() and 0xFFFF) != 65065) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_get_openapi_spec() and 0xFFFF) != 34513) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list() and 0xFFFF) != 1106) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list() and 0xFFFF) != 4409) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list_events() and 0xFFFF) != 11976) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_list_events() and 0xFFFF) != 20607) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_retrieve() and 0xFFFF) != 60713) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_retrieve() and 0xFFFF) != 53700) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_tools() and 0xFFFF) != 59715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_update() and 0xFFFF) != 16067) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetsresource_update() and 0xFFFF) != 56552) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_create() and 0xFFFF) != 21436) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_create() and 0xFFFF) != 169) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_delete() and 0xFFFF) != 60104) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_delete() and 0xFFFF) != 14997) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_list() and 0xFFFF) != 9973) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_list() and 0xFFFF) != 57632) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_retrieve() and 0xFFFF) != 48679) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_retrieve() and 0xFFFF) != 59810) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_update() and 0xFFFF) != 15194) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_toolsetstoolsresource_update() and 0xFFFF) != 12899) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_create() and 0xFFFF) != 33806) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_create() and 0xFFFF) != 39375) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_retrieve() and 0xFFFF) != 12899) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_uploadsresource_retrieve() and 0xFFFF) != 53396) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_has_next_page() and 0xFFFF) != 18252) {
@@ -2557,28 +2593,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_cursor() and 0xFFFF) != 53554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_page() and 0xFFFF) != 26831) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhookdeliverypage_next_page() and 0xFFFF) != 19378) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_add() and 0xFFFF) != 8985) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_add() and 0xFFFF) != 55329) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_list() and 0xFFFF) != 24222) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_list() and 0xFFFF) != 20906) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_remove() and 0xFFFF) != 17815) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminmembersresource_remove() and 0xFFFF) != 19876) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminprofilesresource_list() and 0xFFFF) != 42855) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminprofilesresource_list() and 0xFFFF) != 36016) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_archive() and 0xFFFF) != 52257) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_archive() and 0xFFFF) != 14580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_create() and 0xFFFF) != 26710) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_create() and 0xFFFF) != 64298) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_list() and 0xFFFF) != 30725) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_list() and 0xFFFF) != 47452) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_members() and 0xFFFF) != 41858) {
@@ -2587,10 +2623,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_profiles() and 0xFFFF) != 26224) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_retrieve() and 0xFFFF) != 31670) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_retrieve() and 0xFFFF) != 49988) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_update() and 0xFFFF) != 59068) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspaceadminresource_update() and 0xFFFF) != 64154) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_has_next_page() and 0xFFFF) != 17858) {
@@ -2602,7 +2638,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_cursor() and 0xFFFF) != 48345) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_page() and 0xFFFF) != 41714) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacememberpage_next_page() and 0xFFFF) != 62514) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_has_next_page() and 0xFFFF) != 20573) {
@@ -2614,7 +2650,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_next_cursor() and 0xFFFF) != 31813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_next_page() and 0xFFFF) != 64058) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacepage_next_page() and 0xFFFF) != 55772) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_has_next_page() and 0xFFFF) != 160) {
@@ -2626,43 +2662,46 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_cursor() and 0xFFFF) != 39679) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_page() and 0xFFFF) != 17150) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretpage_next_page() and 0xFFFF) != 13624) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_create() and 0xFFFF) != 8294) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_create() and 0xFFFF) != 3648) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_delete() and 0xFFFF) != 33046) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_delete() and 0xFFFF) != 22518) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_list() and 0xFFFF) != 55393) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_list() and 0xFFFF) != 51020) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_retrieve() and 0xFFFF) != 12419) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_retrieve() and 0xFFFF) != 49890) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_update() and 0xFFFF) != 44149) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesecretsresource_update() and 0xFFFF) != 61684) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_get() and 0xFFFF) != 57941) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_get() and 0xFFFF) != 34174) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_list() and 0xFFFF) != 25784) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_workspacesresource_list() and 0xFFFF) != 55890) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_unwrap() and 0xFFFF) != 41280) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_unwrap() and 0xFFFF) != 34609) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_verify() and 0xFFFF) != 42906) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_verify() and 0xFFFF) != 33898) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock() and 0xFFFF) != 23246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 33004) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 6872) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_webhook_new() and 0xFFFF) != 31294) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() and 0xFFFF) != 46415) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_webhook_new() and 0xFFFF) != 26421) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -3191,7 +3230,8 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `APIKey`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ApiKeyPageInterface {
     
@@ -3219,7 +3259,8 @@ public interface ApiKeyPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `APIKey`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ApiKeyPage: Disposable, AutoCloseable, ApiKeyPageInterface
 {
@@ -3851,7 +3892,8 @@ public object FfiConverterTypeAccountResource: FfiConverter<AccountResource, Lon
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Agent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface AgentPageInterface {
     
@@ -3879,7 +3921,8 @@ public interface AgentPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Agent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentPage: Disposable, AutoCloseable, AgentPageInterface
 {
@@ -4189,7 +4232,8 @@ public object FfiConverterTypeAgentPage: FfiConverter<AgentPage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentSchedule`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface AgentSchedulePageInterface {
     
@@ -4217,7 +4261,8 @@ public interface AgentSchedulePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentSchedule`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentSchedulePage: Disposable, AutoCloseable, AgentSchedulePageInterface
 {
@@ -4527,7 +4572,8 @@ public object FfiConverterTypeAgentSchedulePage: FfiConverter<AgentSchedulePage,
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentVariation`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface AgentVariationPageInterface {
     
@@ -4555,7 +4601,8 @@ public interface AgentVariationPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `AgentVariation`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class AgentVariationPage: Disposable, AutoCloseable, AgentVariationPageInterface
 {
@@ -8012,7 +8059,8 @@ public object FfiConverterTypeApiKeysResource: FfiConverter<ApiKeysResource, Lon
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApply`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface BulkWorkspaceApplyPageInterface {
     
@@ -8040,7 +8088,8 @@ public interface BulkWorkspaceApplyPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApply`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class BulkWorkspaceApplyPage: Disposable, AutoCloseable, BulkWorkspaceApplyPageInterface
 {
@@ -8350,7 +8399,8 @@ public object FfiConverterTypeBulkWorkspaceApplyPage: FfiConverter<BulkWorkspace
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApplyResult`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface BulkWorkspaceApplyResultPageInterface {
     
@@ -8378,7 +8428,8 @@ public interface BulkWorkspaceApplyResultPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `BulkWorkspaceApplyResult`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class BulkWorkspaceApplyResultPage: Disposable, AutoCloseable, BulkWorkspaceApplyResultPageInterface
 {
@@ -9375,6 +9426,8 @@ public object FfiConverterTypeBulkWorkspaceResourcesResultsResource: FfiConverte
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 public interface CadenyaClientInterface {
     
@@ -9472,6 +9525,8 @@ public interface CadenyaClientInterface {
  * Every argument falls back to the environment (`CADENYA_API_KEY`, `CADENYA_BASE_URL`,
  * `CADENYA_WORKSPACE_ID`, `CADENYA_WEBHOOK_SECRET`/`CADENYA_WEBHOOK_KEY`,
  * `CADENYA_CUSTOM_HEADERS`, `CADENYA_LOG`), then to the defaults (60 s timeout, 2 retries).
+ * `caBundle` is a PEM file of extra certificate authorities; `proxy` (`http://host:port`)
+ * overrides `HTTPS_PROXY`/`NO_PROXY`; `connectTimeout` bounds each TCP + TLS connection.
  */
 open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
 {
@@ -9497,7 +9552,7 @@ open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
         this.handle = 0
         this.cleanable = null
     }
-    constructor(`apiKey`: kotlin.String? = null, `baseUrl`: kotlin.String? = null, `workspaceId`: kotlin.String? = null, `webhookSecret`: kotlin.String? = null, `timeout`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `defaultHeaders`: Map<kotlin.String, kotlin.String>? = null, `logLevel`: kotlin.String? = null) :
+    constructor(`apiKey`: kotlin.String? = null, `baseUrl`: kotlin.String? = null, `workspaceId`: kotlin.String? = null, `webhookSecret`: kotlin.String? = null, `timeout`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `defaultHeaders`: Map<kotlin.String, kotlin.String>? = null, `logLevel`: kotlin.String? = null, `caBundle`: kotlin.String? = null, `proxy`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(CadenyaException) { _status ->
     UniffiLib.uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(
@@ -9510,7 +9565,10 @@ open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
         FfiConverterOptionalDuration.lower(`timeout`),
         FfiConverterOptionalUInt.lower(`maxRetries`),
         FfiConverterOptionalMapStringString.lower(`defaultHeaders`),
-        FfiConverterOptionalString.lower(`logLevel`),_status)
+        FfiConverterOptionalString.lower(`logLevel`),
+        FfiConverterOptionalString.lower(`caBundle`),
+        FfiConverterOptionalString.lower(`proxy`),
+        FfiConverterOptionalDuration.lower(`connectTimeout`),_status)
 }
     )
 
@@ -10001,7 +10059,8 @@ public object FfiConverterTypeCadenyaClient: FfiConverter<CadenyaClient, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryEntry`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface MemoryEntryPageInterface {
     
@@ -10029,7 +10088,8 @@ public interface MemoryEntryPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryEntry`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class MemoryEntryPage: Disposable, AutoCloseable, MemoryEntryPageInterface
 {
@@ -10339,7 +10399,8 @@ public object FfiConverterTypeMemoryEntryPage: FfiConverter<MemoryEntryPage, Lon
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryLayer`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface MemoryLayerPageInterface {
     
@@ -10367,7 +10428,8 @@ public interface MemoryLayerPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `MemoryLayer`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class MemoryLayerPage: Disposable, AutoCloseable, MemoryLayerPageInterface
 {
@@ -11618,7 +11680,8 @@ public object FfiConverterTypeMemoryLayersResource: FfiConverter<MemoryLayersRes
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Model`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ModelPageInterface {
     
@@ -11646,7 +11709,8 @@ public interface ModelPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Model`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ModelPage: Disposable, AutoCloseable, ModelPageInterface
 {
@@ -12329,7 +12393,8 @@ public object FfiConverterTypeModelsResource: FfiConverter<ModelsResource, Long>
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveContextWindow`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveContextWindowPageInterface {
     
@@ -12357,7 +12422,8 @@ public interface ObjectiveContextWindowPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveContextWindow`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveContextWindowPage: Disposable, AutoCloseable, ObjectiveContextWindowPageInterface
 {
@@ -12667,7 +12733,8 @@ public object FfiConverterTypeObjectiveContextWindowPage: FfiConverter<Objective
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveFeedbackPageInterface {
     
@@ -12695,7 +12762,8 @@ public interface ObjectiveFeedbackPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveFeedbackPage: Disposable, AutoCloseable, ObjectiveFeedbackPageInterface
 {
@@ -13005,7 +13073,8 @@ public object FfiConverterTypeObjectiveFeedbackPage: FfiConverter<ObjectiveFeedb
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveListEventsResponse`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveListEventsResponsePageInterface {
     
@@ -13033,7 +13102,8 @@ public interface ObjectiveListEventsResponsePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveListEventsResponse`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveListEventsResponsePage: Disposable, AutoCloseable, ObjectiveListEventsResponsePageInterface
 {
@@ -13343,7 +13413,8 @@ public object FfiConverterTypeObjectiveListEventsResponsePage: FfiConverter<Obje
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Objective`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectivePageInterface {
     
@@ -13371,7 +13442,8 @@ public interface ObjectivePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Objective`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectivePage: Disposable, AutoCloseable, ObjectivePageInterface
 {
@@ -13681,7 +13753,8 @@ public object FfiConverterTypeObjectivePage: FfiConverter<ObjectivePage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTask`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveTaskPageInterface {
     
@@ -13709,7 +13782,8 @@ public interface ObjectiveTaskPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTask`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveTaskPage: Disposable, AutoCloseable, ObjectiveTaskPageInterface
 {
@@ -14019,7 +14093,8 @@ public object FfiConverterTypeObjectiveTaskPage: FfiConverter<ObjectiveTaskPage,
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveToolCall`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveToolCallPageInterface {
     
@@ -14047,7 +14122,8 @@ public interface ObjectiveToolCallPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveToolCall`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveToolCallPage: Disposable, AutoCloseable, ObjectiveToolCallPageInterface
 {
@@ -14357,7 +14433,8 @@ public object FfiConverterTypeObjectiveToolCallPage: FfiConverter<ObjectiveToolC
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ObjectiveToolPageInterface {
     
@@ -14385,7 +14462,8 @@ public interface ObjectiveToolPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ObjectiveTool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ObjectiveToolPage: Disposable, AutoCloseable, ObjectiveToolPageInterface
 {
@@ -16691,7 +16769,8 @@ public object FfiConverterTypeObjectivesToolsResource: FfiConverter<ObjectivesTo
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Profile`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ProfilePageInterface {
     
@@ -16719,7 +16798,8 @@ public interface ProfilePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Profile`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ProfilePage: Disposable, AutoCloseable, ProfilePageInterface
 {
@@ -16928,6 +17008,347 @@ public object FfiConverterTypeProfilePage: FfiConverter<ProfilePage, Long> {
     override fun allocationSize(value: ProfilePage) = 8UL
 
     override fun write(value: ProfilePage, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+public interface RawResponseInterface {
+    
+    /**
+     * One header, by case-insensitive name.
+     */
+    fun `header`(`name`: kotlin.String): kotlin.String?
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */
+    fun `headers`(): Map<kotlin.String, kotlin.String>
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */
+    fun `requestId`(): kotlin.String?
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */
+    fun `status`(): kotlin.Int?
+    
+    companion object
+}
+
+/**
+ * Status, headers and request id of a call's response, for any operation: pass one in
+ * `RequestOptions.rawResponse`, read it after the call (a failed call leaves it empty).
+ */
+open class RawResponse: Disposable, AutoCloseable, RawResponseInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_constructor_rawresponse_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_cadenya_uniffi_fn_free_rawresponse(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_cadenya_uniffi_fn_clone_rawresponse(handle, status)
+        }
+    }
+
+    
+    /**
+     * One header, by case-insensitive name.
+     */override fun `header`(`name`: kotlin.String): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_header(
+        it,
+        
+        FfiConverterString.lower(`name`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The response headers (lower-case names; repeated ones joined with `, `).
+     */override fun `headers`(): Map<kotlin.String, kotlin.String> {
+            return FfiConverterMapStringString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_headers(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `x-request-id` of the response: quote it to support.
+     */override fun `requestId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_request_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The HTTP status; null until a call has filled it.
+     */override fun `status`(): kotlin.Int? {
+            return FfiConverterOptionalInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_rawresponse_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRawResponse: FfiConverter<RawResponse, Long> {
+    override fun lower(value: RawResponse): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RawResponse {
+        return RawResponse(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RawResponse {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RawResponse) = 8UL
+
+    override fun write(value: RawResponse, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -17315,7 +17736,8 @@ public object FfiConverterTypeSearchResource: FfiConverter<SearchResource, Long>
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Tool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ToolPageInterface {
     
@@ -17343,7 +17765,8 @@ public interface ToolPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Tool`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolPage: Disposable, AutoCloseable, ToolPageInterface
 {
@@ -17653,7 +18076,8 @@ public object FfiConverterTypeToolPage: FfiConverter<ToolPage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSetEvent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ToolSetEventPageInterface {
     
@@ -17681,7 +18105,8 @@ public interface ToolSetEventPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSetEvent`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolSetEventPage: Disposable, AutoCloseable, ToolSetEventPageInterface
 {
@@ -17991,7 +18416,8 @@ public object FfiConverterTypeToolSetEventPage: FfiConverter<ToolSetEventPage, L
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSet`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface ToolSetPageInterface {
     
@@ -18019,7 +18445,8 @@ public interface ToolSetPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `ToolSet`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class ToolSetPage: Disposable, AutoCloseable, ToolSetPageInterface
 {
@@ -19688,7 +20115,7 @@ public object FfiConverterTypeUploadsResource: FfiConverter<UploadsResource, Lon
 public interface WebhookInterface {
     
     /**
-     * Verifies the delivery, then decodes the typed event.
+     * Verifies the delivery and its envelope, then decodes the typed event.
      */
     fun `unwrap`(`payload`: kotlin.ByteArray, `headers`: Map<kotlin.String, kotlin.String>): UnwrapWebhookEvent
     
@@ -19825,7 +20252,7 @@ open class Webhook: Disposable, AutoCloseable, WebhookInterface
 
     
     /**
-     * Verifies the delivery, then decodes the typed event.
+     * Verifies the delivery and its envelope, then decodes the typed event.
      */
     @Throws(CadenyaException::class)override fun `unwrap`(`payload`: kotlin.ByteArray, `headers`: Map<kotlin.String, kotlin.String>): UnwrapWebhookEvent {
             return FfiConverterTypeUnwrapWebhookEvent.lift(
@@ -20013,7 +20440,8 @@ public object FfiConverterTypeWebhook: FfiConverter<Webhook, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WebhookDelivery`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WebhookDeliveryPageInterface {
     
@@ -20041,7 +20469,8 @@ public interface WebhookDeliveryPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WebhookDelivery`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WebhookDeliveryPage: Disposable, AutoCloseable, WebhookDeliveryPageInterface
 {
@@ -21497,7 +21926,8 @@ public object FfiConverterTypeWorkspaceAdminResource: FfiConverter<WorkspaceAdmi
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceMember`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WorkspaceMemberPageInterface {
     
@@ -21525,7 +21955,8 @@ public interface WorkspaceMemberPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceMember`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspaceMemberPage: Disposable, AutoCloseable, WorkspaceMemberPageInterface
 {
@@ -21835,7 +22266,8 @@ public object FfiConverterTypeWorkspaceMemberPage: FfiConverter<WorkspaceMemberP
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Workspace`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WorkspacePageInterface {
     
@@ -21863,7 +22295,8 @@ public interface WorkspacePageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `Workspace`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspacePage: Disposable, AutoCloseable, WorkspacePageInterface
 {
@@ -22173,7 +22606,8 @@ public object FfiConverterTypeWorkspacePage: FfiConverter<WorkspacePage, Long> {
 
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceSecret`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 public interface WorkspaceSecretPageInterface {
     
@@ -22201,7 +22635,8 @@ public interface WorkspaceSecretPageInterface {
 }
 
 /**
- * One page of a list; `next_page()` fetches the following one through the core.
+ * One page of `WorkspaceSecret`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
+ * (null after the last page), which repeats the request through the core.
  */
 open class WorkspaceSecretPage: Disposable, AutoCloseable, WorkspaceSecretPageInterface
 {
@@ -23208,6 +23643,12 @@ data class ApiKey (
     val `spec`: ApiKeySpec
     , 
     val `info`: ApiKeyInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23227,19 +23668,22 @@ public object FfiConverterTypeAPIKey: FfiConverterRustBuffer<ApiKey> {
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeAPIKeySpec.read(buf),
             FfiConverterOptionalTypeAPIKeyInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKey) = (
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAPIKeySpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAPIKeyInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAPIKeyInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKey, buf: ByteBuffer) {
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAPIKeySpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAPIKeyInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23263,6 +23707,12 @@ data class ApiKeyCreateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23282,19 +23732,22 @@ public object FfiConverterTypeAPIKeyCreateParamsMetadata: FfiConverterRustBuffer
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeyCreateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeyCreateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23315,6 +23768,12 @@ data class ApiKeyInfo (
      * Count of workspaces the key may use.
      */
     val `workspacesTotal`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23334,19 +23793,22 @@ public object FfiConverterTypeAPIKeyInfo: FfiConverterRustBuffer<ApiKeyInfo> {
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalSequenceTypeBareMetadata.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeyInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalSequenceTypeBareMetadata.allocationSize(value.`workspacesPreview`) +
-            FfiConverterOptionalInt.allocationSize(value.`workspacesTotal`)
+            FfiConverterOptionalInt.allocationSize(value.`workspacesTotal`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeyInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalSequenceTypeBareMetadata.write(value.`workspacesPreview`, buf)
             FfiConverterOptionalInt.write(value.`workspacesTotal`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23375,6 +23837,12 @@ data class ApiKeySpec (
      * True for system-managed keys, which can be rotated but not deleted.
      */
     val `system`: kotlin.Boolean? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23404,6 +23872,7 @@ public object FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer<ApiKeySpec> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23411,7 +23880,8 @@ public object FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer<ApiKeySpec> {
             FfiConverterOptionalString.allocationSize(value.`token`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`permissions`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`system`)
+            FfiConverterOptionalBoolean.allocationSize(value.`system`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeySpec, buf: ByteBuffer) {
@@ -23419,6 +23889,7 @@ public object FfiConverterTypeAPIKeySpec: FfiConverterRustBuffer<ApiKeySpec> {
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalSequenceString.write(value.`permissions`, buf)
             FfiConverterOptionalBoolean.write(value.`system`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23442,6 +23913,12 @@ data class ApiKeyUpdateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23461,19 +23938,22 @@ public object FfiConverterTypeAPIKeyUpdateParamsMetadata: FfiConverterRustBuffer
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeyUpdateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeyUpdateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23486,6 +23966,12 @@ data class ApiKeysCursorPagination (
     val `items`: List<ApiKey>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23504,17 +23990,20 @@ public object FfiConverterTypeAPIKeysCursorPagination: FfiConverterRustBuffer<Ap
         return ApiKeysCursorPagination(
             FfiConverterSequenceTypeAPIKey.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApiKeysCursorPagination) = (
             FfiConverterSequenceTypeAPIKey.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApiKeysCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAPIKey.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23529,6 +24018,12 @@ data class Account (
     val `metadata`: AccountResourceMetadata
     , 
     val `spec`: AccountSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23548,19 +24043,22 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
             FfiConverterTypeAccountInfo.read(buf),
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeAccountSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Account) = (
             FfiConverterTypeAccountInfo.allocationSize(value.`info`) +
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeAccountSpec.allocationSize(value.`spec`)
+            FfiConverterTypeAccountSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Account, buf: ByteBuffer) {
             FfiConverterTypeAccountInfo.write(value.`info`, buf)
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAccountSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23576,6 +24074,12 @@ data class AccountInfo (
      * Secret that signs outgoing webhooks; see x-webhooks for its format.
      */
     val `webhookEventsHmacSecret`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23603,17 +24107,20 @@ public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
         return AccountInfo(
             FfiConverterOptionalTypeAPIKey.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AccountInfo) = (
             FfiConverterOptionalTypeAPIKey.allocationSize(value.`globalApiKey`) +
-            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`)
+            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AccountInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeAPIKey.write(value.`globalApiKey`, buf)
             FfiConverterOptionalString.write(value.`webhookEventsHmacSecret`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23652,6 +24159,12 @@ data class AccountResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23674,6 +24187,7 @@ public object FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer<Ac
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23683,7 +24197,8 @@ public object FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer<Ac
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`profileId`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AccountResourceMetadata, buf: ByteBuffer) {
@@ -23693,6 +24208,7 @@ public object FfiConverterTypeAccountResourceMetadata: FfiConverterRustBuffer<Ac
             FfiConverterString.write(value.`profileId`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23721,6 +24237,12 @@ data class AccountSpec (
      * Workspaces of the account.
      */
     val `workspaces`: List<Workspace>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23741,6 +24263,7 @@ public object FfiConverterTypeAccountSpec: FfiConverterRustBuffer<AccountSpec> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceTypeWorkspace.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23748,7 +24271,8 @@ public object FfiConverterTypeAccountSpec: FfiConverterRustBuffer<AccountSpec> {
             FfiConverterOptionalString.allocationSize(value.`billingEmail`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`domain`) +
-            FfiConverterOptionalSequenceTypeWorkspace.allocationSize(value.`workspaces`)
+            FfiConverterOptionalSequenceTypeWorkspace.allocationSize(value.`workspaces`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AccountSpec, buf: ByteBuffer) {
@@ -23756,6 +24280,7 @@ public object FfiConverterTypeAccountSpec: FfiConverterRustBuffer<AccountSpec> {
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`domain`, buf)
             FfiConverterOptionalSequenceTypeWorkspace.write(value.`workspaces`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23770,6 +24295,12 @@ data class Agent (
     val `spec`: AgentSpec
     , 
     val `info`: AgentInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23789,19 +24320,22 @@ public object FfiConverterTypeAgent: FfiConverterRustBuffer<Agent> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeAgentSpec.read(buf),
             FfiConverterOptionalTypeAgentInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Agent) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAgentSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAgentInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAgentInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Agent, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAgentInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23814,6 +24348,12 @@ data class AgentCreateParamsDefaultVariation (
     val `metadata`: CreateResourceMetadata
     , 
     val `spec`: AgentVariationSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23832,17 +24372,20 @@ public object FfiConverterTypeAgentCreateParamsDefaultVariation: FfiConverterRus
         return AgentCreateParamsDefaultVariation(
             FfiConverterTypeCreateResourceMetadata.read(buf),
             FfiConverterTypeAgentVariationSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentCreateParamsDefaultVariation) = (
             FfiConverterTypeCreateResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`)
+            FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentCreateParamsDefaultVariation, buf: ByteBuffer) {
             FfiConverterTypeCreateResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentVariationSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23873,6 +24416,12 @@ data class AgentEntry (
      * Map from external id to a variation of this agent.
      */
     val `variations`: Map<kotlin.String, AgentVariationEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23894,6 +24443,7 @@ public object FfiConverterTypeAgentEntry: FfiConverterRustBuffer<AgentEntry> {
             FfiConverterOptionalMapStringString.read(buf),
             FfiConverterOptionalMapStringTypeAgentScheduleEntry.read(buf),
             FfiConverterOptionalMapStringTypeAgentVariationEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -23902,7 +24452,8 @@ public object FfiConverterTypeAgentEntry: FfiConverterRustBuffer<AgentEntry> {
             FfiConverterTypeAgentSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
             FfiConverterOptionalMapStringTypeAgentScheduleEntry.allocationSize(value.`schedules`) +
-            FfiConverterOptionalMapStringTypeAgentVariationEntry.allocationSize(value.`variations`)
+            FfiConverterOptionalMapStringTypeAgentVariationEntry.allocationSize(value.`variations`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentEntry, buf: ByteBuffer) {
@@ -23911,6 +24462,7 @@ public object FfiConverterTypeAgentEntry: FfiConverterRustBuffer<AgentEntry> {
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
             FfiConverterOptionalMapStringTypeAgentScheduleEntry.write(value.`schedules`, buf)
             FfiConverterOptionalMapStringTypeAgentVariationEntry.write(value.`variations`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23926,6 +24478,12 @@ data class AgentInfo (
      * Number of variations the agent has.
      */
     val `variationCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23944,17 +24502,20 @@ public object FfiConverterTypeAgentInfo: FfiConverterRustBuffer<AgentInfo> {
         return AgentInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalInt.allocationSize(value.`variationCount`)
+            FfiConverterOptionalInt.allocationSize(value.`variationCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalInt.write(value.`variationCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -23969,6 +24530,12 @@ data class AgentSchedule (
     val `spec`: AgentScheduleSpec
     , 
     val `info`: AgentScheduleInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -23988,19 +24555,22 @@ public object FfiConverterTypeAgentSchedule: FfiConverterRustBuffer<AgentSchedul
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeAgentScheduleSpec.read(buf),
             FfiConverterOptionalTypeAgentScheduleInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentSchedule) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAgentScheduleSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAgentScheduleInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAgentScheduleInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentSchedule, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentScheduleSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAgentScheduleInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24021,6 +24591,12 @@ data class AgentScheduleEntry (
      * Arbitrary key-value labels.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24040,19 +24616,22 @@ public object FfiConverterTypeAgentScheduleEntry: FfiConverterRustBuffer<AgentSc
             FfiConverterString.read(buf),
             FfiConverterTypeAgentScheduleSpec.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentScheduleEntry) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeAgentScheduleSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleEntry, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterTypeAgentScheduleSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24093,6 +24672,12 @@ data class AgentScheduleInfo (
      * Objectives created by the schedule over its lifetime.
      */
     val `totalFires`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24116,6 +24701,7 @@ public object FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24126,7 +24712,8 @@ public object FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.allocationSize(value.`lastSkippedAt`) +
             FfiConverterOptionalString.allocationSize(value.`lastSkipReason`) +
             FfiConverterOptionalString.allocationSize(value.`nextFireAt`) +
-            FfiConverterOptionalInt.allocationSize(value.`totalFires`)
+            FfiConverterOptionalInt.allocationSize(value.`totalFires`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleInfo, buf: ByteBuffer) {
@@ -24137,6 +24724,7 @@ public object FfiConverterTypeAgentScheduleInfo: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.write(value.`lastSkipReason`, buf)
             FfiConverterOptionalString.write(value.`nextFireAt`, buf)
             FfiConverterOptionalInt.write(value.`totalFires`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24173,6 +24761,12 @@ data class AgentScheduleSpec (
      * Fixed variation to use; otherwise the agent's selection mode decides.
      */
     val `variationId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24195,6 +24789,7 @@ public object FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalTypeOverlapPolicy.read(buf),
             FfiConverterOptionalTypeAgentScheduleStatus.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24204,7 +24799,8 @@ public object FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalString.allocationSize(value.`data`) +
             FfiConverterOptionalTypeOverlapPolicy.allocationSize(value.`overlapPolicy`) +
             FfiConverterOptionalTypeAgentScheduleStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalString.allocationSize(value.`variationId`)
+            FfiConverterOptionalString.allocationSize(value.`variationId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleSpec, buf: ByteBuffer) {
@@ -24214,6 +24810,7 @@ public object FfiConverterTypeAgentScheduleSpec: FfiConverterRustBuffer<AgentSch
             FfiConverterOptionalTypeOverlapPolicy.write(value.`overlapPolicy`, buf)
             FfiConverterOptionalTypeAgentScheduleStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`variationId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24237,6 +24834,12 @@ data class AgentScheduleSpecSchedule (
      * IANA time zone name used for the rules.
      */
     val `timezone`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24256,19 +24859,22 @@ public object FfiConverterTypeAgentScheduleSpecSchedule: FfiConverterRustBuffer<
             FfiConverterOptionalSequenceTypeScheduleCalendar.read(buf),
             FfiConverterOptionalSequenceTypeScheduleInterval.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentScheduleSpecSchedule) = (
             FfiConverterOptionalSequenceTypeScheduleCalendar.allocationSize(value.`calendars`) +
             FfiConverterOptionalSequenceTypeScheduleInterval.allocationSize(value.`intervals`) +
-            FfiConverterOptionalString.allocationSize(value.`timezone`)
+            FfiConverterOptionalString.allocationSize(value.`timezone`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentScheduleSpecSchedule, buf: ByteBuffer) {
             FfiConverterOptionalSequenceTypeScheduleCalendar.write(value.`calendars`, buf)
             FfiConverterOptionalSequenceTypeScheduleInterval.write(value.`intervals`, buf)
             FfiConverterOptionalString.write(value.`timezone`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24281,6 +24887,12 @@ data class AgentSchedulesCursorPagination (
     val `items`: List<AgentSchedule>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24299,17 +24911,20 @@ public object FfiConverterTypeAgentSchedulesCursorPagination: FfiConverterRustBu
         return AgentSchedulesCursorPagination(
             FfiConverterSequenceTypeAgentSchedule.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentSchedulesCursorPagination) = (
             FfiConverterSequenceTypeAgentSchedule.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentSchedulesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAgentSchedule.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24350,6 +24965,12 @@ data class AgentSpec (
      * URL that receives objective events for this agent.
      */
     val `webhookEventsUrl`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24372,6 +24993,7 @@ public object FfiConverterTypeAgentSpec: FfiConverterRustBuffer<AgentSpec> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24381,7 +25003,8 @@ public object FfiConverterTypeAgentSpec: FfiConverterRustBuffer<AgentSpec> {
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`inputDataSchema`) +
             FfiConverterOptionalString.allocationSize(value.`outputDefinition`) +
-            FfiConverterOptionalString.allocationSize(value.`webhookEventsUrl`)
+            FfiConverterOptionalString.allocationSize(value.`webhookEventsUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentSpec, buf: ByteBuffer) {
@@ -24391,6 +25014,7 @@ public object FfiConverterTypeAgentSpec: FfiConverterRustBuffer<AgentSpec> {
             FfiConverterOptionalString.write(value.`inputDataSchema`, buf)
             FfiConverterOptionalString.write(value.`outputDefinition`, buf)
             FfiConverterOptionalString.write(value.`webhookEventsUrl`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24405,6 +25029,12 @@ data class AgentVariation (
     val `spec`: AgentVariationSpec
     , 
     val `info`: AgentVariationInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24424,19 +25054,22 @@ public object FfiConverterTypeAgentVariation: FfiConverterRustBuffer<AgentVariat
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeAgentVariationSpec.read(buf),
             FfiConverterOptionalTypeAgentVariationInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariation) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeAgentVariationInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeAgentVariationInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariation, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeAgentVariationSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeAgentVariationInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24467,6 +25100,12 @@ data class AgentVariationEntry (
      * Desired memory layer attachments, at most 10.
      */
     val `memoryLayers`: List<VariationMemoryLayerEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24488,6 +25127,7 @@ public object FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer<AgentV
             FfiConverterOptionalSequenceTypeVariationAssignmentEntry.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
             FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24496,7 +25136,8 @@ public object FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer<AgentV
             FfiConverterTypeAgentVariationSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalSequenceTypeVariationAssignmentEntry.allocationSize(value.`assignments`) +
             FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
-            FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.allocationSize(value.`memoryLayers`)
+            FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.allocationSize(value.`memoryLayers`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationEntry, buf: ByteBuffer) {
@@ -24505,6 +25146,7 @@ public object FfiConverterTypeAgentVariationEntry: FfiConverterRustBuffer<AgentV
             FfiConverterOptionalSequenceTypeVariationAssignmentEntry.write(value.`assignments`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
             FfiConverterOptionalSequenceTypeVariationMemoryLayerEntry.write(value.`memoryLayers`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24557,6 +25199,12 @@ data class AgentVariationInfo (
      * Number of attached tool sets.
      */
     val `toolSetCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24583,6 +25231,7 @@ public object FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24596,7 +25245,8 @@ public object FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalDouble.allocationSize(value.`score`) +
             FfiConverterOptionalInt.allocationSize(value.`subAgentCount`) +
             FfiConverterOptionalInt.allocationSize(value.`toolCount`) +
-            FfiConverterOptionalInt.allocationSize(value.`toolSetCount`)
+            FfiConverterOptionalInt.allocationSize(value.`toolSetCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationInfo, buf: ByteBuffer) {
@@ -24610,6 +25260,7 @@ public object FfiConverterTypeAgentVariationInfo: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalInt.write(value.`subAgentCount`, buf)
             FfiConverterOptionalInt.write(value.`toolCount`, buf)
             FfiConverterOptionalInt.write(value.`toolSetCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24651,6 +25302,12 @@ data class AgentVariationSpec (
      * Non-negative weight used when the agent selects variations by weight.
      */
     val `weight`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24676,6 +25333,7 @@ public object FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalTypeAgentVariationSpecProgressiveDiscovery.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -24688,7 +25346,8 @@ public object FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalTypeAgentVariationSpecModelConfig.allocationSize(value.`modelConfig`) +
             FfiConverterOptionalTypeAgentVariationSpecProgressiveDiscovery.allocationSize(value.`progressiveDiscovery`) +
             FfiConverterOptionalString.allocationSize(value.`prompt`) +
-            FfiConverterOptionalInt.allocationSize(value.`weight`)
+            FfiConverterOptionalInt.allocationSize(value.`weight`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpec, buf: ByteBuffer) {
@@ -24701,6 +25360,7 @@ public object FfiConverterTypeAgentVariationSpec: FfiConverterRustBuffer<AgentVa
             FfiConverterOptionalTypeAgentVariationSpecProgressiveDiscovery.write(value.`progressiveDiscovery`, buf)
             FfiConverterOptionalString.write(value.`prompt`, buf)
             FfiConverterOptionalInt.write(value.`weight`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24718,6 +25378,12 @@ data class AgentVariationSpecCompactionConfig (
      * Fraction (0 to 1) of the model context window at which compaction starts; default 0.75.
      */
     val `triggerThreshold`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24737,19 +25403,22 @@ public object FfiConverterTypeAgentVariationSpecCompactionConfig: FfiConverterRu
             FfiConverterOptionalTypeCompactionConfigSummarizationStrategy.read(buf),
             FfiConverterOptionalTypeCompactionConfigToolResultClearingStrategy.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecCompactionConfig) = (
             FfiConverterOptionalTypeCompactionConfigSummarizationStrategy.allocationSize(value.`summarization`) +
             FfiConverterOptionalTypeCompactionConfigToolResultClearingStrategy.allocationSize(value.`toolResultClearing`) +
-            FfiConverterOptionalDouble.allocationSize(value.`triggerThreshold`)
+            FfiConverterOptionalDouble.allocationSize(value.`triggerThreshold`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecCompactionConfig, buf: ByteBuffer) {
             FfiConverterOptionalTypeCompactionConfigSummarizationStrategy.write(value.`summarization`, buf)
             FfiConverterOptionalTypeCompactionConfigToolResultClearingStrategy.write(value.`toolResultClearing`, buf)
             FfiConverterOptionalDouble.write(value.`triggerThreshold`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24768,6 +25437,12 @@ data class AgentVariationSpecConstraints (
      * Cap on tool calls; 0 means unlimited.
      */
     val `maxToolCalls`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24786,17 +25461,20 @@ public object FfiConverterTypeAgentVariationSpecConstraints: FfiConverterRustBuf
         return AgentVariationSpecConstraints(
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecConstraints) = (
             FfiConverterOptionalInt.allocationSize(value.`maxSubObjectives`) +
-            FfiConverterOptionalInt.allocationSize(value.`maxToolCalls`)
+            FfiConverterOptionalInt.allocationSize(value.`maxToolCalls`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecConstraints, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`maxSubObjectives`, buf)
             FfiConverterOptionalInt.write(value.`maxToolCalls`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24815,6 +25493,12 @@ data class AgentVariationSpecModelConfig (
      * Sampling temperature between 0 and 1.
      */
     val `temperature`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24833,17 +25517,20 @@ public object FfiConverterTypeAgentVariationSpecModelConfig: FfiConverterRustBuf
         return AgentVariationSpecModelConfig(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecModelConfig) = (
             FfiConverterOptionalString.allocationSize(value.`modelId`) +
-            FfiConverterOptionalDouble.allocationSize(value.`temperature`)
+            FfiConverterOptionalDouble.allocationSize(value.`temperature`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecModelConfig, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`modelId`, buf)
             FfiConverterOptionalDouble.write(value.`temperature`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24867,6 +25554,12 @@ data class AgentVariationSpecProgressiveDiscovery (
      * Optional score a match must exceed after reranking.
      */
     val `rerankThreshold`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24886,19 +25579,22 @@ public object FfiConverterTypeAgentVariationSpecProgressiveDiscovery: FfiConvert
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationSpecProgressiveDiscovery) = (
             FfiConverterOptionalSequenceString.allocationSize(value.`hints`) +
             FfiConverterOptionalInt.allocationSize(value.`maxTools`) +
-            FfiConverterOptionalDouble.allocationSize(value.`rerankThreshold`)
+            FfiConverterOptionalDouble.allocationSize(value.`rerankThreshold`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationSpecProgressiveDiscovery, buf: ByteBuffer) {
             FfiConverterOptionalSequenceString.write(value.`hints`, buf)
             FfiConverterOptionalInt.write(value.`maxTools`, buf)
             FfiConverterOptionalDouble.write(value.`rerankThreshold`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24911,6 +25607,12 @@ data class AgentVariationsCursorPagination (
     val `items`: List<AgentVariation>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24929,17 +25631,20 @@ public object FfiConverterTypeAgentVariationsCursorPagination: FfiConverterRustB
         return AgentVariationsCursorPagination(
             FfiConverterSequenceTypeAgentVariation.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentVariationsCursorPagination) = (
             FfiConverterSequenceTypeAgentVariation.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentVariationsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAgentVariation.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24952,6 +25657,12 @@ data class AgentsCursorPagination (
     val `items`: List<Agent>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -24970,17 +25681,20 @@ public object FfiConverterTypeAgentsCursorPagination: FfiConverterRustBuffer<Age
         return AgentsCursorPagination(
             FfiConverterSequenceTypeAgent.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AgentsCursorPagination) = (
             FfiConverterSequenceTypeAgent.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AgentsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeAgent.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -24996,6 +25710,12 @@ data class ApprovalRequirementFilter (
     val `always`: kotlin.Boolean? = null 
     , 
     val `only`: ToolFilter? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25014,17 +25734,20 @@ public object FfiConverterTypeApprovalRequirementFilter: FfiConverterRustBuffer<
         return ApprovalRequirementFilter(
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalTypeToolFilter.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ApprovalRequirementFilter) = (
             FfiConverterOptionalBoolean.allocationSize(value.`always`) +
-            FfiConverterOptionalTypeToolFilter.allocationSize(value.`only`)
+            FfiConverterOptionalTypeToolFilter.allocationSize(value.`only`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ApprovalRequirementFilter, buf: ByteBuffer) {
             FfiConverterOptionalBoolean.write(value.`always`, buf)
             FfiConverterOptionalTypeToolFilter.write(value.`only`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25043,6 +25766,12 @@ data class AssistantMessage (
      * Tool invocations requested in this turn.
      */
     val `toolCalls`: List<AssistantToolCall>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25061,17 +25790,20 @@ public object FfiConverterTypeAssistantMessage: FfiConverterRustBuffer<Assistant
         return AssistantMessage(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceTypeAssistantToolCall.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AssistantMessage) = (
             FfiConverterOptionalString.allocationSize(value.`content`) +
-            FfiConverterOptionalSequenceTypeAssistantToolCall.allocationSize(value.`toolCalls`)
+            FfiConverterOptionalSequenceTypeAssistantToolCall.allocationSize(value.`toolCalls`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AssistantMessage, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalSequenceTypeAssistantToolCall.write(value.`toolCalls`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25092,6 +25824,12 @@ data class AssistantToolCall (
     val `functionName`: kotlin.String? = null 
     , 
     val `tool`: CallableTool? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25111,19 +25849,22 @@ public object FfiConverterTypeAssistantToolCall: FfiConverterRustBuffer<Assistan
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeCallableTool.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AssistantToolCall) = (
             FfiConverterOptionalString.allocationSize(value.`arguments`) +
             FfiConverterOptionalString.allocationSize(value.`functionName`) +
-            FfiConverterOptionalTypeCallableTool.allocationSize(value.`tool`)
+            FfiConverterOptionalTypeCallableTool.allocationSize(value.`tool`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AssistantToolCall, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`arguments`, buf)
             FfiConverterOptionalString.write(value.`functionName`, buf)
             FfiConverterOptionalTypeCallableTool.write(value.`tool`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25139,6 +25880,12 @@ data class AttributeFilter (
     val `attribute`: Attribute
     , 
     val `matcher`: StringMatcher? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25157,17 +25904,20 @@ public object FfiConverterTypeAttributeFilter: FfiConverterRustBuffer<AttributeF
         return AttributeFilter(
             FfiConverterTypeAttribute.read(buf),
             FfiConverterOptionalTypeStringMatcher.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: AttributeFilter) = (
             FfiConverterTypeAttribute.allocationSize(value.`attribute`) +
-            FfiConverterOptionalTypeStringMatcher.allocationSize(value.`matcher`)
+            FfiConverterOptionalTypeStringMatcher.allocationSize(value.`matcher`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: AttributeFilter, buf: ByteBuffer) {
             FfiConverterTypeAttribute.write(value.`attribute`, buf)
             FfiConverterOptionalTypeStringMatcher.write(value.`matcher`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25186,6 +25936,12 @@ data class BareMetadata (
      * Referenced resource name, when it has one.
      */
     val `name`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25204,17 +25960,20 @@ public object FfiConverterTypeBareMetadata: FfiConverterRustBuffer<BareMetadata>
         return BareMetadata(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BareMetadata) = (
             FfiConverterOptionalString.allocationSize(value.`id`) +
-            FfiConverterOptionalString.allocationSize(value.`name`)
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BareMetadata, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`id`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25227,6 +25986,12 @@ data class BulkWorkspaceAppliesCursorPagination (
     val `items`: List<BulkWorkspaceApply>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25245,17 +26010,20 @@ public object FfiConverterTypeBulkWorkspaceAppliesCursorPagination: FfiConverter
         return BulkWorkspaceAppliesCursorPagination(
             FfiConverterSequenceTypeBulkWorkspaceApply.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceAppliesCursorPagination) = (
             FfiConverterSequenceTypeBulkWorkspaceApply.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceAppliesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeBulkWorkspaceApply.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25272,6 +26040,12 @@ data class BulkWorkspaceApply (
     val `status`: BulkWorkspaceApplyStatus
     , 
     val `info`: BulkWorkspaceApplyInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25292,6 +26066,7 @@ public object FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer<BulkWor
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeBulkWorkspaceApplyStatus.read(buf),
             FfiConverterOptionalTypeBulkWorkspaceApplyInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25299,7 +26074,8 @@ public object FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer<BulkWor
             FfiConverterTypeBulkWorkspaceApplyData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeBulkWorkspaceApplyStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalTypeBulkWorkspaceApplyInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeBulkWorkspaceApplyInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApply, buf: ByteBuffer) {
@@ -25307,6 +26083,7 @@ public object FfiConverterTypeBulkWorkspaceApply: FfiConverterRustBuffer<BulkWor
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterTypeBulkWorkspaceApplyStatus.write(value.`status`, buf)
             FfiConverterOptionalTypeBulkWorkspaceApplyInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25345,6 +26122,12 @@ data class BulkWorkspaceApplyData (
      * Map from external id to a tool set to create or update.
      */
     val `toolSets`: Map<kotlin.String, ToolSetEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25367,6 +26150,7 @@ public object FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer<Bul
             FfiConverterOptionalMapStringTypeMemoryLayerEntry.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringTypeToolSetEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25376,7 +26160,8 @@ public object FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer<Bul
             FfiConverterOptionalBoolean.allocationSize(value.`automaticallyPublishAgents`) +
             FfiConverterOptionalMapStringTypeMemoryLayerEntry.allocationSize(value.`memoryLayers`) +
             FfiConverterOptionalString.allocationSize(value.`sourceUrl`) +
-            FfiConverterOptionalMapStringTypeToolSetEntry.allocationSize(value.`toolSets`)
+            FfiConverterOptionalMapStringTypeToolSetEntry.allocationSize(value.`toolSets`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyData, buf: ByteBuffer) {
@@ -25386,6 +26171,7 @@ public object FfiConverterTypeBulkWorkspaceApplyData: FfiConverterRustBuffer<Bul
             FfiConverterOptionalMapStringTypeMemoryLayerEntry.write(value.`memoryLayers`, buf)
             FfiConverterOptionalString.write(value.`sourceUrl`, buf)
             FfiConverterOptionalMapStringTypeToolSetEntry.write(value.`toolSets`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25436,6 +26222,12 @@ data class BulkWorkspaceApplyInfo (
      * Resources updated.
      */
     val `updatedCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25461,6 +26253,7 @@ public object FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer<Bul
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25473,7 +26266,8 @@ public object FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer<Bul
             FfiConverterOptionalString.allocationSize(value.`startedAt`) +
             FfiConverterOptionalInt.allocationSize(value.`totalCount`) +
             FfiConverterOptionalInt.allocationSize(value.`unchangedCount`) +
-            FfiConverterOptionalInt.allocationSize(value.`updatedCount`)
+            FfiConverterOptionalInt.allocationSize(value.`updatedCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyInfo, buf: ByteBuffer) {
@@ -25486,6 +26280,7 @@ public object FfiConverterTypeBulkWorkspaceApplyInfo: FfiConverterRustBuffer<Bul
             FfiConverterOptionalInt.write(value.`totalCount`, buf)
             FfiConverterOptionalInt.write(value.`unchangedCount`, buf)
             FfiConverterOptionalInt.write(value.`updatedCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25498,6 +26293,12 @@ data class BulkWorkspaceApplyResult (
     val `data`: BulkWorkspaceApplyResultData
     , 
     val `metadata`: OperationMetadata
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25516,17 +26317,20 @@ public object FfiConverterTypeBulkWorkspaceApplyResult: FfiConverterRustBuffer<B
         return BulkWorkspaceApplyResult(
             FfiConverterTypeBulkWorkspaceApplyResultData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResult) = (
             FfiConverterTypeBulkWorkspaceApplyResultData.allocationSize(value.`data`) +
-            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`)
+            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResult, buf: ByteBuffer) {
             FfiConverterTypeBulkWorkspaceApplyResultData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25558,6 +26362,12 @@ data class BulkWorkspaceApplyResultData (
     val `variationAssignment`: BulkWorkspaceApplyResultDataVariationAssignmentOutcome? = null 
     , 
     val `variationMemoryLayer`: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25584,6 +26394,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.read(buf),
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25597,7 +26408,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataToolSetOutcome.allocationSize(value.`toolSet`) +
             FfiConverterOptionalString.allocationSize(value.`type`) +
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.allocationSize(value.`variationAssignment`) +
-            FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.allocationSize(value.`variationMemoryLayer`)
+            FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.allocationSize(value.`variationMemoryLayer`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultData, buf: ByteBuffer) {
@@ -25611,6 +26423,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultData: FfiConverterRustBuff
             FfiConverterOptionalString.write(value.`type`, buf)
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationAssignmentOutcome.write(value.`variationAssignment`, buf)
             FfiConverterOptionalTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOutcome.write(value.`variationMemoryLayer`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25633,6 +26446,12 @@ data class BulkWorkspaceApplyResultDataAgentOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: Agent? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25653,6 +26472,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25660,7 +26480,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeAgent.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeAgent.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataAgentOutcome, buf: ByteBuffer) {
@@ -25668,6 +26489,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentOutcome: FfiConve
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeAgent.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25690,6 +26512,12 @@ data class BulkWorkspaceApplyResultDataAgentScheduleOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: AgentSchedule? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25710,6 +26538,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgentSchedule.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25717,7 +26546,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeAgentSchedule.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeAgentSchedule.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataAgentScheduleOutcome, buf: ByteBuffer) {
@@ -25725,6 +26555,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentScheduleOutcome: 
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeAgentSchedule.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25747,6 +26578,12 @@ data class BulkWorkspaceApplyResultDataAgentVariationOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: AgentVariation? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25767,6 +26604,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgentVariation.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25774,7 +26612,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataAgentVariationOutcome, buf: ByteBuffer) {
@@ -25782,6 +26621,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataAgentVariationOutcome:
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeAgentVariation.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25804,6 +26644,12 @@ data class BulkWorkspaceApplyResultDataMemoryEntryOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: MemoryEntry? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25824,6 +26670,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeMemoryEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25831,7 +26678,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeMemoryEntry.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeMemoryEntry.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataMemoryEntryOutcome, buf: ByteBuffer) {
@@ -25839,6 +26687,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryEntryOutcome: Ff
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeMemoryEntry.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25861,6 +26710,12 @@ data class BulkWorkspaceApplyResultDataMemoryLayerOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: MemoryLayer? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25881,6 +26736,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeMemoryLayer.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25888,7 +26744,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeMemoryLayer.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeMemoryLayer.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataMemoryLayerOutcome, buf: ByteBuffer) {
@@ -25896,6 +26753,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataMemoryLayerOutcome: Ff
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeMemoryLayer.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25918,6 +26776,12 @@ data class BulkWorkspaceApplyResultDataToolOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: Tool? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25938,6 +26802,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeTool.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -25945,7 +26810,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeTool.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeTool.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataToolOutcome, buf: ByteBuffer) {
@@ -25953,6 +26819,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolOutcome: FfiConver
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeTool.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -25975,6 +26842,12 @@ data class BulkWorkspaceApplyResultDataToolSetOutcome (
     val `externalId`: kotlin.String? = null 
     , 
     val `resource`: ToolSet? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -25995,6 +26868,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeToolSet.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26002,7 +26876,8 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalTypeToolSet.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeToolSet.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataToolSetOutcome, buf: ByteBuffer) {
@@ -26010,6 +26885,7 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataToolSetOutcome: FfiCon
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalTypeToolSet.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26027,6 +26903,12 @@ data class BulkWorkspaceApplyResultDataVariationAssignmentOutcome (
     val `error`: Status? = null 
     , 
     val `resource`: VariationAssignment? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26046,19 +26928,22 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataVariationAssignmentOut
             FfiConverterOptionalTypeAction.read(buf),
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalTypeVariationAssignment.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResultDataVariationAssignmentOutcome) = (
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
-            FfiConverterOptionalTypeVariationAssignment.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeVariationAssignment.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataVariationAssignmentOutcome, buf: ByteBuffer) {
             FfiConverterOptionalTypeAction.write(value.`action`, buf)
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalTypeVariationAssignment.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26076,6 +26961,12 @@ data class BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome (
     val `error`: Status? = null 
     , 
     val `resource`: VariationMemoryLayerAssignment? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26095,19 +26986,22 @@ public object FfiConverterTypeBulkWorkspaceApplyResultDataVariationMemoryLayerOu
             FfiConverterOptionalTypeAction.read(buf),
             FfiConverterOptionalTypeStatus.read(buf),
             FfiConverterOptionalTypeVariationMemoryLayerAssignment.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome) = (
             FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
             FfiConverterOptionalTypeStatus.allocationSize(value.`error`) +
-            FfiConverterOptionalTypeVariationMemoryLayerAssignment.allocationSize(value.`resource`)
+            FfiConverterOptionalTypeVariationMemoryLayerAssignment.allocationSize(value.`resource`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultDataVariationMemoryLayerOutcome, buf: ByteBuffer) {
             FfiConverterOptionalTypeAction.write(value.`action`, buf)
             FfiConverterOptionalTypeStatus.write(value.`error`, buf)
             FfiConverterOptionalTypeVariationMemoryLayerAssignment.write(value.`resource`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26120,6 +27014,12 @@ data class BulkWorkspaceApplyResultsCursorPagination (
     val `items`: List<BulkWorkspaceApplyResult>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26138,17 +27038,20 @@ public object FfiConverterTypeBulkWorkspaceApplyResultsCursorPagination: FfiConv
         return BulkWorkspaceApplyResultsCursorPagination(
             FfiConverterSequenceTypeBulkWorkspaceApplyResult.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyResultsCursorPagination) = (
             FfiConverterSequenceTypeBulkWorkspaceApplyResult.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyResultsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeBulkWorkspaceApplyResult.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26169,6 +27072,12 @@ data class BulkWorkspaceApplyStatus (
     val `message`: kotlin.String? = null 
     , 
     val `preflightError`: Status? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26188,19 +27097,22 @@ public object FfiConverterTypeBulkWorkspaceApplyStatus: FfiConverterRustBuffer<B
             FfiConverterTypeBulkWorkspaceApplyStatusState.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: BulkWorkspaceApplyStatus) = (
             FfiConverterTypeBulkWorkspaceApplyStatusState.allocationSize(value.`state`) +
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalTypeStatus.allocationSize(value.`preflightError`)
+            FfiConverterOptionalTypeStatus.allocationSize(value.`preflightError`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: BulkWorkspaceApplyStatus, buf: ByteBuffer) {
             FfiConverterTypeBulkWorkspaceApplyStatusState.write(value.`state`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalTypeStatus.write(value.`preflightError`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26215,6 +27127,12 @@ data class CallableTool (
     val `cadenyaProvidedTool`: ResourceMetadata? = null 
     , 
     val `tool`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26234,19 +27152,22 @@ public object FfiConverterTypeCallableTool: FfiConverterRustBuffer<CallableTool>
             FfiConverterOptionalTypeResourceMetadata.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CallableTool) = (
             FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`cadenyaProvidedTool`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`tool`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`tool`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CallableTool, buf: ByteBuffer) {
             FfiConverterOptionalTypeResourceMetadata.write(value.`agent`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`cadenyaProvidedTool`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`tool`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26260,6 +27181,12 @@ data class CompactionConfigSummarizationStrategy (
      * Custom instructions that replace the default summarization prompt.
      */
     val `instructions`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26277,15 +27204,18 @@ public object FfiConverterTypeCompactionConfigSummarizationStrategy: FfiConverte
     override fun read(buf: ByteBuffer): CompactionConfigSummarizationStrategy {
         return CompactionConfigSummarizationStrategy(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CompactionConfigSummarizationStrategy) = (
-            FfiConverterOptionalString.allocationSize(value.`instructions`)
+            FfiConverterOptionalString.allocationSize(value.`instructions`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CompactionConfigSummarizationStrategy, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`instructions`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26299,6 +27229,12 @@ data class CompactionConfigToolResultClearingStrategy (
      * How many of the most recent tool results stay intact; default 2.
      */
     val `preserveRecentResults`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26316,15 +27252,18 @@ public object FfiConverterTypeCompactionConfigToolResultClearingStrategy: FfiCon
     override fun read(buf: ByteBuffer): CompactionConfigToolResultClearingStrategy {
         return CompactionConfigToolResultClearingStrategy(
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CompactionConfigToolResultClearingStrategy) = (
-            FfiConverterOptionalInt.allocationSize(value.`preserveRecentResults`)
+            FfiConverterOptionalInt.allocationSize(value.`preserveRecentResults`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CompactionConfigToolResultClearingStrategy, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`preserveRecentResults`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26368,6 +27307,12 @@ data class ConfigHttp (
      * Endpoint name on the HTTP adapter; derived from the tool name when omitted.
      */
     val `toolName`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26400,6 +27345,7 @@ public object FfiConverterTypeConfigHTTP: FfiConverterRustBuffer<ConfigHttp> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26410,7 +27356,8 @@ public object FfiConverterTypeConfigHTTP: FfiConverterRustBuffer<ConfigHttp> {
             FfiConverterOptionalString.allocationSize(value.`query`) +
             FfiConverterOptionalString.allocationSize(value.`requestBodyContentType`) +
             FfiConverterOptionalString.allocationSize(value.`requestBodyTemplate`) +
-            FfiConverterOptionalString.allocationSize(value.`toolName`)
+            FfiConverterOptionalString.allocationSize(value.`toolName`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ConfigHttp, buf: ByteBuffer) {
@@ -26421,6 +27368,7 @@ public object FfiConverterTypeConfigHTTP: FfiConverterRustBuffer<ConfigHttp> {
             FfiConverterOptionalString.write(value.`requestBodyContentType`, buf)
             FfiConverterOptionalString.write(value.`requestBodyTemplate`, buf)
             FfiConverterOptionalString.write(value.`toolName`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26444,6 +27392,12 @@ data class ConfigMcp (
      * Title reported by the MCP server.
      */
     val `toolTitle`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26463,19 +27417,22 @@ public object FfiConverterTypeConfigMcp: FfiConverterRustBuffer<ConfigMcp> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ConfigMcp) = (
             FfiConverterOptionalString.allocationSize(value.`toolDescription`) +
             FfiConverterOptionalString.allocationSize(value.`toolName`) +
-            FfiConverterOptionalString.allocationSize(value.`toolTitle`)
+            FfiConverterOptionalString.allocationSize(value.`toolTitle`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ConfigMcp, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolDescription`, buf)
             FfiConverterOptionalString.write(value.`toolName`, buf)
             FfiConverterOptionalString.write(value.`toolTitle`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26499,6 +27456,12 @@ data class ConfigOpenApi (
      * Path of the operation.
      */
     val `path`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26518,19 +27481,22 @@ public object FfiConverterTypeConfigOpenAPI: FfiConverterRustBuffer<ConfigOpenAp
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ConfigOpenApi) = (
             FfiConverterOptionalString.allocationSize(value.`method`) +
             FfiConverterOptionalString.allocationSize(value.`operationId`) +
-            FfiConverterOptionalString.allocationSize(value.`path`)
+            FfiConverterOptionalString.allocationSize(value.`path`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ConfigOpenApi, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`method`, buf)
             FfiConverterOptionalString.write(value.`operationId`, buf)
             FfiConverterOptionalString.write(value.`path`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26556,6 +27522,12 @@ data class ContextWindowCompacted (
      * Summary text, when the summarization strategy ran.
      */
     val `summary`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26576,6 +27548,7 @@ public object FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer<Con
             FfiConverterOptionalTypeObjectiveContextWindowData.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26583,7 +27556,8 @@ public object FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer<Con
             FfiConverterOptionalInt.allocationSize(value.`messagesCompacted`) +
             FfiConverterOptionalTypeObjectiveContextWindowData.allocationSize(value.`newContextWindow`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`strategies`) +
-            FfiConverterOptionalString.allocationSize(value.`summary`)
+            FfiConverterOptionalString.allocationSize(value.`summary`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ContextWindowCompacted, buf: ByteBuffer) {
@@ -26591,6 +27565,7 @@ public object FfiConverterTypeContextWindowCompacted: FfiConverterRustBuffer<Con
             FfiConverterOptionalTypeObjectiveContextWindowData.write(value.`newContextWindow`, buf)
             FfiConverterOptionalSequenceString.write(value.`strategies`, buf)
             FfiConverterOptionalString.write(value.`summary`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26609,6 +27584,12 @@ data class CreateOperationMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26627,17 +27608,20 @@ public object FfiConverterTypeCreateOperationMetadata: FfiConverterRustBuffer<Cr
         return CreateOperationMetadata(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CreateOperationMetadata) = (
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CreateOperationMetadata, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26666,6 +27650,12 @@ data class CreateResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26686,6 +27676,7 @@ public object FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer<Cre
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26693,7 +27684,8 @@ public object FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer<Cre
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`bundleKey`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CreateResourceMetadata, buf: ByteBuffer) {
@@ -26701,6 +27693,7 @@ public object FfiConverterTypeCreateResourceMetadata: FfiConverterRustBuffer<Cre
             FfiConverterOptionalString.write(value.`bundleKey`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26716,6 +27709,12 @@ data class CursorPaginationResponse (
     val `items`: List<kotlin.String>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26734,17 +27733,20 @@ public object FfiConverterTypeCursorPaginationResponse: FfiConverterRustBuffer<C
         return CursorPaginationResponse(
             FfiConverterSequenceString.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CursorPaginationResponse) = (
             FfiConverterSequenceString.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CursorPaginationResponse, buf: ByteBuffer) {
             FfiConverterSequenceString.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26758,6 +27760,12 @@ data class CursorPaginationResponsePagination (
      * Pass as `cursor` to get the next page; empty or missing when there is none.
      */
     val `nextCursor`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26775,15 +27783,18 @@ public object FfiConverterTypeCursorPaginationResponsePagination: FfiConverterRu
     override fun read(buf: ByteBuffer): CursorPaginationResponsePagination {
         return CursorPaginationResponsePagination(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: CursorPaginationResponsePagination) = (
-            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
+            FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: CursorPaginationResponsePagination, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26797,6 +27808,12 @@ data class GoogleProtobufAny (
      * Type URL of the embedded message.
      */
     val `type`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26814,15 +27831,18 @@ public object FfiConverterTypeGoogleProtobufAny: FfiConverterRustBuffer<GooglePr
     override fun read(buf: ByteBuffer): GoogleProtobufAny {
         return GoogleProtobufAny(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: GoogleProtobufAny) = (
-            FfiConverterOptionalString.allocationSize(value.`type`)
+            FfiConverterOptionalString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: GoogleProtobufAny, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26835,6 +27855,12 @@ data class MemoryEntriesCursorPagination (
     val `items`: List<MemoryEntry>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26853,17 +27879,20 @@ public object FfiConverterTypeMemoryEntriesCursorPagination: FfiConverterRustBuf
         return MemoryEntriesCursorPagination(
             FfiConverterSequenceTypeMemoryEntry.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntriesCursorPagination) = (
             FfiConverterSequenceTypeMemoryEntry.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntriesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeMemoryEntry.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26878,6 +27907,12 @@ data class MemoryEntry (
     val `spec`: MemoryEntrySpec
     , 
     val `info`: MemoryEntryInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26897,19 +27932,22 @@ public object FfiConverterTypeMemoryEntry: FfiConverterRustBuffer<MemoryEntry> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeMemoryEntrySpec.read(buf),
             FfiConverterOptionalTypeMemoryEntryInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntry) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeMemoryEntrySpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntry, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeMemoryEntrySpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeMemoryEntryInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26938,6 +27976,12 @@ data class MemoryEntryCreateSpec (
      * Completed upload whose bytes become the body; set this or content.
      */
     val `uploadId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -26958,6 +28002,7 @@ public object FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -26965,7 +28010,8 @@ public object FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer<Memo
             FfiConverterString.allocationSize(value.`key`) +
             FfiConverterOptionalString.allocationSize(value.`content`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadId`)
+            FfiConverterOptionalString.allocationSize(value.`uploadId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryCreateSpec, buf: ByteBuffer) {
@@ -26973,6 +28019,7 @@ public object FfiConverterTypeMemoryEntryCreateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -26992,6 +28039,12 @@ data class MemoryEntryDetail (
     val `spec`: MemoryEntrySpec
     , 
     val `info`: MemoryEntryInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27012,6 +28065,7 @@ public object FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer<MemoryEn
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeMemoryEntrySpec.read(buf),
             FfiConverterOptionalTypeMemoryEntryInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27019,7 +28073,8 @@ public object FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer<MemoryEn
             FfiConverterString.allocationSize(value.`content`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeMemoryEntrySpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeMemoryEntryInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryDetail, buf: ByteBuffer) {
@@ -27027,6 +28082,7 @@ public object FfiConverterTypeMemoryEntryDetail: FfiConverterRustBuffer<MemoryEn
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeMemoryEntrySpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeMemoryEntryInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27039,6 +28095,12 @@ data class MemoryEntryInfo (
     val `createdBy`: Profile? = null 
     , 
     val `memoryLayer`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27057,17 +28119,20 @@ public object FfiConverterTypeMemoryEntryInfo: FfiConverterRustBuffer<MemoryEntr
         return MemoryEntryInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntryInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`memoryLayer`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`memoryLayer`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`memoryLayer`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27096,6 +28161,12 @@ data class MemoryEntryItem (
      * Completed upload to use as the body.
      */
     val `uploadId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27116,6 +28187,7 @@ public object FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer<MemoryEntr
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27123,7 +28195,8 @@ public object FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer<MemoryEntr
             FfiConverterString.allocationSize(value.`key`) +
             FfiConverterOptionalString.allocationSize(value.`content`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadId`)
+            FfiConverterOptionalString.allocationSize(value.`uploadId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryItem, buf: ByteBuffer) {
@@ -27131,6 +28204,7 @@ public object FfiConverterTypeMemoryEntryItem: FfiConverterRustBuffer<MemoryEntr
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27149,6 +28223,12 @@ data class MemoryEntrySpec (
      * One-line hint shown to the model for skills entries.
      */
     val `description`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27167,17 +28247,20 @@ public object FfiConverterTypeMemoryEntrySpec: FfiConverterRustBuffer<MemoryEntr
         return MemoryEntrySpec(
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryEntrySpec) = (
             FfiConverterString.allocationSize(value.`key`) +
-            FfiConverterOptionalString.allocationSize(value.`description`)
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntrySpec, buf: ByteBuffer) {
             FfiConverterString.write(value.`key`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27206,6 +28289,12 @@ data class MemoryEntryUpdateSpec (
      * Completed upload to use as the new body.
      */
     val `uploadId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27226,6 +28315,7 @@ public object FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27233,7 +28323,8 @@ public object FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.allocationSize(value.`content`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`key`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadId`)
+            FfiConverterOptionalString.allocationSize(value.`uploadId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryEntryUpdateSpec, buf: ByteBuffer) {
@@ -27241,6 +28332,7 @@ public object FfiConverterTypeMemoryEntryUpdateSpec: FfiConverterRustBuffer<Memo
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`key`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27255,6 +28347,12 @@ data class MemoryLayer (
     val `spec`: MemoryLayerSpec
     , 
     val `info`: MemoryLayerInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27274,19 +28372,22 @@ public object FfiConverterTypeMemoryLayer: FfiConverterRustBuffer<MemoryLayer> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeMemoryLayerSpec.read(buf),
             FfiConverterOptionalTypeMemoryLayerInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryLayer) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeMemoryLayerSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeMemoryLayerInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeMemoryLayerInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayer, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeMemoryLayerSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeMemoryLayerInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27312,6 +28413,12 @@ data class MemoryLayerEntry (
      * Arbitrary key-value labels.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27332,6 +28439,7 @@ public object FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer<MemoryLay
             FfiConverterTypeMemoryLayerSpec.read(buf),
             FfiConverterOptionalMapStringTypeMemoryEntryItem.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27339,7 +28447,8 @@ public object FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer<MemoryLay
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeMemoryLayerSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalMapStringTypeMemoryEntryItem.allocationSize(value.`entries`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayerEntry, buf: ByteBuffer) {
@@ -27347,6 +28456,7 @@ public object FfiConverterTypeMemoryLayerEntry: FfiConverterRustBuffer<MemoryLay
             FfiConverterTypeMemoryLayerSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringTypeMemoryEntryItem.write(value.`entries`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27367,6 +28477,12 @@ data class MemoryLayerInfo (
      * Last time an objective resolved memory against this layer.
      */
     val `lastUsedAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27386,19 +28502,22 @@ public object FfiConverterTypeMemoryLayerInfo: FfiConverterRustBuffer<MemoryLaye
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryLayerInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalInt.allocationSize(value.`entryCount`) +
-            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`)
+            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayerInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalInt.write(value.`entryCount`, buf)
             FfiConverterOptionalString.write(value.`lastUsedAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27427,6 +28546,12 @@ data class MemoryLayerSpec (
      * Server-set flag for layers owned by the runtime, which clients cannot change.
      */
     val `systemManaged`: kotlin.Boolean? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27447,6 +28572,7 @@ public object FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer<MemoryLaye
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27454,7 +28580,8 @@ public object FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer<MemoryLaye
             FfiConverterTypeMemoryLayerType.allocationSize(value.`type`) +
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalString.allocationSize(value.`expiresAt`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`systemManaged`)
+            FfiConverterOptionalBoolean.allocationSize(value.`systemManaged`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayerSpec, buf: ByteBuffer) {
@@ -27462,6 +28589,7 @@ public object FfiConverterTypeMemoryLayerSpec: FfiConverterRustBuffer<MemoryLaye
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`expiresAt`, buf)
             FfiConverterOptionalBoolean.write(value.`systemManaged`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27474,6 +28602,12 @@ data class MemoryLayersCursorPagination (
     val `items`: List<MemoryLayer>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27492,17 +28626,20 @@ public object FfiConverterTypeMemoryLayersCursorPagination: FfiConverterRustBuff
         return MemoryLayersCursorPagination(
             FfiConverterSequenceTypeMemoryLayer.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryLayersCursorPagination) = (
             FfiConverterSequenceTypeMemoryLayer.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryLayersCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeMemoryLayer.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27526,6 +28663,12 @@ data class MemoryRead (
      * Display text describing the read.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27545,19 +28688,22 @@ public object FfiConverterTypeMemoryRead: FfiConverterRustBuffer<MemoryRead> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryRead) = (
             FfiConverterOptionalString.allocationSize(value.`memoryEntryId`) +
             FfiConverterOptionalString.allocationSize(value.`memoryLayerId`) +
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryRead, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memoryEntryId`, buf)
             FfiConverterOptionalString.write(value.`memoryLayerId`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27576,6 +28722,12 @@ data class MemoryReference (
      * Memory layer ID, canonical or `external_id:` form.
      */
     val `memoryLayerId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27594,17 +28746,20 @@ public object FfiConverterTypeMemoryReference: FfiConverterRustBuffer<MemoryRefe
         return MemoryReference(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: MemoryReference) = (
             FfiConverterOptionalString.allocationSize(value.`memoryEntryId`) +
-            FfiConverterOptionalString.allocationSize(value.`memoryLayerId`)
+            FfiConverterOptionalString.allocationSize(value.`memoryLayerId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: MemoryReference, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memoryEntryId`, buf)
             FfiConverterOptionalString.write(value.`memoryLayerId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27617,6 +28772,12 @@ data class Model (
     val `metadata`: ResourceMetadata
     , 
     val `spec`: ModelSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27635,17 +28796,20 @@ public object FfiConverterTypeModel: FfiConverterRustBuffer<Model> {
         return Model(
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeModelSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Model) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeModelSpec.allocationSize(value.`spec`)
+            FfiConverterTypeModelSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Model, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeModelSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27689,6 +28853,12 @@ data class ModelSpec (
      * Whether the model is enabled in the workspace.
      */
     val `status`: ModelStatus? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27712,6 +28882,7 @@ public object FfiConverterTypeModelSpec: FfiConverterRustBuffer<ModelSpec> {
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeModelStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27722,7 +28893,8 @@ public object FfiConverterTypeModelSpec: FfiConverterRustBuffer<ModelSpec> {
             FfiConverterOptionalInt.allocationSize(value.`maxOutputTokens`) +
             FfiConverterOptionalLong.allocationSize(value.`outputPricePerMillionTokens`) +
             FfiConverterOptionalString.allocationSize(value.`provider`) +
-            FfiConverterOptionalTypeModelStatus.allocationSize(value.`status`)
+            FfiConverterOptionalTypeModelStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ModelSpec, buf: ByteBuffer) {
@@ -27733,6 +28905,7 @@ public object FfiConverterTypeModelSpec: FfiConverterRustBuffer<ModelSpec> {
             FfiConverterOptionalLong.write(value.`outputPricePerMillionTokens`, buf)
             FfiConverterOptionalString.write(value.`provider`, buf)
             FfiConverterOptionalTypeModelStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27745,6 +28918,12 @@ data class ModelsCursorPagination (
     val `items`: List<Model>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27763,17 +28942,20 @@ public object FfiConverterTypeModelsCursorPagination: FfiConverterRustBuffer<Mod
         return ModelsCursorPagination(
             FfiConverterSequenceTypeModel.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ModelsCursorPagination) = (
             FfiConverterSequenceTypeModel.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ModelsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeModel.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27795,6 +28977,12 @@ data class Objective (
      * Latest five context windows, newest first; only filled on single-objective reads.
      */
     val `lastFiveWindows`: List<ObjectiveContextWindow>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27816,6 +29004,7 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
             FfiConverterTypeObjectiveStatus.read(buf),
             FfiConverterOptionalTypeObjectiveInfo.read(buf),
             FfiConverterOptionalSequenceTypeObjectiveContextWindow.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27824,7 +29013,8 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeObjectiveStatus.allocationSize(value.`status`) +
             FfiConverterOptionalTypeObjectiveInfo.allocationSize(value.`info`) +
-            FfiConverterOptionalSequenceTypeObjectiveContextWindow.allocationSize(value.`lastFiveWindows`)
+            FfiConverterOptionalSequenceTypeObjectiveContextWindow.allocationSize(value.`lastFiveWindows`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Objective, buf: ByteBuffer) {
@@ -27833,6 +29023,7 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
             FfiConverterTypeObjectiveStatus.write(value.`status`, buf)
             FfiConverterOptionalTypeObjectiveInfo.write(value.`info`, buf)
             FfiConverterOptionalSequenceTypeObjectiveContextWindow.write(value.`lastFiveWindows`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27843,6 +29034,12 @@ public object FfiConverterTypeObjective: FfiConverterRustBuffer<Objective> {
  */
 data class ObjectiveCompactResponse (
     val `contextWindow`: ObjectiveContextWindowData? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27860,15 +29057,18 @@ public object FfiConverterTypeObjectiveCompactResponse: FfiConverterRustBuffer<O
     override fun read(buf: ByteBuffer): ObjectiveCompactResponse {
         return ObjectiveCompactResponse(
             FfiConverterOptionalTypeObjectiveContextWindowData.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveCompactResponse) = (
-            FfiConverterOptionalTypeObjectiveContextWindowData.allocationSize(value.`contextWindow`)
+            FfiConverterOptionalTypeObjectiveContextWindowData.allocationSize(value.`contextWindow`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveCompactResponse, buf: ByteBuffer) {
             FfiConverterOptionalTypeObjectiveContextWindowData.write(value.`contextWindow`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27883,6 +29083,12 @@ data class ObjectiveContextWindow (
     val `metadata`: OperationMetadata
     , 
     val `info`: ObjectiveContextWindowInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27902,19 +29108,22 @@ public object FfiConverterTypeObjectiveContextWindow: FfiConverterRustBuffer<Obj
             FfiConverterTypeObjectiveContextWindowData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalTypeObjectiveContextWindowInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContextWindow) = (
             FfiConverterTypeObjectiveContextWindowData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
-            FfiConverterOptionalTypeObjectiveContextWindowInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveContextWindowInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindow, buf: ByteBuffer) {
             FfiConverterTypeObjectiveContextWindowData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalTypeObjectiveContextWindowInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27948,6 +29157,12 @@ data class ObjectiveContextWindowData (
      * Ordinal of the window within its objective.
      */
     val `sequence`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -27969,6 +29184,7 @@ public object FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -27977,7 +29193,8 @@ public object FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
             FfiConverterOptionalString.allocationSize(value.`objectiveId`) +
             FfiConverterOptionalString.allocationSize(value.`previousWindowContinueInstructions`) +
             FfiConverterOptionalInt.allocationSize(value.`promptTokens`) +
-            FfiConverterOptionalInt.allocationSize(value.`sequence`)
+            FfiConverterOptionalInt.allocationSize(value.`sequence`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindowData, buf: ByteBuffer) {
@@ -27986,6 +29203,7 @@ public object FfiConverterTypeObjectiveContextWindowData: FfiConverterRustBuffer
             FfiConverterOptionalString.write(value.`previousWindowContinueInstructions`, buf)
             FfiConverterOptionalInt.write(value.`promptTokens`, buf)
             FfiConverterOptionalInt.write(value.`sequence`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -27998,6 +29216,12 @@ data class ObjectiveContextWindowInfo (
     val `createdBy`: Profile? = null 
     , 
     val `objective`: OperationMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28016,17 +29240,20 @@ public object FfiConverterTypeObjectiveContextWindowInfo: FfiConverterRustBuffer
         return ObjectiveContextWindowInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContextWindowInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`)
+            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindowInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28039,6 +29266,12 @@ data class ObjectiveContextWindowsCursorPagination (
     val `items`: List<ObjectiveContextWindow>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28057,17 +29290,20 @@ public object FfiConverterTypeObjectiveContextWindowsCursorPagination: FfiConver
         return ObjectiveContextWindowsCursorPagination(
             FfiConverterSequenceTypeObjectiveContextWindow.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContextWindowsCursorPagination) = (
             FfiConverterSequenceTypeObjectiveContextWindow.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContextWindowsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveContextWindow.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28086,6 +29322,12 @@ data class ObjectiveContinueParamsSecret (
      * Secret value.
      */
     val `value`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28113,17 +29355,20 @@ public object FfiConverterTypeObjectiveContinueParamsSecret: FfiConverterRustBuf
         return ObjectiveContinueParamsSecret(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveContinueParamsSecret) = (
             FfiConverterOptionalString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`value`)
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContinueParamsSecret, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28143,6 +29388,12 @@ data class ObjectiveContinueResponse (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28163,6 +29414,7 @@ public object FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer<
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28170,7 +29422,8 @@ public object FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer<
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveContinueResponse, buf: ByteBuffer) {
@@ -28178,6 +29431,7 @@ public object FfiConverterTypeObjectiveContinueResponse: FfiConverterRustBuffer<
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28238,6 +29492,12 @@ data class ObjectiveData (
     val `systemPrompt`: kotlin.String? = null 
     , 
     val `variation`: AgentVariation? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28265,6 +29525,7 @@ public object FfiConverterTypeObjectiveData: FfiConverterRustBuffer<ObjectiveDat
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeAgentVariation.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28279,7 +29540,8 @@ public object FfiConverterTypeObjectiveData: FfiConverterRustBuffer<ObjectiveDat
             FfiConverterOptionalSequenceTypeObjectiveDataSecret.allocationSize(value.`secrets`) +
             FfiConverterOptionalString.allocationSize(value.`sourceScheduleId`) +
             FfiConverterOptionalString.allocationSize(value.`systemPrompt`) +
-            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`variation`)
+            FfiConverterOptionalTypeAgentVariation.allocationSize(value.`variation`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveData, buf: ByteBuffer) {
@@ -28294,6 +29556,7 @@ public object FfiConverterTypeObjectiveData: FfiConverterRustBuffer<ObjectiveDat
             FfiConverterOptionalString.write(value.`sourceScheduleId`, buf)
             FfiConverterOptionalString.write(value.`systemPrompt`, buf)
             FfiConverterOptionalTypeAgentVariation.write(value.`variation`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28312,6 +29575,12 @@ data class ObjectiveDataSecret (
      * Secret value.
      */
     val `value`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28339,17 +29608,20 @@ public object FfiConverterTypeObjectiveDataSecret: FfiConverterRustBuffer<Object
         return ObjectiveDataSecret(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveDataSecret) = (
             FfiConverterOptionalString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`value`)
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveDataSecret, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28368,6 +29640,12 @@ data class ObjectiveError (
      * Error category.
      */
     val `type`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28386,17 +29664,20 @@ public object FfiConverterTypeObjectiveError: FfiConverterRustBuffer<ObjectiveEr
         return ObjectiveError(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveError) = (
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalString.allocationSize(value.`type`)
+            FfiConverterOptionalString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveError, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28440,6 +29721,12 @@ data class ObjectiveEventData (
     val `type`: kotlin.String? = null 
     , 
     val `userMessage`: UserMessage? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28472,6 +29759,7 @@ public object FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer<Objecti
             FfiConverterOptionalTypeToolResult.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeUserMessage.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28491,7 +29779,8 @@ public object FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer<Objecti
             FfiConverterOptionalTypeToolError.allocationSize(value.`toolError`) +
             FfiConverterOptionalTypeToolResult.allocationSize(value.`toolResult`) +
             FfiConverterOptionalString.allocationSize(value.`type`) +
-            FfiConverterOptionalTypeUserMessage.allocationSize(value.`userMessage`)
+            FfiConverterOptionalTypeUserMessage.allocationSize(value.`userMessage`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventData, buf: ByteBuffer) {
@@ -28511,6 +29800,7 @@ public object FfiConverterTypeObjectiveEventData: FfiConverterRustBuffer<Objecti
             FfiConverterOptionalTypeToolResult.write(value.`toolResult`, buf)
             FfiConverterOptionalString.write(value.`type`, buf)
             FfiConverterOptionalTypeUserMessage.write(value.`userMessage`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28524,6 +29814,12 @@ data class ObjectiveEventDataCancelled (
      * Optional note recorded at cancellation.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28541,15 +29837,18 @@ public object FfiConverterTypeObjectiveEventDataCancelled: FfiConverterRustBuffe
     override fun read(buf: ByteBuffer): ObjectiveEventDataCancelled {
         return ObjectiveEventDataCancelled(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventDataCancelled) = (
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventDataCancelled, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28564,6 +29863,12 @@ data class ObjectiveEventDataFinalized (
      * JSON text.
      */
     val `output`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28581,15 +29886,18 @@ public object FfiConverterTypeObjectiveEventDataFinalized: FfiConverterRustBuffe
     override fun read(buf: ByteBuffer): ObjectiveEventDataFinalized {
         return ObjectiveEventDataFinalized(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventDataFinalized) = (
-            FfiConverterOptionalString.allocationSize(value.`output`)
+            FfiConverterOptionalString.allocationSize(value.`output`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventDataFinalized, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`output`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28602,6 +29910,12 @@ data class ObjectiveEventInfo (
     val `createdBy`: Profile? = null 
     , 
     val `objective`: OperationMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28620,17 +29934,20 @@ public object FfiConverterTypeObjectiveEventInfo: FfiConverterRustBuffer<Objecti
         return ObjectiveEventInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`)
+            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28651,6 +29968,12 @@ data class ObjectiveEventWebhookData (
      * Dotted event name such as objective_event.tool_result.
      */
     val `type`: kotlin.String
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28670,19 +29993,22 @@ public object FfiConverterTypeObjectiveEventWebhookData: FfiConverterRustBuffer<
             FfiConverterTypeObjectiveEventWebhookDataData.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveEventWebhookData) = (
             FfiConverterTypeObjectiveEventWebhookDataData.allocationSize(value.`data`) +
             FfiConverterString.allocationSize(value.`timestamp`) +
-            FfiConverterString.allocationSize(value.`type`)
+            FfiConverterString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventWebhookData, buf: ByteBuffer) {
             FfiConverterTypeObjectiveEventWebhookDataData.write(value.`data`, buf)
             FfiConverterString.write(value.`timestamp`, buf)
             FfiConverterString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28699,6 +30025,12 @@ data class ObjectiveEventWebhookDataData (
     val `objective`: OperationMetadata
     , 
     val `objectiveEvent`: ObjectiveEventWebhookDataDataObjectiveEvent
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28719,6 +30051,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28726,7 +30059,8 @@ public object FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
             FfiConverterTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.allocationSize(value.`objectiveEvent`)
+            FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.allocationSize(value.`objectiveEvent`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventWebhookDataData, buf: ByteBuffer) {
@@ -28734,6 +30068,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataData: FfiConverterRustBuf
             FfiConverterTypeResourceMetadata.write(value.`agentVariation`, buf)
             FfiConverterTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent.write(value.`objectiveEvent`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28753,6 +30088,12 @@ data class ObjectiveEventWebhookDataDataObjectiveEvent (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28773,6 +30114,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -28780,7 +30122,8 @@ public object FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveEventWebhookDataDataObjectiveEvent, buf: ByteBuffer) {
@@ -28788,6 +30131,7 @@ public object FfiConverterTypeObjectiveEventWebhookDataDataObjectiveEvent: FfiCo
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28802,6 +30146,12 @@ data class ObjectiveFeedback (
     val `metadata`: OperationMetadata
     , 
     val `info`: ObjectiveFeedbackInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28821,19 +30171,22 @@ public object FfiConverterTypeObjectiveFeedback: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeObjectiveFeedbackData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalTypeObjectiveFeedbackInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedback) = (
             FfiConverterTypeObjectiveFeedbackData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
-            FfiConverterOptionalTypeObjectiveFeedbackInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveFeedbackInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedback, buf: ByteBuffer) {
             FfiConverterTypeObjectiveFeedbackData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalTypeObjectiveFeedbackInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28852,6 +30205,12 @@ data class ObjectiveFeedbackData (
      * Quality score from -1.0 (worst) through 0.0 (neutral) to 1.0 (best).
      */
     val `score`: kotlin.Double? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28870,17 +30229,20 @@ public object FfiConverterTypeObjectiveFeedbackData: FfiConverterRustBuffer<Obje
         return ObjectiveFeedbackData(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedbackData) = (
             FfiConverterOptionalString.allocationSize(value.`comment`) +
-            FfiConverterOptionalDouble.allocationSize(value.`score`)
+            FfiConverterOptionalDouble.allocationSize(value.`score`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedbackData, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`comment`, buf)
             FfiConverterOptionalDouble.write(value.`score`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28895,6 +30257,12 @@ data class ObjectiveFeedbackInfo (
     val `objective`: BareMetadata? = null 
     , 
     val `submittedBy`: Profile? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28914,19 +30282,22 @@ public object FfiConverterTypeObjectiveFeedbackInfo: FfiConverterRustBuffer<Obje
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeProfile.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedbackInfo) = (
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`objective`) +
-            FfiConverterOptionalTypeProfile.allocationSize(value.`submittedBy`)
+            FfiConverterOptionalTypeProfile.allocationSize(value.`submittedBy`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedbackInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeBareMetadata.write(value.`agentVariation`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`objective`, buf)
             FfiConverterOptionalTypeProfile.write(value.`submittedBy`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -28939,6 +30310,12 @@ data class ObjectiveFeedbacksCursorPagination (
     val `items`: List<ObjectiveFeedback>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -28957,17 +30334,20 @@ public object FfiConverterTypeObjectiveFeedbacksCursorPagination: FfiConverterRu
         return ObjectiveFeedbacksCursorPagination(
             FfiConverterSequenceTypeObjectiveFeedback.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveFeedbacksCursorPagination) = (
             FfiConverterSequenceTypeObjectiveFeedback.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveFeedbacksCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveFeedback.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29012,6 +30392,12 @@ data class ObjectiveInfo (
      * Number of tool calls made so far.
      */
     val `totalToolCalls`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29037,6 +30423,7 @@ public object FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer<ObjectiveInf
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29049,7 +30436,8 @@ public object FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer<ObjectiveInf
             FfiConverterOptionalInt.allocationSize(value.`totalEvents`) +
             FfiConverterOptionalInt.allocationSize(value.`totalInputTokens`) +
             FfiConverterOptionalInt.allocationSize(value.`totalOutputTokens`) +
-            FfiConverterOptionalInt.allocationSize(value.`totalToolCalls`)
+            FfiConverterOptionalInt.allocationSize(value.`totalToolCalls`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveInfo, buf: ByteBuffer) {
@@ -29062,6 +30450,7 @@ public object FfiConverterTypeObjectiveInfo: FfiConverterRustBuffer<ObjectiveInf
             FfiConverterOptionalInt.write(value.`totalInputTokens`, buf)
             FfiConverterOptionalInt.write(value.`totalOutputTokens`, buf)
             FfiConverterOptionalInt.write(value.`totalToolCalls`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29081,6 +30470,12 @@ data class ObjectiveListEventsResponse (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29101,6 +30496,7 @@ public object FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29108,7 +30504,8 @@ public object FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveListEventsResponse, buf: ByteBuffer) {
@@ -29116,6 +30513,7 @@ public object FfiConverterTypeObjectiveListEventsResponse: FfiConverterRustBuffe
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29128,6 +30526,12 @@ data class ObjectiveListEventsResponsesCursorPagination (
     val `items`: List<ObjectiveListEventsResponse>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29146,17 +30550,20 @@ public object FfiConverterTypeObjectiveListEventsResponsesCursorPagination: FfiC
         return ObjectiveListEventsResponsesCursorPagination(
             FfiConverterSequenceTypeObjectiveListEventsResponse.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveListEventsResponsesCursorPagination) = (
             FfiConverterSequenceTypeObjectiveListEventsResponse.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveListEventsResponsesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveListEventsResponse.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29175,6 +30582,12 @@ data class ObjectiveStatus (
      * Optional detail about the state, such as a failure reason.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29193,17 +30606,20 @@ public object FfiConverterTypeObjectiveStatus: FfiConverterRustBuffer<ObjectiveS
         return ObjectiveStatus(
             FfiConverterTypeObjectiveStatusState.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveStatus) = (
             FfiConverterTypeObjectiveStatusState.allocationSize(value.`state`) +
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveStatus, buf: ByteBuffer) {
             FfiConverterTypeObjectiveStatusState.write(value.`state`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29216,6 +30632,12 @@ data class ObjectiveTask (
     val `data`: ObjectiveTaskData
     , 
     val `metadata`: BareMetadata
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29234,17 +30656,20 @@ public object FfiConverterTypeObjectiveTask: FfiConverterRustBuffer<ObjectiveTas
         return ObjectiveTask(
             FfiConverterTypeObjectiveTaskData.read(buf),
             FfiConverterTypeBareMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveTask) = (
             FfiConverterTypeObjectiveTaskData.allocationSize(value.`data`) +
-            FfiConverterTypeBareMetadata.allocationSize(value.`metadata`)
+            FfiConverterTypeBareMetadata.allocationSize(value.`metadata`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTask, buf: ByteBuffer) {
             FfiConverterTypeObjectiveTaskData.write(value.`data`, buf)
             FfiConverterTypeBareMetadata.write(value.`metadata`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29273,6 +30698,12 @@ data class ObjectiveTaskData (
      * When the task was marked done.
      */
     val `completedAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29293,6 +30724,7 @@ public object FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer<Objectiv
             FfiConverterInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29300,7 +30732,8 @@ public object FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer<Objectiv
             FfiConverterBoolean.allocationSize(value.`completed`) +
             FfiConverterInt.allocationSize(value.`number`) +
             FfiConverterString.allocationSize(value.`task`) +
-            FfiConverterOptionalString.allocationSize(value.`completedAt`)
+            FfiConverterOptionalString.allocationSize(value.`completedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTaskData, buf: ByteBuffer) {
@@ -29308,6 +30741,7 @@ public object FfiConverterTypeObjectiveTaskData: FfiConverterRustBuffer<Objectiv
             FfiConverterInt.write(value.`number`, buf)
             FfiConverterString.write(value.`task`, buf)
             FfiConverterOptionalString.write(value.`completedAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29320,6 +30754,12 @@ data class ObjectiveTasksCursorPagination (
     val `items`: List<ObjectiveTask>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29338,17 +30778,20 @@ public object FfiConverterTypeObjectiveTasksCursorPagination: FfiConverterRustBu
         return ObjectiveTasksCursorPagination(
             FfiConverterSequenceTypeObjectiveTask.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveTasksCursorPagination) = (
             FfiConverterSequenceTypeObjectiveTask.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTasksCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveTask.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29361,6 +30804,12 @@ data class ObjectiveTool (
     val `metadata`: BareMetadata
     , 
     val `snapshot`: Tool? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29379,17 +30828,20 @@ public object FfiConverterTypeObjectiveTool: FfiConverterRustBuffer<ObjectiveToo
         return ObjectiveTool(
             FfiConverterTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeTool.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveTool) = (
             FfiConverterTypeBareMetadata.allocationSize(value.`metadata`) +
-            FfiConverterOptionalTypeTool.allocationSize(value.`snapshot`)
+            FfiConverterOptionalTypeTool.allocationSize(value.`snapshot`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveTool, buf: ByteBuffer) {
             FfiConverterTypeBareMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalTypeTool.write(value.`snapshot`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29414,6 +30866,12 @@ data class ObjectiveToolCall (
     val `executionStatus`: ToolCallExecutionStatus? = null 
     , 
     val `info`: ObjectiveToolCallInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29435,6 +30893,7 @@ public object FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeToolCallStatus.read(buf),
             FfiConverterOptionalTypeToolCallExecutionStatus.read(buf),
             FfiConverterOptionalTypeObjectiveToolCallInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29443,7 +30902,8 @@ public object FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeToolCallStatus.allocationSize(value.`status`) +
             FfiConverterOptionalTypeToolCallExecutionStatus.allocationSize(value.`executionStatus`) +
-            FfiConverterOptionalTypeObjectiveToolCallInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveToolCallInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCall, buf: ByteBuffer) {
@@ -29452,6 +30912,7 @@ public object FfiConverterTypeObjectiveToolCall: FfiConverterRustBuffer<Objectiv
             FfiConverterTypeToolCallStatus.write(value.`status`, buf)
             FfiConverterOptionalTypeToolCallExecutionStatus.write(value.`executionStatus`, buf)
             FfiConverterOptionalTypeObjectiveToolCallInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29480,6 +30941,12 @@ data class ObjectiveToolCallData (
     val `result`: kotlin.String? = null 
     , 
     val `statusChangedBy`: Profile? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29501,6 +30968,7 @@ public object FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer<Obje
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeProfile.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29509,7 +30977,8 @@ public object FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer<Obje
             FfiConverterOptionalString.allocationSize(value.`arguments`) +
             FfiConverterOptionalString.allocationSize(value.`memo`) +
             FfiConverterOptionalString.allocationSize(value.`result`) +
-            FfiConverterOptionalTypeProfile.allocationSize(value.`statusChangedBy`)
+            FfiConverterOptionalTypeProfile.allocationSize(value.`statusChangedBy`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCallData, buf: ByteBuffer) {
@@ -29518,6 +30987,7 @@ public object FfiConverterTypeObjectiveToolCallData: FfiConverterRustBuffer<Obje
             FfiConverterOptionalString.write(value.`memo`, buf)
             FfiConverterOptionalString.write(value.`result`, buf)
             FfiConverterOptionalTypeProfile.write(value.`statusChangedBy`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29530,6 +31000,12 @@ data class ObjectiveToolCallInfo (
     val `createdBy`: Profile? = null 
     , 
     val `objective`: OperationMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29548,17 +31024,20 @@ public object FfiConverterTypeObjectiveToolCallInfo: FfiConverterRustBuffer<Obje
         return ObjectiveToolCallInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveToolCallInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`)
+            FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCallInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29571,6 +31050,12 @@ data class ObjectiveToolCallsCursorPagination (
     val `items`: List<ObjectiveToolCall>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29589,17 +31074,20 @@ public object FfiConverterTypeObjectiveToolCallsCursorPagination: FfiConverterRu
         return ObjectiveToolCallsCursorPagination(
             FfiConverterSequenceTypeObjectiveToolCall.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveToolCallsCursorPagination) = (
             FfiConverterSequenceTypeObjectiveToolCall.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolCallsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveToolCall.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29612,6 +31100,12 @@ data class ObjectiveToolsCursorPagination (
     val `items`: List<ObjectiveTool>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29630,17 +31124,20 @@ public object FfiConverterTypeObjectiveToolsCursorPagination: FfiConverterRustBu
         return ObjectiveToolsCursorPagination(
             FfiConverterSequenceTypeObjectiveTool.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectiveToolsCursorPagination) = (
             FfiConverterSequenceTypeObjectiveTool.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectiveToolsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjectiveTool.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29653,6 +31150,12 @@ data class ObjectivesCursorPagination (
     val `items`: List<Objective>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29671,17 +31174,20 @@ public object FfiConverterTypeObjectivesCursorPagination: FfiConverterRustBuffer
         return ObjectivesCursorPagination(
             FfiConverterSequenceTypeObjective.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ObjectivesCursorPagination) = (
             FfiConverterSequenceTypeObjective.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ObjectivesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeObjective.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29725,6 +31231,12 @@ data class OperationMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29748,6 +31260,7 @@ public object FfiConverterTypeOperationMetadata: FfiConverterRustBuffer<Operatio
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -29758,7 +31271,8 @@ public object FfiConverterTypeOperationMetadata: FfiConverterRustBuffer<Operatio
             FfiConverterString.allocationSize(value.`profileId`) +
             FfiConverterString.allocationSize(value.`workspaceId`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: OperationMetadata, buf: ByteBuffer) {
@@ -29769,6 +31283,7 @@ public object FfiConverterTypeOperationMetadata: FfiConverterRustBuffer<Operatio
             FfiConverterString.write(value.`workspaceId`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29787,6 +31302,12 @@ data class Page (
      * Total number of matching items.
      */
     val `total`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29805,17 +31326,20 @@ public object FfiConverterTypePage: FfiConverterRustBuffer<Page> {
         return Page(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Page) = (
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
-            FfiConverterOptionalInt.allocationSize(value.`total`)
+            FfiConverterOptionalInt.allocationSize(value.`total`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Page, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalInt.write(value.`total`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29828,6 +31352,12 @@ data class Profile (
     val `metadata`: AccountResourceMetadata
     , 
     val `spec`: ProfileSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29846,17 +31376,20 @@ public object FfiConverterTypeProfile: FfiConverterRustBuffer<Profile> {
         return Profile(
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeProfileSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Profile) = (
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeProfileSpec.allocationSize(value.`spec`)
+            FfiConverterTypeProfileSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Profile, buf: ByteBuffer) {
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeProfileSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29880,6 +31413,12 @@ data class ProfileSpec (
      * Display name.
      */
     val `name`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29899,19 +31438,22 @@ public object FfiConverterTypeProfileSpec: FfiConverterRustBuffer<ProfileSpec> {
             FfiConverterTypeProfileType.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ProfileSpec) = (
             FfiConverterTypeProfileType.allocationSize(value.`type`) +
             FfiConverterOptionalString.allocationSize(value.`email`) +
-            FfiConverterOptionalString.allocationSize(value.`name`)
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ProfileSpec, buf: ByteBuffer) {
             FfiConverterTypeProfileType.write(value.`type`, buf)
             FfiConverterOptionalString.write(value.`email`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29924,6 +31466,12 @@ data class ProfilesCursorPagination (
     val `items`: List<Profile>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -29942,17 +31490,20 @@ public object FfiConverterTypeProfilesCursorPagination: FfiConverterRustBuffer<P
         return ProfilesCursorPagination(
             FfiConverterSequenceTypeProfile.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ProfilesCursorPagination) = (
             FfiConverterSequenceTypeProfile.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ProfilesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeProfile.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -29981,12 +31532,29 @@ data class RequestOptions (
      * Extra headers (replace a default header of the same name).
      */
     val `headers`: Map<kotlin.String, kotlin.String> = mapOf() 
+    , 
+    /**
+     * Filled with the response's status, headers and request id once the call succeeds.
+     */
+    val `rawResponse`: RawResponse? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`timeout`,
+        this.`maxRetries`,
+        this.`idempotencyKey`,
+        this.`headers`,
+        this.`rawResponse`
+    )
+    }
     
     companion object
 }
@@ -30001,6 +31569,7 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterMapStringString.read(buf),
+            FfiConverterOptionalTypeRawResponse.read(buf),
         )
     }
 
@@ -30008,7 +31577,8 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxRetries`) +
             FfiConverterOptionalString.allocationSize(value.`idempotencyKey`) +
-            FfiConverterMapStringString.allocationSize(value.`headers`)
+            FfiConverterMapStringString.allocationSize(value.`headers`) +
+            FfiConverterOptionalTypeRawResponse.allocationSize(value.`rawResponse`)
     )
 
     override fun write(value: RequestOptions, buf: ByteBuffer) {
@@ -30016,6 +31586,7 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalUInt.write(value.`maxRetries`, buf)
             FfiConverterOptionalString.write(value.`idempotencyKey`, buf)
             FfiConverterMapStringString.write(value.`headers`, buf)
+            FfiConverterOptionalTypeRawResponse.write(value.`rawResponse`, buf)
     }
 }
 
@@ -30069,6 +31640,12 @@ data class ResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30094,6 +31671,7 @@ public object FfiConverterTypeResourceMetadata: FfiConverterRustBuffer<ResourceM
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30106,7 +31684,8 @@ public object FfiConverterTypeResourceMetadata: FfiConverterRustBuffer<ResourceM
             FfiConverterString.allocationSize(value.`workspaceId`) +
             FfiConverterOptionalString.allocationSize(value.`bundleKey`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ResourceMetadata, buf: ByteBuffer) {
@@ -30119,6 +31698,7 @@ public object FfiConverterTypeResourceMetadata: FfiConverterRustBuffer<ResourceM
             FfiConverterOptionalString.write(value.`bundleKey`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30132,6 +31712,12 @@ data class RotateWebhookSigningKeyResponse (
      * The new signing secret.
      */
     val `webhookEventsHmacSecret`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30158,15 +31744,18 @@ public object FfiConverterTypeRotateWebhookSigningKeyResponse: FfiConverterRustB
     override fun read(buf: ByteBuffer): RotateWebhookSigningKeyResponse {
         return RotateWebhookSigningKeyResponse(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: RotateWebhookSigningKeyResponse) = (
-            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`)
+            FfiConverterOptionalString.allocationSize(value.`webhookEventsHmacSecret`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: RotateWebhookSigningKeyResponse, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`webhookEventsHmacSecret`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30210,6 +31799,12 @@ data class ScheduleCalendar (
      * Seconds; empty means second 0.
      */
     val `second`: List<ScheduleRange>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30233,6 +31828,7 @@ public object FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer<ScheduleC
             FfiConverterOptionalSequenceTypeScheduleRange.read(buf),
             FfiConverterOptionalSequenceTypeScheduleRange.read(buf),
             FfiConverterOptionalSequenceTypeScheduleRange.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30243,7 +31839,8 @@ public object FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer<ScheduleC
             FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`hour`) +
             FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`minute`) +
             FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`month`) +
-            FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`second`)
+            FfiConverterOptionalSequenceTypeScheduleRange.allocationSize(value.`second`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ScheduleCalendar, buf: ByteBuffer) {
@@ -30254,6 +31851,7 @@ public object FfiConverterTypeScheduleCalendar: FfiConverterRustBuffer<ScheduleC
             FfiConverterOptionalSequenceTypeScheduleRange.write(value.`minute`, buf)
             FfiConverterOptionalSequenceTypeScheduleRange.write(value.`month`, buf)
             FfiConverterOptionalSequenceTypeScheduleRange.write(value.`second`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30272,6 +31870,12 @@ data class ScheduleInterval (
      * Phase shift inside the interval; must be shorter than every.
      */
     val `offset`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30290,17 +31894,20 @@ public object FfiConverterTypeScheduleInterval: FfiConverterRustBuffer<ScheduleI
         return ScheduleInterval(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ScheduleInterval) = (
             FfiConverterOptionalString.allocationSize(value.`every`) +
-            FfiConverterOptionalString.allocationSize(value.`offset`)
+            FfiConverterOptionalString.allocationSize(value.`offset`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ScheduleInterval, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`every`, buf)
             FfiConverterOptionalString.write(value.`offset`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30324,6 +31931,12 @@ data class ScheduleRange (
      * Step between values; defaults to 1.
      */
     val `step`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30343,19 +31956,22 @@ public object FfiConverterTypeScheduleRange: FfiConverterRustBuffer<ScheduleRang
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ScheduleRange) = (
             FfiConverterOptionalInt.allocationSize(value.`end`) +
             FfiConverterOptionalInt.allocationSize(value.`start`) +
-            FfiConverterOptionalInt.allocationSize(value.`step`)
+            FfiConverterOptionalInt.allocationSize(value.`step`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ScheduleRange, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`end`, buf)
             FfiConverterOptionalInt.write(value.`start`, buf)
             FfiConverterOptionalInt.write(value.`step`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30379,6 +31995,12 @@ data class SearchSearchToolsOrToolSetsResponse (
      * Matching tool sets.
      */
     val `toolSets`: List<ToolSet>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30398,19 +32020,22 @@ public object FfiConverterTypeSearchSearchToolsOrToolSetsResponse: FfiConverterR
             FfiConverterOptionalSequenceTypeAgent.read(buf),
             FfiConverterOptionalSequenceTypeTool.read(buf),
             FfiConverterOptionalSequenceTypeToolSet.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SearchSearchToolsOrToolSetsResponse) = (
             FfiConverterOptionalSequenceTypeAgent.allocationSize(value.`agents`) +
             FfiConverterOptionalSequenceTypeTool.allocationSize(value.`tools`) +
-            FfiConverterOptionalSequenceTypeToolSet.allocationSize(value.`toolSets`)
+            FfiConverterOptionalSequenceTypeToolSet.allocationSize(value.`toolSets`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SearchSearchToolsOrToolSetsResponse, buf: ByteBuffer) {
             FfiConverterOptionalSequenceTypeAgent.write(value.`agents`, buf)
             FfiConverterOptionalSequenceTypeTool.write(value.`tools`, buf)
             FfiConverterOptionalSequenceTypeToolSet.write(value.`toolSets`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30434,6 +32059,12 @@ data class Status (
      * Extra typed error details.
      */
     val `details`: List<GoogleProtobufAny>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30453,19 +32084,22 @@ public object FfiConverterTypeStatus: FfiConverterRustBuffer<Status> {
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceTypeGoogleProtobufAny.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Status) = (
             FfiConverterOptionalInt.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalSequenceTypeGoogleProtobufAny.allocationSize(value.`details`)
+            FfiConverterOptionalSequenceTypeGoogleProtobufAny.allocationSize(value.`details`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Status, buf: ByteBuffer) {
             FfiConverterOptionalInt.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalSequenceTypeGoogleProtobufAny.write(value.`details`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30504,6 +32138,12 @@ data class StringMatcher (
      * Required prefix.
      */
     val `startsWith`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30526,6 +32166,7 @@ public object FfiConverterTypeStringMatcher: FfiConverterRustBuffer<StringMatche
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30535,7 +32176,8 @@ public object FfiConverterTypeStringMatcher: FfiConverterRustBuffer<StringMatche
             FfiConverterOptionalString.allocationSize(value.`endsWith`) +
             FfiConverterOptionalString.allocationSize(value.`exact`) +
             FfiConverterOptionalString.allocationSize(value.`regex`) +
-            FfiConverterOptionalString.allocationSize(value.`startsWith`)
+            FfiConverterOptionalString.allocationSize(value.`startsWith`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: StringMatcher, buf: ByteBuffer) {
@@ -30545,6 +32187,7 @@ public object FfiConverterTypeStringMatcher: FfiConverterRustBuffer<StringMatche
             FfiConverterOptionalString.write(value.`exact`, buf)
             FfiConverterOptionalString.write(value.`regex`, buf)
             FfiConverterOptionalString.write(value.`startsWith`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30562,6 +32205,12 @@ data class SubAgentSpawned (
      * Task handed to the sub-agent.
      */
     val `task`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30581,19 +32230,22 @@ public object FfiConverterTypeSubAgentSpawned: FfiConverterRustBuffer<SubAgentSp
             FfiConverterOptionalTypeResourceMetadata.read(buf),
             FfiConverterOptionalTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SubAgentSpawned) = (
             FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterOptionalString.allocationSize(value.`task`)
+            FfiConverterOptionalString.allocationSize(value.`task`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SubAgentSpawned, buf: ByteBuffer) {
             FfiConverterOptionalTypeResourceMetadata.write(value.`agent`, buf)
             FfiConverterOptionalTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterOptionalString.write(value.`task`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30616,6 +32268,12 @@ data class SubAgentUpdated (
      * Status of the sub-objective.
      */
     val `status`: SubAgentUpdatedStatus? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30636,6 +32294,7 @@ public object FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer<SubAgentUp
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeSubAgentUpdatedStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -30643,7 +32302,8 @@ public object FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer<SubAgentUp
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalString.allocationSize(value.`message`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`objective`) +
-            FfiConverterOptionalTypeSubAgentUpdatedStatus.allocationSize(value.`status`)
+            FfiConverterOptionalTypeSubAgentUpdatedStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SubAgentUpdated, buf: ByteBuffer) {
@@ -30651,6 +32311,7 @@ public object FfiConverterTypeSubAgentUpdated: FfiConverterRustBuffer<SubAgentUp
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`objective`, buf)
             FfiConverterOptionalTypeSubAgentUpdatedStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30669,6 +32330,12 @@ data class SyncCompleted (
      * How many tools the sync brought in.
      */
     val `toolsSynced`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30687,17 +32354,20 @@ public object FfiConverterTypeSyncCompleted: FfiConverterRustBuffer<SyncComplete
         return SyncCompleted(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncCompleted) = (
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalInt.allocationSize(value.`toolsSynced`)
+            FfiConverterOptionalInt.allocationSize(value.`toolsSynced`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SyncCompleted, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalInt.write(value.`toolsSynced`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30721,6 +32391,12 @@ data class SyncFailed (
      * What went wrong.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30740,19 +32416,22 @@ public object FfiConverterTypeSyncFailed: FfiConverterRustBuffer<SyncFailed> {
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncFailed) = (
             FfiConverterOptionalBoolean.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`errorType`) +
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SyncFailed, buf: ByteBuffer) {
             FfiConverterOptionalBoolean.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`errorType`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30766,6 +32445,12 @@ data class SyncStarted (
      * Human-readable note.
      */
     val `message`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30783,15 +32468,18 @@ public object FfiConverterTypeSyncStarted: FfiConverterRustBuffer<SyncStarted> {
     override fun read(buf: ByteBuffer): SyncStarted {
         return SyncStarted(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncStarted) = (
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: SyncStarted, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30806,6 +32494,12 @@ data class Tool (
     val `spec`: ToolSpec
     , 
     val `info`: ToolInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30825,19 +32519,22 @@ public object FfiConverterTypeTool: FfiConverterRustBuffer<Tool> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeToolSpec.read(buf),
             FfiConverterOptionalTypeToolInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Tool) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeToolSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeToolInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeToolInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Tool, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeToolSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeToolInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30851,6 +32548,12 @@ data class ToolApprovalRequested (
      * Tool call record to approve or deny.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30868,15 +32571,18 @@ public object FfiConverterTypeToolApprovalRequested: FfiConverterRustBuffer<Tool
     override fun read(buf: ByteBuffer): ToolApprovalRequested {
         return ToolApprovalRequested(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolApprovalRequested) = (
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolApprovalRequested, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30890,6 +32596,12 @@ data class ToolApproved (
      * ID of the approved tool call record.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30907,15 +32619,18 @@ public object FfiConverterTypeToolApproved: FfiConverterRustBuffer<ToolApproved>
     override fun read(buf: ByteBuffer): ToolApproved {
         return ToolApproved(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolApproved) = (
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolApproved, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30929,6 +32644,12 @@ data class ToolCalled (
      * ID of the executed tool call record.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30946,15 +32667,18 @@ public object FfiConverterTypeToolCalled: FfiConverterRustBuffer<ToolCalled> {
     override fun read(buf: ByteBuffer): ToolCalled {
         return ToolCalled(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolCalled) = (
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolCalled, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -30973,6 +32697,12 @@ data class ToolDenied (
      * ID of the denied tool call record.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -30991,17 +32721,20 @@ public object FfiConverterTypeToolDenied: FfiConverterRustBuffer<ToolDenied> {
         return ToolDenied(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolDenied) = (
             FfiConverterOptionalString.allocationSize(value.`memo`) +
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolDenied, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memo`, buf)
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31022,6 +32755,12 @@ data class ToolEntry (
      * Arbitrary key-value labels.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31041,19 +32780,22 @@ public object FfiConverterTypeToolEntry: FfiConverterRustBuffer<ToolEntry> {
             FfiConverterString.read(buf),
             FfiConverterTypeToolSpec.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolEntry) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeToolSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolEntry, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterTypeToolSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31072,6 +32814,12 @@ data class ToolError (
      * Tool call record that failed.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31090,17 +32838,20 @@ public object FfiConverterTypeToolError: FfiConverterRustBuffer<ToolError> {
         return ToolError(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolError) = (
             FfiConverterOptionalString.allocationSize(value.`message`) +
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolError, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31119,6 +32870,12 @@ data class ToolFilter (
      * Attribute filters.
      */
     val `filters`: List<AttributeFilter>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31137,17 +32894,20 @@ public object FfiConverterTypeToolFilter: FfiConverterRustBuffer<ToolFilter> {
         return ToolFilter(
             FfiConverterTypeOperator.read(buf),
             FfiConverterOptionalSequenceTypeAttributeFilter.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolFilter) = (
             FfiConverterTypeOperator.allocationSize(value.`operator`) +
-            FfiConverterOptionalSequenceTypeAttributeFilter.allocationSize(value.`filters`)
+            FfiConverterOptionalSequenceTypeAttributeFilter.allocationSize(value.`filters`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolFilter, buf: ByteBuffer) {
             FfiConverterTypeOperator.write(value.`operator`, buf)
             FfiConverterOptionalSequenceTypeAttributeFilter.write(value.`filters`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31160,6 +32920,12 @@ data class ToolInfo (
     val `createdBy`: Profile? = null 
     , 
     val `toolSet`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31178,17 +32944,20 @@ public object FfiConverterTypeToolInfo: FfiConverterRustBuffer<ToolInfo> {
         return ToolInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`toolSet`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31207,6 +32976,12 @@ data class ToolResult (
      * Tool call record the result belongs to.
      */
     val `toolCallId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31225,17 +33000,20 @@ public object FfiConverterTypeToolResult: FfiConverterRustBuffer<ToolResult> {
         return ToolResult(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolResult) = (
             FfiConverterOptionalString.allocationSize(value.`content`) +
-            FfiConverterOptionalString.allocationSize(value.`toolCallId`)
+            FfiConverterOptionalString.allocationSize(value.`toolCallId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolResult, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`content`, buf)
             FfiConverterOptionalString.write(value.`toolCallId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31250,6 +33028,12 @@ data class ToolSet (
     val `spec`: ToolSetSpec
     , 
     val `info`: ToolSetInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31269,19 +33053,22 @@ public object FfiConverterTypeToolSet: FfiConverterRustBuffer<ToolSet> {
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeToolSetSpec.read(buf),
             FfiConverterOptionalTypeToolSetInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSet) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeToolSetSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeToolSetInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeToolSetInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSet, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeToolSetSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeToolSetInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31296,6 +33083,12 @@ data class ToolSetAdapter (
     val `mcp`: ToolSetAdapterMcp? = null 
     , 
     val `openapi`: ToolSetAdapterOpenApi? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31315,19 +33108,22 @@ public object FfiConverterTypeToolSetAdapter: FfiConverterRustBuffer<ToolSetAdap
             FfiConverterOptionalTypeToolSetAdapterHTTP.read(buf),
             FfiConverterOptionalTypeToolSetAdapterMcp.read(buf),
             FfiConverterOptionalTypeToolSetAdapterOpenAPI.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetAdapter) = (
             FfiConverterOptionalTypeToolSetAdapterHTTP.allocationSize(value.`http`) +
             FfiConverterOptionalTypeToolSetAdapterMcp.allocationSize(value.`mcp`) +
-            FfiConverterOptionalTypeToolSetAdapterOpenAPI.allocationSize(value.`openapi`)
+            FfiConverterOptionalTypeToolSetAdapterOpenAPI.allocationSize(value.`openapi`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapter, buf: ByteBuffer) {
             FfiConverterOptionalTypeToolSetAdapterHTTP.write(value.`http`, buf)
             FfiConverterOptionalTypeToolSetAdapterMcp.write(value.`mcp`, buf)
             FfiConverterOptionalTypeToolSetAdapterOpenAPI.write(value.`openapi`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31346,6 +33142,12 @@ data class ToolSetAdapterHttp (
      * Headers added to tool calls.
      */
     val `headers`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31373,17 +33175,20 @@ public object FfiConverterTypeToolSetAdapterHTTP: FfiConverterRustBuffer<ToolSet
         return ToolSetAdapterHttp(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetAdapterHttp) = (
             FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`headers`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapterHttp, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`baseUrl`, buf)
             FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31408,6 +33213,12 @@ data class ToolSetAdapterMcp (
      * MCP server URL.
      */
     val `url`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31438,6 +33249,7 @@ public object FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer<ToolSetA
             FfiConverterOptionalTypeToolFilter.read(buf),
             FfiConverterOptionalTypeApprovalRequirementFilter.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31446,7 +33258,8 @@ public object FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer<ToolSetA
             FfiConverterOptionalMapStringString.allocationSize(value.`headers`) +
             FfiConverterOptionalTypeToolFilter.allocationSize(value.`includeTools`) +
             FfiConverterOptionalTypeApprovalRequirementFilter.allocationSize(value.`toolApprovals`) +
-            FfiConverterOptionalString.allocationSize(value.`url`)
+            FfiConverterOptionalString.allocationSize(value.`url`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapterMcp, buf: ByteBuffer) {
@@ -31455,6 +33268,7 @@ public object FfiConverterTypeToolSetAdapterMcp: FfiConverterRustBuffer<ToolSetA
             FfiConverterOptionalTypeToolFilter.write(value.`includeTools`, buf)
             FfiConverterOptionalTypeApprovalRequirementFilter.write(value.`toolApprovals`, buf)
             FfiConverterOptionalString.write(value.`url`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31494,6 +33308,12 @@ data class ToolSetAdapterOpenApi (
      * URL of the OpenAPI document, re-synced hourly.
      */
     val `url`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31527,6 +33347,7 @@ public object FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer<Tool
             FfiConverterOptionalTypeApprovalRequirementFilter.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31538,7 +33359,8 @@ public object FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer<Tool
             FfiConverterOptionalString.allocationSize(value.`serverName`) +
             FfiConverterOptionalTypeApprovalRequirementFilter.allocationSize(value.`toolApprovals`) +
             FfiConverterOptionalString.allocationSize(value.`uploadId`) +
-            FfiConverterOptionalString.allocationSize(value.`url`)
+            FfiConverterOptionalString.allocationSize(value.`url`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetAdapterOpenApi, buf: ByteBuffer) {
@@ -31550,6 +33372,7 @@ public object FfiConverterTypeToolSetAdapterOpenAPI: FfiConverterRustBuffer<Tool
             FfiConverterOptionalTypeApprovalRequirementFilter.write(value.`toolApprovals`, buf)
             FfiConverterOptionalString.write(value.`uploadId`, buf)
             FfiConverterOptionalString.write(value.`url`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31575,6 +33398,12 @@ data class ToolSetEntry (
      * Map from external id to a tool of this set.
      */
     val `tools`: Map<kotlin.String, ToolEntry>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31595,6 +33424,7 @@ public object FfiConverterTypeToolSetEntry: FfiConverterRustBuffer<ToolSetEntry>
             FfiConverterTypeToolSetSpec.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
             FfiConverterOptionalMapStringTypeToolEntry.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31602,7 +33432,8 @@ public object FfiConverterTypeToolSetEntry: FfiConverterRustBuffer<ToolSetEntry>
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeToolSetSpec.allocationSize(value.`spec`) +
             FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
-            FfiConverterOptionalMapStringTypeToolEntry.allocationSize(value.`tools`)
+            FfiConverterOptionalMapStringTypeToolEntry.allocationSize(value.`tools`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEntry, buf: ByteBuffer) {
@@ -31610,6 +33441,7 @@ public object FfiConverterTypeToolSetEntry: FfiConverterRustBuffer<ToolSetEntry>
             FfiConverterTypeToolSetSpec.write(value.`spec`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
             FfiConverterOptionalMapStringTypeToolEntry.write(value.`tools`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31629,6 +33461,12 @@ data class ToolSetEvent (
      * Tool set the event belongs to.
      */
     val `toolSetId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31649,6 +33487,7 @@ public object FfiConverterTypeToolSetEvent: FfiConverterRustBuffer<ToolSetEvent>
             FfiConverterOptionalTypeToolSetEventData.read(buf),
             FfiConverterOptionalTypeToolSetEventInfo.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31656,7 +33495,8 @@ public object FfiConverterTypeToolSetEvent: FfiConverterRustBuffer<ToolSetEvent>
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalTypeToolSetEventData.allocationSize(value.`event`) +
             FfiConverterOptionalTypeToolSetEventInfo.allocationSize(value.`info`) +
-            FfiConverterOptionalString.allocationSize(value.`toolSetId`)
+            FfiConverterOptionalString.allocationSize(value.`toolSetId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEvent, buf: ByteBuffer) {
@@ -31664,6 +33504,7 @@ public object FfiConverterTypeToolSetEvent: FfiConverterRustBuffer<ToolSetEvent>
             FfiConverterOptionalTypeToolSetEventData.write(value.`event`, buf)
             FfiConverterOptionalTypeToolSetEventInfo.write(value.`info`, buf)
             FfiConverterOptionalString.write(value.`toolSetId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31683,6 +33524,12 @@ data class ToolSetEventData (
      * Name of the populated payload, e.g. sync_started.
      */
     val `type`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31703,6 +33550,7 @@ public object FfiConverterTypeToolSetEventData: FfiConverterRustBuffer<ToolSetEv
             FfiConverterOptionalTypeSyncFailed.read(buf),
             FfiConverterOptionalTypeSyncStarted.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31710,7 +33558,8 @@ public object FfiConverterTypeToolSetEventData: FfiConverterRustBuffer<ToolSetEv
             FfiConverterOptionalTypeSyncCompleted.allocationSize(value.`syncCompleted`) +
             FfiConverterOptionalTypeSyncFailed.allocationSize(value.`syncFailed`) +
             FfiConverterOptionalTypeSyncStarted.allocationSize(value.`syncStarted`) +
-            FfiConverterOptionalString.allocationSize(value.`type`)
+            FfiConverterOptionalString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEventData, buf: ByteBuffer) {
@@ -31718,6 +33567,7 @@ public object FfiConverterTypeToolSetEventData: FfiConverterRustBuffer<ToolSetEv
             FfiConverterOptionalTypeSyncFailed.write(value.`syncFailed`, buf)
             FfiConverterOptionalTypeSyncStarted.write(value.`syncStarted`, buf)
             FfiConverterOptionalString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31730,6 +33580,12 @@ data class ToolSetEventInfo (
     val `createdBy`: Profile? = null 
     , 
     val `toolSet`: ResourceMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31748,17 +33604,20 @@ public object FfiConverterTypeToolSetEventInfo: FfiConverterRustBuffer<ToolSetEv
         return ToolSetEventInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalTypeResourceMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetEventInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`)
+            FfiConverterOptionalTypeResourceMetadata.allocationSize(value.`toolSet`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEventInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalTypeResourceMetadata.write(value.`toolSet`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31771,6 +33630,12 @@ data class ToolSetEventsCursorPagination (
     val `items`: List<ToolSetEvent>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31789,17 +33654,20 @@ public object FfiConverterTypeToolSetEventsCursorPagination: FfiConverterRustBuf
         return ToolSetEventsCursorPagination(
             FfiConverterSequenceTypeToolSetEvent.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetEventsCursorPagination) = (
             FfiConverterSequenceTypeToolSetEvent.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetEventsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeToolSetEvent.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31813,6 +33681,12 @@ data class ToolSetGetOpenApiSpecResponse (
      * The ingested OpenAPI document serialized as JSON text.
      */
     val `spec`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31830,15 +33704,18 @@ public object FfiConverterTypeToolSetGetOpenAPISpecResponse: FfiConverterRustBuf
     override fun read(buf: ByteBuffer): ToolSetGetOpenApiSpecResponse {
         return ToolSetGetOpenApiSpecResponse(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetGetOpenApiSpecResponse) = (
-            FfiConverterOptionalString.allocationSize(value.`spec`)
+            FfiConverterOptionalString.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetGetOpenApiSpecResponse, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31864,6 +33741,12 @@ data class ToolSetInfo (
      * Number of tools in the set.
      */
     val `toolCount`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31884,6 +33767,7 @@ public object FfiConverterTypeToolSetInfo: FfiConverterRustBuffer<ToolSetInfo> {
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -31891,7 +33775,8 @@ public object FfiConverterTypeToolSetInfo: FfiConverterRustBuffer<ToolSetInfo> {
             FfiConverterOptionalInt.allocationSize(value.`agentCount`) +
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalString.allocationSize(value.`lastSync`) +
-            FfiConverterOptionalInt.allocationSize(value.`toolCount`)
+            FfiConverterOptionalInt.allocationSize(value.`toolCount`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetInfo, buf: ByteBuffer) {
@@ -31899,6 +33784,7 @@ public object FfiConverterTypeToolSetInfo: FfiConverterRustBuffer<ToolSetInfo> {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalString.write(value.`lastSync`, buf)
             FfiConverterOptionalInt.write(value.`toolCount`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31914,6 +33800,12 @@ data class ToolSetSpec (
      * What the tool set provides.
      */
     val `description`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31932,17 +33824,20 @@ public object FfiConverterTypeToolSetSpec: FfiConverterRustBuffer<ToolSetSpec> {
         return ToolSetSpec(
             FfiConverterOptionalTypeToolSetAdapter.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetSpec) = (
             FfiConverterOptionalTypeToolSetAdapter.allocationSize(value.`adapter`) +
-            FfiConverterOptionalString.allocationSize(value.`description`)
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetSpec, buf: ByteBuffer) {
             FfiConverterOptionalTypeToolSetAdapter.write(value.`adapter`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -31955,6 +33850,12 @@ data class ToolSetsCursorPagination (
     val `items`: List<ToolSet>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -31973,17 +33874,20 @@ public object FfiConverterTypeToolSetsCursorPagination: FfiConverterRustBuffer<T
         return ToolSetsCursorPagination(
             FfiConverterSequenceTypeToolSet.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSetsCursorPagination) = (
             FfiConverterSequenceTypeToolSet.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSetsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeToolSet.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32015,6 +33919,12 @@ data class ToolSpec (
      * Whether calls need human approval.
      */
     val `requiresApproval`: kotlin.Boolean? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32036,6 +33946,7 @@ public object FfiConverterTypeToolSpec: FfiConverterRustBuffer<ToolSpec> {
             FfiConverterString.read(buf),
             FfiConverterTypeToolStatus.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32044,7 +33955,8 @@ public object FfiConverterTypeToolSpec: FfiConverterRustBuffer<ToolSpec> {
             FfiConverterString.allocationSize(value.`description`) +
             FfiConverterString.allocationSize(value.`parameters`) +
             FfiConverterTypeToolStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`requiresApproval`)
+            FfiConverterOptionalBoolean.allocationSize(value.`requiresApproval`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSpec, buf: ByteBuffer) {
@@ -32053,6 +33965,7 @@ public object FfiConverterTypeToolSpec: FfiConverterRustBuffer<ToolSpec> {
             FfiConverterString.write(value.`parameters`, buf)
             FfiConverterTypeToolStatus.write(value.`status`, buf)
             FfiConverterOptionalBoolean.write(value.`requiresApproval`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32067,6 +33980,12 @@ data class ToolSpecConfig (
     val `mcp`: ConfigMcp? = null 
     , 
     val `openapi`: ConfigOpenApi? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32086,19 +34005,22 @@ public object FfiConverterTypeToolSpecConfig: FfiConverterRustBuffer<ToolSpecCon
             FfiConverterOptionalTypeConfigHTTP.read(buf),
             FfiConverterOptionalTypeConfigMcp.read(buf),
             FfiConverterOptionalTypeConfigOpenAPI.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolSpecConfig) = (
             FfiConverterOptionalTypeConfigHTTP.allocationSize(value.`http`) +
             FfiConverterOptionalTypeConfigMcp.allocationSize(value.`mcp`) +
-            FfiConverterOptionalTypeConfigOpenAPI.allocationSize(value.`openapi`)
+            FfiConverterOptionalTypeConfigOpenAPI.allocationSize(value.`openapi`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolSpecConfig, buf: ByteBuffer) {
             FfiConverterOptionalTypeConfigHTTP.write(value.`http`, buf)
             FfiConverterOptionalTypeConfigMcp.write(value.`mcp`, buf)
             FfiConverterOptionalTypeConfigOpenAPI.write(value.`openapi`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32111,6 +34033,12 @@ data class ToolsCursorPagination (
     val `items`: List<Tool>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32129,17 +34057,20 @@ public object FfiConverterTypeToolsCursorPagination: FfiConverterRustBuffer<Tool
         return ToolsCursorPagination(
             FfiConverterSequenceTypeTool.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ToolsCursorPagination) = (
             FfiConverterSequenceTypeTool.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: ToolsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeTool.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32160,6 +34091,12 @@ data class UnsafeUnwrapWebhookEvent (
      * Dotted event name such as objective_event.tool_result.
      */
     val `type`: kotlin.String
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32179,19 +34116,22 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEvent: FfiConverterRustBuffer<U
             FfiConverterTypeUnsafeUnwrapWebhookEventData.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UnsafeUnwrapWebhookEvent) = (
             FfiConverterTypeUnsafeUnwrapWebhookEventData.allocationSize(value.`data`) +
             FfiConverterString.allocationSize(value.`timestamp`) +
-            FfiConverterString.allocationSize(value.`type`)
+            FfiConverterString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnsafeUnwrapWebhookEvent, buf: ByteBuffer) {
             FfiConverterTypeUnsafeUnwrapWebhookEventData.write(value.`data`, buf)
             FfiConverterString.write(value.`timestamp`, buf)
             FfiConverterString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32208,6 +34148,12 @@ data class UnsafeUnwrapWebhookEventData (
     val `objective`: OperationMetadata
     , 
     val `objectiveEvent`: UnsafeUnwrapWebhookEventDataObjectiveEvent
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32228,6 +34174,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32235,7 +34182,8 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
             FfiConverterTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`)
+            FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnsafeUnwrapWebhookEventData, buf: ByteBuffer) {
@@ -32243,6 +34191,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventData: FfiConverterRustBuff
             FfiConverterTypeResourceMetadata.write(value.`agentVariation`, buf)
             FfiConverterTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent.write(value.`objectiveEvent`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32262,6 +34211,12 @@ data class UnsafeUnwrapWebhookEventDataObjectiveEvent (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32282,6 +34237,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32289,7 +34245,8 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnsafeUnwrapWebhookEventDataObjectiveEvent, buf: ByteBuffer) {
@@ -32297,6 +34254,7 @@ public object FfiConverterTypeUnsafeUnwrapWebhookEventDataObjectiveEvent: FfiCon
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32317,6 +34275,12 @@ data class UnwrapWebhookEvent (
      * Dotted event name such as objective_event.tool_result.
      */
     val `type`: kotlin.String
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32336,19 +34300,22 @@ public object FfiConverterTypeUnwrapWebhookEvent: FfiConverterRustBuffer<UnwrapW
             FfiConverterTypeUnwrapWebhookEventData.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UnwrapWebhookEvent) = (
             FfiConverterTypeUnwrapWebhookEventData.allocationSize(value.`data`) +
             FfiConverterString.allocationSize(value.`timestamp`) +
-            FfiConverterString.allocationSize(value.`type`)
+            FfiConverterString.allocationSize(value.`type`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnwrapWebhookEvent, buf: ByteBuffer) {
             FfiConverterTypeUnwrapWebhookEventData.write(value.`data`, buf)
             FfiConverterString.write(value.`timestamp`, buf)
             FfiConverterString.write(value.`type`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32365,6 +34332,12 @@ data class UnwrapWebhookEventData (
     val `objective`: OperationMetadata
     , 
     val `objectiveEvent`: UnwrapWebhookEventDataObjectiveEvent
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32385,6 +34358,7 @@ public object FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer<Unw
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32392,7 +34366,8 @@ public object FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer<Unw
             FfiConverterTypeResourceMetadata.allocationSize(value.`agent`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`agentVariation`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`objective`) +
-            FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`)
+            FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.allocationSize(value.`objectiveEvent`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnwrapWebhookEventData, buf: ByteBuffer) {
@@ -32400,6 +34375,7 @@ public object FfiConverterTypeUnwrapWebhookEventData: FfiConverterRustBuffer<Unw
             FfiConverterTypeResourceMetadata.write(value.`agentVariation`, buf)
             FfiConverterTypeOperationMetadata.write(value.`objective`, buf)
             FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent.write(value.`objectiveEvent`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32419,6 +34395,12 @@ data class UnwrapWebhookEventDataObjectiveEvent (
     val `contextWindowId`: kotlin.String? = null 
     , 
     val `info`: ObjectiveEventInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32439,6 +34421,7 @@ public object FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
             FfiConverterTypeOperationMetadata.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeObjectiveEventInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32446,7 +34429,8 @@ public object FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
             FfiConverterTypeObjectiveEventData.allocationSize(value.`data`) +
             FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
             FfiConverterOptionalString.allocationSize(value.`contextWindowId`) +
-            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeObjectiveEventInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UnwrapWebhookEventDataObjectiveEvent, buf: ByteBuffer) {
@@ -32454,6 +34438,7 @@ public object FfiConverterTypeUnwrapWebhookEventDataObjectiveEvent: FfiConverter
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
             FfiConverterOptionalString.write(value.`contextWindowId`, buf)
             FfiConverterOptionalTypeObjectiveEventInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32482,6 +34467,12 @@ data class UpdateResourceMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32502,6 +34493,7 @@ public object FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer<Upd
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32509,7 +34501,8 @@ public object FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer<Upd
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`bundleKey`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UpdateResourceMetadata, buf: ByteBuffer) {
@@ -32517,6 +34510,7 @@ public object FfiConverterTypeUpdateResourceMetadata: FfiConverterRustBuffer<Upd
             FfiConverterOptionalString.write(value.`bundleKey`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32531,6 +34525,12 @@ data class Upload (
     val `metadata`: ResourceMetadata
     , 
     val `spec`: UploadSpec
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32550,19 +34550,22 @@ public object FfiConverterTypeUpload: FfiConverterRustBuffer<Upload> {
             FfiConverterTypeUploadInfo.read(buf),
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeUploadSpec.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Upload) = (
             FfiConverterTypeUploadInfo.allocationSize(value.`info`) +
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
-            FfiConverterTypeUploadSpec.allocationSize(value.`spec`)
+            FfiConverterTypeUploadSpec.allocationSize(value.`spec`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Upload, buf: ByteBuffer) {
             FfiConverterTypeUploadInfo.write(value.`info`, buf)
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeUploadSpec.write(value.`spec`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32588,6 +34591,12 @@ data class UploadInfo (
      * Deadline for using uploadUrl.
      */
     val `uploadUrlExpiresAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32608,6 +34617,7 @@ public object FfiConverterTypeUploadInfo: FfiConverterRustBuffer<UploadInfo> {
             FfiConverterOptionalTypeUploadStatus.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32615,7 +34625,8 @@ public object FfiConverterTypeUploadInfo: FfiConverterRustBuffer<UploadInfo> {
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
             FfiConverterOptionalTypeUploadStatus.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`uploadUrl`) +
-            FfiConverterOptionalString.allocationSize(value.`uploadUrlExpiresAt`)
+            FfiConverterOptionalString.allocationSize(value.`uploadUrlExpiresAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UploadInfo, buf: ByteBuffer) {
@@ -32623,6 +34634,7 @@ public object FfiConverterTypeUploadInfo: FfiConverterRustBuffer<UploadInfo> {
             FfiConverterOptionalTypeUploadStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`uploadUrl`, buf)
             FfiConverterOptionalString.write(value.`uploadUrlExpiresAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32646,6 +34658,12 @@ data class UploadSpec (
      * Exact byte length of the upload (int64 as string).
      */
     val `sizeBytes`: kotlin.Long
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32665,19 +34683,22 @@ public object FfiConverterTypeUploadSpec: FfiConverterRustBuffer<UploadSpec> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UploadSpec) = (
             FfiConverterString.allocationSize(value.`contentType`) +
             FfiConverterString.allocationSize(value.`filename`) +
-            FfiConverterLong.allocationSize(value.`sizeBytes`)
+            FfiConverterLong.allocationSize(value.`sizeBytes`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UploadSpec, buf: ByteBuffer) {
             FfiConverterString.write(value.`contentType`, buf)
             FfiConverterString.write(value.`filename`, buf)
             FfiConverterLong.write(value.`sizeBytes`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32691,6 +34712,12 @@ data class UserMessage (
      * Message text.
      */
     val `content`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32708,15 +34735,18 @@ public object FfiConverterTypeUserMessage: FfiConverterRustBuffer<UserMessage> {
     override fun read(buf: ByteBuffer): UserMessage {
         return UserMessage(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: UserMessage) = (
-            FfiConverterOptionalString.allocationSize(value.`content`)
+            FfiConverterOptionalString.allocationSize(value.`content`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: UserMessage, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`content`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32736,6 +34766,12 @@ data class VariationAssignment (
     val `tool`: BareMetadata? = null 
     , 
     val `toolSet`: BareMetadata? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32756,6 +34792,7 @@ public object FfiConverterTypeVariationAssignment: FfiConverterRustBuffer<Variat
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -32763,7 +34800,8 @@ public object FfiConverterTypeVariationAssignment: FfiConverterRustBuffer<Variat
             FfiConverterOptionalString.allocationSize(value.`id`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`agent`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`tool`) +
-            FfiConverterOptionalTypeBareMetadata.allocationSize(value.`toolSet`)
+            FfiConverterOptionalTypeBareMetadata.allocationSize(value.`toolSet`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationAssignment, buf: ByteBuffer) {
@@ -32771,6 +34809,7 @@ public object FfiConverterTypeVariationAssignment: FfiConverterRustBuffer<Variat
             FfiConverterOptionalTypeBareMetadata.write(value.`agent`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`tool`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`toolSet`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32794,6 +34833,12 @@ data class VariationAssignmentEntry (
      * Tool set to attach.
      */
     val `toolSetId`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32813,19 +34858,22 @@ public object FfiConverterTypeVariationAssignmentEntry: FfiConverterRustBuffer<V
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: VariationAssignmentEntry) = (
             FfiConverterOptionalString.allocationSize(value.`subAgentId`) +
             FfiConverterOptionalString.allocationSize(value.`toolId`) +
-            FfiConverterOptionalString.allocationSize(value.`toolSetId`)
+            FfiConverterOptionalString.allocationSize(value.`toolSetId`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationAssignmentEntry, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`subAgentId`, buf)
             FfiConverterOptionalString.write(value.`toolId`, buf)
             FfiConverterOptionalString.write(value.`toolSetId`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32846,6 +34894,12 @@ data class VariationMemoryLayerAssignment (
      * Unique position in the variation's memory stack; higher sits on top.
      */
     val `position`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32865,19 +34919,22 @@ public object FfiConverterTypeVariationMemoryLayerAssignment: FfiConverterRustBu
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeBareMetadata.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: VariationMemoryLayerAssignment) = (
             FfiConverterOptionalString.allocationSize(value.`id`) +
             FfiConverterOptionalTypeBareMetadata.allocationSize(value.`memoryLayer`) +
-            FfiConverterOptionalInt.allocationSize(value.`position`)
+            FfiConverterOptionalInt.allocationSize(value.`position`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationMemoryLayerAssignment, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`id`, buf)
             FfiConverterOptionalTypeBareMetadata.write(value.`memoryLayer`, buf)
             FfiConverterOptionalInt.write(value.`position`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32896,6 +34953,12 @@ data class VariationMemoryLayerEntry (
      * Stack position.
      */
     val `position`: kotlin.Int? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32914,17 +34977,20 @@ public object FfiConverterTypeVariationMemoryLayerEntry: FfiConverterRustBuffer<
         return VariationMemoryLayerEntry(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: VariationMemoryLayerEntry) = (
             FfiConverterOptionalString.allocationSize(value.`memoryLayerId`) +
-            FfiConverterOptionalInt.allocationSize(value.`position`)
+            FfiConverterOptionalInt.allocationSize(value.`position`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: VariationMemoryLayerEntry, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`memoryLayerId`, buf)
             FfiConverterOptionalInt.write(value.`position`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32937,6 +35003,12 @@ data class WebhookDeliveriesCursorPagination (
     val `items`: List<WebhookDelivery>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32955,17 +35027,20 @@ public object FfiConverterTypeWebhookDeliveriesCursorPagination: FfiConverterRus
         return WebhookDeliveriesCursorPagination(
             FfiConverterSequenceTypeWebhookDelivery.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WebhookDeliveriesCursorPagination) = (
             FfiConverterSequenceTypeWebhookDelivery.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WebhookDeliveriesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWebhookDelivery.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -32978,6 +35053,12 @@ data class WebhookDelivery (
     val `data`: WebhookDeliveryData
     , 
     val `metadata`: OperationMetadata
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -32996,17 +35077,20 @@ public object FfiConverterTypeWebhookDelivery: FfiConverterRustBuffer<WebhookDel
         return WebhookDelivery(
             FfiConverterTypeWebhookDeliveryData.read(buf),
             FfiConverterTypeOperationMetadata.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WebhookDelivery) = (
             FfiConverterTypeWebhookDeliveryData.allocationSize(value.`data`) +
-            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`)
+            FfiConverterTypeOperationMetadata.allocationSize(value.`metadata`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WebhookDelivery, buf: ByteBuffer) {
             FfiConverterTypeWebhookDeliveryData.write(value.`data`, buf)
             FfiConverterTypeOperationMetadata.write(value.`metadata`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33085,6 +35169,12 @@ data class WebhookDeliveryData (
      * Headers the webhook endpoint answered with.
      */
     val `responseHeaders`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33115,6 +35205,7 @@ public object FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer<Webhoo
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -33132,7 +35223,8 @@ public object FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer<Webhoo
             FfiConverterString.allocationSize(value.`webhookId`) +
             FfiConverterString.allocationSize(value.`webhookUrl`) +
             FfiConverterOptionalString.allocationSize(value.`errorMessage`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`responseHeaders`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`responseHeaders`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WebhookDeliveryData, buf: ByteBuffer) {
@@ -33150,6 +35242,7 @@ public object FfiConverterTypeWebhookDeliveryData: FfiConverterRustBuffer<Webhoo
             FfiConverterString.write(value.`webhookUrl`, buf)
             FfiConverterOptionalString.write(value.`errorMessage`, buf)
             FfiConverterOptionalMapStringString.write(value.`responseHeaders`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33167,6 +35260,12 @@ data class Workspace (
      * Lifecycle status; archived workspaces reject scoped requests.
      */
     val `status`: WorkspaceStatus? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33186,19 +35285,22 @@ public object FfiConverterTypeWorkspace: FfiConverterRustBuffer<Workspace> {
             FfiConverterTypeAccountResourceMetadata.read(buf),
             FfiConverterTypeWorkspaceSpec.read(buf),
             FfiConverterOptionalTypeWorkspaceStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Workspace) = (
             FfiConverterTypeAccountResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeWorkspaceSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeWorkspaceStatus.allocationSize(value.`status`)
+            FfiConverterOptionalTypeWorkspaceStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: Workspace, buf: ByteBuffer) {
             FfiConverterTypeAccountResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeWorkspaceSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeWorkspaceStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33222,6 +35324,12 @@ data class WorkspaceAdminCreateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33241,19 +35349,22 @@ public object FfiConverterTypeWorkspaceAdminCreateParamsMetadata: FfiConverterRu
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceAdminCreateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceAdminCreateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33277,6 +35388,12 @@ data class WorkspaceAdminUpdateParamsMetadata (
      * String labels for grouping and filtering.
      */
     val `labels`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33296,19 +35413,22 @@ public object FfiConverterTypeWorkspaceAdminUpdateParamsMetadata: FfiConverterRu
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceAdminUpdateParamsMetadata) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterOptionalString.allocationSize(value.`externalId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`labels`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`labels`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceAdminUpdateParamsMetadata, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`externalId`, buf)
             FfiConverterOptionalMapStringString.write(value.`labels`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33342,6 +35462,12 @@ data class WorkspaceMember (
      * Member's display name.
      */
     val `name`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33363,6 +35489,7 @@ public object FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer<WorkspaceM
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -33371,7 +35498,8 @@ public object FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer<WorkspaceM
             FfiConverterString.allocationSize(value.`profileId`) +
             FfiConverterOptionalString.allocationSize(value.`addedAt`) +
             FfiConverterOptionalString.allocationSize(value.`email`) +
-            FfiConverterOptionalString.allocationSize(value.`name`)
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceMember, buf: ByteBuffer) {
@@ -33380,6 +35508,7 @@ public object FfiConverterTypeWorkspaceMember: FfiConverterRustBuffer<WorkspaceM
             FfiConverterOptionalString.write(value.`addedAt`, buf)
             FfiConverterOptionalString.write(value.`email`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33392,6 +35521,12 @@ data class WorkspaceMembersCursorPagination (
     val `items`: List<WorkspaceMember>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33410,17 +35545,20 @@ public object FfiConverterTypeWorkspaceMembersCursorPagination: FfiConverterRust
         return WorkspaceMembersCursorPagination(
             FfiConverterSequenceTypeWorkspaceMember.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceMembersCursorPagination) = (
             FfiConverterSequenceTypeWorkspaceMember.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceMembersCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWorkspaceMember.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33435,6 +35573,12 @@ data class WorkspaceSecret (
     val `spec`: WorkspaceSecretSpec
     , 
     val `info`: WorkspaceSecretInfo? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33454,19 +35598,22 @@ public object FfiConverterTypeWorkspaceSecret: FfiConverterRustBuffer<WorkspaceS
             FfiConverterTypeResourceMetadata.read(buf),
             FfiConverterTypeWorkspaceSecretSpec.read(buf),
             FfiConverterOptionalTypeWorkspaceSecretInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecret) = (
             FfiConverterTypeResourceMetadata.allocationSize(value.`metadata`) +
             FfiConverterTypeWorkspaceSecretSpec.allocationSize(value.`spec`) +
-            FfiConverterOptionalTypeWorkspaceSecretInfo.allocationSize(value.`info`)
+            FfiConverterOptionalTypeWorkspaceSecretInfo.allocationSize(value.`info`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecret, buf: ByteBuffer) {
             FfiConverterTypeResourceMetadata.write(value.`metadata`, buf)
             FfiConverterTypeWorkspaceSecretSpec.write(value.`spec`, buf)
             FfiConverterOptionalTypeWorkspaceSecretInfo.write(value.`info`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33482,6 +35629,12 @@ data class WorkspaceSecretInfo (
      * Last time the secret was used.
      */
     val `lastUsedAt`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33500,17 +35653,20 @@ public object FfiConverterTypeWorkspaceSecretInfo: FfiConverterRustBuffer<Worksp
         return WorkspaceSecretInfo(
             FfiConverterOptionalTypeProfile.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecretInfo) = (
             FfiConverterOptionalTypeProfile.allocationSize(value.`createdBy`) +
-            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`)
+            FfiConverterOptionalString.allocationSize(value.`lastUsedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecretInfo, buf: ByteBuffer) {
             FfiConverterOptionalTypeProfile.write(value.`createdBy`, buf)
             FfiConverterOptionalString.write(value.`lastUsedAt`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33524,6 +35680,12 @@ data class WorkspaceSecretSpec (
      * Secret value.
      */
     val `value`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33550,15 +35712,18 @@ public object FfiConverterTypeWorkspaceSecretSpec: FfiConverterRustBuffer<Worksp
     override fun read(buf: ByteBuffer): WorkspaceSecretSpec {
         return WorkspaceSecretSpec(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecretSpec) = (
-            FfiConverterOptionalString.allocationSize(value.`value`)
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecretSpec, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33571,6 +35736,12 @@ data class WorkspaceSecretsCursorPagination (
     val `items`: List<WorkspaceSecret>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33589,17 +35760,20 @@ public object FfiConverterTypeWorkspaceSecretsCursorPagination: FfiConverterRust
         return WorkspaceSecretsCursorPagination(
             FfiConverterSequenceTypeWorkspaceSecret.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSecretsCursorPagination) = (
             FfiConverterSequenceTypeWorkspaceSecret.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSecretsCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWorkspaceSecret.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33613,6 +35787,12 @@ data class WorkspaceSpec (
      * Free-text description of the workspace.
      */
     val `description`: kotlin.String? = null 
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33630,15 +35810,18 @@ public object FfiConverterTypeWorkspaceSpec: FfiConverterRustBuffer<WorkspaceSpe
     override fun read(buf: ByteBuffer): WorkspaceSpec {
         return WorkspaceSpec(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspaceSpec) = (
-            FfiConverterOptionalString.allocationSize(value.`description`)
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspaceSpec, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -33651,6 +35834,12 @@ data class WorkspacesCursorPagination (
     val `items`: List<Workspace>
     , 
     val `pagination`: CursorPaginationResponsePagination
+    , 
+    /**
+     * The fields this SDK version does not know, as the JSON text of an object (null when
+     * none); sent back as they are when the record is part of a request.
+     */
+    val `unknownFields`: kotlin.String? = null 
     
 ){
     
@@ -33669,17 +35858,20 @@ public object FfiConverterTypeWorkspacesCursorPagination: FfiConverterRustBuffer
         return WorkspacesCursorPagination(
             FfiConverterSequenceTypeWorkspace.read(buf),
             FfiConverterTypeCursorPaginationResponsePagination.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: WorkspacesCursorPagination) = (
             FfiConverterSequenceTypeWorkspace.allocationSize(value.`items`) +
-            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`)
+            FfiConverterTypeCursorPaginationResponsePagination.allocationSize(value.`pagination`) +
+            FfiConverterOptionalString.allocationSize(value.`unknownFields`)
     )
 
     override fun write(value: WorkspacesCursorPagination, buf: ByteBuffer) {
             FfiConverterSequenceTypeWorkspace.write(value.`items`, buf)
             FfiConverterTypeCursorPaginationResponsePagination.write(value.`pagination`, buf)
+            FfiConverterOptionalString.write(value.`unknownFields`, buf)
     }
 }
 
@@ -34377,481 +36569,616 @@ public object FfiConverterTypeBulkWorkspaceApplyStatusState : FfiConverterRustBu
 
 
 /**
- * Everything a call can fail with: the core contract's error record, one variant per
- * class of the error table. Every variant carries the same fields: `message`,
- * `class_name` (`NotFoundError`, … as in every language), `kind` (`api`, `connection`,
- * `timeout`, `decode`, `invalid_request`, `configuration`, `webhook`, `internal`),
- * `status`, `request_id`, `body`, `code` (the error body's google.rpc code), `detail`
- * (decode: the failing field path; webhook: why, e.g. `bad_signature`), `operation`
- * (the failed call's operationId) and `attempts` (1 + retries, for status errors).
- *
- * Kotlin: `CadenyaException.NotFound` etc. (the message field is `errorMessage` there,
- * because `Throwable.message` is taken). Swift: `CadenyaError.notFound(...)`.
+ * Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field
+ * is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.NotFound(...)`.
+ * Every variant has the same fields:
+ * - `kind`: The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal.
+ * - `message`: What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`.
+ * - `status`: The HTTP status, for status and decode errors.
+ * - `code`: `code` of the error body (a google.rpc.Code).
+ * - `details`: `details` of the error body.
+ * - `body`: The raw response body of a status error.
+ * - `request_id`: The `x-request-id` of the response: quote it to support.
+ * - `headers`: Response headers of a status error (lower-case names).
+ * - `operation`: The operationId of the failed call.
+ * - `attempts`: Attempts made (1 + retries), for status errors.
+ * - `detail`: Decode errors: the failing field path; webhook errors: why (`bad_signature`, …).
+ * - `class_name`: the class in Python and Node (`NotFoundError`, …).
  */
 sealed class CadenyaException: kotlin.Exception() {
     
     /**
-     * HTTP 400.
-     */
-    class BadRequest(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 401: the API key is missing, wrong or revoked.
-     */
-    class Authentication(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 403.
-     */
-    class PermissionDenied(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 404.
-     */
-    class NotFound(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 409.
-     */
-    class Conflict(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 422.
-     */
-    class UnprocessableEntity(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 429 (after the retries the client is configured for).
-     */
-    class RateLimit(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * HTTP 5xx (after retries).
-     */
-    class InternalServer(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * Any other non-2xx status.
+     * `APIStatusError`: The API answered with a non-2xx status (other statuses use it directly).
      */
     class Api(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * The request could not be sent or the response not read (refused, reset, dropped, truncated).
+     * `BadRequestError`: HTTP 400.
+     */
+    class BadRequest(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `AuthenticationError`: HTTP 401: the API key is missing, wrong or revoked.
+     */
+    class Authentication(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `PermissionDeniedError`: HTTP 403.
+     */
+    class PermissionDenied(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `NotFoundError`: HTTP 404.
+     */
+    class NotFound(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `ConflictError`: HTTP 409.
+     */
+    class Conflict(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `UnprocessableEntityError`: HTTP 422.
+     */
+    class UnprocessableEntity(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `RateLimitError`: HTTP 429 (after retries).
+     */
+    class RateLimit(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `InternalServerError`: HTTP 5xx (after retries).
+     */
+    class InternalServer(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `APIConnectionError`: The request could not be sent or the response not read.
      */
     class Connection(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * One attempt took longer than the timeout.
+     * `APITimeoutError`: An attempt took longer than the timeout.
      */
     class Timeout(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * The response did not match the model; `detail` names the failing field path.
+     * `APIResponseValidationError`: A 2xx response did not decode; `detail` is the field path.
      */
     class Decode(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * Refused before anything was sent (empty id, bad header, invalid JSON in a JSON field, …).
+     * `APIUserAbortError`: The call was cancelled by its caller (Node's AbortSignal).
      */
-    class InvalidRequest(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
+    class UserAbort(
         
         val `kind`: kotlin.String, 
         
-        val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
-        
-        val `code`: kotlin.Int?, 
-        
-        val `detail`: kotlin.String?, 
-        
-        val `operation`: kotlin.String?, 
-        
-        val `attempts`: kotlin.UInt?
-        ) : CadenyaException() {
-        override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
-    }
-    
-    /**
-     * The client could not be built (missing API key, bad base URL, …).
-     */
-    class Configuration(
-        
         val `errorMessage`: kotlin.String, 
         
-        val `className`: kotlin.String, 
-        
-        val `kind`: kotlin.String, 
-        
         val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?, 
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * A webhook failed verification or could not be decoded; `detail` says why.
+     * `WebhookVerificationError`: A webhook failed verification; `detail` says why.
      */
     class WebhookVerification(
         
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
-        
         val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
         
         val `status`: kotlin.Int?, 
         
-        val `requestId`: kotlin.String?, 
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
         
         val `body`: kotlin.String?, 
         
-        val `code`: kotlin.Int?, 
+        val `requestId`: kotlin.String?, 
         
-        val `detail`: kotlin.String?, 
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
     /**
-     * A bug inside the SDK (a caught panic); please report it.
+     * `InvalidRequestError`: The call was refused before anything was sent.
      */
-    class Internal(
-        
-        val `errorMessage`: kotlin.String, 
-        
-        val `className`: kotlin.String, 
+    class InvalidRequest(
         
         val `kind`: kotlin.String, 
         
+        val `errorMessage`: kotlin.String, 
+        
         val `status`: kotlin.Int?, 
-        
-        val `requestId`: kotlin.String?, 
-        
-        val `body`: kotlin.String?, 
         
         val `code`: kotlin.Int?, 
         
-        val `detail`: kotlin.String?, 
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
         
         val `operation`: kotlin.String?, 
         
-        val `attempts`: kotlin.UInt?
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
         ) : CadenyaException() {
         override val message
-            get() = "errorMessage=${ `errorMessage` }, className=${ `className` }, kind=${ `kind` }, status=${ `status` }, requestId=${ `requestId` }, body=${ `body` }, code=${ `code` }, detail=${ `detail` }, operation=${ `operation` }, attempts=${ `attempts` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `ConfigurationError`: The client could not be configured.
+     */
+    class Configuration(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `WaitTimeoutError`: An objective helper gave up waiting; `detail` is the last state it saw.
+     */
+    class WaitTimeout(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
+    }
+    
+    /**
+     * `InternalError`: A bug inside the SDK (a caught panic); please report it.
+     */
+    class Internal(
+        
+        val `kind`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.Int?, 
+        
+        val `details`: kotlin.String, 
+        
+        val `body`: kotlin.String?, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `headers`: Map<kotlin.String, kotlin.String>?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `attempts`: kotlin.UInt?, 
+        
+        val `detail`: kotlin.String?, 
+        
+        val `className`: kotlin.String
+        ) : CadenyaException() {
+        override val message
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, status=${ `status` }, code=${ `code` }, details=${ `details` }, body=${ `body` }, requestId=${ `requestId` }, headers=${ `headers` }, operation=${ `operation` }, attempts=${ `attempts` }, detail=${ `detail` }, className=${ `className` }"
     }
     
 
@@ -34882,197 +37209,257 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
         
 
         return when(buf.getInt()) {
-            1 -> CadenyaException.BadRequest(
-                FfiConverterString.read(buf),
+            1 -> CadenyaException.Api(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            2 -> CadenyaException.Authentication(
-                FfiConverterString.read(buf),
+            2 -> CadenyaException.BadRequest(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            3 -> CadenyaException.PermissionDenied(
-                FfiConverterString.read(buf),
+            3 -> CadenyaException.Authentication(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            4 -> CadenyaException.NotFound(
-                FfiConverterString.read(buf),
+            4 -> CadenyaException.PermissionDenied(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            5 -> CadenyaException.Conflict(
-                FfiConverterString.read(buf),
+            5 -> CadenyaException.NotFound(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            6 -> CadenyaException.UnprocessableEntity(
-                FfiConverterString.read(buf),
+            6 -> CadenyaException.Conflict(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            7 -> CadenyaException.RateLimit(
-                FfiConverterString.read(buf),
+            7 -> CadenyaException.UnprocessableEntity(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            8 -> CadenyaException.InternalServer(
-                FfiConverterString.read(buf),
+            8 -> CadenyaException.RateLimit(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            9 -> CadenyaException.Api(
-                FfiConverterString.read(buf),
+            9 -> CadenyaException.InternalServer(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             10 -> CadenyaException.Connection(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             11 -> CadenyaException.Timeout(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             12 -> CadenyaException.Decode(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
-                FfiConverterOptionalInt.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            13 -> CadenyaException.InvalidRequest(
-                FfiConverterString.read(buf),
+            13 -> CadenyaException.UserAbort(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            14 -> CadenyaException.Configuration(
-                FfiConverterString.read(buf),
+            14 -> CadenyaException.WebhookVerification(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            15 -> CadenyaException.WebhookVerification(
-                FfiConverterString.read(buf),
+            15 -> CadenyaException.InvalidRequest(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
-            16 -> CadenyaException.Internal(
-                FfiConverterString.read(buf),
+            16 -> CadenyaException.Configuration(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalInt.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            17 -> CadenyaException.WaitTimeout(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            18 -> CadenyaException.Internal(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalMapStringString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalUInt.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -35080,457 +37467,585 @@ public object FfiConverterTypeCadenyaError : FfiConverterRustBuffer<CadenyaExcep
 
     override fun allocationSize(value: CadenyaException): ULong {
         return when(value) {
+            is CadenyaException.Api -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
             is CadenyaException.BadRequest -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Authentication -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.PermissionDenied -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.UnprocessableEntity -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.RateLimit -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.InternalServer -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
-            )
-            is CadenyaException.Api -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
-                + FfiConverterString.allocationSize(value.`kind`)
-                + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
-                + FfiConverterOptionalString.allocationSize(value.`operation`)
-                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Connection -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Decode -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
-            is CadenyaException.InvalidRequest -> (
+            is CadenyaException.UserAbort -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
-            )
-            is CadenyaException.Configuration -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
-                + FfiConverterString.allocationSize(value.`kind`)
-                + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterOptionalInt.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`detail`)
-                + FfiConverterOptionalString.allocationSize(value.`operation`)
-                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.WebhookVerification -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
+            is CadenyaException.InvalidRequest -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
+            is CadenyaException.Configuration -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
+            )
+            is CadenyaException.WaitTimeout -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterOptionalInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
             is CadenyaException.Internal -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`errorMessage`)
-                + FfiConverterString.allocationSize(value.`className`)
                 + FfiConverterString.allocationSize(value.`kind`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
                 + FfiConverterOptionalInt.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`details`)
+                + FfiConverterOptionalString.allocationSize(value.`body`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterOptionalUInt.allocationSize(value.`attempts`)
+                + FfiConverterOptionalString.allocationSize(value.`detail`)
+                + FfiConverterString.allocationSize(value.`className`)
             )
         }
     }
 
     override fun write(value: CadenyaException, buf: ByteBuffer) {
         when(value) {
-            is CadenyaException.BadRequest -> {
+            is CadenyaException.Api -> {
                 buf.putInt(1)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.BadRequest -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Authentication -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(3)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.PermissionDenied -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(4)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.NotFound -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(5)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Conflict -> {
-                buf.putInt(5)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(6)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.UnprocessableEntity -> {
-                buf.putInt(6)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(7)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.RateLimit -> {
-                buf.putInt(7)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(8)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.InternalServer -> {
-                buf.putInt(8)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
-                FfiConverterString.write(value.`kind`, buf)
-                FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
-                FfiConverterOptionalString.write(value.`operation`, buf)
-                FfiConverterOptionalUInt.write(value.`attempts`, buf)
-                Unit
-            }
-            is CadenyaException.Api -> {
                 buf.putInt(9)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Connection -> {
                 buf.putInt(10)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Timeout -> {
                 buf.putInt(11)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Decode -> {
                 buf.putInt(12)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
-            is CadenyaException.InvalidRequest -> {
+            is CadenyaException.UserAbort -> {
                 buf.putInt(13)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
-                Unit
-            }
-            is CadenyaException.Configuration -> {
-                buf.putInt(14)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
-                FfiConverterString.write(value.`kind`, buf)
-                FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterOptionalInt.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`detail`, buf)
-                FfiConverterOptionalString.write(value.`operation`, buf)
-                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.WebhookVerification -> {
-                buf.putInt(15)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(14)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.InvalidRequest -> {
+                buf.putInt(15)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.Configuration -> {
+                buf.putInt(16)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
+                Unit
+            }
+            is CadenyaException.WaitTimeout -> {
+                buf.putInt(17)
+                FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterOptionalInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
             is CadenyaException.Internal -> {
-                buf.putInt(16)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                FfiConverterString.write(value.`className`, buf)
+                buf.putInt(18)
                 FfiConverterString.write(value.`kind`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterOptionalInt.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
                 FfiConverterOptionalInt.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`details`, buf)
+                FfiConverterOptionalString.write(value.`body`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalMapStringString.write(value.`headers`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterOptionalUInt.write(value.`attempts`, buf)
+                FfiConverterOptionalString.write(value.`detail`, buf)
+                FfiConverterString.write(value.`className`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -38583,6 +41098,38 @@ public object FfiConverterOptionalTypeProfilePage: FfiConverterRustBuffer<Profil
         } else {
             buf.put(1)
             FfiConverterTypeProfilePage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRawResponse: FfiConverterRustBuffer<RawResponse?> {
+    override fun read(buf: ByteBuffer): RawResponse? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRawResponse.read(buf)
+    }
+
+    override fun allocationSize(value: RawResponse?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRawResponse.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RawResponse?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRawResponse.write(value, buf)
         }
     }
 }

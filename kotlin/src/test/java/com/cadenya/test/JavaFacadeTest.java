@@ -39,7 +39,7 @@ class JavaFacadeTest {
 
     static Agent createAgent(String name) throws Exception {
         return cadenya.agents()
-            .create(new CreateResourceMetadata(name, null, null, null), new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null, null))
+            .create(new CreateResourceMetadata(name, null, null, null, null), new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null, null, null))
             .get();
     }
 
@@ -63,8 +63,8 @@ class JavaFacadeTest {
     void listsPageThroughNextPageAndCallsComposeConcurrently() throws Exception {
         String prefix = "java-page-" + System.nanoTime();
         List<CompletableFuture<Agent>> creates = java.util.stream.Stream.of(1, 2, 3)
-            .<CompletableFuture<Agent>>map(i -> cadenya.agents().create(new CreateResourceMetadata(prefix + "-" + i, null, null, null),
-                new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null, null)))
+            .<CompletableFuture<Agent>>map(i -> cadenya.agents().create(new CreateResourceMetadata(prefix + "-" + i, null, null, null, null),
+                new AgentSpec(AgentStatus.Draft.INSTANCE, VariationSelectionMode.Random.INSTANCE, null, null, null, null, null)))
             .collect(Collectors.toList());
         CompletableFuture.allOf(creates.toArray(new CompletableFuture[0])).get();
         int seen = 0;

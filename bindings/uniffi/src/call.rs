@@ -1,0 +1,145 @@
+//! One call: a generated method's [`Req`] goes through [`Session::call`], and the answer's JSON
+//! text is decoded once, straight into the method's record.
+
+use crate::client::RequestOptions;
+use crate::CadenyaError;
+use cadenya::catalog::DynamicBody;
+use cadenya::contract::{json_text, panic_error, runtime, Body, CallInput, ErrorRecord, Response, Session};
+use cadenya::json::RawJson;
+use cadenya::Page;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::task::JoinHandle;
+
+/// What the client, its resources and pages hold: the session and `with_workspace`'s workspace.
+/// (`Debug` shows no secret: the session's redacts the API key and the webhook secret.)
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub(crate) session: Arc<Session>,
+    pub(crate) workspace_id: Option<String>,
+}
+
+/// One operation's inputs, by wire name, as the generated method collected them.
+pub struct Req<'a> {
+    pub op: &'static str,
+    pub path: &'a [(&'static str, &'a str)],
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+    pub workspace_id: Option<String>,
+    pub options: Option<RequestOptions>,
+}
+
+type Outcome<T> = Result<T, ErrorRecord>;
+
+/// Checks the call now (a bad argument fails before anything is sent) and returns its sending.
+fn send(c: &Ctx, req: Req<'_>) -> impl Future<Output = Outcome<Response>> + Send + 'static {
+    let raw = req.options.as_ref().and_then(|o| o.raw_response.clone());
+    let mut settings = req.options.map(RequestOptions::into_settings).unwrap_or_default();
+    settings.workspace_id = req.workspace_id.or_else(|| c.workspace_id.clone());
+    let query: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let call = settings.into_options().map_err(ErrorRecord::from).map(|options| {
+        let body = req.body.as_deref().map(DynamicBody::Text);
+        c.session.call(CallInput { operation: req.op, path: req.path, query: &query, body, options })
+    });
+    async move {
+        let r = call?.await?;
+        raw.iter().for_each(|raw| raw.record(&r));
+        Ok(r)
+    }
+}
+
+/// Runs a call on the core's runtime: request, connection and decoding happen there, and the
+/// foreign future only awaits the result (one thread crossing each way). Dropping the foreign
+/// future (a cancelled coroutine or Swift task) aborts the task, dropping the request.
+fn run<T: Send + 'static>(
+    fut: impl Future<Output = Outcome<T>> + Send + 'static,
+) -> impl Future<Output = Result<T, CadenyaError>> {
+    let task = runtime().map(|rt| AbortOnDrop(rt.spawn(fut)));
+    async move {
+        match task.map_err(ErrorRecord::from)?.await {
+            Ok(r) => r.map_err(CadenyaError::from),
+            Err(e) if e.is_panic() => Err(ErrorRecord::from(panic_error(e.into_panic().as_ref())).into()),
+            Err(_) => Err(ErrorRecord::internal("the call's task was cancelled").into()),
+        }
+    }
+}
+
+/// A spawned call that is aborted when its waiter goes away.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+fn mismatch(op: &str) -> ErrorRecord {
+    ErrorRecord::internal(format!("`{op}` does not return what its generated method expects"))
+}
+
+/// An operation answering with one model.
+pub fn model<T: DeserializeOwned + Send + 'static>(
+    c: &Ctx,
+    req: Req<'_>,
+) -> impl Future<Output = Result<T, CadenyaError>> {
+    let op = req.op;
+    let sent = send(c, req);
+    run(async move {
+        let r = sent.await?;
+        let Body::Json(text) = &r.body else { return Err(mismatch(op)) };
+        let decoded = json_text::decode(text.get(), r.status, r.request_id.as_deref());
+        decoded.map_err(|e| ErrorRecord { operation: Some(op.to_string()), ..e })
+    })
+}
+
+/// An operation answering with no body.
+pub fn empty(c: &Ctx, req: Req<'_>) -> impl Future<Output = Result<(), CadenyaError>> {
+    let sent = send(c, req);
+    run(async move { sent.await.map(drop) })
+}
+
+/// A generated page object, built from one core page (which keeps the next request).
+pub trait Paged: Sized + Send + Sync + 'static {
+    fn build(core: Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Outcome<Self>;
+}
+
+/// Takes the items out of `core`, each decoded from its JSON text.
+pub fn items<T: DeserializeOwned>(core: &mut Page<RawJson>, status: u16, request_id: Option<&str>) -> Outcome<Vec<T>> {
+    std::mem::take(&mut core.items).iter().map(|item| json_text::decode(item.get(), status, request_id)).collect()
+}
+
+/// A paginated operation: its first page.
+pub fn page<P: Paged>(c: &Ctx, req: Req<'_>) -> impl Future<Output = Result<Arc<P>, CadenyaError>> {
+    let op = req.op;
+    let (sent, c) = (send(c, req), c.clone());
+    run(async move {
+        let r = sent.await?;
+        let Body::Page(core) = r.body else { return Err(mismatch(op)) };
+        P::build(core, c, r.status, r.request_id.as_deref()).map(Arc::new)
+    })
+}
+
+/// The page after `core` (`None` after the last one), through the core's cursor handling.
+pub fn next_page<P: Paged>(
+    c: &Ctx,
+    core: &Arc<Page<RawJson>>,
+) -> impl Future<Output = Result<Option<Arc<P>>, CadenyaError>> {
+    let (next, c) = (c.session.next_page(Arc::clone(core)), c.clone());
+    run(async move {
+        match next.await?.body {
+            Body::Page(core) => Ok(Some(Arc::new(P::build(core, c, 200, None)?))),
+            _ => Ok(None),
+        }
+    })
+}
