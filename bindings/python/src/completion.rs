@@ -1,10 +1,8 @@
 //! Async calls: results reach their asyncio loop with no runtime thread touching Python (one
-//! that took the GIL could be caught by interpreter finalization, aborting the process). Each
-//! loop has a `Completer` (made by `cadenya._core._completer`; the loop calls it when its socket
-//! turns readable, through `add_reader` or, on loops without it such as Windows' proactor, from a
-//! reader task): workers push plain Rust results, the loop thread drains them with the GIL,
-//! converts them and completes the futures, which stay in the completer's table (never dropped
-//! on a worker).
+//! that took the GIL could be caught by interpreter finalization, aborting the process). Each loop
+//! has a `Completer` (`cadenya._core._completer`), called when its socket turns readable (through
+//! `add_reader`, or a reader task on loops without it): workers push plain Rust results, the loop
+//! thread converts them and completes the futures, which never leave it.
 
 use cadenya::contract::{self, Completions, Outcome};
 use pyo3::prelude::*;
