@@ -12,7 +12,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:-$root/kotlin/target/android}"
-profile="${CADENYA_ANDROID_PROFILE:-release}"
+profile="${CADENYA_ANDROID_PROFILE:-ffi}"
 min_sdk="${CADENYA_ANDROID_MIN_SDK:-24}"
 : "${ANDROID_NDK_HOME:?set ANDROID_NDK_HOME to the Android NDK}"
 command -v cargo-ndk >/dev/null || { echo "cargo-ndk is missing: cargo install cargo-ndk" >&2; exit 1; }
