@@ -77,7 +77,7 @@ impl Session {
         let options = FollowOptions { after_event_id: settings.after_event_id, timeout, ..Default::default() };
         let client = self.objectives_client(settings.workspace_id)?;
         let follower = client.objectives().event_follower(objective_id, options);
-        Ok(ObjectiveEvents { follower: Arc::new(tokio::sync::Mutex::new(follower)), closing: self.closing() })
+        Ok(ObjectiveEvents { follower: Arc::new(tokio::sync::Mutex::new(follower)), calls: self.calls() })
     }
 }
 
@@ -89,7 +89,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<RawJson> {
 #[derive(Clone)]
 pub struct ObjectiveEvents {
     follower: Arc<tokio::sync::Mutex<EventFollower>>,
-    closing: tokio::sync::watch::Receiver<bool>,
+    calls: Arc<super::session::Calls>,
 }
 
 impl std::fmt::Debug for ObjectiveEvents {
@@ -103,21 +103,15 @@ impl ObjectiveEvents {
     /// is delivered. Closing the session ends it with the closed error.
     pub fn next(&self) -> impl Future<Output = std::result::Result<Option<RawJson>, ErrorRecord>> + Send + 'static {
         let follower = Arc::clone(&self.follower);
-        let mut closing = self.closing.clone();
-        async move {
-            let step = async {
-                let mut f = follower.lock().await;
-                match super::guarded(f.next()).await {
-                    Ok(Some(event)) => Ok(Some(json(&event)?)),
-                    Ok(None) => Ok(None),
-                    Err(e) => Err(e),
-                }
+        self.calls.guard(async move {
+            let mut f = follower.lock().await;
+            let step = match super::guarded(f.next()).await {
+                Ok(Some(event)) => json(&event).map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
             };
-            tokio::select! {
-                r = step => r.map_err(|e| ErrorRecord::from_error(&e, Some("objectives.follow_events"))),
-                _ = closing.wait_for(|closed| *closed) => Err(ErrorRecord::from(super::session::closed())),
-            }
-        }
+            step.map_err(|e| ErrorRecord::from_error(&e, Some("objectives.follow_events")))
+        })
     }
 
     /// The id of the last event delivered (or the resume point); `None` while a call is
