@@ -86,8 +86,9 @@ test('a timer keeps firing while a slow request is in flight', async () => {
   }
   const elapsed = performance.now() - t0;
   assert.ok(elapsed >= 390, `the request took ${elapsed} ms`);
-  // 400 ms at 10 ms per tick: ~40 ticks if the loop is free, 0 if a call blocked it.
-  assert.ok(ticks >= 20, `only ${ticks} timer ticks during the request`);
+  // ~40 ticks at 10 ms if the loop is free, 0 if the call blocked it. Not a timing bound: any
+  // busy machine still fires the timer more than 3 times in 400 ms.
+  assert.ok(ticks >= 3, `only ${ticks} timer ticks during the request`);
 });
 
 test('busy polling around a call is bounded: a slow call does not keep a CPU spinning', async () => {
