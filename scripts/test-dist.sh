@@ -81,7 +81,7 @@ wheel, server_wheel, cli_wheel, sdist, main_tgz, platform_tgz, version = sys.arg
 # dist-info: metadata, licence, and the CycloneDX SBOM of the Rust dependencies maturin adds.
 dist_info = rf"cadenya-{re.escape(version)}\.dist-info/(METADATA|WHEEL|RECORD|licenses/LICENSE|sboms/[\w.-]+\.cyclonedx\.json)"
 rules = {
-    wheel: [r"cadenya/[a-z_]+\.py", r"cadenya/_native\.pyi", r"cadenya/py\.typed",
+    wheel: [r"cadenya/[a-z_]+\.py", r"cadenya/_native\.pyi", r"cadenya/_exceptions\.pyi", r"cadenya/py\.typed",
             r"cadenya/_native\.abi3\.so", dist_info],
     server_wheel: [rf"cadenya_server-{re.escape(version)}\.data/scripts/cadenya-server",
                    dist_info.replace("cadenya-", "cadenya_server-")],
