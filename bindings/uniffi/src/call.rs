@@ -4,15 +4,12 @@
 use crate::client::RequestOptions;
 use crate::CadenyaError;
 use cadenya::catalog::DynamicBody;
-use cadenya::contract::{json_text, panic_error, runtime, Body, CallInput, ErrorRecord, Response, Session};
+use cadenya::contract::{json_text, spawn, Body, CallInput, ErrorRecord, Response, Session};
 use cadenya::json::RawJson;
 use cadenya::Page;
 use serde::de::DeserializeOwned;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-use tokio::task::JoinHandle;
 
 /// What the client, its resources and pages hold: the session and `with_workspace`'s workspace.
 /// (`Debug` shows no secret: the session's redacts the API key and the webhook secret.)
@@ -51,37 +48,13 @@ fn send(c: &Ctx, req: Req<'_>) -> impl Future<Output = Outcome<Response>> + Send
     }
 }
 
-/// Runs a call on the core's runtime: request, connection and decoding happen there, and the
-/// foreign future only awaits the result (one thread crossing each way). Dropping the foreign
-/// future (a cancelled coroutine or Swift task) aborts the task, dropping the request.
-fn run<T: Send + 'static>(
+/// Runs a call on the core's runtime (see `contract::spawn`): the foreign future only awaits
+/// the result, and dropping it (a cancelled coroutine or Swift task) drops the request.
+pub(crate) fn run<T: Send + 'static>(
     fut: impl Future<Output = Outcome<T>> + Send + 'static,
 ) -> impl Future<Output = Result<T, CadenyaError>> {
-    let task = runtime().map(|rt| AbortOnDrop(rt.spawn(fut)));
-    async move {
-        match task.map_err(ErrorRecord::from)?.await {
-            Ok(r) => r.map_err(CadenyaError::from),
-            Err(e) if e.is_panic() => Err(ErrorRecord::from(panic_error(e.into_panic().as_ref())).into()),
-            Err(_) => Err(ErrorRecord::internal("the call's task was cancelled").into()),
-        }
-    }
-}
-
-/// A spawned call that is aborted when its waiter goes away.
-struct AbortOnDrop<T>(JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-impl<T> Future for AbortOnDrop<T> {
-    type Output = Result<T, tokio::task::JoinError>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx)
-    }
+    let task = spawn(fut);
+    async move { task.await.map_err(CadenyaError::from) }
 }
 
 fn mismatch(op: &str) -> ErrorRecord {

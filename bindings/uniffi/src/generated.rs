@@ -6174,7 +6174,7 @@ impl CadenyaClient {
 /// The `account` operations.
 #[derive(uniffi::Object)]
 pub struct AccountResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6208,7 +6208,7 @@ impl AccountResource {
 /// The `agents` operations.
 #[derive(uniffi::Object)]
 pub struct AgentsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6339,7 +6339,7 @@ impl AgentsResource {
 /// The `agents.feedback` operations.
 #[derive(uniffi::Object)]
 pub struct AgentsFeedbackResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6385,7 +6385,7 @@ impl AgentsFeedbackResource {
 /// The `agents.schedules` operations.
 #[derive(uniffi::Object)]
 pub struct AgentsSchedulesResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6492,7 +6492,7 @@ impl AgentsSchedulesResource {
 /// The `agents.variations` operations.
 #[derive(uniffi::Object)]
 pub struct AgentsVariationsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6674,7 +6674,7 @@ impl AgentsVariationsResource {
 /// The `agents.webhook_deliveries` operations.
 #[derive(uniffi::Object)]
 pub struct AgentsWebhookDeliveriesResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6708,7 +6708,7 @@ impl AgentsWebhookDeliveriesResource {
 /// The `api_keys` operations.
 #[derive(uniffi::Object)]
 pub struct ApiKeysResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6833,7 +6833,7 @@ impl ApiKeysResource {
 /// The `api_keys.access` operations.
 #[derive(uniffi::Object)]
 pub struct ApiKeysAccessResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6890,7 +6890,7 @@ impl ApiKeysAccessResource {
 /// The `bulk_workspace_resources` operations.
 #[derive(uniffi::Object)]
 pub struct BulkWorkspaceResourcesResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6960,7 +6960,7 @@ impl BulkWorkspaceResourcesResource {
 /// The `bulk_workspace_resources.results` operations.
 #[derive(uniffi::Object)]
 pub struct BulkWorkspaceResourcesResultsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -6997,7 +6997,7 @@ impl BulkWorkspaceResourcesResultsResource {
 /// The `memory_layers` operations.
 #[derive(uniffi::Object)]
 pub struct MemoryLayersResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7111,7 +7111,7 @@ impl MemoryLayersResource {
 /// The `memory_layers.entries` operations.
 #[derive(uniffi::Object)]
 pub struct MemoryLayersEntriesResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7218,7 +7218,7 @@ impl MemoryLayersEntriesResource {
 /// The `models` operations.
 #[derive(uniffi::Object)]
 pub struct ModelsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7290,7 +7290,7 @@ impl ModelsResource {
 /// The `objectives` operations.
 #[derive(uniffi::Object)]
 pub struct ObjectivesResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7491,12 +7491,58 @@ impl ObjectivesResource {
         call::page(&self.c, req).await
     }
 
+    /// Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
+    /// is one of `states` (default: finalized, failed, cancelled) and returns it;
+    /// `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+    #[uniffi::method(default(states = None, timeout = None, workspace_id = None))]
+    pub async fn wait(&self, objective_id: String, states: Option<Vec<ObjectiveStatusState>>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> Result<Objective, CadenyaError> {
+        let states = states.unwrap_or_default().iter().map(|s| s.as_str().to_string()).collect();
+        let waited = self.c.session.wait_objective(&objective_id, self.helper_settings(states, None, timeout, workspace_id));
+        call::run(async move {
+            let cadenya::contract::Body::Json(text) = waited.await?.body else { return Err(ErrorRecord::internal("objectives.wait answered without the objective")) };
+            cadenya::contract::json_text::decode(text.get(), 200, None)
+        }).await
+    }
+
+    /// The objective's events, oldest first, each exactly once, polling for new ones until the
+    /// objective is terminal and its last events are delivered; starts after `after_event_id`
+    /// when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+    #[uniffi::method(default(after_event_id = None, timeout = None, workspace_id = None))]
+    pub fn follow_events(&self, objective_id: String, after_event_id: Option<String>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> Result<Arc<ObjectiveEventStream>, CadenyaError> {
+        let settings = self.helper_settings(Vec::new(), after_event_id, timeout, workspace_id);
+        Ok(Arc::new(ObjectiveEventStream(self.c.session.follow_events(&objective_id, settings)?)))
+    }
+}
+
+impl ObjectivesResource {
+    fn helper_settings(&self, states: Vec<String>, after_event_id: Option<String>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> cadenya::contract::ObjectiveSettings {
+        let workspace_id = workspace_id.or_else(|| self.c.workspace_id.clone());
+        cadenya::contract::ObjectiveSettings { states, timeout_secs: timeout.map(|t| t.as_secs_f64()), after_event_id, workspace_id }
+    }
+}
+
+/// A follow of one objective's events: call `next()` until it returns null.
+#[derive(uniffi::Object)]
+pub struct ObjectiveEventStream(cadenya::contract::ObjectiveEvents);
+
+#[uniffi::export]
+impl ObjectiveEventStream {
+    /// The next event, or null once the objective is terminal and every event is delivered.
+    pub async fn next(&self) -> Result<Option<ObjectiveListEventsResponse>, CadenyaError> {
+        let next = self.0.next();
+        call::run(async move { next.await?.map(|text| cadenya::contract::json_text::decode(text.get(), 200, None)).transpose() }).await
+    }
+
+    /// The last event delivered (or the resume point): pass it as `afterEventId` to continue.
+    pub fn last_event_id(&self) -> Option<String> {
+        self.0.last_event_id()
+    }
 }
 
 /// The `objectives.feedback` operations.
 #[derive(uniffi::Object)]
 pub struct ObjectivesFeedbackResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7543,7 +7589,7 @@ impl ObjectivesFeedbackResource {
 /// The `objectives.tasks` operations.
 #[derive(uniffi::Object)]
 pub struct ObjectivesTasksResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7586,7 +7632,7 @@ impl ObjectivesTasksResource {
 /// The `objectives.tool_calls` operations.
 #[derive(uniffi::Object)]
 pub struct ObjectivesToolCallsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7652,7 +7698,7 @@ impl ObjectivesToolCallsResource {
 /// The `objectives.tools` operations.
 #[derive(uniffi::Object)]
 pub struct ObjectivesToolsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7680,7 +7726,7 @@ impl ObjectivesToolsResource {
 /// The `search` operations.
 #[derive(uniffi::Object)]
 pub struct SearchResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7705,7 +7751,7 @@ impl SearchResource {
 /// The `tool_sets` operations.
 #[derive(uniffi::Object)]
 pub struct ToolSetsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7852,7 +7898,7 @@ impl ToolSetsResource {
 /// The `tool_sets.tools` operations.
 #[derive(uniffi::Object)]
 pub struct ToolSetsToolsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -7968,7 +8014,7 @@ impl ToolSetsToolsResource {
 /// The `uploads` operations.
 #[derive(uniffi::Object)]
 pub struct UploadsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -8009,7 +8055,7 @@ impl UploadsResource {
 /// The `workspace_admin` operations.
 #[derive(uniffi::Object)]
 pub struct WorkspaceAdminResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -8112,7 +8158,7 @@ impl WorkspaceAdminResource {
 /// The `workspace_admin.members` operations.
 #[derive(uniffi::Object)]
 pub struct WorkspaceAdminMembersResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -8171,7 +8217,7 @@ impl WorkspaceAdminMembersResource {
 /// The `workspace_admin.profiles` operations.
 #[derive(uniffi::Object)]
 pub struct WorkspaceAdminProfilesResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -8202,7 +8248,7 @@ impl WorkspaceAdminProfilesResource {
 /// The `workspace_secrets` operations.
 #[derive(uniffi::Object)]
 pub struct WorkspaceSecretsResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]
@@ -8309,7 +8355,7 @@ impl WorkspaceSecretsResource {
 /// The `workspaces` operations.
 #[derive(uniffi::Object)]
 pub struct WorkspacesResource {
-    c: Ctx,
+    pub(crate) c: Ctx,
 }
 
 #[uniffi::export]

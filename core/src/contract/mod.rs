@@ -25,6 +25,7 @@ mod objectives;
 mod process;
 mod session;
 mod settings;
+mod task;
 
 pub use crate::ErrorClass;
 #[cfg(any(unix, windows))]
@@ -34,6 +35,7 @@ pub use objectives::{ObjectiveEvents, ObjectiveSettings};
 pub use process::{runtime, PerProcess};
 pub use session::{Outcome, Session};
 pub use settings::{retry_count, seconds, CallSettings, ClientSettings};
+pub use task::spawn;
 
 /// Per-call options, as every language passes them (the core's own [`RequestOptions`]).
 pub use crate::RequestOptions as CallOptions;

@@ -326,7 +326,7 @@ fn accessor(out: &mut String, path: &[String], client: &str) {
 fn resource(out: &mut String, path: &[String], node: &Node) {
     let sname = struct_name(path);
     let _ = writeln!(out, "/// The `{}` operations.", path.join("."));
-    let _ = writeln!(out, "#[derive(uniffi::Object)]\npub struct {sname} {{\n    c: Ctx,\n}}\n");
+    let _ = writeln!(out, "#[derive(uniffi::Object)]\npub struct {sname} {{\n    pub(crate) c: Ctx,\n}}\n");
     out.push_str("#[uniffi::export]\n");
     let _ = writeln!(out, "impl {sname} {{");
     let method_names: BTreeSet<String> = node.ops.iter().map(|o| method_ident(&o.method)).collect();
@@ -339,7 +339,14 @@ fn resource(out: &mut String, path: &[String], node: &Node) {
     for op in &node.ops {
         operation(out, op);
     }
+    let helpers = path == ["objectives"];
+    if helpers {
+        out.push_str(OBJECTIVE_HELPERS);
+    }
     out.push_str("}\n\n");
+    if helpers {
+        out.push_str(OBJECTIVE_EVENT_STREAM);
+    }
     for (name, child) in &node.children {
         let mut p = path.to_vec();
         p.push(name.clone());
@@ -635,3 +642,57 @@ fn futures_resource(out: &mut String, path: &[String], node: &Node) {
         futures_resource(out, &p, child);
     }
 }
+
+/// `objectives().wait(…)` and `objectives().followEvents(…)`: the core contract's objective
+/// helpers (not operations of the spec), as methods of the objectives resource. Kotlin adds a
+/// `Flow` of the events (kotlin/src/main/kotlin/com/cadenya/Objectives.kt).
+const OBJECTIVE_HELPERS: &str = r#"    /// Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
+    /// is one of `states` (default: finalized, failed, cancelled) and returns it;
+    /// `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+    #[uniffi::method(default(states = None, timeout = None, workspace_id = None))]
+    pub async fn wait(&self, objective_id: String, states: Option<Vec<ObjectiveStatusState>>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> Result<Objective, CadenyaError> {
+        let states = states.unwrap_or_default().iter().map(|s| s.as_str().to_string()).collect();
+        let waited = self.c.session.wait_objective(&objective_id, self.helper_settings(states, None, timeout, workspace_id));
+        call::run(async move {
+            let cadenya::contract::Body::Json(text) = waited.await?.body else { return Err(ErrorRecord::internal("objectives.wait answered without the objective")) };
+            cadenya::contract::json_text::decode(text.get(), 200, None)
+        }).await
+    }
+
+    /// The objective's events, oldest first, each exactly once, polling for new ones until the
+    /// objective is terminal and its last events are delivered; starts after `after_event_id`
+    /// when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+    #[uniffi::method(default(after_event_id = None, timeout = None, workspace_id = None))]
+    pub fn follow_events(&self, objective_id: String, after_event_id: Option<String>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> Result<Arc<ObjectiveEventStream>, CadenyaError> {
+        let settings = self.helper_settings(Vec::new(), after_event_id, timeout, workspace_id);
+        Ok(Arc::new(ObjectiveEventStream(self.c.session.follow_events(&objective_id, settings)?)))
+    }
+"#;
+
+/// The event stream of `followEvents` and the settings both helpers share.
+const OBJECTIVE_EVENT_STREAM: &str = r#"impl ObjectivesResource {
+    fn helper_settings(&self, states: Vec<String>, after_event_id: Option<String>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> cadenya::contract::ObjectiveSettings {
+        let workspace_id = workspace_id.or_else(|| self.c.workspace_id.clone());
+        cadenya::contract::ObjectiveSettings { states, timeout_secs: timeout.map(|t| t.as_secs_f64()), after_event_id, workspace_id }
+    }
+}
+
+/// A follow of one objective's events: call `next()` until it returns null.
+#[derive(uniffi::Object)]
+pub struct ObjectiveEventStream(cadenya::contract::ObjectiveEvents);
+
+#[uniffi::export]
+impl ObjectiveEventStream {
+    /// The next event, or null once the objective is terminal and every event is delivered.
+    pub async fn next(&self) -> Result<Option<ObjectiveListEventsResponse>, CadenyaError> {
+        let next = self.0.next();
+        call::run(async move { next.await?.map(|text| cadenya::contract::json_text::decode(text.get(), 200, None)).transpose() }).await
+    }
+
+    /// The last event delivered (or the resume point): pass it as `afterEventId` to continue.
+    pub fn last_event_id(&self) -> Option<String> {
+        self.0.last_event_id()
+    }
+}
+
+"#;

@@ -6205,6 +6205,160 @@ public func FfiConverterTypeObjectiveContextWindowPage_lower(_ value: ObjectiveC
 
 
 /**
+ * A follow of one objective's events: call `next()` until it returns null.
+ */
+public protocol ObjectiveEventStreamProtocol: AnyObject, Sendable {
+    
+    /**
+     * The last event delivered (or the resume point): pass it as `afterEventId` to continue.
+     */
+    func lastEventId()  -> String?
+    
+    /**
+     * The next event, or null once the objective is terminal and every event is delivered.
+     */
+    func next() async throws  -> ObjectiveListEventsResponse?
+    
+}
+/**
+ * A follow of one objective's events: call `next()` until it returns null.
+ */
+open class ObjectiveEventStream: ObjectiveEventStreamProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_cadenya_uniffi_fn_clone_objectiveeventstream(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_cadenya_uniffi_fn_free_objectiveeventstream(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The last event delivered (or the resume point): pass it as `afterEventId` to continue.
+     */
+open func lastEventId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_objectiveeventstream_last_event_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The next event, or null once the objective is terminal and every event is delivered.
+     */
+open func next()async throws  -> ObjectiveListEventsResponse?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_cadenya_uniffi_fn_method_objectiveeventstream_next(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
+            liftFunc: FfiConverterOptionTypeObjectiveListEventsResponse.lift,
+            errorHandler: FfiConverterTypeCadenyaError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeObjectiveEventStream: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ObjectiveEventStream
+
+    public static func lift(_ handle: UInt64) throws -> ObjectiveEventStream {
+        return ObjectiveEventStream(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ObjectiveEventStream) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ObjectiveEventStream {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ObjectiveEventStream, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeObjectiveEventStream_lift(_ handle: UInt64) throws -> ObjectiveEventStream {
+    return try FfiConverterTypeObjectiveEventStream.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeObjectiveEventStream_lower(_ value: ObjectiveEventStream) -> UInt64 {
+    return FfiConverterTypeObjectiveEventStream.lower(value)
+}
+
+
+
+
+
+
+/**
  * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
  * (null after the last page), which repeats the request through the core.
  */
@@ -7569,6 +7723,13 @@ public protocol ObjectivesResourceProtocol: AnyObject, Sendable {
     func feedback()  -> ObjectivesFeedbackResource
     
     /**
+     * The objective's events, oldest first, each exactly once, polling for new ones until the
+     * objective is terminal and its last events are delivered; starts after `after_event_id`
+     * when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+     */
+    func followEvents(objectiveId: String, afterEventId: String?, timeout: TimeInterval?, workspaceId: String?) throws  -> ObjectiveEventStream
+    
+    /**
      * List objectives
      *
      * Pages through the workspace's objectives, optionally filtered.
@@ -7618,6 +7779,13 @@ public protocol ObjectivesResourceProtocol: AnyObject, Sendable {
      * The `objectives.tools` operations.
      */
     func tools()  -> ObjectivesToolsResource
+    
+    /**
+     * Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
+     * is one of `states` (default: finalized, failed, cancelled) and returns it;
+     * `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+     */
+    func wait(objectiveId: String, states: [ObjectiveStatusState]?, timeout: TimeInterval?, workspaceId: String?) async throws  -> Objective
     
 }
 /**
@@ -7785,6 +7953,24 @@ open func feedback() -> ObjectivesFeedbackResource  {
 }
     
     /**
+     * The objective's events, oldest first, each exactly once, polling for new ones until the
+     * objective is terminal and its last events are delivered; starts after `after_event_id`
+     * when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+     */
+open func followEvents(objectiveId: String, afterEventId: String? = nil, timeout: TimeInterval? = nil, workspaceId: String? = nil)throws  -> ObjectiveEventStream  {
+    return try  FfiConverterTypeObjectiveEventStream_lift(try rustCallWithError(FfiConverterTypeCadenyaError_lift) {
+        uniffiCallStatus in
+    uniffi_cadenya_uniffi_fn_method_objectivesresource_follow_events(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(objectiveId),
+        FfiConverterOptionString.lower(afterEventId),
+        FfiConverterOptionDuration.lower(timeout),
+        FfiConverterOptionString.lower(workspaceId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * List objectives
      *
      * Pages through the workspace's objectives, optionally filtered.
@@ -7914,6 +8100,28 @@ open func tools() -> ObjectivesToolsResource  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
+     * is one of `states` (default: finalized, failed, cancelled) and returns it;
+     * `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+     */
+open func wait(objectiveId: String, states: [ObjectiveStatusState]? = nil, timeout: TimeInterval? = nil, workspaceId: String? = nil)async throws  -> Objective  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_cadenya_uniffi_fn_method_objectivesresource_wait(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(objectiveId),FfiConverterOptionSequenceTypeObjectiveStatusState.lower(states),FfiConverterOptionDuration.lower(timeout),FfiConverterOptionString.lower(workspaceId)
+                )
+            },
+            pollFunc: ffi_cadenya_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_cadenya_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_cadenya_uniffi_rust_future_free_rust_buffer,
+            cancelFunc: ffi_cadenya_uniffi_rust_future_cancel_rust_buffer,
+            liftFunc: FfiConverterTypeObjective_lift,
+            errorHandler: FfiConverterTypeCadenyaError_lift
+        )
 }
     
 
@@ -34340,6 +34548,30 @@ fileprivate struct FfiConverterOptionTypeObjectiveInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeObjectiveListEventsResponse: FfiConverterRustBuffer {
+    typealias SwiftType = ObjectiveListEventsResponse?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeObjectiveListEventsResponse.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeObjectiveListEventsResponse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeObjectiveToolCallInfo: FfiConverterRustBuffer {
     typealias SwiftType = ObjectiveToolCallInfo?
 
@@ -36140,6 +36372,30 @@ fileprivate struct FfiConverterOptionSequenceTypeWorkspace: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionSequenceTypeObjectiveStatusState: FfiConverterRustBuffer {
+    typealias SwiftType = [ObjectiveStatusState]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeObjectiveStatusState.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeObjectiveStatusState.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionSequenceTypeToolStatus: FfiConverterRustBuffer {
     typealias SwiftType = [ToolStatus]?
 
@@ -37331,6 +37587,31 @@ fileprivate struct FfiConverterSequenceTypeWorkspaceSecret: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeObjectiveStatusState: FfiConverterRustBuffer {
+    typealias SwiftType = [ObjectiveStatusState]
+
+    public static func write(_ value: [ObjectiveStatusState], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeObjectiveStatusState.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ObjectiveStatusState] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ObjectiveStatusState]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeObjectiveStatusState.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeToolStatus: FfiConverterRustBuffer {
     typealias SwiftType = [ToolStatus]
 
@@ -37999,6 +38280,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() != 33150) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_cadenya_uniffi_checksum_method_objectiveeventstream_last_event_id() != 43736) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_objectiveeventstream_next() != 25628) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_has_next_page() != 7648) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -38092,6 +38379,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_feedback() != 43503) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_follow_events() != 55144) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() != 8036) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -38111,6 +38401,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_tools() != 59165) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_cadenya_uniffi_checksum_method_objectivesresource_wait() != 38748) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() != 62388) {

@@ -920,6 +920,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page(
     ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_objectiveeventstream_last_event_id(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_objectiveeventstream_next(
+    ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_has_next_page(
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_items(
@@ -982,6 +986,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivesresource_feedback(
     ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_objectivesresource_follow_events(
+    ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivesresource_list(
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivesresource_list_context_windows(
@@ -995,6 +1001,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_cadenya_uniffi_checksum_method_objectivesresource_tool_calls(
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivesresource_tools(
+    ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_objectivesresource_wait(
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list(
     ): Int
@@ -1512,6 +1520,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_cadenya_uniffi_fn_method_objectivecontextwindowpage_next_page(`ptr`: Long,
     ): Long
+    external fun uniffi_cadenya_uniffi_fn_clone_objectiveeventstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_cadenya_uniffi_fn_free_objectiveeventstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_cadenya_uniffi_fn_method_objectiveeventstream_last_event_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_cadenya_uniffi_fn_method_objectiveeventstream_next(`ptr`: Long,
+    ): Long
     external fun uniffi_cadenya_uniffi_fn_clone_objectivefeedbackpage(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_cadenya_uniffi_fn_free_objectivefeedbackpage(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1606,6 +1622,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_objectivesresource_feedback(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_cadenya_uniffi_fn_method_objectivesresource_follow_events(`ptr`: Long,`objectiveId`: RustBuffer.ByValue,`afterEventId`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_cadenya_uniffi_fn_method_objectivesresource_list(`ptr`: Long,`agentId`: RustBuffer.ByValue,`agentScheduleId`: RustBuffer.ByValue,`cursor`: RustBuffer.ByValue,`includeInfo`: RustBuffer.ByValue,`limit`: RustBuffer.ByValue,`parentObjectiveId`: RustBuffer.ByValue,`profileId`: RustBuffer.ByValue,`sortOrder`: RustBuffer.ByValue,`state`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_objectivesresource_list_context_windows(`ptr`: Long,`objectiveId`: RustBuffer.ByValue,`cursor`: RustBuffer.ByValue,`includeInfo`: RustBuffer.ByValue,`limit`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
@@ -1619,6 +1637,8 @@ internal object UniffiLib {
     external fun uniffi_cadenya_uniffi_fn_method_objectivesresource_tool_calls(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_objectivesresource_tools(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_cadenya_uniffi_fn_method_objectivesresource_wait(`ptr`: Long,`objectiveId`: RustBuffer.ByValue,`states`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_cadenya_uniffi_fn_clone_objectivestasksresource(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -2356,6 +2376,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivecontextwindowpage_next_page() and 0xFFFF) != 33150) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectiveeventstream_last_event_id() and 0xFFFF) != 43736) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectiveeventstream_next() and 0xFFFF) != 25628) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivefeedbackpage_has_next_page() and 0xFFFF) != 7648) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2449,6 +2475,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_feedback() and 0xFFFF) != 43503) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_follow_events() and 0xFFFF) != 55144) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_list() and 0xFFFF) != 8036) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2468,6 +2497,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_tools() and 0xFFFF) != 59165) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivesresource_wait() and 0xFFFF) != 38748) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_method_objectivestasksresource_list() and 0xFFFF) != 62388) {
@@ -12733,6 +12765,302 @@ public object FfiConverterTypeObjectiveContextWindowPage: FfiConverter<Objective
 
 
 /**
+ * A follow of one objective's events: call `next()` until it returns null.
+ */
+public interface ObjectiveEventStreamInterface {
+    
+    /**
+     * The last event delivered (or the resume point): pass it as `afterEventId` to continue.
+     */
+    fun `lastEventId`(): kotlin.String?
+    
+    /**
+     * The next event, or null once the objective is terminal and every event is delivered.
+     */
+    suspend fun `next`(): ObjectiveListEventsResponse?
+    
+    companion object
+}
+
+/**
+ * A follow of one objective's events: call `next()` until it returns null.
+ */
+open class ObjectiveEventStream: Disposable, AutoCloseable, ObjectiveEventStreamInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_cadenya_uniffi_fn_free_objectiveeventstream(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_cadenya_uniffi_fn_clone_objectiveeventstream(handle, status)
+        }
+    }
+
+    
+    /**
+     * The last event delivered (or the resume point): pass it as `afterEventId` to continue.
+     */override fun `lastEventId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_objectiveeventstream_last_event_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next event, or null once the objective is terminal and every event is delivered.
+     */
+    @Throws(CadenyaException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `next`() : ObjectiveListEventsResponse? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_cadenya_uniffi_fn_method_objectiveeventstream_next(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_cadenya_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_cadenya_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_cadenya_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeObjectiveListEventsResponse.lift(it) },
+        // Error FFI converter
+        CadenyaException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeObjectiveEventStream: FfiConverter<ObjectiveEventStream, Long> {
+    override fun lower(value: ObjectiveEventStream): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ObjectiveEventStream {
+        return ObjectiveEventStream(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ObjectiveEventStream {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ObjectiveEventStream) = 8UL
+
+    override fun write(value: ObjectiveEventStream, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * One page of `ObjectiveFeedback`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`
  * (null after the last page), which repeats the request through the core.
  */
@@ -15149,6 +15477,13 @@ public interface ObjectivesResourceInterface {
     fun `feedback`(): ObjectivesFeedbackResource
     
     /**
+     * The objective's events, oldest first, each exactly once, polling for new ones until the
+     * objective is terminal and its last events are delivered; starts after `after_event_id`
+     * when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+     */
+    fun `followEvents`(`objectiveId`: kotlin.String, `afterEventId`: kotlin.String? = null, `timeout`: java.time.Duration? = null, `workspaceId`: kotlin.String? = null): ObjectiveEventStream
+    
+    /**
      * List objectives
      *
      * Pages through the workspace's objectives, optionally filtered.
@@ -15198,6 +15533,13 @@ public interface ObjectivesResourceInterface {
      * The `objectives.tools` operations.
      */
     fun `tools`(): ObjectivesToolsResource
+    
+    /**
+     * Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
+     * is one of `states` (default: finalized, failed, cancelled) and returns it;
+     * `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+     */
+    suspend fun `wait`(`objectiveId`: kotlin.String, `states`: List<ObjectiveStatusState>? = null, `timeout`: java.time.Duration? = null, `workspaceId`: kotlin.String? = null): Objective
     
     companion object
 }
@@ -15456,6 +15798,29 @@ open class ObjectivesResource: Disposable, AutoCloseable, ObjectivesResourceInte
 
     
     /**
+     * The objective's events, oldest first, each exactly once, polling for new ones until the
+     * objective is terminal and its last events are delivered; starts after `after_event_id`
+     * when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+     */
+    @Throws(CadenyaException::class)override fun `followEvents`(`objectiveId`: kotlin.String, `afterEventId`: kotlin.String?, `timeout`: java.time.Duration?, `workspaceId`: kotlin.String?): ObjectiveEventStream {
+            return FfiConverterTypeObjectiveEventStream.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CadenyaException) { _status ->
+    UniffiLib.uniffi_cadenya_uniffi_fn_method_objectivesresource_follow_events(
+        it,
+        
+        FfiConverterString.lower(`objectiveId`),
+        FfiConverterOptionalString.lower(`afterEventId`),
+        FfiConverterOptionalDuration.lower(`timeout`),
+        FfiConverterOptionalString.lower(`workspaceId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * List objectives
      *
      * Pages through the workspace's objectives, optionally filtered.
@@ -15642,6 +16007,36 @@ open class ObjectivesResource: Disposable, AutoCloseable, ObjectivesResourceInte
     )
     }
     
+
+    
+    /**
+     * Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
+     * is one of `states` (default: finalized, failed, cancelled) and returns it;
+     * `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+     */
+    @Throws(CadenyaException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `wait`(`objectiveId`: kotlin.String, `states`: List<ObjectiveStatusState>?, `timeout`: java.time.Duration?, `workspaceId`: kotlin.String?) : Objective {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_cadenya_uniffi_fn_method_objectivesresource_wait(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`objectiveId`),
+        FfiConverterOptionalSequenceTypeObjectiveStatusState.lower(`states`),
+        FfiConverterOptionalDuration.lower(`timeout`),
+        FfiConverterOptionalString.lower(`workspaceId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_cadenya_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_cadenya_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_cadenya_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeObjective.lift(it) },
+        // Error FFI converter
+        CadenyaException.ErrorHandler,
+    )
+    }
 
     
 
@@ -43092,6 +43487,38 @@ public object FfiConverterOptionalTypeObjectiveInfo: FfiConverterRustBuffer<Obje
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeObjectiveListEventsResponse: FfiConverterRustBuffer<ObjectiveListEventsResponse?> {
+    override fun read(buf: ByteBuffer): ObjectiveListEventsResponse? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeObjectiveListEventsResponse.read(buf)
+    }
+
+    override fun allocationSize(value: ObjectiveListEventsResponse?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeObjectiveListEventsResponse.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ObjectiveListEventsResponse?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeObjectiveListEventsResponse.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeObjectiveToolCallInfo: FfiConverterRustBuffer<ObjectiveToolCallInfo?> {
     override fun read(buf: ByteBuffer): ObjectiveToolCallInfo? {
         if (buf.get().toInt() == 0) {
@@ -45492,6 +45919,38 @@ public object FfiConverterOptionalSequenceTypeWorkspace: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterOptionalSequenceTypeObjectiveStatusState: FfiConverterRustBuffer<List<ObjectiveStatusState>?> {
+    override fun read(buf: ByteBuffer): List<ObjectiveStatusState>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeObjectiveStatusState.read(buf)
+    }
+
+    override fun allocationSize(value: List<ObjectiveStatusState>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeObjectiveStatusState.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<ObjectiveStatusState>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeObjectiveStatusState.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalSequenceTypeToolStatus: FfiConverterRustBuffer<List<ToolStatus>?> {
     override fun read(buf: ByteBuffer): List<ToolStatus>? {
         if (buf.get().toInt() == 0) {
@@ -46862,6 +47321,34 @@ public object FfiConverterSequenceTypeWorkspaceSecret: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeWorkspaceSecret.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeObjectiveStatusState: FfiConverterRustBuffer<List<ObjectiveStatusState>> {
+    override fun read(buf: ByteBuffer): List<ObjectiveStatusState> {
+        val len = buf.getInt()
+        return List<ObjectiveStatusState>(len) {
+            FfiConverterTypeObjectiveStatusState.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ObjectiveStatusState>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeObjectiveStatusState.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ObjectiveStatusState>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeObjectiveStatusState.write(it, buf)
         }
     }
 }

@@ -2,7 +2,6 @@ package com.cadenya.demo
 
 import com.cadenya.*
 import com.sun.net.httpserver.HttpServer
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import java.net.InetSocketAddress
 import java.util.concurrent.LinkedBlockingQueue
@@ -66,32 +65,25 @@ suspend fun runDemo(client: CadenyaClient, say: (String) -> Unit = ::println): D
         val objectiveId = objective.metadata.id
         say("✓ objective $objectiveId started\n")
 
-        val follower = EventFollower(client, objectiveId, say)
-        // Follow events until a tool call waits for approval.
-        var pending: ObjectiveToolCall? = null
-        while (pending == null) {
-            follower.poll()
-            pending = client.objectives().toolCalls().list(objectiveId).items()
-                .firstOrNull { it.status == ToolCallStatus.WaitingForApproval }
-            if (pending == null) follower.pause()
-        }
-        say("\n✓ approving tool call ${pending.metadata.id}\n")
+        // The core's helpers: wait until a tool call asks for approval (polling with backoff).
+        client.objectives().wait(objectiveId, states = listOf(ObjectiveStatusState.Waiting))
+        val pending = client.objectives().toolCalls().list(objectiveId, status = ToolCallStatus.WaitingForApproval).items().first()
+        say("✓ approving tool call ${pending.metadata.id}\n")
         client.objectives().toolCalls().approve(objectiveId, pending.metadata.id)
 
-        // Follow the rest until the objective is finalized.
-        while (client.objectives().retrieve(objectiveId).status.state != ObjectiveStatusState.Finalized) {
-            follower.poll()
-            follower.pause()
+        // Follow every event once, in order, until the objective is finalized.
+        val seen = mutableListOf<String>()
+        client.objectives().followEvents(objectiveId).asFlow().collect { e ->
+            seen.add(e.metadata.id)
+            say("  ${describe(e.data)}")
         }
-        follower.poll() // the events written before finalization
-
 
         // Every event is also delivered as a signed webhook: verify and unwrap each one.
         val verifier = client.webhook(secret)
         var verified = 0
         say("\nWebhooks (Standard Webhooks, HMAC-SHA256):")
         val deadline = System.nanoTime() + 10_000_000_000L
-        while (verified < follower.seen.size && System.nanoTime() < deadline) {
+        while (verified < seen.size && System.nanoTime() < deadline) {
             val d = receiver.deliveries.poll(2, TimeUnit.SECONDS) ?: break
             val event = verifier.unwrap(d.body, d.headers)
             say("  ✓ verified %-42s %s".format(event.type, d.headers["webhook-id"]))
@@ -110,38 +102,21 @@ suspend fun runDemo(client: CadenyaClient, say: (String) -> Unit = ::println): D
             true
         }
         val records = client.agents().webhookDeliveries().list(agent.metadata.id).items().size
-        say("\nDone: ${follower.seen.size} events, $verified webhooks verified, $records delivery records on the agent.")
-        return DemoResult(follower.seen.size, verified, forged, records)
+        say("\nDone: ${seen.size} events, $verified webhooks verified, $records delivery records on the agent.")
+        return DemoResult(seen.size, verified, forged, records)
     }
 }
 
-/** Prints each objective event once, in order, as a transcript line. */
-class EventFollower(private val client: CadenyaClient, private val objectiveId: String, private val say: (String) -> Unit) {
-    val seen = LinkedHashSet<String>()
-    private var polls = 0
-
-    suspend fun poll() {
-        // Every page of the event list, fetched lazily through the core's cursor.
-        client.objectives().listEvents(objectiveId, sortOrder = "asc").autoPaging().collect { e ->
-            if (seen.add(e.metadata.id)) say("  ${describe(e.data)}")
-        }
-    }
-
-    suspend fun pause() {
-        check(++polls <= 500) { "the objective did not progress" }
-        delay(20)
-    }
-
-    private fun describe(d: ObjectiveEventData): String = when {
-        d.userMessage != null -> "[user]      ${d.userMessage?.content.orEmpty()}"
-        d.assistantMessage != null -> "[assistant] ${d.assistantMessage?.content.orEmpty()}"
-        d.toolApprovalRequested != null -> "[tool]      approval requested for call ${d.toolApprovalRequested?.toolCallId}"
-        d.toolApproved != null -> "[tool]      approved"
-        d.toolCalled != null -> "[tool]      called"
-        d.toolResult != null -> "[tool]      result received"
-        d.finalized != null -> "[done]      objective finalized"
-        else -> "[event]     ${d.type}"
-    }
+/** One transcript line for an objective event. */
+private fun describe(d: ObjectiveEventData): String = when {
+    d.userMessage != null -> "[user]      ${d.userMessage?.content.orEmpty()}"
+    d.assistantMessage != null -> "[assistant] ${d.assistantMessage?.content.orEmpty()}"
+    d.toolApprovalRequested != null -> "[tool]      approval requested for call ${d.toolApprovalRequested?.toolCallId}"
+    d.toolApproved != null -> "[tool]      approved"
+    d.toolCalled != null -> "[tool]      called"
+    d.toolResult != null -> "[tool]      result received"
+    d.finalized != null -> "[done]      objective finalized"
+    else -> "[event]     ${d.type}"
 }
 
 /**

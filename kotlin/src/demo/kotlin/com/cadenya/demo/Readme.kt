@@ -17,10 +17,11 @@ suspend fun walkthrough(receiverUrl: String, body: ByteArray, headers: Map<Strin
     val objective = client.objectives().create(
         agent.metadata.id, ObjectiveData(initialMessage = "Weather in Lisbon tomorrow?"), variationId = variation.metadata.id,
     )
-    // Follow the events (every page, lazily) and approve the tool call waiting for approval.
-    client.objectives().listEvents(objective.metadata.id, sortOrder = "asc").autoPaging().collect { println(it.data.type) }
+    // Wait until it asks for approval, approve the tool call, then follow every event once to the end.
+    client.objectives().wait(objective.metadata.id, states = listOf(ObjectiveStatusState.Waiting))
     val call = client.objectives().toolCalls().list(objective.metadata.id, status = ToolCallStatus.WaitingForApproval).items().first()
     client.objectives().toolCalls().approve(objective.metadata.id, call.metadata.id)
+    client.objectives().followEvents(objective.metadata.id).asFlow().collect { println(it.data.type) }
     // In your webhook handler: verify the signature and timestamp, then decode the typed event.
     val secret = client.account().retrieve().info?.webhookEventsHmacSecret!!
     val event = client.webhook(secret).unwrap(body, headers)   // throws CadenyaException.WebhookVerification
