@@ -1,6 +1,6 @@
 // Soak: 10^5 calls sequential, then 10^5 calls 64-way concurrent, watching memory and fds.
 //
-//   node node/bench/soak.mjs [--calls 100000]    # `cadenya` must resolve (Linux: /proc)
+//   node --expose-gc node/bench/soak.mjs [--calls 100000]    # `cadenya` must resolve (Linux: /proc)
 //
 // Prints RSS and open file descriptors after the first 10 % (10^4 calls) of each phase and at its
 // end; both must stay flat in each phase (RSS within 5 MB, at most 2 more fds: a pooled
@@ -15,7 +15,11 @@ const CONCURRENCY = 64;
 const e = process.env;
 const client = new Cadenya({ apiKey: e.CADENYA_API_KEY, baseURL: e.CADENYA_BASE_URL, workspaceId: e.CADENYA_WORKSPACE_ID });
 const marks = [];
-const mark = (name) => marks.push({ name, rss: process.memoryUsage.rss() / 2 ** 20, fds: readdirSync('/proc/self/fd').length });
+// With `node --expose-gc` each mark collects garbage first, so RSS shows what is still held.
+const mark = (name) => {
+  globalThis.gc?.();
+  marks.push({ name, rss: process.memoryUsage.rss() / 2 ** 20, fds: readdirSync('/proc/self/fd').length });
+};
 
 const t0 = performance.now();
 for (let i = 0; i < calls; i++) {
