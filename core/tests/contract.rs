@@ -228,31 +228,11 @@ fn an_error_record_is_one_json_object() {
     assert!(v["headers"].is_null() && v["requestId"].is_null());
 }
 
-/// A new objective of a new agent; `labels` steer the server's simulation.
-async fn objective(env: &Env, labels: &[(&str, &str)]) -> String {
-    use cadenya::models::*;
-    use cadenya::params::*;
-    let agent = env.client.agents().create(agent_params("contract")).await.unwrap();
-    let labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let created = env
-        .client
-        .objectives()
-        .create(ObjectivesCreateParams {
-            agent_id: agent.metadata.id,
-            metadata: Some(CreateOperationMetadata { labels: Some(labels), ..Default::default() }),
-            data: ObjectiveData { initial_message: Some("hi".into()), ..Default::default() },
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    created.metadata.id
-}
-
 #[tokio::test]
 async fn objective_helpers_speak_json_text_and_wire_states() {
     let env = start().await;
     let session = contract::Session::new(settings(&env)).unwrap();
-    let id = objective(&env, &[("simulate", "fail")]).await;
+    let id = start_objective(&env.client, &[("simulate", "fail")]).await;
 
     let events = session.follow_events(&id, contract::ObjectiveSettings::default()).unwrap();
     let mut seen = Vec::new();

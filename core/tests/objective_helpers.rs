@@ -9,24 +9,7 @@ use cadenya::objectives::{FollowOptions, ObjectiveEvent, WaitOptions};
 use cadenya::params::*;
 use cadenya::{Client, Error};
 use futures_util::TryStreamExt;
-use std::collections::BTreeMap;
 use std::time::Duration;
-
-async fn start_objective(client: &Client, labels: &[(&str, &str)]) -> String {
-    let agent = client.agents().create(common::agent_params("helper")).await.unwrap();
-    let labels: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let objective = client
-        .objectives()
-        .create(ObjectivesCreateParams {
-            agent_id: agent.metadata.id,
-            metadata: Some(CreateOperationMetadata { labels: Some(labels), ..Default::default() }),
-            data: ObjectiveData { initial_message: Some("What is the answer?".into()), ..Default::default() },
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    objective.metadata.id
-}
 
 fn kinds(events: &[ObjectiveEvent]) -> Vec<String> {
     events.iter().map(|e| e.data.r#type.clone().unwrap_or_default().replace("OBJECTIVE_EVENT_TYPE_", "")).collect()
@@ -68,7 +51,7 @@ const APPROVED_RUN: [&str; 8] = [
 async fn waits_for_approval_then_follows_to_the_finalized_event() {
     let env = common::start().await;
     let client = env.client.clone();
-    let id = start_objective(&client, &[]).await;
+    let id = common::start_objective(&client, &[]).await;
 
     // The follower runs from the start, across the approval pause, to the end.
     let follow = tokio::spawn({
@@ -93,7 +76,7 @@ async fn waits_for_approval_then_follows_to_the_finalized_event() {
 #[tokio::test]
 async fn wait_times_out_with_the_last_state() {
     let env = common::start().await;
-    let id = start_objective(&env.client, &[]).await;
+    let id = common::start_objective(&env.client, &[]).await;
     let objectives = env.client.objectives();
     until_waiting(&env.client, &id).await;
 
@@ -126,7 +109,7 @@ async fn wait_times_out_with_the_last_state() {
 #[tokio::test]
 async fn a_failing_objective_ends_the_wait_and_the_stream() {
     let env = common::start().await;
-    let id = start_objective(&env.client, &[("simulate", "fail")]).await;
+    let id = common::start_objective(&env.client, &[("simulate", "fail")]).await;
     let events: Vec<_> =
         env.client.objectives().follow_events(&id, FollowOptions::default()).try_collect().await.unwrap();
     assert_eq!(kinds(&events), ["USER_MESSAGE", "ASSISTANT_MESSAGE", "ERROR"]);
@@ -145,7 +128,7 @@ async fn a_failing_objective_ends_the_wait_and_the_stream() {
 async fn resumes_after_an_event_id() {
     let env = common::start().await;
     let client = &env.client;
-    let id = start_objective(client, &[]).await;
+    let id = common::start_objective(client, &[]).await;
     until_waiting(client, &id).await;
 
     // Read two events, stop, and resume from the last one delivered while the run continues.
@@ -170,7 +153,7 @@ async fn page_boundaries_mid_stream_neither_repeat_nor_skip() {
     let env = common::start().await;
     let client = &env.client;
     for page_size in [1, 2, 3] {
-        let id = start_objective(client, &[]).await;
+        let id = common::start_objective(client, &[]).await;
         env.server.clear_requests();
         let options = FollowOptions { page_size: Some(page_size), ..Default::default() };
         let follow = tokio::spawn(client.objectives().follow_events(&id, options).try_collect::<Vec<_>>());
@@ -198,7 +181,7 @@ async fn page_boundaries_mid_stream_neither_repeat_nor_skip() {
 async fn follow_resumes_after_every_event_of_a_finished_run() {
     let env = common::start().await;
     let client = &env.client;
-    let id = start_objective(client, &[]).await;
+    let id = common::start_objective(client, &[]).await;
     until_waiting(client, &id).await;
     approve_pending(client, &id).await;
     client.objectives().wait(&id, WaitOptions::default()).await.unwrap();

@@ -63,3 +63,20 @@ pub fn requests_to(server: &ServerHandle, method: &str, path_suffix: &str) -> Ve
 pub fn header<'a>(r: &'a RecordedRequest, name: &str) -> Option<&'a str> {
     r.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
+
+/// A new objective of a new agent; `labels` steer the server's simulation (`simulate: fail`).
+pub async fn start_objective(client: &Client, labels: &[(&str, &str)]) -> String {
+    let agent = client.agents().create(agent_params("helper")).await.unwrap();
+    let labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let objective = client
+        .objectives()
+        .create(ObjectivesCreateParams {
+            agent_id: agent.metadata.id,
+            metadata: Some(CreateOperationMetadata { labels: Some(labels), ..Default::default() }),
+            data: ObjectiveData { initial_message: Some("What is the answer?".into()), ..Default::default() },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    objective.metadata.id
+}
