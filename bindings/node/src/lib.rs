@@ -144,14 +144,8 @@ impl NativeClient {
             workspace_id: None,
         };
         let (path, query) = (pairs(&path), pairs(&query));
-        let body = body.as_deref().map(DynamicBody::Text);
-        let input = CallInput {
-            operation: &operation,
-            path: &path,
-            query: &query,
-            body,
-            options: options.into_options().map_err(js_error)?,
-        };
+        let (body, options) = (body.as_deref().map(DynamicBody::Text), options.into_options().map_err(js_error)?);
+        let input = CallInput { operation: &operation, path: &path, query: &query, body, options };
         let (fut, session) = (self.session.call(input), Arc::clone(&self.session));
         spawn(env, abort, async move { reply(fut.await, raw, &session) })
     }
