@@ -3,8 +3,7 @@
 //! log records the host drains on its threads (a runtime thread never calls into the host), the
 //! gate that keeps threads out of a host that is exiting, and client settings read from JSON.
 
-use super::{ClientSettings, PerProcess};
-use crate::error::{Error, Result};
+use super::PerProcess;
 use crate::logging::LogRecord;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
@@ -215,56 +214,11 @@ impl ExitGate {
     }
 }
 
-/// [`ClientSettings`] as JSON text, for bindings whose language builds an object more easily
-/// than it passes a dozen arguments. Every field is optional; snake_case names.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SettingsJson {
-    api_key: Option<String>,
-    base_url: Option<String>,
-    workspace_id: Option<String>,
-    webhook_secret: Option<String>,
-    timeout: Option<f64>,
-    max_retries: Option<f64>,
-    #[serde(default)]
-    default_headers: Vec<(String, String)>,
-    user_agent: Option<String>,
-    log_level: Option<String>,
-    ca_bundle_path: Option<String>,
-    ca_bundle_pem: Option<String>,
-    proxy: Option<String>,
-    connect_timeout: Option<f64>,
-}
-
-impl ClientSettings {
-    /// Settings from a JSON object (`timeout` and `connect_timeout` in seconds, `default_headers`
-    /// as `[name, value]` pairs, `ca_bundle_pem` as PEM text); no logger.
-    pub fn from_json(text: &str) -> Result<ClientSettings> {
-        let s: SettingsJson = serde_json::from_str(text)
-            .map_err(|e| Error::Configuration { message: format!("invalid client settings: {e}") })?;
-        Ok(ClientSettings {
-            api_key: s.api_key,
-            base_url: s.base_url,
-            workspace_id: s.workspace_id,
-            webhook_secret: s.webhook_secret,
-            timeout_secs: s.timeout,
-            max_retries: s.max_retries,
-            default_headers: s.default_headers,
-            user_agent: s.user_agent,
-            log_level: s.log_level,
-            logger: None,
-            ca_bundle_path: s.ca_bundle_path,
-            ca_bundle_pem: s.ca_bundle_pem.map(String::into_bytes),
-            proxy: s.proxy,
-            connect_timeout_secs: s.connect_timeout,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::LogLevel;
+    use crate::contract::ClientSettings;
 
     #[test]
     fn log_records_wait_for_the_host() {
@@ -314,5 +268,7 @@ mod tests {
         let s = ClientSettings::from_json(r#"{"timeout": 2.5, "default_headers": [["x-a", "1"]]}"#);
         assert_eq!(s.map(|s| (s.timeout_secs, s.default_headers.len())).ok(), Some((Some(2.5), 1)));
         assert!(ClientSettings::from_json(r#"{"timeot": 1}"#).is_err());
+        let s = ClientSettings::from_json(r#"{"connect_timeout": 0.5, "ca_bundle_pem": "PEM"}"#);
+        assert_eq!(s.map(|s| (s.connect_timeout_secs, s.ca_bundle_pem)).ok(), Some((Some(0.5), Some(b"PEM".to_vec()))));
     }
 }

@@ -25,29 +25,39 @@ pub fn retry_count(name: &str, n: f64) -> Result<u32> {
 }
 
 /// The settings of a new client. Every unset field falls back to the environment, then to the
-/// defaults (see [`ClientOptions`]).
-#[derive(Default)]
+/// defaults (see [`ClientOptions`]). Also readable from JSON ([`ClientSettings::from_json`]).
+#[derive(Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClientSettings {
     pub api_key: Option<String>,
     pub base_url: Option<String>,
     pub workspace_id: Option<String>,
     pub webhook_secret: Option<String>,
-    /// Per-attempt timeout, seconds.
+    /// Per-attempt timeout, seconds (`timeout` in JSON).
+    #[serde(rename = "timeout")]
     pub timeout_secs: Option<f64>,
     pub max_retries: Option<f64>,
     pub default_headers: Vec<(String, String)>,
     pub user_agent: Option<String>,
     /// `off`, `error`, `warn`, `info`, `debug` or `trace`.
     pub log_level: Option<String>,
+    #[serde(skip)]
     pub logger: Option<SharedLogSink>,
     /// A PEM file of extra certificate authorities.
     pub ca_bundle_path: Option<String>,
     /// PEM text of extra certificate authorities.
+    #[serde(deserialize_with = "pem_text")]
     pub ca_bundle_pem: Option<Vec<u8>>,
     /// `http://host:port`, overriding `HTTPS_PROXY` / `NO_PROXY`.
     pub proxy: Option<String>,
-    /// Longest wait for a TCP + TLS connection, seconds.
+    /// Longest wait for a TCP + TLS connection, seconds (`connect_timeout` in JSON).
+    #[serde(rename = "connect_timeout")]
     pub connect_timeout_secs: Option<f64>,
+}
+
+/// PEM arrives in JSON as text.
+fn pem_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<u8>>, D::Error> {
+    Ok(<Option<String> as serde::Deserialize>::deserialize(d)?.map(String::into_bytes))
 }
 
 impl std::fmt::Debug for ClientSettings {
@@ -63,6 +73,15 @@ impl std::fmt::Debug for ClientSettings {
 }
 
 impl ClientSettings {
+    /// Settings from a JSON object with snake_case keys (`timeout` and `connect_timeout` in
+    /// seconds, `default_headers` as `[name, value]` pairs, `ca_bundle_pem` as PEM text), for
+    /// bindings whose language builds an object more easily than it passes a dozen arguments.
+    /// Unknown keys are refused; there is no logger.
+    pub fn from_json(text: &str) -> Result<ClientSettings> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::Configuration { message: format!("invalid client settings: {e}") })
+    }
+
     /// The core's options; a bad value is a configuration error naming the option.
     pub fn into_options(self) -> Result<ClientOptions> {
         let config = |e: Error| match e {
