@@ -2,7 +2,7 @@
 // platform package npm installed, and every way that can fail (unsupported platform, platform
 // package missing, corrupt addon, mismatched versions) ends in one error naming the platform.
 // Each case copies the installed package into a fresh node_modules and loads it in a child.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -30,9 +30,13 @@ function run(dir, code, args = []) {
   return spawnSync(process.execPath, [...args, '-e', code], { cwd: dir, env, encoding: 'utf8' });
 }
 
+const projects = [];
+after(() => projects.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A project whose node_modules holds a copy of the installed main package, plus `extra`. */
 function project(extra = () => {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenya-loader-'));
+  projects.push(dir);
   fs.cpSync(mainDir, path.join(dir, 'node_modules', 'cadenya'), { recursive: true });
   extra(path.join(dir, 'node_modules'));
   return dir;
