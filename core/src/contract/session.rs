@@ -7,7 +7,7 @@ use super::{Body, ClientSettings, Response};
 use crate::error::{Error, Result};
 use crate::json::RawJson;
 use crate::{Client, ClientBuilder, Page};
-use futures_util::future::{AbortHandle, Abortable};
+use futures_util::future::{AbortHandle, Abortable, BoxFuture};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -141,22 +141,27 @@ impl Session {
     }
 
     /// Checks and sends one call (see [`Client::invoke`]); closing the session ends it.
-    pub fn call(&self, input: CallInput<'_>) -> impl Future<Output = Outcome> + Send + 'static {
+    ///
+    /// Boxed: the request's state machine (retries, reqwest, timeouts) is about 12 KB, and each
+    /// binding wraps it a few times before its runtime's `spawn` moves it once more. Unboxed, those
+    /// moves were memcpys of the whole state on the host's thread, several per call.
+    pub fn call(&self, input: CallInput<'_>) -> BoxFuture<'static, Outcome> {
         let prepared = catch(|| self.client()?.prepare(input));
-        self.until_closed(async move {
+        Box::pin(self.until_closed(async move {
             match prepared {
                 Ok(p) => p.send().await,
                 Err(e) => Err(ErrorRecord::from(e)),
             }
-        })
+        }))
     }
 
     /// The page after `page` (an empty body after the last one); closing the session ends it.
-    pub fn next_page(&self, page: Arc<Page<RawJson>>) -> impl Future<Output = Outcome> + Send + 'static {
-        self.until_closed(async move {
+    /// Boxed, as [`Session::call`].
+    pub fn next_page(&self, page: Arc<Page<RawJson>>) -> BoxFuture<'static, Outcome> {
+        Box::pin(self.until_closed(async move {
             let next = next_page(&page).await?;
             let body = next.map(Body::Page).unwrap_or(Body::Empty);
             Ok(Response { status: 200, headers: Default::default(), request_id: None, body })
-        })
+        }))
     }
 }
