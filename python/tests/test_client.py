@@ -145,3 +145,43 @@ async def test_close_cancels_calls_in_flight(server: Server) -> None:
     t.join(timeout=4)
     assert not t.is_alive(), "a sync call in flight was not cancelled by close()"
     assert len(errors) == 1 and "closed" in str(errors[0])
+
+
+async def test_close_ends_page_fetches_too(server: Server) -> None:
+    """A page's next fetch is a call of its client: after close() it fails, and close() ends one in flight."""
+    import asyncio
+
+    from conftest import fault
+
+    c = cadenya.Cadenya(api_key=server.api_key, base_url=server.base_url, workspace_id=server.workspace_id)
+    for i in range(3):
+        c.agents.create(**agent_params(f"close-pages-{i}"))
+    page = c.agents.list(prefix="close-pages-", limit=1)
+    assert page.has_next_page()
+    c.close()
+    with pytest.raises(cadenya.CadenyaError, match="closed"):
+        page.get_next_page()
+    with pytest.raises(cadenya.CadenyaError, match="closed"):
+        list(page)
+
+    # An in-flight next-page fetch (the server holds it for 5 s) ends as soon as the client closes.
+    import json
+    import time
+    import urllib.request
+
+    ac = cadenya.AsyncCadenya(api_key=server.api_key, base_url=server.base_url, workspace_id=server.workspace_id)
+    first = await ac.agents.list(prefix="close-pages-", limit=1)
+    assert first.has_next_page()
+    arm = {"method": "GET", "path_prefix": f"/v1/workspaces/{server.workspace_id}/agents", "fault": "delay-ms=5000;times=1"}
+    req = urllib.request.Request(server.base_url + "/_cadenya/faults", data=json.dumps(arm).encode(), method="POST")
+    urllib.request.urlopen(req, timeout=10).close()
+    try:
+        slow = asyncio.ensure_future(first.get_next_page())
+        await asyncio.sleep(0.1)
+        t0 = time.monotonic()
+        await ac.close()
+        with pytest.raises(cadenya.CadenyaError, match="closed"):
+            await slow
+        assert time.monotonic() - t0 < 4, "the page fetch ran to its answer instead of being cancelled"
+    finally:
+        urllib.request.urlopen(urllib.request.Request(server.base_url + "/_cadenya/faults", method="DELETE"), timeout=10).close()

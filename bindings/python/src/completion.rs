@@ -4,7 +4,7 @@
 //! `add_reader`, or a reader task on loops without it): workers push plain Rust results, the loop
 //! thread converts them and completes the futures, which never leave it.
 
-use cadenya::contract::{self, Completions, Outcome};
+use cadenya::contract::{self, Completions, Outcome, Session};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::collections::HashMap;
@@ -36,8 +36,7 @@ impl Completer {
         Ok(Completer { done: Arc::new(done), pending: Mutex::default() })
     }
 
-    /// The socket the loop watches (a file descriptor, or a `SOCKET` handle on Windows); it
-    /// stays the completer's: Python wraps only a duplicate of it.
+    /// The socket the loop watches (fd, or `SOCKET` on Windows); Python wraps only a duplicate of it.
     #[getter]
     fn fd(&self) -> i64 {
         self.done.fd()
@@ -76,7 +75,10 @@ impl Completer {
 
 /// Starts `fut` on the core's runtime and returns a future of the running asyncio loop that
 /// receives its result in Python. Cancelling that future aborts the task.
-pub fn spawn(py: Python<'_>, fut: impl Future<Output = Outcome> + Send + 'static, raw: bool) -> PyResult<Py<PyAny>> {
+pub fn spawn<F>(py: Python<'_>, fut: F, raw: bool, s: Arc<Session>) -> PyResult<Py<PyAny>>
+where
+    F: Future<Output = Outcome> + Send + 'static,
+{
     static COMPLETER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let rt = contract::runtime().map_err(|e| crate::to_pyerr(py, &e.into()))?;
     let (completer, py_fut): (Bound<'_, Completer>, Bound<'_, PyAny>) =
@@ -86,7 +88,7 @@ pub fn spawn(py: Python<'_>, fut: impl Future<Output = Outcome> + Send + 'static
     let done = completer.get().done.clone();
     let handle = rt.spawn(async move {
         let result = fut.await;
-        done.push((id, Box::new(move |py| crate::to_python(py, result, raw))));
+        done.push((id, Box::new(move |py| crate::to_python(py, result, raw, &s))));
     });
     lock(&completer.get().pending).insert(id, (py_fut.clone().unbind(), handle.abort_handle()));
     py_fut.call_method1("add_done_callback", (completer.getattr("settled")?,))?;

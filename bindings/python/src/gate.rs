@@ -31,8 +31,7 @@ pub fn block_on<T: Send, R>(
     r
 }
 
-/// The `atexit` hook: closes the gate and waits (GIL released, at most 5 s) for the threads
-/// already past it.
+/// The `atexit` hook: closes the gate, then waits (GIL released, ≤ 5 s) for threads already past it.
 #[pyfunction]
 fn _at_exit(py: Python<'_>) {
     py.detach(|| GATE.close(Duration::from_secs(5)));

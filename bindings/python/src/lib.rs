@@ -46,9 +46,8 @@ fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     JSON_LOADS.import(py, "json", "loads")?.call1((text,))
 }
 
-/// A finished call in Python: `None`, the decoded JSON, a `NativePage`, or with `raw`
-/// `(status, headers, request_id, value)`.
-fn to_python(py: Python<'_>, result: Outcome, raw: bool) -> PyResult<Py<PyAny>> {
+/// A finished call in Python: `None`, decoded JSON, a `NativePage`, or (`raw`) `(status, headers, request_id, value)`.
+fn to_python(py: Python<'_>, result: Outcome, raw: bool, session: &Arc<Session>) -> PyResult<Py<PyAny>> {
     // The log records queued so far go to `logging` here, on a Python thread.
     let logs = LOGS.take();
     if !logs.is_empty() {
@@ -62,7 +61,7 @@ fn to_python(py: Python<'_>, result: Outcome, raw: bool) -> PyResult<Py<PyAny>> 
     let value = match r.body {
         Body::Empty => py.None(),
         Body::Json(v) => json_loads(py, v.get())?.unbind(),
-        Body::Page(p) => Py::new(py, NativePage::new(py, p)?)?.into_any(),
+        Body::Page(p) => Py::new(py, NativePage::new(py, p, session)?)?.into_any(),
     };
     if !raw {
         return Ok(value);
@@ -71,16 +70,16 @@ fn to_python(py: Python<'_>, result: Outcome, raw: bool) -> PyResult<Py<PyAny>> 
 }
 
 /// Runs `fut` for Python: blocking with the GIL released, or (`aio`) as a future of the running
-/// asyncio loop (cancelling it aborts the call).
-fn run<F>(py: Python<'_>, fut: F, raw: bool, aio: bool) -> PyResult<Py<PyAny>>
+/// asyncio loop (cancelling it aborts the call). Pages it returns fetch through `session`.
+fn run<F>(py: Python<'_>, fut: F, raw: bool, aio: bool, session: &Arc<Session>) -> PyResult<Py<PyAny>>
 where
     F: Future<Output = Outcome> + Send + 'static,
 {
     let fut = BusyPoll::global().track(fut);
     if aio {
-        completion::spawn(py, fut, raw)
+        completion::spawn(py, fut, raw, Arc::clone(session))
     } else {
-        gate::block_on(py, fut, |py, r| to_python(py, r, raw))
+        gate::block_on(py, fut, |py, r| to_python(py, r, raw, session))
     }
 }
 
@@ -91,7 +90,7 @@ fn no_headers(body: Option<Body>) -> Response {
 /// The core client behind `cadenya.Cadenya` / `cadenya.AsyncCadenya` (see `Session`).
 #[pyclass(frozen, module = "cadenya._native")]
 struct NativeClient {
-    session: Session,
+    session: Arc<Session>,
 }
 
 #[pymethods]
@@ -101,7 +100,7 @@ impl NativeClient {
     fn new(py: Python<'_>, settings: &str) -> PyResult<Self> {
         let mut settings = ClientSettings::from_json(settings).map_err(|e| to_pyerr(py, &e.into()))?;
         settings.logger = Some(Arc::new(|r: &LogRecord| LOGS.push(r)) as SharedLogSink);
-        Session::new(settings).map(|session| NativeClient { session }).map_err(|e| to_pyerr(py, &e))
+        Session::new(settings).map(|s| NativeClient { session: Arc::new(s) }).map_err(|e| to_pyerr(py, &e))
     }
 
     /// `(base_url, workspace_id, has_webhook_secret, is_closed)`.
@@ -143,23 +142,23 @@ impl NativeClient {
         let path: Vec<_> = names.into_iter().zip(path.iter().map(String::as_str)).collect();
         let query: Vec<_> = query.iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let body = body.map(DynamicBody::Text);
-        run(py, self.session.call(CallInput { operation: op, path: &path, query: &query, body, options }), raw, aio)
+        let call = self.session.call(CallInput { operation: op, path: &path, query: &query, body, options });
+        run(py, call, raw, aio, &self.session)
     }
 
     /// Polls an objective until its state is in `states` (empty: the terminal ones); its JSON.
     #[pyo3(signature = (id, args, aio=false))]
     fn wait_objective(&self, py: Python<'_>, id: &str, args: ObjectiveArgs, aio: bool) -> PyResult<Py<PyAny>> {
-        run(py, self.session.wait_objective(id, objective_settings(args)), false, aio)
+        run(py, self.session.wait_objective(id, objective_settings(args)), false, aio, &self.session)
     }
 
     /// The events of an objective, oldest first, each once, until it is terminal.
     fn follow_events(&self, py: Python<'_>, objective_id: &str, args: ObjectiveArgs) -> PyResult<NativeEvents> {
         let events = self.session.follow_events(objective_id, objective_settings(args));
-        Ok(NativeEvents { events: events.map_err(|e| to_pyerr(py, &e))? })
+        Ok(NativeEvents { events: events.map_err(|e| to_pyerr(py, &e))?, session: Arc::clone(&self.session) })
     }
 
-    /// A webhook verifier for `secret`, or for the client's configured one; `now` (Unix seconds)
-    /// pins its clock (the tests replay vectors at their recorded time).
+    /// A verifier for `secret` or the client's own; `now` (Unix seconds) pins its clock (test vectors).
     #[pyo3(signature = (secret=None, now=None))]
     fn webhook(&self, py: Python<'_>, secret: Option<&str>, now: Option<f64>) -> PyResult<NativeWebhook> {
         let hook = self.session.client().and_then(|c| c.webhooks().verifier(secret));
@@ -177,25 +176,25 @@ struct NativePage {
     next_cursor: Option<String>,
     #[pyo3(get)]
     has_next_page: bool,
-    /// The page with its items taken out: what `next_page` needs.
+    /// The page with its items taken out, and its client's session: what `next_page` needs.
     page: Arc<Page<RawJson>>,
+    session: Arc<Session>,
 }
 
 impl NativePage {
-    fn new(py: Python<'_>, mut page: Page<RawJson>) -> PyResult<Self> {
+    fn new(py: Python<'_>, mut page: Page<RawJson>, session: &Arc<Session>) -> PyResult<Self> {
         let items = json_loads(py, &page.take_items_json())?.cast_into::<PyList>()?.unbind();
         let (next_cursor, has_next_page) = (page.next_cursor.clone(), page.has_next_page());
-        Ok(NativePage { items, next_cursor, has_next_page, page: Arc::new(page) })
+        Ok(NativePage { items, next_cursor, has_next_page, page: Arc::new(page), session: Arc::clone(session) })
     }
 }
 
 #[pymethods]
 impl NativePage {
-    /// The next page, or `None` after the last one (with `aio`, a future of it).
+    /// The next page, or `None` after the last one (with `aio`, a future of it); `close()` ends it.
     #[pyo3(signature = (aio=false))]
     fn next_page(&self, py: Python<'_>, aio: bool) -> PyResult<Py<PyAny>> {
-        let page = self.page.clone();
-        run(py, async move { contract::next_page(&page).await.map(|p| no_headers(p.map(Body::Page))) }, false, aio)
+        run(py, self.session.next_page(Arc::clone(&self.page)), false, aio, &self.session)
     }
 }
 
@@ -203,6 +202,7 @@ impl NativePage {
 #[pyclass(frozen, module = "cadenya._native")]
 struct NativeEvents {
     events: ObjectiveEvents,
+    session: Arc<Session>,
 }
 
 #[pymethods]
@@ -211,7 +211,7 @@ impl NativeEvents {
     #[pyo3(signature = (aio=false))]
     fn next(&self, py: Python<'_>, aio: bool) -> PyResult<Py<PyAny>> {
         let next = self.events.next();
-        run(py, async move { next.await.map(|e| no_headers(e.map(Body::Json))) }, false, aio)
+        run(py, async move { next.await.map(|e| no_headers(e.map(Body::Json))) }, false, aio, &self.session)
     }
 
     #[getter]
@@ -241,8 +241,7 @@ impl NativeWebhook {
     }
 }
 
-/// Raises `WebhookVerificationError` (`bad_payload`) unless `payload` is the webhook envelope;
-/// verifies nothing.
+/// Raises `WebhookVerificationError` (`bad_payload`) unless `payload` is the envelope; verifies nothing.
 #[pyfunction]
 fn check_envelope(py: Python<'_>, payload: &[u8]) -> PyResult<()> {
     contract::webhook_unsafe_unwrap(payload).map_err(|e| to_pyerr(py, &e))
