@@ -109,6 +109,8 @@ export declare class CursorPage<T> implements AsyncIterable<T> {
   hasNextPage(): boolean;
   /** The next page, or null after the last one. */
   nextPage(options?: { signal?: AbortSignal | null }): Promise<CursorPage<T> | null>;
+  /** As `nextPage`, but rejects with `CadenyaError` after the last page. */
+  getNextPage(options?: { signal?: AbortSignal | null }): Promise<CursorPage<T>>;
   /** This page and every page after it. */
   iterPages(): AsyncIterableIterator<CursorPage<T>>;
   [Symbol.asyncIterator](): AsyncIterator<T>;

@@ -468,6 +468,13 @@ class CursorPage {
     return n ? new CursorPage(n, signal) : null;
   }
 
+  /** As `nextPage`, but rejects with `CadenyaError` after the last page (as the official SDK does). */
+  async getNextPage(options) {
+    const n = await this.nextPage(options);
+    if (!n) throw new errors.CadenyaError('No next page expected; check `hasNextPage()` first');
+    return n;
+  }
+
   /** This page and every page after it. */
   async *iterPages() {
     let page = this;

@@ -196,3 +196,24 @@ test('close() ends the calls in flight and refuses later ones', async () => {
   await assert.rejects(pending, (e) => e instanceof ConfigurationError && /closed/.test(e.message));
   await assert.rejects(client.account.retrieve(), ConfigurationError);
 });
+
+test('close() ends page fetches too: one in flight, and later ones', async () => {
+  const client = clientFor(server);
+  for (let i = 0; i < 3; i++) await client.agents.create(agentBody(`close-pages-${i}`));
+  const first = await client.agents.list({ prefix: 'close-pages-', limit: 1 });
+  assert.ok(first.hasNextPage());
+  // The server holds the next list request for 5 s.
+  const faults = `${server.base_url}/_cadenya/faults`;
+  const arm = { method: 'GET', path_prefix: `/v1/workspaces/${server.workspace_id}/agents`, fault: 'delay-ms=5000;times=1' };
+  await fetch(faults, { method: 'POST', body: JSON.stringify(arm) });
+  try {
+    const pending = first.getNextPage();
+    setTimeout(() => client.close(), 100);
+    const t0 = performance.now();
+    await assert.rejects(pending, (e) => e instanceof ConfigurationError && /closed/.test(e.message));
+    assert.ok(performance.now() - t0 < 4000, 'the page fetch ran to its answer instead of being cancelled');
+  } finally {
+    await fetch(faults, { method: 'DELETE' });
+  }
+  await assert.rejects(first.nextPage(), (e) => e instanceof ConfigurationError && /closed/.test(e.message));
+});

@@ -1,7 +1,7 @@
 // Cursor pagination: first page, nextPage(), lazy `for await` over every item, options carried over.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CursorPage, PagePromise, APIUserAbortError, InternalServerError } from 'cadenya';
+import { CursorPage, PagePromise, APIUserAbortError, CadenyaError, InternalServerError } from 'cadenya';
 import { startServer, clientFor, agentBody, fault } from './helpers.mjs';
 
 let server;
@@ -28,11 +28,12 @@ test('await gives the first page; nextPage() walks on; the last page has no next
   assert.equal(typeof first.nextCursor, 'string');
   const second = await first.nextPage();
   assert.deepEqual(second.items.map((a) => a.metadata.name), names.slice(20, 40));
-  const third = await second.nextPage();
+  const third = await second.getNextPage();
   assert.deepEqual(third.items.map((a) => a.metadata.name), names.slice(40));
   assert.equal(third.hasNextPage(), false);
   assert.equal(third.nextCursor, null);
   assert.equal(await third.nextPage(), null);
+  await assert.rejects(third.getNextPage(), (e) => e instanceof CadenyaError && /No next page expected/.test(e.message));
 });
 
 test('for await walks every item of every page, lazily, repeating the query with the cursor', async () => {
