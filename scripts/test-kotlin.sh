@@ -53,8 +53,9 @@ gen="$(mktemp -d)"
 trap 'rm -rf "$gen"' EXIT
 "$bindgen" generate --library "$lib" --language kotlin --out-dir "$gen/kotlin" --no-format >/dev/null
 "$bindgen" generate --library "$lib" --language swift --out-dir "$gen/swift" --no-format >/dev/null
-# Swift task cancellation reaches the core: the generator post-processes the bindgen's Swift.
-cargo run -q -p cadenya-generator -- swift-cancellation "$gen/swift/Cadenya.swift" "$gen/swift/CadenyaFFI.h" >/dev/null
+# The generator post-processes the bindgen's Swift: task cancellation reaches the core, and the
+# error cases get Swift's lowerCamelCase names (`CadenyaError.notFound`).
+cargo run -q -p cadenya-generator -- swift "$gen/swift/Cadenya.swift" "$gen/swift/CadenyaFFI.h" >/dev/null
 # bindgen output -> committed path
 pairs=(
   "$gen/kotlin/com/cadenya/cadenya.kt:kotlin/src/main/kotlin/com/cadenya/cadenya.kt"

@@ -2,13 +2,16 @@
 //!
 //! `cadenya-generator` writes the files; `cadenya-generator --check` writes nothing and exits 1
 //! when any committed file differs from what the spec produces (CI runs this).
-//! `cadenya-generator swift-cancellation <Cadenya.swift> [<CadenyaFFI.h>]` post-processes the
-//! Swift that uniffi-bindgen writes (see `swift_cancel.rs`); `scripts/test-kotlin.sh` runs it.
+//! `cadenya-generator swift <Cadenya.swift> [<CadenyaFFI.h>]` post-processes the Swift that
+//! uniffi-bindgen writes (task cancellation, `swift_cancel.rs`; Swift names of the error cases,
+//! `swift_errors.rs`); `scripts/test-kotlin.sh` runs it. `--check` also verifies the error case
+//! names of the committed Swift source.
 
 mod emit;
 mod ir;
 mod openapi;
 mod swift_cancel;
+mod swift_errors;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,8 +22,8 @@ fn repo_root() -> PathBuf {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("swift-cancellation") {
-        return swift_cancellation(&args[1..]);
+    if args.first().map(String::as_str) == Some("swift") {
+        return swift_postprocess(&args[1..]);
     }
     let check = std::env::args().any(|a| a == "--check");
     let root = repo_root();
@@ -41,6 +44,15 @@ fn main() -> ExitCode {
     };
     let files = emit::all(&api);
     let mut stale = Vec::new();
+    // The committed Swift comes from the bindgen (scripts/test-kotlin.sh compares it); its error
+    // cases must carry the table's Swift names whatever wrote it.
+    let swift_rel = "swift/Sources/Cadenya/Cadenya.swift";
+    if let Ok(swift) = std::fs::read_to_string(root.join(swift_rel)) {
+        if let Err(e) = swift_errors::check(&swift) {
+            eprintln!("{swift_rel}: {e} (run scripts/test-kotlin.sh --update)");
+            stale.push(swift_rel.to_string());
+        }
+    }
     for (rel, content) in &files {
         let path = root.join(rel);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
@@ -80,13 +92,13 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `swift-cancellation <Cadenya.swift> [<CadenyaFFI.h>]`: rewrites the Swift file in place.
-fn swift_cancellation(args: &[String]) -> ExitCode {
+/// `swift <Cadenya.swift> [<CadenyaFFI.h>]`: rewrites the bindgen's Swift file in place.
+fn swift_postprocess(args: &[String]) -> ExitCode {
     let (swift_path, header_path) = match args {
         [swift] => (swift, None),
         [swift, header] => (swift, Some(header)),
         _ => {
-            eprintln!("usage: cadenya-generator swift-cancellation <Cadenya.swift> [<CadenyaFFI.h>]");
+            eprintln!("usage: cadenya-generator swift <Cadenya.swift> [<CadenyaFFI.h>]");
             return ExitCode::from(2);
         }
     };
@@ -95,12 +107,13 @@ fn swift_cancellation(args: &[String]) -> ExitCode {
         let header = header_path.map(|h| read(h)).transpose()?;
         let (text, sites) =
             swift_cancel::wire_cancellation(&swift, header.as_deref()).map_err(|e| format!("{swift_path}: {e}"))?;
+        let text = swift_errors::rename_error_cases(&text).map_err(|e| format!("{swift_path}: {e}"))?;
         std::fs::write(swift_path, text).map_err(|e| format!("cannot write {swift_path}: {e}"))?;
         Ok(sites)
     });
     match result {
         Ok(sites) => {
-            println!("{swift_path}: task cancellation wired into {sites} async calls");
+            println!("{swift_path}: task cancellation wired into {sites} async calls, error cases renamed");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -3,8 +3,8 @@
 //! `ffi_*_rust_future_cancel_*` functions the library exports, and treats `CALL_CANCELLED` as a
 //! `fatalError`).
 //!
-//! `cadenya-generator swift-cancellation <Cadenya.swift> [<CadenyaFFI.h>]` rewrites the file in
-//! place; `scripts/test-kotlin.sh` runs it on fresh bindgen output before comparing with (or
+//! `cadenya-generator swift <Cadenya.swift> [<CadenyaFFI.h>]` rewrites the file in place (this
+//! and `swift_errors.rs`); `scripts/test-kotlin.sh` runs it on fresh bindgen output before comparing with (or
 //! updating) the committed `swift/Sources/Cadenya/Cadenya.swift`, so the drift check covers it.
 //!
 //! Three edits, each keyed on the structure of the bindgen's output rather than on line numbers,

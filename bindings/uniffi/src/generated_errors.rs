@@ -6,7 +6,7 @@ use cadenya::contract::{ErrorClass, ErrorRecord};
 use std::collections::HashMap;
 
 /// Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field
-/// is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.NotFound(...)`.
+/// is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.notFound(...)`.
 /// Every variant has the same fields:
 /// - `kind`: The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal.
 /// - `message`: What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`.

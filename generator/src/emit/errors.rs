@@ -345,6 +345,22 @@ fn uniffi_variant(class: &str) -> String {
     }
 }
 
+/// The cases of the UniFFI error enum, table order: (UniFFI variant, Swift case). UniFFI's Swift
+/// keeps the Rust variant (`NotFound`); Swift names enum cases in lowerCamelCase (`notFound`), so
+/// the generator renames them in the bindgen's output (`swift_errors.rs`). Kotlin keeps `NotFound`.
+pub fn uniffi_cases() -> Vec<(String, String)> {
+    TABLE
+        .iter()
+        .filter(|d| !d.kind.is_empty())
+        .map(|d| {
+            let variant = uniffi_variant(d.name);
+            let mut chars = variant.chars();
+            let swift = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default();
+            (variant, swift)
+        })
+        .collect()
+}
+
 /// UniFFI: `bindings/uniffi/src/generated_errors.rs`, the `CadenyaError` enum (a Kotlin
 /// `CadenyaException` sealed class, a Swift `Error` enum) with one variant per concrete class,
 /// every variant carrying the table's fields, plus `class_name` (the Python/Node class name).
@@ -354,7 +370,7 @@ pub fn uniffi() -> String {
         "// {HEADER}\n//! The error of the Kotlin and Swift SDKs, from the generator's error table: one variant per\n//! class, each with the fields every language has (see `FIELDS` in the generator).\n\n"
     );
     o.push_str("use cadenya::contract::{ErrorClass, ErrorRecord};\nuse std::collections::HashMap;\n\n");
-    o.push_str("/// Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field\n/// is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.NotFound(...)`.\n/// Every variant has the same fields:\n");
+    o.push_str("/// Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field\n/// is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.notFound(...)`.\n/// Every variant has the same fields:\n");
     for (f, doc) in FIELDS {
         let _ = writeln!(o, "/// - `{f}`: {doc}");
     }

@@ -7725,7 +7725,7 @@ public protocol ObjectivesResourceProtocol: AnyObject, Sendable {
     /**
      * The objective's events, oldest first, each exactly once, polling for new ones until the
      * objective is terminal and its last events are delivered; starts after `after_event_id`
-     * when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+     * when given, and ends with `CadenyaError.waitTimeout` after `timeout` if given.
      */
     func followEvents(objectiveId: String, afterEventId: String?, timeout: TimeInterval?, workspaceId: String?) throws  -> ObjectiveEventStream
     
@@ -7783,7 +7783,7 @@ public protocol ObjectivesResourceProtocol: AnyObject, Sendable {
     /**
      * Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
      * is one of `states` (default: finalized, failed, cancelled) and returns it;
-     * `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+     * `CadenyaError.waitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
      */
     func wait(objectiveId: String, states: [ObjectiveStatusState]?, timeout: TimeInterval?, workspaceId: String?) async throws  -> Objective
     
@@ -7955,7 +7955,7 @@ open func feedback() -> ObjectivesFeedbackResource  {
     /**
      * The objective's events, oldest first, each exactly once, polling for new ones until the
      * objective is terminal and its last events are delivered; starts after `after_event_id`
-     * when given, and ends with `CadenyaError.WaitTimeout` after `timeout` if given.
+     * when given, and ends with `CadenyaError.waitTimeout` after `timeout` if given.
      */
 open func followEvents(objectiveId: String, afterEventId: String? = nil, timeout: TimeInterval? = nil, workspaceId: String? = nil)throws  -> ObjectiveEventStream  {
     return try  FfiConverterTypeObjectiveEventStream_lift(try rustCallWithError(FfiConverterTypeCadenyaError_lift) {
@@ -8105,7 +8105,7 @@ open func tools() -> ObjectivesToolsResource  {
     /**
      * Polls the objective (about 50 ms, backing off to about 1 s, with jitter) until its state
      * is one of `states` (default: finalized, failed, cancelled) and returns it;
-     * `CadenyaError.WaitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
+     * `CadenyaError.waitTimeout` (`detail`: the last state seen) after `timeout` (default 5 min).
      */
 open func wait(objectiveId: String, states: [ObjectiveStatusState]? = nil, timeout: TimeInterval? = nil, workspaceId: String? = nil)async throws  -> Objective  {
     return
@@ -30017,7 +30017,7 @@ public func FfiConverterTypeBulkWorkspaceApplyStatusState_lower(_ value: BulkWor
 
 /**
  * Everything a call can fail with. Kotlin: `CadenyaException.NotFound` etc. (the message field
- * is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.NotFound(...)`.
+ * is `errorMessage` there, as `Throwable.message` is taken); Swift: `CadenyaError.notFound(...)`.
  * Every variant has the same fields:
  * - `kind`: The record kind: api, connection, timeout, decode, aborted, webhook, invalid_request, configuration, wait_timeout, internal.
  * - `message`: What happened, e.g. `NotFoundError (404): agent not found [request id req_…]`.
@@ -30040,92 +30040,92 @@ enum CadenyaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     /**
      * `APIStatusError`: The API answered with a non-2xx status (other statuses use it directly).
      */
-    case Api(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case api(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `BadRequestError`: HTTP 400.
      */
-    case BadRequest(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case badRequest(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `AuthenticationError`: HTTP 401: the API key is missing, wrong or revoked.
      */
-    case Authentication(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case authentication(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `PermissionDeniedError`: HTTP 403.
      */
-    case PermissionDenied(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case permissionDenied(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `NotFoundError`: HTTP 404.
      */
-    case NotFound(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case notFound(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `ConflictError`: HTTP 409.
      */
-    case Conflict(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case conflict(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `UnprocessableEntityError`: HTTP 422.
      */
-    case UnprocessableEntity(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case unprocessableEntity(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `RateLimitError`: HTTP 429 (after retries).
      */
-    case RateLimit(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case rateLimit(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `InternalServerError`: HTTP 5xx (after retries).
      */
-    case InternalServer(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case internalServer(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `APIConnectionError`: The request could not be sent or the response not read.
      */
-    case Connection(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case connection(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `APITimeoutError`: An attempt took longer than the timeout.
      */
-    case Timeout(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case timeout(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `APIResponseValidationError`: A 2xx response did not decode; `detail` is the field path.
      */
-    case Decode(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case decode(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `APIUserAbortError`: The call was cancelled by its caller (Node's AbortSignal).
      */
-    case UserAbort(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case userAbort(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `WebhookVerificationError`: A webhook failed verification; `detail` says why.
      */
-    case WebhookVerification(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case webhookVerification(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `InvalidRequestError`: The call was refused before anything was sent.
      */
-    case InvalidRequest(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case invalidRequest(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `ConfigurationError`: The client could not be configured.
      */
-    case Configuration(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case configuration(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `WaitTimeoutError`: An objective helper gave up waiting; `detail` is the last state it saw.
      */
-    case WaitTimeout(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case waitTimeout(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
     /**
      * `InternalError`: A bug inside the SDK (a caught panic); please report it.
      */
-    case Internal(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
+    case `internal`(kind: String, message: String, status: Int32?, code: Int32?, details: String, body: String?, requestId: String?, headers: [String: String]?, operation: String?, attempts: UInt32?, detail: String?, className: String
     )
 
     
@@ -30167,7 +30167,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
         
 
         
-        case 1: return .Api(
+        case 1: return .api(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30181,7 +30181,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 2: return .BadRequest(
+        case 2: return .badRequest(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30195,7 +30195,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 3: return .Authentication(
+        case 3: return .authentication(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30209,7 +30209,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 4: return .PermissionDenied(
+        case 4: return .permissionDenied(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30223,7 +30223,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .NotFound(
+        case 5: return .notFound(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30237,7 +30237,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .Conflict(
+        case 6: return .conflict(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30251,7 +30251,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .UnprocessableEntity(
+        case 7: return .unprocessableEntity(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30265,7 +30265,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .RateLimit(
+        case 8: return .rateLimit(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30279,7 +30279,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .InternalServer(
+        case 9: return .internalServer(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30293,7 +30293,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .Connection(
+        case 10: return .connection(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30307,7 +30307,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .Timeout(
+        case 11: return .timeout(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30321,7 +30321,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 12: return .Decode(
+        case 12: return .decode(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30335,7 +30335,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .UserAbort(
+        case 13: return .userAbort(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30349,7 +30349,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .WebhookVerification(
+        case 14: return .webhookVerification(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30363,7 +30363,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .InvalidRequest(
+        case 15: return .invalidRequest(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30377,7 +30377,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 16: return .Configuration(
+        case 16: return .configuration(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30391,7 +30391,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 17: return .WaitTimeout(
+        case 17: return .waitTimeout(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30405,7 +30405,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             detail: try FfiConverterOptionString.read(from: &buf), 
             className: try FfiConverterString.read(from: &buf)
             )
-        case 18: return .Internal(
+        case 18: return .`internal`(
             kind: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -30431,7 +30431,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
 
         
         
-        case let .Api(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .api(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30447,7 +30447,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .BadRequest(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .badRequest(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30463,7 +30463,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .Authentication(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .authentication(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30479,7 +30479,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .PermissionDenied(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .permissionDenied(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30495,7 +30495,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .NotFound(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .notFound(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30511,7 +30511,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .Conflict(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .conflict(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30527,7 +30527,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .UnprocessableEntity(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .unprocessableEntity(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30543,7 +30543,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .RateLimit(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .rateLimit(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30559,7 +30559,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .InternalServer(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .internalServer(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30575,7 +30575,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .Connection(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .connection(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30591,7 +30591,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .Timeout(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .timeout(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30607,7 +30607,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .Decode(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .decode(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30623,7 +30623,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .UserAbort(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .userAbort(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30639,7 +30639,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .WebhookVerification(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .webhookVerification(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30655,7 +30655,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .InvalidRequest(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .invalidRequest(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(15))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30671,7 +30671,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .Configuration(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .configuration(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(16))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30687,7 +30687,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .WaitTimeout(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .waitTimeout(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(17))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)
@@ -30703,7 +30703,7 @@ public struct FfiConverterTypeCadenyaError: FfiConverterRustBuffer {
             FfiConverterString.write(className, into: &buf)
             
         
-        case let .Internal(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
+        case let .`internal`(kind,message,status,code,details,body,requestId,headers,operation,attempts,detail,className):
             writeInt(&buf, Int32(18))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(message, into: &buf)

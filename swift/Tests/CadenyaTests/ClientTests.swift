@@ -7,7 +7,7 @@ import Cadenya
 final class ClientTests: XCTestCase {
     func testBlankApiKeyIsAConfigurationError() async throws {
         let server = try LocalServer.get()
-        let e = await expectCadenyaError("Configuration") { try CadenyaClient(apiKey: "", baseUrl: server.baseUrl) }
+        let e = await expectCadenyaError("configuration") { try CadenyaClient(apiKey: "", baseUrl: server.baseUrl) }
         XCTAssertEqual(e?.kind, "configuration")
         XCTAssertTrue(e?.message.contains("api_key") ?? false, e?.message ?? "")
     }
@@ -80,7 +80,7 @@ final class ClientTests: XCTestCase {
         let listed = try await client.agents().list(prefix: name).items()
         XCTAssertEqual(listed.map { $0.metadata.id }, [created.metadata.id])
         try await client.agents().delete(id: created.metadata.id)
-        let e = await expectCadenyaError("NotFound") { try await client.agents().retrieve(id: created.metadata.id) }
+        let e = await expectCadenyaError("notFound") { try await client.agents().retrieve(id: created.metadata.id) }
         XCTAssertEqual(e?.status, 404)
         // On the wire: a DELETE of the agent's path in the client's workspace.
         let deletes = try await server.requests().filter { $0.method == "DELETE" }.map { $0.path }
@@ -106,7 +106,7 @@ final class ClientTests: XCTestCase {
         let listed = try await variations.list(agentId: agent.metadata.id).items()
         XCTAssertTrue(listed.contains { $0.metadata.id == v.metadata.id })
         try await variations.delete(agentId: agent.metadata.id, id: v.metadata.id)
-        _ = await expectCadenyaError("NotFound") { try await variations.retrieve(agentId: agent.metadata.id, id: v.metadata.id) }
+        _ = await expectCadenyaError("notFound") { try await variations.retrieve(agentId: agent.metadata.id, id: v.metadata.id) }
     }
 
     func testWorkspaceSecretValueIsWriteOnly() async throws {
@@ -171,8 +171,8 @@ final class ClientTests: XCTestCase {
         } catch {
             thrown = error
         }
-        guard let error = thrown as? CadenyaError, case .NotFound = error else {
-            return XCTFail("expected CadenyaError.NotFound, got \(String(describing: thrown))")
+        guard let error = thrown as? CadenyaError, case .notFound = error else {
+            return XCTFail("expected CadenyaError.notFound, got \(String(describing: thrown))")
         }
         let e = error.fields
         XCTAssertEqual(e.kind, "api")
@@ -186,14 +186,14 @@ final class ClientTests: XCTestCase {
 
     func testWrongApiKeyIsAuthentication() async throws {
         let bad = try LocalServer.get().client(apiKey: "cdn_wrong")
-        let e = await expectCadenyaError("Authentication") { try await bad.agents().list() }
+        let e = await expectCadenyaError("authentication") { try await bad.agents().list() }
         XCTAssertEqual(e?.status, 401)
     }
 
     func testInvalidBodyIsBadRequestAndUnknownEnumValuesTravelAsIs() async throws {
         let server = try LocalServer.get()
         let client = try server.client()
-        let e = await expectCadenyaError("BadRequest") {
+        let e = await expectCadenyaError("badRequest") {
             try await client.agents().create(
                 metadata: CreateResourceMetadata(name: uid("bad")),
                 spec: AgentSpec(status: .unknown(value: "AGENT_STATUS_BOGUS"), variationSelectionMode: .random)
@@ -207,8 +207,8 @@ final class ClientTests: XCTestCase {
     func testEveryStatusFamilyMapsToItsCase() async throws {
         let client = try LocalServer.get().client()
         let cases: [(Int, String)] = [
-            (400, "BadRequest"), (403, "PermissionDenied"), (409, "Conflict"), (422, "UnprocessableEntity"),
-            (429, "RateLimit"), (500, "InternalServer"), (418, "Api"),
+            (400, "badRequest"), (403, "permissionDenied"), (409, "conflict"), (422, "unprocessableEntity"),
+            (429, "rateLimit"), (500, "internalServer"), (418, "api"),
         ]
         for (status, name) in cases {
             let e = await expectCadenyaError(name) { try await client.agents().list(options: fault("status=\(status)", maxRetries: 0)) }
@@ -220,7 +220,7 @@ final class ClientTests: XCTestCase {
         let server = try LocalServer.get()
         let client = try server.client()
         let before = try await server.requests().count
-        let e = await expectCadenyaError("InvalidRequest") { try await client.agents().retrieve(id: "") }
+        let e = await expectCadenyaError("invalidRequest") { try await client.agents().retrieve(id: "") }
         XCTAssertEqual(e?.kind, "invalid_request")
         let after = try await server.requests().count
         XCTAssertEqual(after, before)
@@ -228,11 +228,11 @@ final class ClientTests: XCTestCase {
 
     func testMalformedJsonDroppedConnectionAndTimeout() async throws {
         let client = try LocalServer.get().client()
-        let d = await expectCadenyaError("Decode") { try await client.agents().list(options: fault("malformed-json")) }
+        let d = await expectCadenyaError("decode") { try await client.agents().list(options: fault("malformed-json")) }
         XCTAssertEqual(d?.kind, "decode")
         XCTAssertEqual(d?.status, 200)
-        _ = await expectCadenyaError("Connection") { try await client.agents().list(options: fault("drop", maxRetries: 0)) }
-        let t = await expectCadenyaError("Timeout") {
+        _ = await expectCadenyaError("connection") { try await client.agents().list(options: fault("drop", maxRetries: 0)) }
+        let t = await expectCadenyaError("timeout") {
             try await client.agents().list(options: fault("delay-ms=2000", timeout: 0.2, maxRetries: 0))
         }
         XCTAssertEqual(t?.kind, "timeout")

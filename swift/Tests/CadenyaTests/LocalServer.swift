@@ -169,24 +169,24 @@ extension CadenyaError {
     var fields: ErrorFields {
         let name = Mirror(reflecting: self).children.first?.label ?? "\(self)"
         switch self {
-        case let .Api(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .BadRequest(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .Authentication(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .PermissionDenied(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .NotFound(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .Conflict(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .UnprocessableEntity(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .RateLimit(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .InternalServer(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .Connection(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .Timeout(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .Decode(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .UserAbort(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .WebhookVerification(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .InvalidRequest(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .Configuration(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .WaitTimeout(k, m, s, c, dt, b, r, h, o, a, d, cn),
-             let .Internal(k, m, s, c, dt, b, r, h, o, a, d, cn):
+        case let .api(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .badRequest(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .authentication(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .permissionDenied(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .notFound(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .conflict(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .unprocessableEntity(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .rateLimit(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .internalServer(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .connection(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .timeout(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .decode(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .userAbort(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .webhookVerification(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .invalidRequest(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .configuration(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .waitTimeout(k, m, s, c, dt, b, r, h, o, a, d, cn),
+             let .`internal`(k, m, s, c, dt, b, r, h, o, a, d, cn):
             return ErrorFields(name: name, kind: k, message: m, status: s, code: c, details: dt, body: b, requestId: r,
                                headers: h, operation: o, attempts: a, detail: d, className: cn)
         }

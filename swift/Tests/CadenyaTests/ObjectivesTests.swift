@@ -49,7 +49,7 @@ final class ObjectivesTests: XCTestCase {
         let client = try LocalServer.get().client()
         let id = try await start(client)
         _ = try await client.objectives().wait(objectiveId: id, states: [.waiting])
-        let e = await expectCadenyaError("WaitTimeout") {
+        let e = await expectCadenyaError("waitTimeout") {
             try await client.objectives().wait(objectiveId: id, timeout: 0.3)
         }
         XCTAssertEqual(e?.detail, "STATE_WAITING")

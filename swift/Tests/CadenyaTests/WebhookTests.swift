@@ -37,7 +37,7 @@ final class WebhookTests: XCTestCase {
                 if secret.count >= 8 && "\(error)".contains(secret) {
                     failures.append("\(name): the secret is in the error")
                 }
-                outcome = fields.name == "WebhookVerification" ? (fields.detail ?? "?") : "\(fields.name): \(fields.message)"
+                outcome = fields.name == "webhookVerification" ? (fields.detail ?? "?") : "\(fields.name): \(fields.message)"
             } catch {
                 outcome = "\(error)"
             }
@@ -51,9 +51,9 @@ final class WebhookTests: XCTestCase {
 
     func testClientVerifierNeedsASecretAndUnsafeUnwrapDecodesWithoutVerifying() async throws {
         let client = try LocalServer.get().client()
-        let e = await expectCadenyaError("Configuration") { try client.webhook() }
+        let e = await expectCadenyaError("configuration") { try client.webhook() }
         XCTAssertTrue(e?.message.contains("webhook secret") ?? false, e?.message ?? "")
-        let bad = await expectCadenyaError("WebhookVerification") { try unsafeUnwrapWebhook(payload: Data("{\"type\":1}".utf8)) }
+        let bad = await expectCadenyaError("webhookVerification") { try unsafeUnwrapWebhook(payload: Data("{\"type\":1}".utf8)) }
         XCTAssertEqual(bad?.detail, "bad_payload")
     }
 }
