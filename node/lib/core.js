@@ -332,6 +332,15 @@ function prepareCall(op, positional, params, options) {
       else (fields ??= {})[k] = v;
     }
   }
+  // `options.body`: fields merged over the params' (its keys win), as Python's `extra_body`.
+  const extra = options == null ? undefined : options.body;
+  if (extra != null) {
+    if (!op.body) throw new errors.InvalidRequestError(`invalid request: \`${op.id}\` has no request body for options.body`);
+    if (typeof extra !== 'object' || Array.isArray(extra)) {
+      throw new errors.InvalidRequestError('invalid request: options.body must be an object');
+    }
+    fields = Object.assign(fields ?? {}, extra);
+  }
   const body = fields === null ? null : JSON.stringify(fields);
   const opts = nativeOptions(options);
   const signal = options == null ? undefined : options.signal;

@@ -746,6 +746,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -757,6 +758,8 @@ class AgentsSchedulesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentSchedule._wrap(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
@@ -834,6 +837,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -851,6 +855,8 @@ class AgentsSchedulesResource(SyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentSchedule._wrap(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
@@ -896,6 +902,7 @@ class AgentsVariationsResource(SyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -907,6 +914,8 @@ class AgentsVariationsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentVariation._wrap(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
@@ -978,6 +987,7 @@ class AgentsVariationsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -995,6 +1005,8 @@ class AgentsVariationsResource(SyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentVariation._wrap(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
@@ -1030,6 +1042,7 @@ class AgentsVariationsResource(SyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1047,6 +1060,8 @@ class AgentsVariationsResource(SyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return VariationAssignment._wrap(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
@@ -1060,6 +1075,7 @@ class AgentsVariationsResource(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1075,6 +1091,8 @@ class AgentsVariationsResource(SyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
@@ -1132,6 +1150,7 @@ class AgentsVariationsResource(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1145,6 +1164,8 @@ class AgentsVariationsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o))
 
@@ -1222,6 +1243,7 @@ class AgentsResource(SyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1235,6 +1257,8 @@ class AgentsResource(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Agent._wrap(self._call("agents.create", (), workspace_id, None, _dumps(b), o))
 
@@ -1315,6 +1339,7 @@ class AgentsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1332,6 +1357,8 @@ class AgentsResource(SyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Agent._wrap(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o))
 
@@ -1400,6 +1427,7 @@ class ApiKeysAccessResource(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1413,6 +1441,8 @@ class ApiKeysAccessResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIKey._wrap(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o))
 
@@ -1458,6 +1488,7 @@ class ApiKeysResource(SyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1471,6 +1502,8 @@ class ApiKeysResource(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIKey._wrap(self._call("api_keys.create", (), None, None, _dumps(b), o))
 
@@ -1542,6 +1575,7 @@ class ApiKeysResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1559,6 +1593,8 @@ class ApiKeysResource(SyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIKey._wrap(self._call("api_keys.update", (id,), None, None, _dumps(b), o))
 
@@ -1724,6 +1760,7 @@ class BulkWorkspaceResourcesResource(SyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1735,6 +1772,8 @@ class BulkWorkspaceResourcesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return BulkWorkspaceApply._wrap(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o))
 
@@ -1759,6 +1798,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1770,6 +1810,8 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryEntryDetail._wrap(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o))
 
@@ -1847,6 +1889,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1864,6 +1907,8 @@ class MemoryLayersEntriesResource(SyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryEntryDetail._wrap(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o))
 
@@ -1910,6 +1955,7 @@ class MemoryLayersResource(SyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1921,6 +1967,8 @@ class MemoryLayersResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryLayer._wrap(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o))
 
@@ -1998,6 +2046,7 @@ class MemoryLayersResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2015,6 +2064,8 @@ class MemoryLayersResource(SyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryLayer._wrap(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o))
 
@@ -2119,6 +2170,7 @@ class ModelsResource(SyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2132,6 +2184,8 @@ class ModelsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Model._wrap(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o))
 
@@ -2156,6 +2210,7 @@ class ObjectivesFeedbackResource(SyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2167,6 +2222,8 @@ class ObjectivesFeedbackResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveFeedback._wrap(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o))
 
@@ -2313,6 +2370,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2324,6 +2382,8 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
@@ -2336,6 +2396,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2349,6 +2410,8 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
@@ -2421,6 +2484,7 @@ class ObjectivesResource(SyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2436,6 +2500,8 @@ class ObjectivesResource(SyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Objective._wrap(self._call("objectives.create", (), workspace_id, None, _dumps(b), o))
 
@@ -2514,6 +2580,7 @@ class ObjectivesResource(SyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2527,6 +2594,8 @@ class ObjectivesResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Objective._wrap(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o))
 
@@ -2538,6 +2607,7 @@ class ObjectivesResource(SyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2551,6 +2621,8 @@ class ObjectivesResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveCompactResponse._wrap(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o))
 
@@ -2564,6 +2636,7 @@ class ObjectivesResource(SyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2581,6 +2654,8 @@ class ObjectivesResource(SyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveContinueResponse._wrap(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o))
 
@@ -2736,6 +2811,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2747,6 +2823,8 @@ class ToolSetsToolsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Tool._wrap(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o))
 
@@ -2833,6 +2911,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2850,6 +2929,8 @@ class ToolSetsToolsResource(SyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Tool._wrap(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o))
 
@@ -2896,6 +2977,7 @@ class ToolSetsResource(SyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2907,6 +2989,8 @@ class ToolSetsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ToolSet._wrap(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o))
 
@@ -2981,6 +3065,7 @@ class ToolSetsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2998,6 +3083,8 @@ class ToolSetsResource(SyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ToolSet._wrap(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o))
 
@@ -3094,6 +3181,7 @@ class UploadsResource(SyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3105,6 +3193,8 @@ class UploadsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Upload._wrap(self._call("uploads.create", (), workspace_id, None, _dumps(b), o))
 
@@ -3174,6 +3264,7 @@ class WorkspaceAdminMembersResource(SyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3189,6 +3280,8 @@ class WorkspaceAdminMembersResource(SyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return WorkspaceMember._wrap(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o))
 
@@ -3275,6 +3368,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3286,6 +3380,8 @@ class WorkspaceAdminResource(SyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Workspace._wrap(self._call("workspace_admin.create", (), None, None, _dumps(b), o))
 
@@ -3345,6 +3441,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3362,6 +3459,8 @@ class WorkspaceAdminResource(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Workspace._wrap(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o))
 
@@ -3404,6 +3503,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3415,6 +3515,8 @@ class WorkspaceSecretsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return WorkspaceSecret._wrap(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o))
 
@@ -3489,6 +3591,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3506,6 +3609,8 @@ class WorkspaceSecretsResource(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return WorkspaceSecret._wrap(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o))
 
@@ -3701,6 +3806,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3712,6 +3818,8 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
@@ -3789,6 +3897,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3806,6 +3915,8 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
@@ -3846,6 +3957,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3857,6 +3969,8 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
@@ -3928,6 +4042,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3945,6 +4060,8 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
@@ -3980,6 +4097,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3997,6 +4115,8 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationAssignment._wrap)
 
@@ -4010,6 +4130,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4025,6 +4146,8 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
@@ -4082,6 +4205,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4095,6 +4219,8 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
@@ -4162,6 +4288,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4175,6 +4302,8 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.create", (), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
@@ -4255,6 +4384,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4272,6 +4402,8 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
@@ -4335,6 +4467,7 @@ class ApiKeysAccessResourceWithRawResponse(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4348,6 +4481,8 @@ class ApiKeysAccessResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
@@ -4388,6 +4523,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4401,6 +4537,8 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("api_keys.create", (), None, None, _dumps(b), o, True), APIKey._wrap)
 
@@ -4472,6 +4610,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4489,6 +4628,8 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("api_keys.update", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
@@ -4644,6 +4785,7 @@ class BulkWorkspaceResourcesResourceWithRawResponse(SyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4655,6 +4797,8 @@ class BulkWorkspaceResourcesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True), BulkWorkspaceApply._wrap)
 
@@ -4674,6 +4818,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4685,6 +4830,8 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
@@ -4762,6 +4909,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4779,6 +4927,8 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
@@ -4820,6 +4970,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4831,6 +4982,8 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
@@ -4908,6 +5061,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4925,6 +5079,8 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
@@ -5024,6 +5180,7 @@ class ModelsResourceWithRawResponse(SyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5037,6 +5194,8 @@ class ModelsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True), Model._wrap)
 
@@ -5056,6 +5215,7 @@ class ObjectivesFeedbackResourceWithRawResponse(SyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5067,6 +5227,8 @@ class ObjectivesFeedbackResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveFeedback._wrap)
 
@@ -5203,6 +5365,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5214,6 +5377,8 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
@@ -5226,6 +5391,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5239,6 +5405,8 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
@@ -5301,6 +5469,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5316,6 +5485,8 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
@@ -5394,6 +5565,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5407,6 +5579,8 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
@@ -5418,6 +5592,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5431,6 +5606,8 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveCompactResponse._wrap)
 
@@ -5444,6 +5621,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5461,6 +5639,8 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveContinueResponse._wrap)
 
@@ -5579,6 +5759,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5590,6 +5771,8 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
@@ -5676,6 +5859,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5693,6 +5877,8 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
@@ -5734,6 +5920,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5745,6 +5932,8 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
@@ -5819,6 +6008,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5836,6 +6026,8 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
@@ -5927,6 +6119,7 @@ class UploadsResourceWithRawResponse(SyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5938,6 +6131,8 @@ class UploadsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True), Upload._wrap)
 
@@ -6002,6 +6197,7 @@ class WorkspaceAdminMembersResourceWithRawResponse(SyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6017,6 +6213,8 @@ class WorkspaceAdminMembersResourceWithRawResponse(SyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True), WorkspaceMember._wrap)
 
@@ -6093,6 +6291,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6104,6 +6303,8 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("workspace_admin.create", (), None, None, _dumps(b), o, True), Workspace._wrap)
 
@@ -6163,6 +6364,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6180,6 +6382,8 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True), Workspace._wrap)
 
@@ -6217,6 +6421,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6228,6 +6433,8 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
@@ -6302,6 +6509,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6319,6 +6527,8 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
@@ -6524,6 +6734,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6535,6 +6746,8 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentSchedule._wrap(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -6612,6 +6825,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6629,6 +6843,8 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentSchedule._wrap(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -6674,6 +6890,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6685,6 +6902,8 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentVariation._wrap(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -6756,6 +6975,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6773,6 +6993,8 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return AgentVariation._wrap(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -6808,6 +7030,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6825,6 +7048,8 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return VariationAssignment._wrap(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -6838,6 +7063,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6853,6 +7079,8 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -6910,6 +7138,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6923,6 +7152,8 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7000,6 +7231,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7013,6 +7245,8 @@ class AsyncAgentsResource(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Agent._wrap(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7093,6 +7327,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7110,6 +7345,8 @@ class AsyncAgentsResource(AsyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Agent._wrap(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7178,6 +7415,7 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7191,6 +7429,8 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIKey._wrap(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, False, True))
 
@@ -7236,6 +7476,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7249,6 +7490,8 @@ class AsyncApiKeysResource(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIKey._wrap(await self._call("api_keys.create", (), None, None, _dumps(b), o, False, True))
 
@@ -7320,6 +7563,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7337,6 +7581,8 @@ class AsyncApiKeysResource(AsyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIKey._wrap(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, False, True))
 
@@ -7502,6 +7748,7 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7513,6 +7760,8 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return BulkWorkspaceApply._wrap(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7537,6 +7786,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7548,6 +7798,8 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7625,6 +7877,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7642,6 +7895,8 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7688,6 +7943,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7699,6 +7955,8 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryLayer._wrap(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7776,6 +8034,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7793,6 +8052,8 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return MemoryLayer._wrap(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7897,6 +8158,7 @@ class AsyncModelsResource(AsyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7910,6 +8172,8 @@ class AsyncModelsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Model._wrap(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -7934,6 +8198,7 @@ class AsyncObjectivesFeedbackResource(AsyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7945,6 +8210,8 @@ class AsyncObjectivesFeedbackResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveFeedback._wrap(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8091,6 +8358,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8102,6 +8370,8 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8114,6 +8384,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8127,6 +8398,8 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8199,6 +8472,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8214,6 +8488,8 @@ class AsyncObjectivesResource(AsyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Objective._wrap(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8292,6 +8568,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8305,6 +8582,8 @@ class AsyncObjectivesResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Objective._wrap(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8316,6 +8595,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8329,6 +8609,8 @@ class AsyncObjectivesResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveCompactResponse._wrap(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8342,6 +8624,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8359,6 +8642,8 @@ class AsyncObjectivesResource(AsyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ObjectiveContinueResponse._wrap(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8514,6 +8799,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8525,6 +8811,8 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Tool._wrap(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8611,6 +8899,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8628,6 +8917,8 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Tool._wrap(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8674,6 +8965,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8685,6 +8977,8 @@ class AsyncToolSetsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ToolSet._wrap(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8759,6 +9053,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8776,6 +9071,8 @@ class AsyncToolSetsResource(AsyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return ToolSet._wrap(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8872,6 +9169,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8883,6 +9181,8 @@ class AsyncUploadsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Upload._wrap(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -8952,6 +9252,7 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8967,6 +9268,8 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return WorkspaceMember._wrap(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -9053,6 +9356,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9064,6 +9368,8 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Workspace._wrap(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, False, True))
 
@@ -9123,6 +9429,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9140,6 +9447,8 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return Workspace._wrap(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -9182,6 +9491,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9193,6 +9503,8 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return WorkspaceSecret._wrap(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
@@ -9267,6 +9579,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9284,6 +9597,8 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return WorkspaceSecret._wrap(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
@@ -9479,6 +9794,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9490,6 +9806,8 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
@@ -9567,6 +9885,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9584,6 +9903,8 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
@@ -9624,6 +9945,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9635,6 +9957,8 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
@@ -9706,6 +10030,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9723,6 +10048,8 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
@@ -9758,6 +10085,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9775,6 +10103,8 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationAssignment._wrap)
 
@@ -9788,6 +10118,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9803,6 +10134,8 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
@@ -9860,6 +10193,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9873,6 +10207,8 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
@@ -9940,6 +10276,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9953,6 +10290,8 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
@@ -10033,6 +10372,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10050,6 +10390,8 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
@@ -10113,6 +10455,7 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10126,6 +10469,8 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
@@ -10166,6 +10511,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10179,6 +10525,8 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("api_keys.create", (), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
@@ -10250,6 +10598,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10267,6 +10616,8 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
@@ -10422,6 +10773,7 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10433,6 +10785,8 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True, True), BulkWorkspaceApply._wrap)
 
@@ -10452,6 +10806,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10463,6 +10818,8 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
@@ -10540,6 +10897,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10557,6 +10915,8 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
@@ -10598,6 +10958,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10609,6 +10970,8 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
@@ -10686,6 +11049,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10703,6 +11067,8 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
@@ -10802,6 +11168,7 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10815,6 +11182,8 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True, True), Model._wrap)
 
@@ -10834,6 +11203,7 @@ class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10845,6 +11215,8 @@ class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveFeedback._wrap)
 
@@ -10981,6 +11353,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10992,6 +11365,8 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
@@ -11004,6 +11379,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11017,6 +11393,8 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
@@ -11079,6 +11457,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11094,6 +11473,8 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
@@ -11172,6 +11553,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11185,6 +11567,8 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
@@ -11196,6 +11580,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11209,6 +11594,8 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveCompactResponse._wrap)
 
@@ -11222,6 +11609,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11239,6 +11627,8 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveContinueResponse._wrap)
 
@@ -11357,6 +11747,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11368,6 +11759,8 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
@@ -11454,6 +11847,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11471,6 +11865,8 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
@@ -11512,6 +11908,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11523,6 +11920,8 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
@@ -11597,6 +11996,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11614,6 +12014,8 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
@@ -11705,6 +12107,7 @@ class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11716,6 +12119,8 @@ class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True, True), Upload._wrap)
 
@@ -11780,6 +12185,7 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11795,6 +12201,8 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceMember._wrap)
 
@@ -11871,6 +12279,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11882,6 +12291,8 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, True, True), Workspace._wrap)
 
@@ -11941,6 +12352,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11958,6 +12370,8 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True, True), Workspace._wrap)
 
@@ -11995,6 +12409,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -12006,6 +12421,8 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
@@ -12080,6 +12497,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -12097,6 +12515,8 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
+        if extra_body is not None:
+            b.update(extra_body)
         o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
         return APIResponse(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
