@@ -56,7 +56,7 @@ pub(crate) fn run<T: Send + 'static>(
     c: &Ctx,
     fut: impl Future<Output = Outcome<T>> + Send + 'static,
 ) -> impl Future<Output = Result<T, CadenyaError>> {
-    let logged = HostLog::after(c.logs.clone(), spawn(fut), |logger, r| logger.log(r.into()));
+    let logged = HostLog::after(c.logs.clone(), spawn(fut), |logger, r| drop(logger.log(r.into())));
     async move { logged.await.map_err(CadenyaError::from) }
 }
 

@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// Receives the client's log records at `logLevel` (else `CADENYA_LOG`, default warn) and up, on
-/// the coroutine's / task's thread as each call completes (never a runtime thread).
+/// the coroutine's / task's thread as each call completes (never a runtime thread). What it
+/// throws is ignored (that record is lost).
 #[uniffi::export(callback_interface)]
 pub trait CadenyaLogger: Send + Sync {
-    fn log(&self, record: LogRecord);
+    fn log(&self, record: LogRecord) -> Result<(), CadenyaError>;
 }
 
 /// A log record: `level`, `message`, `fields` (null: unknown) and all as one `line`. No secrets.

@@ -32560,11 +32560,12 @@ public func FfiConverterTypeWorkspaceStatus_lower(_ value: WorkspaceStatus) -> R
 
 /**
  * Receives the client's log records at `logLevel` (else `CADENYA_LOG`, default warn) and up, on
- * the coroutine's / task's thread as each call completes (never a runtime thread).
+ * the coroutine's / task's thread as each call completes (never a runtime thread). What it
+ * throws is ignored (that record is lost).
  */
 public protocol CadenyaLogger: AnyObject, Sendable {
     
-    func log(record: LogRecord) 
+    func log(record: LogRecord) throws 
     
 }
 
@@ -32602,17 +32603,18 @@ fileprivate struct UniffiCallbackInterfaceCadenyaLogger {
                 guard let uniffiObj = try? FfiConverterCallbackInterfaceCadenyaLogger.handleMap.get(handle: uniffiHandle) else {
                     throw UniffiInternalError.unexpectedStaleHandle
                 }
-                return uniffiObj.log(
+                return try uniffiObj.log(
                      record: try FfiConverterTypeLogRecord_lift(record)
                 )
             }
 
             
             let writeReturn = { () }
-            uniffiTraitInterfaceCall(
+            uniffiTraitInterfaceCallWithError(
                 callStatus: uniffiCallStatus,
                 makeCall: makeCall,
-                writeReturn: writeReturn
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeCadenyaError_lower
             )
         }
     )
@@ -38903,7 +38905,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_constructor_webhook_new() != 26421) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log() != 53455) {
+    if (uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log() != 45273) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -2763,7 +2763,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_constructor_webhook_new() and 0xFFFF) != 26421) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log() and 0xFFFF) != 53455) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log() and 0xFFFF) != 45273) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -40850,7 +40850,8 @@ public object FfiConverterTypeWorkspaceStatus : FfiConverterRustBuffer<Workspace
 
 /**
  * Receives the client's log records at `logLevel` (else `CADENYA_LOG`, default warn) and up, on
- * the coroutine's / task's thread as each call completes (never a runtime thread).
+ * the coroutine's / task's thread as each call completes (never a runtime thread). What it
+ * throws is ignored (that record is lost).
  */
 public interface CadenyaLogger {
     
@@ -40872,7 +40873,12 @@ internal object uniffiCallbackInterfaceCadenyaLogger {
                 )
             }
             val writeReturn = { _: Unit -> Unit }
-            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: CadenyaException -> FfiConverterTypeCadenyaError.lower(e) }
+            )
         }
     }
 
