@@ -207,6 +207,6 @@ test('options.body adds fields to the JSON body and its keys win', async () => {
   assert.deepEqual(sent.metadata, { name: 'from-options-body' });
   assert.equal(sent.spec.status, 'AGENT_STATUS_DRAFT');
   assert.equal(agent.metadata.name, 'from-options-body');
-  await assert.rejects(c.agents.retrieve(agent.metadata.id, {}, { body: { x: 1 } }), (e) => e instanceof CadenyaError && /has no request body/.test(e.message));
+  await assert.rejects(c.agents.retrieve(agent.metadata.id, {}, { body: { x: 1 } }), (e) => e instanceof CadenyaError && /takes no body/.test(e.message));
   await assert.rejects(c.agents.create(agentBody('x'), { body: [1] }), /options.body must be an object/);
 });

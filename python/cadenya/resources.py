@@ -758,9 +758,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -855,9 +853,7 @@ class AgentsSchedulesResource(SyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -914,9 +910,7 @@ class AgentsVariationsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -1005,9 +999,7 @@ class AgentsVariationsResource(SyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -1060,9 +1052,7 @@ class AgentsVariationsResource(SyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationAssignment._wrap(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
     def add_memory_layer(
@@ -1091,9 +1081,7 @@ class AgentsVariationsResource(SyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
     def remove_assignment(
@@ -1164,9 +1152,7 @@ class AgentsVariationsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o))
 
 
@@ -1257,9 +1243,7 @@ class AgentsResource(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(self._call("agents.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -1357,9 +1341,7 @@ class AgentsResource(SyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -1441,9 +1423,7 @@ class ApiKeysAccessResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o))
 
     def remove(
@@ -1502,9 +1482,7 @@ class ApiKeysResource(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(self._call("api_keys.create", (), None, None, _dumps(b), o))
 
     def list(
@@ -1593,9 +1571,7 @@ class ApiKeysResource(SyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(self._call("api_keys.update", (id,), None, None, _dumps(b), o))
 
     def delete(
@@ -1772,9 +1748,7 @@ class BulkWorkspaceResourcesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return BulkWorkspaceApply._wrap(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o))
 
 
@@ -1810,9 +1784,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -1907,9 +1879,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -1967,9 +1937,7 @@ class MemoryLayersResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2064,9 +2032,7 @@ class MemoryLayersResource(SyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -2184,9 +2150,7 @@ class ModelsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Model._wrap(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o))
 
 
@@ -2222,9 +2186,7 @@ class ObjectivesFeedbackResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveFeedback._wrap(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2382,9 +2344,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
     def deny(
@@ -2410,9 +2370,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
 
@@ -2500,9 +2458,7 @@ class ObjectivesResource(SyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(self._call("objectives.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2594,9 +2550,7 @@ class ObjectivesResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def compact(
@@ -2621,9 +2575,7 @@ class ObjectivesResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveCompactResponse._wrap(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def continue_(
@@ -2654,9 +2606,7 @@ class ObjectivesResource(SyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveContinueResponse._wrap(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def list_context_windows(
@@ -2823,9 +2773,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2929,9 +2877,7 @@ class ToolSetsToolsResource(SyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -2989,9 +2935,7 @@ class ToolSetsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -3083,9 +3027,7 @@ class ToolSetsResource(SyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -3193,9 +3135,7 @@ class UploadsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Upload._wrap(self._call("uploads.create", (), workspace_id, None, _dumps(b), o))
 
     def retrieve(
@@ -3280,9 +3220,7 @@ class WorkspaceAdminMembersResource(SyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceMember._wrap(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o))
 
     def remove(
@@ -3380,9 +3318,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(self._call("workspace_admin.create", (), None, None, _dumps(b), o))
 
     def list(
@@ -3459,9 +3395,7 @@ class WorkspaceAdminResource(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o))
 
     def archive(
@@ -3515,9 +3449,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -3609,9 +3541,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -3818,9 +3748,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
     def list(
@@ -3915,9 +3843,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
     def delete(
@@ -3969,9 +3895,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
     def list(
@@ -4060,9 +3984,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
     def delete(
@@ -4115,9 +4037,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationAssignment._wrap)
 
     def add_memory_layer(
@@ -4146,9 +4066,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
     def remove_assignment(
@@ -4219,9 +4137,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
 
@@ -4302,9 +4218,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.create", (), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
     def list(
@@ -4402,9 +4316,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
     def delete(
@@ -4481,9 +4393,7 @@ class ApiKeysAccessResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def remove(
@@ -4537,9 +4447,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("api_keys.create", (), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def list(
@@ -4628,9 +4536,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("api_keys.update", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def delete(
@@ -4797,9 +4703,7 @@ class BulkWorkspaceResourcesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True), BulkWorkspaceApply._wrap)
 
 
@@ -4830,9 +4734,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
     def list(
@@ -4927,9 +4829,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
     def delete(
@@ -4982,9 +4882,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
     def list(
@@ -5079,9 +4977,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
     def delete(
@@ -5194,9 +5090,7 @@ class ModelsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True), Model._wrap)
 
 
@@ -5227,9 +5121,7 @@ class ObjectivesFeedbackResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveFeedback._wrap)
 
     def list(
@@ -5377,9 +5269,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
     def deny(
@@ -5405,9 +5295,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
 
@@ -5485,9 +5373,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
     def list(
@@ -5579,9 +5465,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
     def compact(
@@ -5606,9 +5490,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveCompactResponse._wrap)
 
     def continue_(
@@ -5639,9 +5521,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveContinueResponse._wrap)
 
     def list_context_windows(
@@ -5771,9 +5651,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
     def list(
@@ -5877,9 +5755,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
     def delete(
@@ -5932,9 +5808,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
     def list(
@@ -6026,9 +5900,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
     def delete(
@@ -6131,9 +6003,7 @@ class UploadsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True), Upload._wrap)
 
     def retrieve(
@@ -6213,9 +6083,7 @@ class WorkspaceAdminMembersResourceWithRawResponse(SyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True), WorkspaceMember._wrap)
 
     def remove(
@@ -6303,9 +6171,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_admin.create", (), None, None, _dumps(b), o, True), Workspace._wrap)
 
     def list(
@@ -6382,9 +6248,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True), Workspace._wrap)
 
     def archive(
@@ -6433,9 +6297,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
     def list(
@@ -6527,9 +6389,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
     def delete(
@@ -6746,9 +6606,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -6843,9 +6701,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -6902,9 +6758,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -6993,9 +6847,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7048,9 +6900,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationAssignment._wrap(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def add_memory_layer(
@@ -7079,9 +6929,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def remove_assignment(
@@ -7152,9 +7000,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -7245,9 +7091,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -7345,9 +7189,7 @@ class AsyncAgentsResource(AsyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7429,9 +7271,7 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, False, True))
 
     async def remove(
@@ -7490,9 +7330,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(await self._call("api_keys.create", (), None, None, _dumps(b), o, False, True))
 
     def list(
@@ -7581,9 +7419,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7760,9 +7596,7 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return BulkWorkspaceApply._wrap(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -7798,9 +7632,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -7895,9 +7727,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7955,9 +7785,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8052,9 +7880,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -8172,9 +7998,7 @@ class AsyncModelsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Model._wrap(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -8210,9 +8034,7 @@ class AsyncObjectivesFeedbackResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveFeedback._wrap(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8370,9 +8192,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def deny(
@@ -8398,9 +8218,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -8488,9 +8306,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8582,9 +8398,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def compact(
@@ -8609,9 +8423,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveCompactResponse._wrap(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def continue_(
@@ -8642,9 +8454,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveContinueResponse._wrap(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list_context_windows(
@@ -8811,9 +8621,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8917,9 +8725,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -8977,9 +8783,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -9071,9 +8875,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -9181,9 +8983,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Upload._wrap(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def retrieve(
@@ -9268,9 +9068,7 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceMember._wrap(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def remove(
@@ -9368,9 +9166,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, False, True))
 
     def list(
@@ -9447,9 +9243,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def archive(
@@ -9503,9 +9297,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -9597,9 +9389,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -9806,9 +9596,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
     async def list(
@@ -9903,9 +9691,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
     async def delete(
@@ -9957,9 +9743,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
     async def list(
@@ -10048,9 +9832,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
     async def delete(
@@ -10103,9 +9885,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationAssignment._wrap)
 
     async def add_memory_layer(
@@ -10134,9 +9914,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
     async def remove_assignment(
@@ -10207,9 +9985,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
 
@@ -10290,9 +10066,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
     async def list(
@@ -10390,9 +10164,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
     async def delete(
@@ -10469,9 +10241,7 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def remove(
@@ -10525,9 +10295,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("api_keys.create", (), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def list(
@@ -10616,9 +10384,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def delete(
@@ -10785,9 +10551,7 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True, True), BulkWorkspaceApply._wrap)
 
 
@@ -10818,9 +10582,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
     async def list(
@@ -10915,9 +10677,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
     async def delete(
@@ -10970,9 +10730,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
     async def list(
@@ -11067,9 +10825,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
     async def delete(
@@ -11182,9 +10938,7 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True, True), Model._wrap)
 
 
@@ -11215,9 +10969,7 @@ class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveFeedback._wrap)
 
     async def list(
@@ -11365,9 +11117,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
     async def deny(
@@ -11393,9 +11143,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
 
@@ -11473,9 +11221,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
     async def list(
@@ -11567,9 +11313,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
     async def compact(
@@ -11594,9 +11338,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveCompactResponse._wrap)
 
     async def continue_(
@@ -11627,9 +11369,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveContinueResponse._wrap)
 
     async def list_context_windows(
@@ -11759,9 +11499,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
     async def list(
@@ -11865,9 +11603,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
     async def delete(
@@ -11920,9 +11656,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
     async def list(
@@ -12014,9 +11748,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
     async def delete(
@@ -12119,9 +11851,7 @@ class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True, True), Upload._wrap)
 
     async def retrieve(
@@ -12201,9 +11931,7 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceMember._wrap)
 
     async def remove(
@@ -12291,9 +12019,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, True, True), Workspace._wrap)
 
     async def list(
@@ -12370,9 +12096,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True, True), Workspace._wrap)
 
     async def archive(
@@ -12421,9 +12145,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
     async def list(
@@ -12515,9 +12237,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        if extra_body is not None:
-            b.update(extra_body)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
     async def delete(

@@ -159,10 +159,12 @@ def test_ssl_cert_file_makes_the_certificate_trusted(tls: Tls) -> None:
         CADENYA_BASE_URL=tls.https_url,
         CADENYA_WORKSPACE_ID=tls.server.workspace_id,
     )
-    without = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    # Run outside the source tree, so the child imports the installed package.
+    run = {"env": env, "cwd": tls.dir, "capture_output": True, "text": True, "timeout": 60}
+    without = subprocess.run([sys.executable, "-c", script], **run)  # type: ignore[call-overload]
     assert without.returncode != 0 and "APIConnectionError" in without.stderr, without.stderr
     env["SSL_CERT_FILE"] = str(tls.ca)
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", script], **run)  # type: ignore[call-overload]
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()
 

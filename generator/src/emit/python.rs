@@ -557,7 +557,7 @@ fn emit_method(out: &mut String, op: &Operation, flavor: Flavor) {
     params.push("extra_headers: Optional[Mapping[str, str]] = None".into());
     params.push("extra_query: Optional[Mapping[str, str]] = None".into());
     if op.body.is_some() {
-        // As in the official SDK: merged into the JSON body last, so its keys win.
+        // As in the official SDK: merged into the JSON body last (by the core), so its keys win.
         params.push("extra_body: Optional[Mapping[str, Any]] = None".into());
     }
     params.push("timeout: Optional[float] = None".into());
@@ -626,12 +626,17 @@ fn emit_method(out: &mut String, op: &Operation, flavor: Flavor) {
                 encode_expr(&f.ty, n, 0)
             );
         }
-        out.push_str("        if extra_body is not None:\n            b.update(extra_body)\n");
         "_dumps(b)"
     };
-    out.push_str(
-        "        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)\n",
-    );
+    if op.body.is_some() {
+        out.push_str(
+            "        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)\n",
+        );
+    } else {
+        out.push_str(
+            "        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)\n",
+        );
+    }
     let path_tuple = if sig.path.is_empty() {
         "()".to_string()
     } else {
