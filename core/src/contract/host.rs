@@ -161,9 +161,11 @@ impl LogQueue {
 
 /// A host logger of one client (Kotlin/Swift) fed through its own [`LogQueue`]: the client's
 /// sink queues on the runtime thread; [`after`](Self::after) hands the records to the host in the
-/// last poll of a call's foreign future, which the host runs on its own thread.
+/// last poll of a call's foreign future, which the host runs on its own thread. The sink holds
+/// only the queue, so the client's core state (which a runtime thread may drop last) never owns
+/// the host's logger object.
 pub struct HostLog<L: ?Sized> {
-    queue: LogQueue,
+    queue: Arc<LogQueue>,
     host: Box<L>,
 }
 
@@ -176,9 +178,9 @@ impl<L: ?Sized> std::fmt::Debug for HostLog<L> {
 impl<L: ?Sized + Send + Sync + 'static> HostLog<L> {
     /// The hand-off to `host` and the sink for [`ClientSettings::logger`](super::ClientSettings::logger).
     pub fn new(host: Box<L>) -> (Arc<Self>, SharedLogSink) {
-        let log = Arc::new(HostLog { queue: LogQueue::new(), host });
-        let queued = Arc::clone(&log);
-        (log, Arc::new(move |r: &LogRecord| queued.queue.push(r)))
+        let queue = Arc::new(LogQueue::new());
+        let sink = Arc::clone(&queue);
+        (Arc::new(HostLog { queue, host }), Arc::new(move |r: &LogRecord| sink.push(r)))
     }
 
     /// Hands each queued record, oldest first, to `emit` with the host's logger, on this thread.
