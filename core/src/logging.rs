@@ -93,6 +93,12 @@ impl LogRecord {
         self.fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
+    /// The fields as text, in order; `None` where the value is unknown (for hosts whose records
+    /// carry string maps, such as Kotlin and Swift).
+    pub fn text_fields(&self) -> impl Iterator<Item = (String, Option<String>)> + '_ {
+        self.fields.iter().map(|(k, v)| (k.to_string(), if *v == LogValue::Null { None } else { Some(v.to_string()) }))
+    }
+
     /// The record as one line: `retrying operation=agents.list attempt=1 reason="HTTP 503" wait_ms=500`.
     pub fn line(&self) -> String {
         let mut out = String::from(self.message);
@@ -182,5 +188,8 @@ mod tests {
         assert_eq!(v["fields"]["wait_ms"], 500);
         assert!(v["fields"]["request_id"].is_null());
         assert_eq!(r.field("reason"), Some(&LogValue::Str("HTTP 503".into())));
+        let texts: Vec<_> = r.text_fields().collect();
+        assert_eq!(texts[2], ("wait_ms".to_string(), Some("500".to_string())));
+        assert_eq!(texts[3], ("request_id".to_string(), None));
     }
 }

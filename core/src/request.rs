@@ -52,6 +52,9 @@ pub struct RequestOptions {
     pub idempotency_key: Option<String>,
     /// Replaces the client's default workspace for `{workspaceId}`.
     pub workspace_id: Option<String>,
+    /// Fields merged into the JSON body last (their keys win), sent as given even when the spec
+    /// does not declare them: the official SDKs' `extra_body`. Only for operations with a body.
+    pub extra_body: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl std::fmt::Debug for RequestOptions {
@@ -63,6 +66,8 @@ impl std::fmt::Debug for RequestOptions {
             .field("extra_query", &self.extra_query)
             .field("idempotency_key", &self.idempotency_key)
             .field("workspace_id", &self.workspace_id)
+            // Names only: a value may be a secret.
+            .field("extra_body", &self.extra_body.as_ref().map(|m| m.keys().collect::<Vec<_>>()))
             .finish()
     }
 }
@@ -320,6 +325,12 @@ impl<T> Call<T> {
     /// An extra query parameter for this call.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.opts.extra_query.push((name.into(), value.into()));
+        self
+    }
+    /// A JSON body field for this call, set last (it replaces a field of the same name), even
+    /// one the spec does not declare. Fails the call if the operation takes no body.
+    pub fn extra_body_field(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.opts.extra_body.get_or_insert_with(Default::default).insert(name.into(), value);
         self
     }
     /// Sends `Idempotency-Key`; a POST/PATCH with a key may be retried after 5xx, timeouts and drops.

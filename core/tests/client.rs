@@ -313,3 +313,25 @@ fn client_options_apply_like_builder_calls() {
     let blank = cadenya::ClientOptions { api_key: Some(" ".into()), ..Default::default() };
     assert!(Client::builder().env_lookup(|_| None).options(blank).build().is_err());
 }
+
+#[tokio::test]
+async fn extra_body_fields_are_sent_over_the_declared_ones() {
+    let env = start().await;
+    env.server.clear_requests();
+    let agent = env
+        .client
+        .agents()
+        .create(agent_params("extra-body"))
+        .extra_body_field("labsFlag", serde_json::json!(true))
+        .extra_body_field("metadata", serde_json::json!({ "name": "from-extra-body" }))
+        .await
+        .unwrap();
+    assert_eq!(agent.metadata.name, "from-extra-body");
+    let sent = requests_to(&env.server, "POST", "/agents");
+    let body: serde_json::Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(body["labsFlag"], true);
+    assert_eq!(body["metadata"], serde_json::json!({ "name": "from-extra-body" }));
+    assert_eq!(body["spec"]["status"], "AGENT_STATUS_DRAFT");
+    let err = env.client.agents().retrieve(&agent.metadata.id).extra_body_field("x", 1.into()).await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidRequest { message } if message.contains("takes no body")), "{err}");
+}

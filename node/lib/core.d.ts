@@ -85,6 +85,8 @@ export interface RequestOptions {
   idempotencyKey?: string;
   /** Extra query parameters. */
   query?: Record<string, string | number | boolean | Array<string | number | boolean> | undefined>;
+  /** Extra JSON body fields, merged over the params' (its keys win); only for operations with a body. */
+  body?: Record<string, unknown>;
 }
 
 /** The part of the client that is not generated. */

@@ -53,16 +53,20 @@ function seconds(name, ms, Err) {
 function nativeOptions(o) {
   if (o == null) return null;
   if (typeof o !== 'object') throw new errors.InvalidRequestError('options must be an object');
-  const { timeout, maxRetries, headers, idempotencyKey, query } = o;
-  if (timeout === undefined && maxRetries === undefined && headers === undefined && idempotencyKey === undefined && query === undefined) {
+  const { timeout, maxRetries, headers, idempotencyKey, query, body } = o;
+  if (timeout === undefined && maxRetries === undefined && headers === undefined && idempotencyKey === undefined && query === undefined && body === undefined) {
     return null;
+  }
+  // `body`: fields the core merges into the JSON body last (its keys win), as Python's `extra_body`.
+  if (body != null && (typeof body !== 'object' || Array.isArray(body))) {
+    throw new errors.InvalidRequestError('invalid request: options.body must be an object');
   }
   let q;
   if (query != null) {
     q = {};
     for (const k of Object.keys(query)) if (query[k] !== undefined) q[k] = queryValue(query[k]);
   }
-  return { timeout: seconds('timeout', timeout, errors.InvalidRequestError), maxRetries, headers: headerRecord(headers, 'headers'), idempotencyKey, query: q };
+  return { timeout: seconds('timeout', timeout, errors.InvalidRequestError), maxRetries, headers: headerRecord(headers, 'headers'), idempotencyKey, query: q, body: body == null ? undefined : JSON.stringify(body) };
 }
 
 function checkSignal(signal) {

@@ -217,3 +217,17 @@ test('close() ends page fetches too: one in flight, and later ones', async () =>
   }
   await assert.rejects(first.nextPage(), (e) => e instanceof ConfigurationError && /closed/.test(e.message));
 });
+
+test('options.body adds fields to the JSON body and its keys win', async () => {
+  const c = clientFor(server);
+  await server.clearRequests();
+  const agent = await c.agents.create(agentBody('extra'), { body: { labsFlag: true, metadata: { name: 'from-options-body' } } });
+  const [r] = await server.requests();
+  const sent = JSON.parse(r.body);
+  assert.equal(sent.labsFlag, true);
+  assert.deepEqual(sent.metadata, { name: 'from-options-body' });
+  assert.equal(sent.spec.status, 'AGENT_STATUS_DRAFT');
+  assert.equal(agent.metadata.name, 'from-options-body');
+  await assert.rejects(c.agents.retrieve(agent.metadata.id, {}, { body: { x: 1 } }), (e) => e instanceof CadenyaError && /takes no body/.test(e.message));
+  await assert.rejects(c.agents.create(agentBody('x'), { body: [1] }), /options.body must be an object/);
+});

@@ -5,7 +5,7 @@ __version__: str
 
 _Pairs = Optional[List[Tuple[str, str]]]
 # (timeout seconds, max_retries, headers, extra_query, idempotency_key)
-_Opts = Tuple[Optional[float], Optional[float], _Pairs, _Pairs, Optional[str]]
+_Opts = Tuple[Optional[float], Optional[float], List[Tuple[str, str]], List[Tuple[str, str]], Optional[str], Optional[str]]
 # (states, timeout seconds, after_event_id, workspace_id)
 _ObjectiveArgs = Tuple[List[str], Optional[float], Optional[str], Optional[str]]
 

@@ -45,7 +45,7 @@ def _identity(v: Any) -> Any:
     return v
 
 
-Opts = Tuple[Optional[float], Optional[float], Optional[List[Tuple[str, str]]], Optional[List[Tuple[str, str]]], Optional[str]]
+Opts = Tuple[Optional[float], Optional[float], List[Tuple[str, str]], List[Tuple[str, str]], Optional[str], Optional[str]]
 
 
 def _opts(
@@ -54,14 +54,19 @@ def _opts(
     timeout: Optional[float],
     max_retries: Optional[int],
     idempotency_key: Optional[str],
+    extra_body: Optional[Mapping[str, Any]] = None,
 ) -> Opts:
-    """Per-call options in the shape the native client takes."""
+    """Per-call options in the shape the native client takes (`extra_body` as JSON text: the
+    core merges it into the body after checking the method's own fields)."""
+    if extra_body is not None and not isinstance(extra_body, Mapping):
+        raise InvalidRequestError("extra_body must be a mapping of JSON body fields")
     return (
         None if timeout is None else float(timeout),
         max_retries,
-        None if headers is None else list(headers.items()),
-        None if query is None else list(query.items()),
+        [] if headers is None else list(headers.items()),
+        [] if query is None else list(query.items()),
         idempotency_key,
+        None if extra_body is None else _dumps(dict(extra_body)),
     )
 
 

@@ -746,6 +746,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -757,7 +758,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -834,6 +835,7 @@ class AgentsSchedulesResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -851,7 +853,7 @@ class AgentsSchedulesResource(SyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -896,6 +898,7 @@ class AgentsVariationsResource(SyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -907,7 +910,7 @@ class AgentsVariationsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -978,6 +981,7 @@ class AgentsVariationsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -995,7 +999,7 @@ class AgentsVariationsResource(SyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -1030,6 +1034,7 @@ class AgentsVariationsResource(SyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1047,7 +1052,7 @@ class AgentsVariationsResource(SyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationAssignment._wrap(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
     def add_memory_layer(
@@ -1060,6 +1065,7 @@ class AgentsVariationsResource(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1075,7 +1081,7 @@ class AgentsVariationsResource(SyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o))
 
     def remove_assignment(
@@ -1132,6 +1138,7 @@ class AgentsVariationsResource(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1145,7 +1152,7 @@ class AgentsVariationsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o))
 
 
@@ -1222,6 +1229,7 @@ class AgentsResource(SyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1235,7 +1243,7 @@ class AgentsResource(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(self._call("agents.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -1315,6 +1323,7 @@ class AgentsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1332,7 +1341,7 @@ class AgentsResource(SyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -1400,6 +1409,7 @@ class ApiKeysAccessResource(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1413,7 +1423,7 @@ class ApiKeysAccessResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o))
 
     def remove(
@@ -1458,6 +1468,7 @@ class ApiKeysResource(SyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1471,7 +1482,7 @@ class ApiKeysResource(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(self._call("api_keys.create", (), None, None, _dumps(b), o))
 
     def list(
@@ -1542,6 +1553,7 @@ class ApiKeysResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1559,7 +1571,7 @@ class ApiKeysResource(SyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(self._call("api_keys.update", (id,), None, None, _dumps(b), o))
 
     def delete(
@@ -1724,6 +1736,7 @@ class BulkWorkspaceResourcesResource(SyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1735,7 +1748,7 @@ class BulkWorkspaceResourcesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return BulkWorkspaceApply._wrap(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o))
 
 
@@ -1759,6 +1772,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1770,7 +1784,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -1847,6 +1861,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1864,7 +1879,7 @@ class MemoryLayersEntriesResource(SyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -1910,6 +1925,7 @@ class MemoryLayersResource(SyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -1921,7 +1937,7 @@ class MemoryLayersResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -1998,6 +2014,7 @@ class MemoryLayersResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2015,7 +2032,7 @@ class MemoryLayersResource(SyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -2119,6 +2136,7 @@ class ModelsResource(SyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2132,7 +2150,7 @@ class ModelsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Model._wrap(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o))
 
 
@@ -2156,6 +2174,7 @@ class ObjectivesFeedbackResource(SyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2167,7 +2186,7 @@ class ObjectivesFeedbackResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveFeedback._wrap(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2313,6 +2332,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2324,7 +2344,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
     def deny(
@@ -2336,6 +2356,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2349,7 +2370,7 @@ class ObjectivesToolCallsResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o))
 
 
@@ -2421,6 +2442,7 @@ class ObjectivesResource(SyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2436,7 +2458,7 @@ class ObjectivesResource(SyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(self._call("objectives.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2514,6 +2536,7 @@ class ObjectivesResource(SyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2527,7 +2550,7 @@ class ObjectivesResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def compact(
@@ -2538,6 +2561,7 @@ class ObjectivesResource(SyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2551,7 +2575,7 @@ class ObjectivesResource(SyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveCompactResponse._wrap(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def continue_(
@@ -2564,6 +2588,7 @@ class ObjectivesResource(SyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2581,7 +2606,7 @@ class ObjectivesResource(SyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveContinueResponse._wrap(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o))
 
     def list_context_windows(
@@ -2736,6 +2761,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2747,7 +2773,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2833,6 +2859,7 @@ class ToolSetsToolsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2850,7 +2877,7 @@ class ToolSetsToolsResource(SyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -2896,6 +2923,7 @@ class ToolSetsResource(SyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2907,7 +2935,7 @@ class ToolSetsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -2981,6 +3009,7 @@ class ToolSetsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -2998,7 +3027,7 @@ class ToolSetsResource(SyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -3094,6 +3123,7 @@ class UploadsResource(SyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3105,7 +3135,7 @@ class UploadsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Upload._wrap(self._call("uploads.create", (), workspace_id, None, _dumps(b), o))
 
     def retrieve(
@@ -3174,6 +3204,7 @@ class WorkspaceAdminMembersResource(SyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3189,7 +3220,7 @@ class WorkspaceAdminMembersResource(SyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceMember._wrap(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o))
 
     def remove(
@@ -3275,6 +3306,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3286,7 +3318,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(self._call("workspace_admin.create", (), None, None, _dumps(b), o))
 
     def list(
@@ -3345,6 +3377,7 @@ class WorkspaceAdminResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3362,7 +3395,7 @@ class WorkspaceAdminResource(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o))
 
     def archive(
@@ -3404,6 +3437,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3415,7 +3449,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o))
 
     def list(
@@ -3489,6 +3523,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3506,7 +3541,7 @@ class WorkspaceSecretsResource(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o))
 
     def delete(
@@ -3701,6 +3736,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3712,7 +3748,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
     def list(
@@ -3789,6 +3825,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3806,7 +3843,7 @@ class AgentsSchedulesResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentSchedule._wrap)
 
     def delete(
@@ -3846,6 +3883,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3857,7 +3895,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
     def list(
@@ -3928,6 +3966,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3945,7 +3984,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True), AgentVariation._wrap)
 
     def delete(
@@ -3980,6 +4019,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -3997,7 +4037,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationAssignment._wrap)
 
     def add_memory_layer(
@@ -4010,6 +4050,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4025,7 +4066,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
     def remove_assignment(
@@ -4082,6 +4123,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4095,7 +4137,7 @@ class AgentsVariationsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True), VariationMemoryLayerAssignment._wrap)
 
 
@@ -4162,6 +4204,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4175,7 +4218,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.create", (), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
     def list(
@@ -4255,6 +4298,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4272,7 +4316,7 @@ class AgentsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True), Agent._wrap)
 
     def delete(
@@ -4335,6 +4379,7 @@ class ApiKeysAccessResourceWithRawResponse(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4348,7 +4393,7 @@ class ApiKeysAccessResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def remove(
@@ -4388,6 +4433,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4401,7 +4447,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("api_keys.create", (), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def list(
@@ -4472,6 +4518,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4489,7 +4536,7 @@ class ApiKeysResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("api_keys.update", (id,), None, None, _dumps(b), o, True), APIKey._wrap)
 
     def delete(
@@ -4644,6 +4691,7 @@ class BulkWorkspaceResourcesResourceWithRawResponse(SyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4655,7 +4703,7 @@ class BulkWorkspaceResourcesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True), BulkWorkspaceApply._wrap)
 
 
@@ -4674,6 +4722,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4685,7 +4734,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
     def list(
@@ -4762,6 +4811,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4779,7 +4829,7 @@ class MemoryLayersEntriesResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True), MemoryEntryDetail._wrap)
 
     def delete(
@@ -4820,6 +4870,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4831,7 +4882,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
     def list(
@@ -4908,6 +4959,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -4925,7 +4977,7 @@ class MemoryLayersResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True), MemoryLayer._wrap)
 
     def delete(
@@ -5024,6 +5076,7 @@ class ModelsResourceWithRawResponse(SyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5037,7 +5090,7 @@ class ModelsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True), Model._wrap)
 
 
@@ -5056,6 +5109,7 @@ class ObjectivesFeedbackResourceWithRawResponse(SyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5067,7 +5121,7 @@ class ObjectivesFeedbackResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveFeedback._wrap)
 
     def list(
@@ -5203,6 +5257,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5214,7 +5269,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
     def deny(
@@ -5226,6 +5281,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5239,7 +5295,7 @@ class ObjectivesToolCallsResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True), ObjectiveToolCall._wrap)
 
 
@@ -5301,6 +5357,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5316,7 +5373,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
     def list(
@@ -5394,6 +5451,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5407,7 +5465,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True), Objective._wrap)
 
     def compact(
@@ -5418,6 +5476,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5431,7 +5490,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveCompactResponse._wrap)
 
     def continue_(
@@ -5444,6 +5503,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5461,7 +5521,7 @@ class ObjectivesResourceWithRawResponse(SyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True), ObjectiveContinueResponse._wrap)
 
     def list_context_windows(
@@ -5579,6 +5639,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5590,7 +5651,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
     def list(
@@ -5676,6 +5737,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5693,7 +5755,7 @@ class ToolSetsToolsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True), Tool._wrap)
 
     def delete(
@@ -5734,6 +5796,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5745,7 +5808,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
     def list(
@@ -5819,6 +5882,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5836,7 +5900,7 @@ class ToolSetsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True), ToolSet._wrap)
 
     def delete(
@@ -5927,6 +5991,7 @@ class UploadsResourceWithRawResponse(SyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -5938,7 +6003,7 @@ class UploadsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True), Upload._wrap)
 
     def retrieve(
@@ -6002,6 +6067,7 @@ class WorkspaceAdminMembersResourceWithRawResponse(SyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6017,7 +6083,7 @@ class WorkspaceAdminMembersResourceWithRawResponse(SyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True), WorkspaceMember._wrap)
 
     def remove(
@@ -6093,6 +6159,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6104,7 +6171,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_admin.create", (), None, None, _dumps(b), o, True), Workspace._wrap)
 
     def list(
@@ -6163,6 +6230,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6180,7 +6248,7 @@ class WorkspaceAdminResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True), Workspace._wrap)
 
     def archive(
@@ -6217,6 +6285,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6228,7 +6297,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
     def list(
@@ -6302,6 +6371,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6319,7 +6389,7 @@ class WorkspaceSecretsResourceWithRawResponse(SyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True), WorkspaceSecret._wrap)
 
     def delete(
@@ -6524,6 +6594,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6535,7 +6606,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -6612,6 +6683,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6629,7 +6701,7 @@ class AsyncAgentsSchedulesResource(AsyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentSchedule._wrap(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -6674,6 +6746,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6685,7 +6758,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -6756,6 +6829,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6773,7 +6847,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return AgentVariation._wrap(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -6808,6 +6882,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6825,7 +6900,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationAssignment._wrap(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def add_memory_layer(
@@ -6838,6 +6913,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6853,7 +6929,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def remove_assignment(
@@ -6910,6 +6986,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -6923,7 +7000,7 @@ class AsyncAgentsVariationsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return VariationMemoryLayerAssignment._wrap(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -7000,6 +7077,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7013,7 +7091,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -7093,6 +7171,7 @@ class AsyncAgentsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7110,7 +7189,7 @@ class AsyncAgentsResource(AsyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Agent._wrap(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7178,6 +7257,7 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7191,7 +7271,7 @@ class AsyncApiKeysAccessResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, False, True))
 
     async def remove(
@@ -7236,6 +7316,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7249,7 +7330,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(await self._call("api_keys.create", (), None, None, _dumps(b), o, False, True))
 
     def list(
@@ -7320,6 +7401,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7337,7 +7419,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIKey._wrap(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7502,6 +7584,7 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7513,7 +7596,7 @@ class AsyncBulkWorkspaceResourcesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return BulkWorkspaceApply._wrap(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -7537,6 +7620,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7548,7 +7632,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -7625,6 +7709,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7642,7 +7727,7 @@ class AsyncMemoryLayersEntriesResource(AsyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryEntryDetail._wrap(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7688,6 +7773,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7699,7 +7785,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -7776,6 +7862,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7793,7 +7880,7 @@ class AsyncMemoryLayersResource(AsyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return MemoryLayer._wrap(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -7897,6 +7984,7 @@ class AsyncModelsResource(AsyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7910,7 +7998,7 @@ class AsyncModelsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Model._wrap(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -7934,6 +8022,7 @@ class AsyncObjectivesFeedbackResource(AsyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -7945,7 +8034,7 @@ class AsyncObjectivesFeedbackResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveFeedback._wrap(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8091,6 +8180,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8102,7 +8192,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def deny(
@@ -8114,6 +8204,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8127,7 +8218,7 @@ class AsyncObjectivesToolCallsResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveToolCall._wrap(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, False, True))
 
 
@@ -8199,6 +8290,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8214,7 +8306,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8292,6 +8384,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8305,7 +8398,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Objective._wrap(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def compact(
@@ -8316,6 +8409,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8329,7 +8423,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveCompactResponse._wrap(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def continue_(
@@ -8342,6 +8436,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8359,7 +8454,7 @@ class AsyncObjectivesResource(AsyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ObjectiveContinueResponse._wrap(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list_context_windows(
@@ -8514,6 +8609,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8525,7 +8621,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8611,6 +8707,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8628,7 +8725,7 @@ class AsyncToolSetsToolsResource(AsyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Tool._wrap(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -8674,6 +8771,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8685,7 +8783,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -8759,6 +8857,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8776,7 +8875,7 @@ class AsyncToolSetsResource(AsyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return ToolSet._wrap(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -8872,6 +8971,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8883,7 +8983,7 @@ class AsyncUploadsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Upload._wrap(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def retrieve(
@@ -8952,6 +9052,7 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -8967,7 +9068,7 @@ class AsyncWorkspaceAdminMembersResource(AsyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceMember._wrap(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def remove(
@@ -9053,6 +9154,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9064,7 +9166,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, False, True))
 
     def list(
@@ -9123,6 +9225,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9140,7 +9243,7 @@ class AsyncWorkspaceAdminResource(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return Workspace._wrap(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, False, True))
 
     async def archive(
@@ -9182,6 +9285,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9193,7 +9297,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, False, True))
 
     def list(
@@ -9267,6 +9371,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9284,7 +9389,7 @@ class AsyncWorkspaceSecretsResource(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return WorkspaceSecret._wrap(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, False, True))
 
     async def delete(
@@ -9479,6 +9584,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         spec: Union[AgentScheduleSpecParam, AgentScheduleSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9490,7 +9596,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/schedules` (operation `agents.schedules.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentScheduleSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.schedules.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
     async def list(
@@ -9567,6 +9673,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9584,7 +9691,7 @@ class AsyncAgentsSchedulesResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentScheduleSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.schedules.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentSchedule._wrap)
 
     async def delete(
@@ -9624,6 +9731,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[AgentVariationSpecParam, AgentVariationSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9635,7 +9743,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/agents/{agentId}/variations` (operation `agents.variations.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentVariationSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.create", (agent_id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
     async def list(
@@ -9706,6 +9814,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9723,7 +9832,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentVariationSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.update", (agent_id, id,), workspace_id, None, _dumps(b), o, True, True), AgentVariation._wrap)
 
     async def delete(
@@ -9758,6 +9867,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         tool_set_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9775,7 +9885,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["toolId"] = tool_id
         if tool_set_id is not None:
             b["toolSetId"] = tool_set_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.add_assignment", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationAssignment._wrap)
 
     async def add_memory_layer(
@@ -9788,6 +9898,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9803,7 +9914,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
             b["memoryLayerId"] = memory_layer_id
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.add_memory_layer", (agent_id, variation_id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
     async def remove_assignment(
@@ -9860,6 +9971,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         position: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9873,7 +9985,7 @@ class AsyncAgentsVariationsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if position is not None:
             b["position"] = position
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.variations.update_memory_layer", (agent_id, variation_id, id,), workspace_id, None, _dumps(b), o, True, True), VariationMemoryLayerAssignment._wrap)
 
 
@@ -9940,6 +10052,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         default_variation: Optional[Union[AgentCreateParamsDefaultVariationParam, AgentCreateParamsDefaultVariation]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -9953,7 +10066,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_AgentSpec(spec)}
         if default_variation is not None:
             b["defaultVariation"] = _enc_AgentCreateParamsDefaultVariation(default_variation)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.create", (), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
     async def list(
@@ -10033,6 +10146,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10050,7 +10164,7 @@ class AsyncAgentsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_AgentSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("agents.update", (id,), workspace_id, None, _dumps(b), o, True, True), Agent._wrap)
 
     async def delete(
@@ -10113,6 +10227,7 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10126,7 +10241,7 @@ class AsyncApiKeysAccessResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if workspace_id is not None:
             b["workspaceId"] = workspace_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("api_keys.access.add", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def remove(
@@ -10166,6 +10281,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         initial_workspace_ids: Optional[Sequence[str]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10179,7 +10295,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {"metadata": _enc_APIKeyCreateParamsMetadata(metadata), "spec": _enc_APIKeySpec(spec)}
         if initial_workspace_ids is not None:
             b["initialWorkspaceIds"] = initial_workspace_ids
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("api_keys.create", (), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def list(
@@ -10250,6 +10366,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10267,7 +10384,7 @@ class AsyncApiKeysResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_APIKeySpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("api_keys.update", (id,), None, None, _dumps(b), o, True, True), APIKey._wrap)
 
     async def delete(
@@ -10422,6 +10539,7 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         data: Union[BulkWorkspaceApplyDataParam, BulkWorkspaceApplyData],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10433,7 +10551,7 @@ class AsyncBulkWorkspaceResourcesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/bulk_workspace_applies` (operation `bulk_workspace_resources.apply`).
         """
         b: Dict[str, Any] = {"data": _enc_BulkWorkspaceApplyData(data)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("bulk_workspace_resources.apply", (), workspace_id, None, _dumps(b), o, True, True), BulkWorkspaceApply._wrap)
 
 
@@ -10452,6 +10570,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         spec: Union[MemoryEntryCreateSpecParam, MemoryEntryCreateSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10463,7 +10582,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers/{memoryLayerId}/entries` (operation `memory_layers.entries.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryEntryCreateSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.entries.create", (memory_layer_id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
     async def list(
@@ -10540,6 +10659,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10557,7 +10677,7 @@ class AsyncMemoryLayersEntriesResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_MemoryEntryUpdateSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.entries.update", (memory_layer_id, id,), workspace_id, None, _dumps(b), o, True, True), MemoryEntryDetail._wrap)
 
     async def delete(
@@ -10598,6 +10718,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         spec: Union[MemoryLayerSpecParam, MemoryLayerSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10609,7 +10730,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/memory_layers` (operation `memory_layers.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_MemoryLayerSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.create", (), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
     async def list(
@@ -10686,6 +10807,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10703,7 +10825,7 @@ class AsyncMemoryLayersResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_MemoryLayerSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("memory_layers.update", (id,), workspace_id, None, _dumps(b), o, True, True), MemoryLayer._wrap)
 
     async def delete(
@@ -10802,6 +10924,7 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         status: Optional[ModelStatus] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10815,7 +10938,7 @@ class AsyncModelsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if status is not None:
             b["status"] = status
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("models.set_status", (id,), workspace_id, None, _dumps(b), o, True, True), Model._wrap)
 
 
@@ -10834,6 +10957,7 @@ class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
         metadata: Union[CreateOperationMetadataParam, CreateOperationMetadata],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10845,7 +10969,7 @@ class AsyncObjectivesFeedbackResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/objectives/{objectiveId}/feedback` (operation `objectives.feedback.create`).
         """
         b: Dict[str, Any] = {"data": _enc_ObjectiveFeedbackData(data), "metadata": _enc_CreateOperationMetadata(metadata)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.feedback.create", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveFeedback._wrap)
 
     async def list(
@@ -10981,6 +11105,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         workspace_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -10992,7 +11117,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         `PUT /v1/workspaces/{workspaceId}/objectives/{objectiveId}/tool_calls/{toolCallId}/approve` (operation `objectives.tool_calls.approve`).
         """
         b: Dict[str, Any] = {}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.tool_calls.approve", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
     async def deny(
@@ -11004,6 +11129,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         memo: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11017,7 +11143,7 @@ class AsyncObjectivesToolCallsResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if memo is not None:
             b["memo"] = memo
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.tool_calls.deny", (objective_id, tool_call_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveToolCall._wrap)
 
 
@@ -11079,6 +11205,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         variation_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11094,7 +11221,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
             b["metadata"] = _enc_CreateOperationMetadata(metadata)
         if variation_id is not None:
             b["variationId"] = variation_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.create", (), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
     async def list(
@@ -11172,6 +11299,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         reason: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11185,7 +11313,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if reason is not None:
             b["reason"] = reason
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.cancel", (objective_id,), workspace_id, None, _dumps(b), o, True, True), Objective._wrap)
 
     async def compact(
@@ -11196,6 +11324,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         compaction_config: Optional[Union[AgentVariationSpecCompactionConfigParam, AgentVariationSpecCompactionConfig]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11209,7 +11338,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         b: Dict[str, Any] = {}
         if compaction_config is not None:
             b["compactionConfig"] = _enc_AgentVariationSpecCompactionConfig(compaction_config)
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.compact", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveCompactResponse._wrap)
 
     async def continue_(
@@ -11222,6 +11351,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
         secrets: Optional[Sequence[Union[ObjectiveContinueParamsSecretParam, ObjectiveContinueParamsSecret]]] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11239,7 +11369,7 @@ class AsyncObjectivesResourceWithRawResponse(AsyncAPIResource):
             b["message"] = message
         if secrets is not None:
             b["secrets"] = [_enc_ObjectiveContinueParamsSecret(v0) for v0 in secrets]
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("objectives.continue", (objective_id,), workspace_id, None, _dumps(b), o, True, True), ObjectiveContinueResponse._wrap)
 
     async def list_context_windows(
@@ -11357,6 +11487,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[ToolSpecParam, ToolSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11368,7 +11499,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets/{toolSetId}/tools` (operation `tool_sets.tools.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.tools.create", (tool_set_id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
     async def list(
@@ -11454,6 +11585,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11471,7 +11603,7 @@ class AsyncToolSetsToolsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_ToolSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.tools.update", (tool_set_id, id,), workspace_id, None, _dumps(b), o, True, True), Tool._wrap)
 
     async def delete(
@@ -11512,6 +11644,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[ToolSetSpecParam, ToolSetSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11523,7 +11656,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/tool_sets` (operation `tool_sets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_ToolSetSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.create", (), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
     async def list(
@@ -11597,6 +11730,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11614,7 +11748,7 @@ class AsyncToolSetsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_ToolSetSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("tool_sets.update", (id,), workspace_id, None, _dumps(b), o, True, True), ToolSet._wrap)
 
     async def delete(
@@ -11705,6 +11839,7 @@ class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[UploadSpecParam, UploadSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11716,7 +11851,7 @@ class AsyncUploadsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/uploads` (operation `uploads.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_UploadSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("uploads.create", (), workspace_id, None, _dumps(b), o, True, True), Upload._wrap)
 
     async def retrieve(
@@ -11780,6 +11915,7 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
         profile_id: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11795,7 +11931,7 @@ class AsyncWorkspaceAdminMembersResourceWithRawResponse(AsyncAPIResource):
             b["email"] = email
         if profile_id is not None:
             b["profileId"] = profile_id
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_admin.members.add", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceMember._wrap)
 
     async def remove(
@@ -11871,6 +12007,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         spec: Union[WorkspaceSpecParam, WorkspaceSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11882,7 +12019,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/account/workspaces` (operation `workspace_admin.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_WorkspaceAdminCreateParamsMetadata(metadata), "spec": _enc_WorkspaceSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_admin.create", (), None, None, _dumps(b), o, True, True), Workspace._wrap)
 
     async def list(
@@ -11941,6 +12078,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -11958,7 +12096,7 @@ class AsyncWorkspaceAdminResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_admin.update", (), workspace_id, None, _dumps(b), o, True, True), Workspace._wrap)
 
     async def archive(
@@ -11995,6 +12133,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         spec: Union[WorkspaceSecretSpecParam, WorkspaceSecretSpec],
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -12006,7 +12145,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         `POST /v1/workspaces/{workspaceId}/workspace_secrets` (operation `workspace_secrets.create`).
         """
         b: Dict[str, Any] = {"metadata": _enc_CreateResourceMetadata(metadata), "spec": _enc_WorkspaceSecretSpec(spec)}
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_secrets.create", (), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
     async def list(
@@ -12080,6 +12219,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
         update_mask: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         extra_query: Optional[Mapping[str, str]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         idempotency_key: Optional[str] = None,
@@ -12097,7 +12237,7 @@ class AsyncWorkspaceSecretsResourceWithRawResponse(AsyncAPIResource):
             b["spec"] = _enc_WorkspaceSecretSpec(spec)
         if update_mask is not None:
             b["updateMask"] = update_mask
-        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)
+        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)
         return APIResponse(await self._call("workspace_secrets.update", (id,), workspace_id, None, _dumps(b), o, True, True), WorkspaceSecret._wrap)
 
     async def delete(

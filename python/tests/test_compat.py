@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import cadenya
@@ -51,3 +53,27 @@ def test_get_next_page_walks_pages_and_raises_after_the_last(client: cadenya.Cad
     assert seen >= 3
     with pytest.raises(RuntimeError):
         page.get_next_page()
+
+
+def test_extra_body_is_merged_into_the_sent_body_and_its_keys_win(server: Server, client: cadenya.Cadenya) -> None:
+    params = agent_params("extra")
+    server.clear()
+    agent = client.agents.create(
+        **params, extra_body={"labsFlag": True, "metadata": {"name": "from-extra-body", "description": "d"}}
+    )
+    (r,) = server.requests()
+    sent = json.loads(r["body"])
+    assert sent["labsFlag"] is True  # a field the spec does not declare reaches the server
+    assert sent["metadata"] == {"name": "from-extra-body", "description": "d"}  # extra_body's keys win
+    assert sent["spec"]["status"] == "AGENT_STATUS_DRAFT"  # the method's own fields stay
+    assert agent.metadata.name == "from-extra-body"
+    # Keyword arguments only: methods without a body do not take it.
+    with pytest.raises(TypeError):
+        client.agents.retrieve(agent.metadata.id, extra_body={"x": 1})  # type: ignore[call-arg]
+
+
+async def test_async_extra_body(server: Server, aclient: cadenya.AsyncCadenya) -> None:
+    server.clear()
+    await aclient.agents.create(**agent_params("extra-async"), extra_body={"labsFlag": 1})
+    (r,) = server.requests()
+    assert json.loads(r["body"])["labsFlag"] == 1

@@ -55,6 +55,7 @@ pub struct CallOptions {
     pub headers: Option<HashMap<String, String>>,
     pub idempotency_key: Option<String>,
     pub query: Option<HashMap<String, String>>,
+    pub body: Option<String>,
 }
 
 /// The JS log function, called on the JS thread with a record's JSON text. Weak: it never keeps
@@ -142,6 +143,7 @@ impl NativeClient {
             extra_query: o.query.unwrap_or_default().into_iter().collect(),
             idempotency_key: o.idempotency_key,
             workspace_id: None,
+            extra_body: o.body,
         };
         let (path, query) = (pairs(&path), pairs(&query));
         let (body, options) = (body.as_deref().map(DynamicBody::Text), options.into_options().map_err(js_error)?);

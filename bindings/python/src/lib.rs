@@ -22,8 +22,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 type Pairs = Option<Vec<(String, String)>>;
-/// Call options as the generated code passes them: `(timeout, max_retries, headers, extra_query, idempotency_key)`.
-type OptsArg = (Option<f64>, Option<f64>, Pairs, Pairs, Option<String>);
+/// Call options as the generated code passes them: `(timeout, max_retries, headers, extra_query, idempotency_key, extra_body)`.
+type OptsArg = (Option<f64>, Option<f64>, Vec<(String, String)>, Vec<(String, String)>, Option<String>, Option<String>);
 /// Objective helper options: `(states, timeout, after_event_id, workspace_id)`.
 type ObjectiveArgs = (Vec<String>, Option<f64>, Option<String>, Option<String>);
 
@@ -131,10 +131,10 @@ impl NativeClient {
         raw: bool,
         aio: bool,
     ) -> PyResult<Py<PyAny>> {
-        let (timeout_secs, max_retries, headers, extra_query, idempotency_key) = opts.unwrap_or_default();
-        let (headers, extra_query) = (headers.unwrap_or_default(), extra_query.unwrap_or_default());
-        let settings = CallSettings { timeout_secs, max_retries, headers, extra_query, idempotency_key, workspace_id };
-        let checked = settings.into_options().and_then(|o| Ok((o, contract::path_names(op)?.collect::<Vec<_>>())));
+        let (timeout_secs, max_retries, headers, extra_query, idempotency_key, extra_body) = opts.unwrap_or_default();
+        let s =
+            CallSettings { timeout_secs, max_retries, headers, extra_query, idempotency_key, workspace_id, extra_body };
+        let checked = s.into_options().and_then(|o| Ok((o, contract::path_names(op)?.collect::<Vec<_>>())));
         let (options, names) = checked.map_err(|e| to_pyerr(py, &e.into()))?;
         if path.len() > names.len() {
             return Err(to_pyerr(py, &ErrorRecord::invalid(format!("`{op}` takes {} path parameters", names.len()))));

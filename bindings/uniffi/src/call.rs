@@ -1,22 +1,23 @@
 //! One call: a generated method's [`Req`] goes through [`Session::call`], and the answer's JSON
 //! text is decoded once, straight into the method's record.
 
-use crate::client::RequestOptions;
+use crate::client::{CadenyaLogger, RequestOptions};
 use crate::CadenyaError;
 use cadenya::catalog::DynamicBody;
-use cadenya::contract::{json_text, spawn, Body, CallInput, ErrorRecord, Response, Session};
+use cadenya::contract::{json_text, spawn, Body, CallInput, ErrorRecord, HostLog, Response, Session};
 use cadenya::json::RawJson;
 use cadenya::Page;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::sync::Arc;
 
-/// What the client, its resources and pages hold: the session and `with_workspace`'s workspace.
-/// (`Debug` shows no secret: the session's redacts the API key and the webhook secret.)
+/// What the client, its resources and pages hold: the session, `with_workspace`'s workspace and
+/// the host's logger. (`Debug` shows no secret: the session's redacts the API key and the webhook secret.)
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub(crate) session: Arc<Session>,
     pub(crate) workspace_id: Option<String>,
+    pub(crate) logs: Option<Arc<HostLog<dyn CadenyaLogger>>>,
 }
 
 /// One operation's inputs, by wire name, as the generated method collected them.
@@ -49,12 +50,14 @@ fn send(c: &Ctx, req: Req<'_>) -> impl Future<Output = Outcome<Response>> + Send
 }
 
 /// Runs a call on the core's runtime (see `contract::spawn`): the foreign future only awaits
-/// the result, and dropping it (a cancelled coroutine or Swift task) drops the request.
+/// the result, and dropping it (a cancelled coroutine or Swift task) drops the request. Log records
+/// reach the host's logger in that future's last poll, on the host's thread (never the runtime's).
 pub(crate) fn run<T: Send + 'static>(
+    c: &Ctx,
     fut: impl Future<Output = Outcome<T>> + Send + 'static,
 ) -> impl Future<Output = Result<T, CadenyaError>> {
-    let task = spawn(fut);
-    async move { task.await.map_err(CadenyaError::from) }
+    let logged = HostLog::after(c.logs.clone(), spawn(fut), |logger, r| drop(logger.log(r.into())));
+    async move { logged.await.map_err(CadenyaError::from) }
 }
 
 fn mismatch(op: &str) -> ErrorRecord {
@@ -68,7 +71,7 @@ pub fn model<T: DeserializeOwned + Send + 'static>(
 ) -> impl Future<Output = Result<T, CadenyaError>> {
     let op = req.op;
     let sent = send(c, req);
-    run(async move {
+    run(c, async move {
         let r = sent.await?;
         let Body::Json(text) = &r.body else { return Err(mismatch(op)) };
         let decoded = json_text::decode(text.get(), r.status, r.request_id.as_deref());
@@ -79,7 +82,7 @@ pub fn model<T: DeserializeOwned + Send + 'static>(
 /// An operation answering with no body.
 pub fn empty(c: &Ctx, req: Req<'_>) -> impl Future<Output = Result<(), CadenyaError>> {
     let sent = send(c, req);
-    run(async move { sent.await.map(drop) })
+    run(c, async move { sent.await.map(drop) })
 }
 
 /// A generated page object, built from one core page (which keeps the next request).
@@ -95,11 +98,11 @@ pub fn items<T: DeserializeOwned>(core: &mut Page<RawJson>, status: u16, request
 /// A paginated operation: its first page.
 pub fn page<P: Paged>(c: &Ctx, req: Req<'_>) -> impl Future<Output = Result<Arc<P>, CadenyaError>> {
     let op = req.op;
-    let (sent, c) = (send(c, req), c.clone());
-    run(async move {
+    let (sent, ctx) = (send(c, req), c.clone());
+    run(c, async move {
         let r = sent.await?;
         let Body::Page(core) = r.body else { return Err(mismatch(op)) };
-        P::build(core, c, r.status, r.request_id.as_deref()).map(Arc::new)
+        P::build(core, ctx, r.status, r.request_id.as_deref()).map(Arc::new)
     })
 }
 
@@ -108,10 +111,10 @@ pub fn next_page<P: Paged>(
     c: &Ctx,
     core: &Arc<Page<RawJson>>,
 ) -> impl Future<Output = Result<Option<Arc<P>>, CadenyaError>> {
-    let (next, c) = (c.session.next_page(Arc::clone(core)), c.clone());
-    run(async move {
+    let (next, ctx) = (c.session.next_page(Arc::clone(core)), c.clone());
+    run(c, async move {
         match next.await?.body {
-            Body::Page(core) => Ok(Some(Arc::new(P::build(core, c, 200, None)?))),
+            Body::Page(core) => Ok(Some(Arc::new(P::build(core, ctx, 200, None)?))),
             _ => Ok(None),
         }
     })

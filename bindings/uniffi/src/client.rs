@@ -3,10 +3,34 @@
 use crate::call::Ctx;
 use crate::webhook::Webhook;
 use crate::CadenyaError;
-use cadenya::contract::{CallSettings, ClientSettings, ErrorRecord, Session};
+use cadenya::contract::{CallSettings, ClientSettings, ErrorRecord, HostLog, Session};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+
+/// Receives the client's log records at `logLevel` (else `CADENYA_LOG`, default warn) and up, on
+/// the coroutine's / task's thread as each call completes (never a runtime thread). What it
+/// throws is ignored (that record is lost).
+#[uniffi::export(callback_interface)]
+pub trait CadenyaLogger: Send + Sync {
+    fn log(&self, record: LogRecord) -> Result<(), CadenyaError>;
+}
+
+/// A log record: `level`, `message`, `fields` (null: unknown) and all as one `line`. No secrets.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LogRecord {
+    pub level: String,
+    pub message: String,
+    pub fields: HashMap<String, Option<String>>,
+    pub line: String,
+}
+
+impl From<&cadenya::logging::LogRecord> for LogRecord {
+    fn from(r: &cadenya::logging::LogRecord) -> Self {
+        let fields = r.text_fields().collect();
+        LogRecord { level: r.level.as_str().into(), message: r.message.into(), fields, line: r.line() }
+    }
+}
 
 /// Options for one call; every field is optional.
 #[derive(Debug, Clone, Default, uniffi::Record)]
@@ -100,7 +124,7 @@ pub struct CadenyaClient {
 
 #[uniffi::export]
 impl CadenyaClient {
-    #[uniffi::constructor(default(api_key = None, base_url = None, workspace_id = None, webhook_secret = None, timeout = None, max_retries = None, default_headers = None, log_level = None, ca_bundle = None, proxy = None, connect_timeout = None))]
+    #[uniffi::constructor(default(api_key = None, base_url = None, workspace_id = None, webhook_secret = None, timeout = None, max_retries = None, default_headers = None, log_level = None, ca_bundle = None, proxy = None, connect_timeout = None, logger = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         api_key: Option<String>,
@@ -114,7 +138,9 @@ impl CadenyaClient {
         ca_bundle: Option<String>,
         proxy: Option<String>,
         connect_timeout: Option<Duration>,
+        logger: Option<Box<dyn CadenyaLogger>>,
     ) -> Result<Arc<Self>, CadenyaError> {
+        let (logs, logger) = logger.map(HostLog::new).unzip();
         let settings = ClientSettings {
             api_key,
             base_url,
@@ -127,10 +153,11 @@ impl CadenyaClient {
             ca_bundle_path: ca_bundle,
             proxy,
             connect_timeout_secs: connect_timeout.map(|d| d.as_secs_f64()),
+            logger,
             ..ClientSettings::default()
         };
         let session = Arc::new(Session::new(settings)?);
-        Ok(Arc::new(CadenyaClient { c: Ctx { session, workspace_id: None } }))
+        Ok(Arc::new(CadenyaClient { c: Ctx { session, workspace_id: None, logs } }))
     }
 
     /// The workspace used for `{workspaceId}` when a call does not pass one.

@@ -7498,7 +7498,7 @@ impl ObjectivesResource {
     pub async fn wait(&self, objective_id: String, states: Option<Vec<ObjectiveStatusState>>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> Result<Objective, CadenyaError> {
         let states = states.unwrap_or_default().iter().map(|s| s.as_str().to_string()).collect();
         let waited = self.c.session.wait_objective(&objective_id, self.helper_settings(states, None, timeout, workspace_id));
-        call::run(async move {
+        call::run(&self.c, async move {
             let cadenya::contract::Body::Json(text) = waited.await?.body else { return Err(ErrorRecord::internal("objectives.wait answered without the objective")) };
             cadenya::contract::json_text::decode(text.get(), 200, None)
         }).await
@@ -7510,7 +7510,7 @@ impl ObjectivesResource {
     #[uniffi::method(default(after_event_id = None, timeout = None, workspace_id = None))]
     pub fn follow_events(&self, objective_id: String, after_event_id: Option<String>, timeout: Option<std::time::Duration>, workspace_id: Option<String>) -> Result<Arc<ObjectiveEventStream>, CadenyaError> {
         let settings = self.helper_settings(Vec::new(), after_event_id, timeout, workspace_id);
-        Ok(Arc::new(ObjectiveEventStream(self.c.session.follow_events(&objective_id, settings)?)))
+        Ok(Arc::new(ObjectiveEventStream(self.c.session.follow_events(&objective_id, settings)?, self.c.clone())))
     }
 }
 
@@ -7523,14 +7523,14 @@ impl ObjectivesResource {
 
 /// A follow of one objective's events: call `next()` until it returns null.
 #[derive(uniffi::Object)]
-pub struct ObjectiveEventStream(cadenya::contract::ObjectiveEvents);
+pub struct ObjectiveEventStream(cadenya::contract::ObjectiveEvents, Ctx);
 
 #[uniffi::export]
 impl ObjectiveEventStream {
     /// The next event, or null once the objective is terminal and every event is delivered.
     pub async fn next(&self) -> Result<Option<ObjectiveListEventsResponse>, CadenyaError> {
         let next = self.0.next();
-        call::run(async move { next.await?.map(|text| cadenya::contract::json_text::decode(text.get(), 200, None)).transpose() }).await
+        call::run(&self.1, async move { next.await?.map(|text| cadenya::contract::json_text::decode(text.get(), 200, None)).transpose() }).await
     }
 
     /// The last event delivered (or the resume point): pass it as `afterEventId` to continue.

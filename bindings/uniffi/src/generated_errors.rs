@@ -327,6 +327,13 @@ impl std::fmt::Display for CadenyaError {
     }
 }
 
+/// An exception thrown by a foreign callback (the client's logger), as Rust receives it.
+impl From<uniffi::UnexpectedUniFFICallbackError> for CadenyaError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ErrorRecord::internal(format!("a callback failed: {}", e.reason)).into()
+    }
+}
+
 /// The core contract's flat record as the variant of its class.
 impl From<ErrorRecord> for CadenyaError {
     fn from(r: ErrorRecord) -> Self {

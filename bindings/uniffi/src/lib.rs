@@ -18,7 +18,7 @@ mod generated;
 mod generated_errors;
 mod webhook;
 
-pub use client::{CadenyaClient, RawResponse, RequestOptions};
+pub use client::{CadenyaClient, CadenyaLogger, LogRecord, RawResponse, RequestOptions};
 pub use generated::*;
 pub use generated_errors::CadenyaError;
 pub use webhook::{unsafe_unwrap_webhook, Webhook};

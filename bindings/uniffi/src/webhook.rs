@@ -9,15 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Verifies (and decodes) webhook deliveries signed with one secret. Never shows the secret.
-#[derive(uniffi::Object)]
+/// (`Debug` is the core verifier's, which redacts the secret.)
+#[derive(Debug, uniffi::Object)]
 pub struct Webhook {
     pub(crate) inner: cadenya::webhooks::Webhook,
-}
-
-impl std::fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.inner.fmt(f)
-    }
 }
 
 /// The typed event of an envelope the contract has accepted; a mismatch is `bad_payload`.

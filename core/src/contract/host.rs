@@ -4,9 +4,11 @@
 //! gate that keeps threads out of a host that is exiting, and client settings read from JSON.
 
 use super::PerProcess;
-use crate::logging::LogRecord;
+use crate::logging::{LogRecord, SharedLogSink};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
@@ -113,11 +115,12 @@ fn tcp_pair() -> std::io::Result<(std::net::TcpStream, std::net::TcpStream)> {
     Ok((rx, tx))
 }
 
-/// Log records (as [`LogRecord::to_json`] text) kept for the host's own thread: a binding's
-/// [`LogSink`](crate::logging::LogSink) pushes on the runtime thread, the host takes them when
-/// it next holds its own thread (after a call returns). At most 10 000 wait; more are dropped.
+/// Log records kept for the host's own thread: a binding's [`LogSink`](crate::logging::LogSink)
+/// pushes on the runtime thread, the host takes them when it next holds its own thread (after a
+/// call returns). At most 10 000 wait; more are dropped. A static one serves a process (Python);
+/// one per client serves a per-client host logger (Kotlin/Swift).
 pub struct LogQueue {
-    records: PerProcess<Mutex<Vec<String>>>,
+    records: PerProcess<Mutex<Vec<LogRecord>>>,
     pending: AtomicBool,
 }
 
@@ -136,18 +139,63 @@ impl LogQueue {
         if let Ok(q) = self.records.get_or_try_init(|| Ok(Mutex::default())) {
             let mut q = lock(q);
             if q.len() < 10_000 {
-                q.push(record.to_json());
+                q.push(record.clone());
             }
             self.pending.store(true, Ordering::Release);
         }
     }
 
     /// The records queued so far, oldest first (cheap when there are none).
-    pub fn take(&self) -> Vec<String> {
+    pub fn take_records(&self) -> Vec<LogRecord> {
         if !self.pending.swap(false, Ordering::AcqRel) {
             return Vec::new();
         }
         self.records.get_or_try_init(|| Ok(Mutex::default())).map(|q| std::mem::take(&mut *lock(q))).unwrap_or_default()
+    }
+
+    /// [`take_records`](Self::take_records), each as [`LogRecord::to_json`] text.
+    pub fn take(&self) -> Vec<String> {
+        self.take_records().iter().map(LogRecord::to_json).collect()
+    }
+}
+
+/// A host logger of one client (Kotlin/Swift) fed through its own [`LogQueue`]: the client's
+/// sink queues on the runtime thread; [`after`](Self::after) hands the records to the host in the
+/// last poll of a call's foreign future, which the host runs on its own thread. The sink holds
+/// only the queue, so the client's core state (which a runtime thread may drop last) never owns
+/// the host's logger object.
+pub struct HostLog<L: ?Sized> {
+    queue: Arc<LogQueue>,
+    host: Box<L>,
+}
+
+impl<L: ?Sized> std::fmt::Debug for HostLog<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostLog")
+    }
+}
+
+impl<L: ?Sized + Send + Sync + 'static> HostLog<L> {
+    /// The hand-off to `host` and the sink for [`ClientSettings::logger`](super::ClientSettings::logger).
+    pub fn new(host: Box<L>) -> (Arc<Self>, SharedLogSink) {
+        let queue = Arc::new(LogQueue::new());
+        let sink = Arc::clone(&queue);
+        (Arc::new(HostLog { queue, host }), Arc::new(move |r: &LogRecord| sink.push(r)))
+    }
+
+    /// Hands each queued record, oldest first, to `emit` with the host's logger, on this thread.
+    /// A panic (a host logger that threw) loses only its record.
+    pub fn deliver(&self, emit: impl Fn(&L, &LogRecord)) {
+        for r in self.queue.take_records() {
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| emit(&self.host, &r)));
+        }
+    }
+
+    /// Awaits `fut`, then delivers the records queued meanwhile (when there is a host logger).
+    pub async fn after<T>(log: Option<Arc<Self>>, fut: impl Future<Output = T>, emit: fn(&L, &LogRecord)) -> T {
+        let out = fut.await;
+        log.iter().for_each(|log| log.deliver(emit));
+        out
     }
 }
 
@@ -229,6 +277,26 @@ mod tests {
         assert_eq!(taken.len(), 1);
         assert!(taken[0].contains("\"http request\""));
         assert!(q.take().is_empty());
+        q.push(&LogRecord { level: LogLevel::Info, target: "cadenya", message: "retrying", fields: vec![] });
+        q.push(&LogRecord { level: LogLevel::Debug, target: "cadenya", message: "http request", fields: vec![] });
+        let records = q.take_records();
+        assert_eq!(records.iter().map(|r| r.message).collect::<Vec<_>>(), ["retrying", "http request"]);
+        assert!(q.take_records().is_empty());
+    }
+
+    #[test]
+    fn a_host_log_delivers_after_the_call_and_survives_a_panicking_logger() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (log, sink) = HostLog::new(Box::new(Arc::clone(&seen)));
+        let record = |message| LogRecord { level: LogLevel::Warn, target: "cadenya", message, fields: vec![] };
+        let call = HostLog::after(Some(Arc::clone(&log)), async { sink.log(&record("retrying")) }, |seen, r| {
+            assert_ne!(r.message, "boom");
+            lock(seen).push(r.message);
+        });
+        sink.log(&record("boom"));
+        assert!(lock(&seen).is_empty(), "nothing reaches the host before the call ends");
+        futures_util::FutureExt::now_or_never(call);
+        assert_eq!(*lock(&seen), ["retrying"]);
     }
 
     #[test]

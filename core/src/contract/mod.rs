@@ -30,7 +30,7 @@ mod task;
 pub use crate::ErrorClass;
 #[cfg(any(unix, windows))]
 pub use host::Completions;
-pub use host::{ExitGate, LogQueue, Passed};
+pub use host::{ExitGate, HostLog, LogQueue, Passed};
 pub use objectives::{ObjectiveEvents, ObjectiveSettings};
 pub use process::{runtime, PerProcess};
 pub use session::{Outcome, Session};

@@ -127,6 +127,8 @@ pub struct CallSettings {
     pub idempotency_key: Option<String>,
     /// Replaces the client's default workspace; must not be blank.
     pub workspace_id: Option<String>,
+    /// JSON text of an object whose fields are merged into the body last (`extra_body`).
+    pub extra_body: Option<String>,
 }
 
 impl CallSettings {
@@ -144,6 +146,10 @@ impl CallSettings {
             headers,
             extra_query: self.extra_query,
             idempotency_key: self.idempotency_key,
+            extra_body: self
+                .extra_body
+                .map(|text| serde_json::from_str(&text).map_err(|_| Error::invalid("extra_body must be a JSON object")))
+                .transpose()?,
             workspace_id: self.workspace_id,
         })
     }

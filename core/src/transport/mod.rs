@@ -106,6 +106,22 @@ fn source_chain(e: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
+/// `body` (a JSON object) with `extra`'s fields set over it.
+fn merge_body(
+    operation: &str,
+    body: &bytes::Bytes,
+    extra: &serde_json::Map<String, serde_json::Value>,
+) -> Result<bytes::Bytes> {
+    let not_object = || Error::invalid(format!("the body of `{operation}` is not a JSON object to add extra_body to"));
+    let mut fields: serde_json::Map<String, serde_json::Value> = if body.is_empty() {
+        serde_json::Map::new()
+    } else {
+        serde_json::from_slice(body).map_err(|_| not_object())?
+    };
+    fields.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    serde_json::to_vec(&fields).map(Into::into).map_err(|e| Error::invalid(e.to_string()))
+}
+
 impl Client {
     /// Sends one call, retrying as the policy allows, and returns the successful response.
     pub(crate) async fn execute(&self, req: &RequestSpec, opts: &RequestOptions) -> Result<RawResponse> {
@@ -149,6 +165,11 @@ impl Client {
             headers.insert(n, v);
         }
         let body = req.body.as_ref().and_then(|b| b.as_ref().ok()).cloned();
+        let body = match (&opts.extra_body, body) {
+            (None, body) => body,
+            (Some(extra), Some(body)) => Some(merge_body(req.operation, &body, extra)?),
+            (Some(_), None) => return Err(Error::invalid(format!("`{}` takes no body for extra_body", req.operation))),
+        };
         let timeout = opts.timeout.unwrap_or(cfg.timeout);
         let max_retries = opts.max_retries.unwrap_or(cfg.max_retries);
         let idempotent = retry::is_idempotent(&req.method, opts.idempotency_key.is_some());

@@ -397,6 +397,7 @@ pub fn uniffi() -> String {
         concrete.iter().map(|d| format!("CadenyaError::{} {{ message, .. }}", uniffi_variant(d.name))).collect();
     let _ = writeln!(o, "            {} => message,", arms.join("\n            | "));
     o.push_str("        }\n    }\n}\n\nimpl std::fmt::Display for CadenyaError {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        f.write_str(self.message())\n    }\n}\n\n");
+    o.push_str("/// An exception thrown by a foreign callback (the client's logger), as Rust receives it.\nimpl From<uniffi::UnexpectedUniFFICallbackError> for CadenyaError {\n    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {\n        ErrorRecord::internal(format!(\"a callback failed: {}\", e.reason)).into()\n    }\n}\n\n");
     o.push_str("/// The core contract's flat record as the variant of its class.\nimpl From<ErrorRecord> for CadenyaError {\n    fn from(r: ErrorRecord) -> Self {\n");
     o.push_str("        let class_name = r.class.name().to_string();\n        let kind = r.kind().to_string();\n        let headers = (!r.headers.is_empty()).then(|| r.headers.into_iter().collect());\n");
     o.push_str("        let (message, status, code, details, body) = (r.message, r.status.map(i32::from), r.code, r.details, r.body);\n        let (request_id, operation, attempts, detail) = (r.request_id, r.operation, r.attempts, r.detail);\n");

@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -4373,7 +4379,7 @@ open class CadenyaClient: CadenyaClientProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_cadenya_uniffi_fn_clone_cadenyaclient(self.handle, $0) }
     }
-public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspaceId: String? = nil, webhookSecret: String? = nil, timeout: TimeInterval? = nil, maxRetries: UInt32? = nil, defaultHeaders: [String: String]? = nil, logLevel: String? = nil, caBundle: String? = nil, proxy: String? = nil, connectTimeout: TimeInterval? = nil)throws  {
+public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspaceId: String? = nil, webhookSecret: String? = nil, timeout: TimeInterval? = nil, maxRetries: UInt32? = nil, defaultHeaders: [String: String]? = nil, logLevel: String? = nil, caBundle: String? = nil, proxy: String? = nil, connectTimeout: TimeInterval? = nil, logger: CadenyaLogger? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCadenyaError_lift) {
         uniffiCallStatus in
@@ -4388,7 +4394,8 @@ public convenience init(apiKey: String? = nil, baseUrl: String? = nil, workspace
         FfiConverterOptionString.lower(logLevel),
         FfiConverterOptionString.lower(caBundle),
         FfiConverterOptionString.lower(proxy),
-        FfiConverterOptionDuration.lower(connectTimeout),uniffiCallStatus
+        FfiConverterOptionDuration.lower(connectTimeout),
+        FfiConverterOptionCallbackInterfaceCadenyaLogger.lower(logger),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -10621,6 +10628,7 @@ public func FfiConverterTypeUploadsResource_lower(_ value: UploadsResource) -> U
 
 /**
  * Verifies (and decodes) webhook deliveries signed with one secret. Never shows the secret.
+ * (`Debug` is the core verifier's, which redacts the secret.)
  */
 public protocol WebhookProtocol: AnyObject, Sendable {
     
@@ -10643,6 +10651,7 @@ public protocol WebhookProtocol: AnyObject, Sendable {
 }
 /**
  * Verifies (and decodes) webhook deliveries signed with one secret. Never shows the secret.
+ * (`Debug` is the core verifier's, which redacts the secret.)
  */
 open class Webhook: WebhookProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -18464,6 +18473,71 @@ public func FfiConverterTypeGoogleProtobufAny_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeGoogleProtobufAny_lower(_ value: GoogleProtobufAny) -> RustBuffer {
     return FfiConverterTypeGoogleProtobufAny.lower(value)
+}
+
+
+/**
+ * A log record: `level`, `message`, `fields` (null: unknown) and all as one `line`. No secrets.
+ */
+public struct LogRecord: Equatable, Hashable {
+    public let level: String
+    public let message: String
+    public let fields: [String: String?]
+    public let line: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(level: String, message: String, fields: [String: String?], line: String) {
+        self.level = level
+        self.message = message
+        self.fields = fields
+        self.line = line
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogRecord {
+        return
+            try LogRecord(
+                level: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterDictionaryStringOptionString.read(from: &buf), 
+                line: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.level, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterDictionaryStringOptionString.write(value.fields, into: &buf)
+        FfiConverterString.write(value.line, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lift(_ buf: RustBuffer) throws -> LogRecord {
+    return try FfiConverterTypeLogRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
+    return FfiConverterTypeLogRecord.lower(value)
 }
 
 
@@ -32481,6 +32555,147 @@ public func FfiConverterTypeWorkspaceStatus_lower(_ value: WorkspaceStatus) -> R
 }
 
 
+
+
+
+/**
+ * Receives the client's log records at `logLevel` (else `CADENYA_LOG`, default warn) and up, on
+ * the coroutine's / task's thread as each call completes (never a runtime thread). What it
+ * throws is ignored (that record is lost).
+ */
+public protocol CadenyaLogger: AnyObject, Sendable {
+    
+    func log(record: LogRecord) throws 
+    
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceCadenyaLogger {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceCadenyaLogger = UniffiVTableCallbackInterfaceCadenyaLogger(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterCallbackInterfaceCadenyaLogger.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface CadenyaLogger: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterCallbackInterfaceCadenyaLogger.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface CadenyaLogger: handle missing in uniffiClone")
+            }
+        },
+        log: { (
+            uniffiHandle: UInt64,
+            record: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceCadenyaLogger.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.log(
+                     record: try FfiConverterTypeLogRecord_lift(record)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeCadenyaError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceCadenyaLogger> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceCadenyaLogger>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitCadenyaLogger() {
+    uniffi_cadenya_uniffi_fn_init_callback_vtable_cadenyalogger(UniffiCallbackInterfaceCadenyaLogger.vtablePtr)
+}
+
+// FfiConverter protocol for callback interfaces
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterCallbackInterfaceCadenyaLogger {
+    fileprivate static let handleMap = UniffiHandleMap<CadenyaLogger>()
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+extension FfiConverterCallbackInterfaceCadenyaLogger : FfiConverter {
+    typealias SwiftType = CadenyaLogger
+    typealias FfiType = UInt64
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lift(_ handle: UInt64) throws -> SwiftType {
+        try handleMap.get(handle: handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lower(_ v: SwiftType) -> UInt64 {
+        return handleMap.insert(obj: v)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func write(_ v: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(v))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceCadenyaLogger_lift(_ handle: UInt64) throws -> CadenyaLogger {
+    return try FfiConverterCallbackInterfaceCadenyaLogger.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceCadenyaLogger_lower(_ v: CadenyaLogger) -> UInt64 {
+    return FfiConverterCallbackInterfaceCadenyaLogger.lower(v)
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -35892,6 +36107,30 @@ fileprivate struct FfiConverterOptionTypeWorkspaceStatus: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionCallbackInterfaceCadenyaLogger: FfiConverterRustBuffer {
+    typealias SwiftType = CadenyaLogger?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterCallbackInterfaceCadenyaLogger.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterCallbackInterfaceCadenyaLogger.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]?
 
@@ -37841,6 +38080,32 @@ fileprivate struct FfiConverterDictionaryStringTypeToolSetEntry: FfiConverterRus
         return dict
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringOptionString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String?], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterOptionString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String?] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String?]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterOptionString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -38631,7 +38896,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock() != 23246) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() != 6872) {
+    if (uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() != 4431) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() != 46415) {
@@ -38640,7 +38905,11 @@ private let initializationResult: InitializationResult = {
     if (uniffi_cadenya_uniffi_checksum_constructor_webhook_new() != 26421) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log() != 45273) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
+    uniffiCallbackInitCadenyaLogger()
     return InitializationResult.ok
 }()
 

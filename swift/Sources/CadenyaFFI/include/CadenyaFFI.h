@@ -243,6 +243,22 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_CADENYA_LOGGER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_CADENYA_LOGGER_METHOD0
+typedef void (*UniffiCallbackInterfaceCadenyaLoggerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CADENYA_LOGGER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CADENYA_LOGGER
+typedef struct UniffiVTableCallbackInterfaceCadenyaLogger {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceCadenyaLoggerMethod0 _Nonnull log;
+} UniffiVTableCallbackInterfaceCadenyaLogger;
+
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CLONE_CADENYACLIENT
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CLONE_CADENYACLIENT
 uint64_t uniffi_cadenya_uniffi_fn_clone_cadenyaclient(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -255,7 +271,7 @@ void uniffi_cadenya_uniffi_fn_free_cadenyaclient(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_CADENYACLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_CONSTRUCTOR_CADENYACLIENT_NEW
-uint64_t uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(RustBuffer api_key, RustBuffer base_url, RustBuffer workspace_id, RustBuffer webhook_secret, RustBuffer timeout, RustBuffer max_retries, RustBuffer default_headers, RustBuffer log_level, RustBuffer ca_bundle, RustBuffer proxy, RustBuffer connect_timeout, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(RustBuffer api_key, RustBuffer base_url, RustBuffer workspace_id, RustBuffer webhook_secret, RustBuffer timeout, RustBuffer max_retries, RustBuffer default_headers, RustBuffer log_level, RustBuffer ca_bundle, RustBuffer proxy, RustBuffer connect_timeout, RustBuffer logger, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_CADENYACLIENT_BASE_URL
@@ -1982,6 +1998,11 @@ void uniffi_cadenya_uniffi_fn_method_webhook_verify(uint64_t ptr, RustBuffer pay
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_WEBHOOK_WITH_FIXED_CLOCK
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_WEBHOOK_WITH_FIXED_CLOCK
 uint64_t uniffi_cadenya_uniffi_fn_method_webhook_with_fixed_clock(uint64_t ptr, int64_t unix_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_INIT_CALLBACK_VTABLE_CADENYALOGGER
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_INIT_CALLBACK_VTABLE_CADENYALOGGER
+void uniffi_cadenya_uniffi_fn_init_callback_vtable_cadenyalogger(const UniffiVTableCallbackInterfaceCadenyaLogger* _Nonnull vtable
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_FN_METHOD_CADENYAERROR_UNIFFI_TRAIT_DISPLAY
@@ -3735,6 +3756,12 @@ uint16_t uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_CONSTRUCTOR_WEBHOOK_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_CONSTRUCTOR_WEBHOOK_NEW
 uint16_t uniffi_cadenya_uniffi_checksum_constructor_webhook_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_CADENYALOGGER_LOG
+#define UNIFFI_FFIDEF_UNIFFI_CADENYA_UNIFFI_CHECKSUM_METHOD_CADENYALOGGER_LOG
+uint16_t uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log(void
     
 );
 #endif

@@ -657,6 +657,28 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceCadenyaLoggerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "log")
+internal open class UniffiVTableCallbackInterfaceCadenyaLogger(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `log`: UniffiCallbackInterfaceCadenyaLoggerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `log`: UniffiCallbackInterfaceCadenyaLoggerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceCadenyaLogger(`uniffiFree`,`uniffiClone`,`log`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceCadenyaLogger) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `log` = other.`log`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -1160,6 +1182,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_cadenya_uniffi_checksum_constructor_webhook_new(
     ): Int
+    external fun uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log(
+    ): Int
     external fun ffi_cadenya_uniffi_uniffi_contract_version(
     ): Int
 
@@ -1176,6 +1200,7 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "cadenya"))
+        uniffiCallbackInterfaceCadenyaLogger.register(this)
         
     }
 
@@ -1184,7 +1209,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_cadenya_uniffi_fn_free_cadenyaclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(`apiKey`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`webhookSecret`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`defaultHeaders`: RustBuffer.ByValue,`logLevel`: RustBuffer.ByValue,`caBundle`: RustBuffer.ByValue,`proxy`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(`apiKey`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`workspaceId`: RustBuffer.ByValue,`webhookSecret`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`defaultHeaders`: RustBuffer.ByValue,`logLevel`: RustBuffer.ByValue,`caBundle`: RustBuffer.ByValue,`proxy`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`logger`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_cadenya_uniffi_fn_method_cadenyaclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1876,6 +1901,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_cadenya_uniffi_fn_method_webhook_with_fixed_clock(`ptr`: Long,`unixSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_cadenya_uniffi_fn_init_callback_vtable_cadenyalogger(`vtable`: UniffiVTableCallbackInterfaceCadenyaLogger,
+    ): Unit
     external fun uniffi_cadenya_uniffi_fn_method_cadenyaerror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_cadenya_uniffi_fn_method_apikeyspec_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2727,13 +2754,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_cadenya_uniffi_checksum_method_webhook_with_fixed_clock() and 0xFFFF) != 23246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 6872) {
+    if ((lib.uniffi_cadenya_uniffi_checksum_constructor_cadenyaclient_new() and 0xFFFF) != 4431) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_constructor_rawresponse_new() and 0xFFFF) != 46415) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_cadenya_uniffi_checksum_constructor_webhook_new() and 0xFFFF) != 26421) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_cadenya_uniffi_checksum_method_cadenyalogger_log() and 0xFFFF) != 45273) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2867,7 +2897,38 @@ object UniffiWithHandle
  *
  * @suppress
  * */
-object NoHandle
+object NoHandle// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+internal const val IDX_CALLBACK_FREE = 0
+// Callback return codes
+internal const val UNIFFI_CALLBACK_SUCCESS = 0
+internal const val UNIFFI_CALLBACK_ERROR = 1
+internal const val UNIFFI_CALLBACK_UNEXPECTED_ERROR = 2
+
+/**
+ * @suppress
+ */
+public abstract class FfiConverterCallbackInterface<CallbackInterface: Any>: FfiConverter<CallbackInterface, Long> {
+    internal val handleMap = UniffiHandleMap<CallbackInterface>()
+
+    internal fun drop(handle: Long) {
+        handleMap.remove(handle)
+    }
+
+    override fun lift(value: Long): CallbackInterface {
+        return handleMap.get(value)
+    }
+
+    override fun read(buf: ByteBuffer) = lift(buf.getLong())
+
+    override fun lower(value: CallbackInterface) = handleMap.insert(value)
+
+    override fun allocationSize(value: CallbackInterface) = 8UL
+
+    override fun write(value: CallbackInterface, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
 /**
  * The cleaner interface for Object finalization code to run.
  * This is the entry point to any implementation that we're using.
@@ -9584,7 +9645,7 @@ open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
         this.handle = 0
         this.cleanable = null
     }
-    constructor(`apiKey`: kotlin.String? = null, `baseUrl`: kotlin.String? = null, `workspaceId`: kotlin.String? = null, `webhookSecret`: kotlin.String? = null, `timeout`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `defaultHeaders`: Map<kotlin.String, kotlin.String>? = null, `logLevel`: kotlin.String? = null, `caBundle`: kotlin.String? = null, `proxy`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null) :
+    constructor(`apiKey`: kotlin.String? = null, `baseUrl`: kotlin.String? = null, `workspaceId`: kotlin.String? = null, `webhookSecret`: kotlin.String? = null, `timeout`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `defaultHeaders`: Map<kotlin.String, kotlin.String>? = null, `logLevel`: kotlin.String? = null, `caBundle`: kotlin.String? = null, `proxy`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `logger`: CadenyaLogger? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(CadenyaException) { _status ->
     UniffiLib.uniffi_cadenya_uniffi_fn_constructor_cadenyaclient_new(
@@ -9600,7 +9661,8 @@ open class CadenyaClient: Disposable, AutoCloseable, CadenyaClientInterface
         FfiConverterOptionalString.lower(`logLevel`),
         FfiConverterOptionalString.lower(`caBundle`),
         FfiConverterOptionalString.lower(`proxy`),
-        FfiConverterOptionalDuration.lower(`connectTimeout`),_status)
+        FfiConverterOptionalDuration.lower(`connectTimeout`),
+        FfiConverterOptionalTypeCadenyaLogger.lower(`logger`),_status)
 }
     )
 
@@ -20506,6 +20568,7 @@ public object FfiConverterTypeUploadsResource: FfiConverter<UploadsResource, Lon
 
 /**
  * Verifies (and decodes) webhook deliveries signed with one secret. Never shows the secret.
+ * (`Debug` is the core verifier's, which redacts the secret.)
  */
 public interface WebhookInterface {
     
@@ -20530,6 +20593,7 @@ public interface WebhookInterface {
 
 /**
  * Verifies (and decodes) webhook deliveries signed with one secret. Never shows the secret.
+ * (`Debug` is the core verifier's, which redacts the secret.)
  */
 open class Webhook: Disposable, AutoCloseable, WebhookInterface
 {
@@ -28238,6 +28302,57 @@ public object FfiConverterTypeGoogleProtobufAny: FfiConverterRustBuffer<GooglePr
     override fun write(value: GoogleProtobufAny, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`type`, buf)
             FfiConverterOptionalString.write(value.`unknownFields`, buf)
+    }
+}
+
+
+
+/**
+ * A log record: `level`, `message`, `fields` (null: unknown) and all as one `line`. No secrets.
+ */
+data class LogRecord (
+    val `level`: kotlin.String
+    , 
+    val `message`: kotlin.String
+    , 
+    val `fields`: Map<kotlin.String, kotlin.String?>
+    , 
+    val `line`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
+    override fun read(buf: ByteBuffer): LogRecord {
+        return LogRecord(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterMapStringOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogRecord) = (
+            FfiConverterString.allocationSize(value.`level`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterMapStringOptionalString.allocationSize(value.`fields`) +
+            FfiConverterString.allocationSize(value.`line`)
+    )
+
+    override fun write(value: LogRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`level`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterMapStringOptionalString.write(value.`fields`, buf)
+            FfiConverterString.write(value.`line`, buf)
     }
 }
 
@@ -40732,6 +40847,76 @@ public object FfiConverterTypeWorkspaceStatus : FfiConverterRustBuffer<Workspace
 
 
 
+
+/**
+ * Receives the client's log records at `logLevel` (else `CADENYA_LOG`, default warn) and up, on
+ * the coroutine's / task's thread as each call completes (never a runtime thread). What it
+ * throws is ignored (that record is lost).
+ */
+public interface CadenyaLogger {
+    
+    fun `log`(`record`: LogRecord)
+    
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceCadenyaLogger {
+    internal object `log`: UniffiCallbackInterfaceCadenyaLoggerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeCadenyaLogger.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`log`(
+                    FfiConverterTypeLogRecord.lift(`record`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: CadenyaException -> FfiConverterTypeCadenyaError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeCadenyaLogger.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeCadenyaLogger.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceCadenyaLogger.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `log`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_cadenya_uniffi_fn_init_callback_vtable_cadenyalogger(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeCadenyaLogger: FfiConverterCallbackInterface<CadenyaLogger>()
+
+
+
+
 /**
  * @suppress
  */
@@ -45279,6 +45464,38 @@ public object FfiConverterOptionalTypeWorkspaceStatus: FfiConverterRustBuffer<Wo
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeCadenyaLogger: FfiConverterRustBuffer<CadenyaLogger?> {
+    override fun read(buf: ByteBuffer): CadenyaLogger? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCadenyaLogger.read(buf)
+    }
+
+    override fun allocationSize(value: CadenyaLogger?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCadenyaLogger.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CadenyaLogger?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCadenyaLogger.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<kotlin.String>?> {
     override fun read(buf: ByteBuffer): List<kotlin.String>? {
         if (buf.get().toInt() == 0) {
@@ -47689,6 +47906,45 @@ public object FfiConverterMapStringTypeToolSetEntry: FfiConverterRustBuffer<Map<
         value.forEach { (k, v) ->
             FfiConverterString.write(k, buf)
             FfiConverterTypeToolSetEntry.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringOptionalString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String?>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String?> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String?>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterOptionalString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String?>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterOptionalString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String?>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterOptionalString.write(v, buf)
         }
     }
 }
