@@ -11,8 +11,10 @@
 #
 #   scripts/bench-uniffi.sh [CALLS]      (default 3000)
 #
-# The Python package comes from scripts/test-python.sh's virtualenv when it has it installed,
-# else it is pip-installed (release build) into ${CADENYA_CACHE:-target}/bench-venv.
+# The Python package is pip-installed from this tree (a release build) into
+# ${CADENYA_CACHE:-target}/bench-venv. The JVM sides are warmed up (JIT) with max(CALLS, 5000) calls each
+# and print, on stderr, their context switches per call by thread; the line `kotlin-32` (32
+# coroutines at once) is for information.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -31,16 +33,14 @@ cpfile="$(mktemp)"
 trap 'rm -f "$cpfile"; [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null; true' EXIT
 "${mvn_q[@]}" -f kotlin/pom.xml dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile"
 
-py=""
-for venv in "$cache/python-venv" "$cache/bench-venv"; do
-  if [[ -x $venv/bin/python ]] && "$venv/bin/python" -c 'import cadenya._native' 2>/dev/null; then py="$venv/bin/python"; break; fi
-done
-if [[ -z $py ]]; then
-  echo "==> pip install ./python into $cache/bench-venv" >&2
-  python3 -m venv "$cache/bench-venv"
-  "$cache/bench-venv/bin/pip" install -q --disable-pip-version-check ./python
-  py="$cache/bench-venv/bin/python"
-fi
+# The Python side is always a release build of this tree, installed into its own virtualenv:
+# pip builds the wheel through maturin's PEP 517 backend, which builds with `--release` (a venv
+# set up by `maturin develop` would hold a debug build, and an older venv older code).
+venv="$cache/bench-venv"
+[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+echo "==> pip install ./python (release build) into $venv" >&2
+"$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./python
+py="$venv/bin/python"
 
 # One server for every side.
 coproc SERVER { exec "$server_bin" --port 0 --step-delay-ms 2 --exit-on-stdin-close; }
@@ -50,7 +50,7 @@ field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]
 base_url=$(field base_url) api_key=$(field api_key) workspace_id=$(field workspace_id)
 
 out="$(mktemp)"
-echo "==> JVM: Kotlin client and HttpClient, $calls sequential calls each (after a warm-up)" >&2
+echo "==> JVM: Kotlin client, HttpClient, $calls sequential calls each, then Kotlin with 32 coroutines (after a warm-up)" >&2
 java -cp "kotlin/target/test-classes:kotlin/target/classes:$(cat "$cpfile")" com.cadenya.bench.UniffiBench \
   "$base_url" "$api_key" "$workspace_id" "$calls" | tee "$out"
 echo "==> Python binding, CADENYA_BUSY_POLL_US=0, $calls sequential calls (after a warm-up)" >&2

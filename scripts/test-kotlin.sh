@@ -55,6 +55,8 @@ trap 'rm -rf "$gen"' EXIT
 "$bindgen" generate --library "$lib" --language swift --out-dir "$gen/swift" --no-format >/dev/null
 # Swift task cancellation reaches the core: the generator post-processes the bindgen's Swift.
 cargo run -q -p cadenya-generator -- swift-cancellation "$gen/swift/Cadenya.swift" "$gen/swift/CadenyaFFI.h" >/dev/null
+# The Rust runtime's threads stay attached to the JVM between continuation callbacks.
+cargo run -q -p cadenya-generator -- kotlin-callbacks "$gen/kotlin/com/cadenya/cadenya.kt" >/dev/null
 # bindgen output -> committed path
 pairs=(
   "$gen/kotlin/com/cadenya/cadenya.kt:kotlin/src/main/kotlin/com/cadenya/cadenya.kt"

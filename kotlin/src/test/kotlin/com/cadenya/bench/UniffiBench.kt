@@ -1,6 +1,8 @@
 package com.cadenya.bench
 
 import com.cadenya.CadenyaClient
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.jsonObject
@@ -17,6 +19,11 @@ import java.net.http.HttpResponse
  * SDK), against a running local server, in one process. Prints one line per side:
  *
  *   side NAME calls N seconds S cpu_us_per_call C ctx_per_call X
+ *
+ * and, on stderr, where each side's context switches happened (per thread name). The side
+ * `kotlin-32` (32 coroutines on `Dispatchers.Default`) is for information only. Each side is
+ * warmed up with at least 5,000 calls first, so that the JIT has compiled its path: CPU time
+ * is the whole process's, so a side still being compiled would pay for the compiler too.
  *
  *   UniffiBench BASE_URL API_KEY WORKSPACE_ID CALLS
  */
@@ -41,11 +48,17 @@ object UniffiBench {
                 Json.parseToJsonElement(resp.body()).jsonObject
             }
         }
-        // Warm both up (JIT, connection pools), then measure each side in turn.
-        kotlin(calls / 5 + 50)
-        httpClient(calls / 5 + 50)
+        val kotlin32: (Int) -> Unit = { n ->
+            runBlocking(Dispatchers.Default) {
+                repeat(32) { w -> launch { repeat(n / 32 + if (w < n % 32) 1 else 0) { client.account().retrieve() } } }
+            }
+        }
+        // Warm every side up (JIT, connection pools), then measure each in turn.
+        val warmUp = maxOf(calls, 5000)
+        listOf(kotlin, httpClient, kotlin32).forEach { it(warmUp) }
         measure("kotlin", calls, kotlin)
         measure("httpclient", calls, httpClient)
+        measure("kotlin-32", calls, kotlin32)
         client.close()
     }
 
@@ -57,16 +70,24 @@ object UniffiBench {
         run(calls)
         val secs = (System.nanoTime() - t0) / 1e9
         val cpuUs = (os.processCpuTime - cpu0) / 1e3 / calls
-        val ctx = (contextSwitches() - ctx0).toDouble() / calls
+        val ctx1 = contextSwitches()
+        val ctx = (ctx1.values.sum() - ctx0.values.sum()).toDouble() / calls
         println("side $name calls $calls seconds ${"%.3f".format(secs)} cpu_us_per_call ${"%.1f".format(cpuUs)} ctx_per_call ${"%.2f".format(ctx)}")
+        // Per thread name (numbers stripped, so a pool is one line), threads started meanwhile included.
+        val byName = ctx1.entries.groupBy({ it.key.second.trimEnd { c -> c.isDigit() } }, { it.value - (ctx0[it.key] ?: 0L) })
+        val detail = byName.mapValues { it.value.sum() }.filterValues { it > 0 }.entries.sortedByDescending { it.value }
+        System.err.println("  $name context switches per call by thread: " +
+            detail.joinToString(", ") { "${it.key} ${"%.2f".format(it.value.toDouble() / calls)}" })
     }
 
-    /** Voluntary plus involuntary context switches of every thread of this process. */
-    private fun contextSwitches(): Long = (File("/proc/self/task").listFiles() ?: emptyArray()).sumOf { task ->
-        runCatching {
-            File(task, "status").readLines()
-                .filter { it.startsWith("voluntary_ctxt_switches") || it.startsWith("nonvoluntary_ctxt_switches") }
-                .sumOf { it.substringAfter(':').trim().toLong() }
-        }.getOrDefault(0L)
-    }
+    /** Voluntary plus involuntary context switches of each thread of this process, by (tid, name). */
+    private fun contextSwitches(): Map<Pair<String, String>, Long> =
+        (File("/proc/self/task").listFiles() ?: emptyArray()).mapNotNull { task ->
+            runCatching {
+                val switches = File(task, "status").readLines()
+                    .filter { it.startsWith("voluntary_ctxt_switches") || it.startsWith("nonvoluntary_ctxt_switches") }
+                    .sumOf { it.substringAfter(':').trim().toLong() }
+                (task.name to File(task, "comm").readText().trim()) to switches
+            }.getOrNull()
+        }.toMap()
 }
