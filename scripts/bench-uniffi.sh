@@ -11,8 +11,11 @@
 #
 #   scripts/bench-uniffi.sh [CALLS]      (default 3000)
 #
-# The Python package comes from scripts/test-python.sh's virtualenv when it has it installed,
-# else it is pip-installed (release build) into ${CADENYA_CACHE:-target}/bench-venv.
+# The Python package is pip-installed from this tree (a release build) into
+# ${CADENYA_CACHE:-target}/bench-venv. The JVM sides are warmed up (JIT) with max(CALLS, 5000) calls each
+# and print, on stderr, their context switches per call by thread; the line `kotlin-32` (32
+# coroutines at once) is for information. Every side runs three rounds and reports its median
+# round by calls/s (the machine may be shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -31,16 +34,14 @@ cpfile="$(mktemp)"
 trap 'rm -f "$cpfile"; [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null; true' EXIT
 "${mvn_q[@]}" -f kotlin/pom.xml dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile"
 
-py=""
-for venv in "$cache/python-venv" "$cache/bench-venv"; do
-  if [[ -x $venv/bin/python ]] && "$venv/bin/python" -c 'import cadenya._native' 2>/dev/null; then py="$venv/bin/python"; break; fi
-done
-if [[ -z $py ]]; then
-  echo "==> pip install ./python into $cache/bench-venv" >&2
-  python3 -m venv "$cache/bench-venv"
-  "$cache/bench-venv/bin/pip" install -q --disable-pip-version-check ./python
-  py="$cache/bench-venv/bin/python"
-fi
+# The Python side is always a release build of this tree, installed into its own virtualenv:
+# pip builds the wheel through maturin's PEP 517 backend, which builds with `--release` (a venv
+# set up by `maturin develop` would hold a debug build, and an older venv older code).
+venv="$cache/bench-venv"
+[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+echo "==> pip install ./python (release build) into $venv" >&2
+"$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./python
+py="$venv/bin/python"
 
 # One server for every side.
 coproc SERVER { exec "$server_bin" --port 0 --step-delay-ms 2 --exit-on-stdin-close; }
@@ -50,7 +51,7 @@ field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]
 base_url=$(field base_url) api_key=$(field api_key) workspace_id=$(field workspace_id)
 
 out="$(mktemp)"
-echo "==> JVM: Kotlin client and HttpClient, $calls sequential calls each (after a warm-up)" >&2
+echo "==> JVM: Kotlin client, HttpClient, $calls sequential calls each, then Kotlin with 32 coroutines (after a warm-up)" >&2
 java -cp "kotlin/target/test-classes:kotlin/target/classes:$(cat "$cpfile")" com.cadenya.bench.UniffiBench \
   "$base_url" "$api_key" "$workspace_id" "$calls" | tee "$out"
 echo "==> Python binding, CADENYA_BUSY_POLL_US=0, $calls sequential calls (after a warm-up)" >&2
@@ -78,11 +79,14 @@ def cpu() -> float:
 
 for _ in range(calls // 5 + 50):
     client.account.retrieve()
-c0, x0, t0 = cpu(), ctx(), time.perf_counter()
-for _ in range(calls):
-    client.account.retrieve()
-secs = time.perf_counter() - t0
-print(f"side python calls {calls} seconds {secs:.3f} cpu_us_per_call {(cpu() - c0) * 1e6 / calls:.1f} ctx_per_call {(ctx() - x0) / calls:.2f}")
+rounds = []
+for _ in range(3):  # three rounds, the median by calls/s is printed (as on the JVM side)
+    c0, x0, t0 = cpu(), ctx(), time.perf_counter()
+    for _ in range(calls):
+        client.account.retrieve()
+    rounds.append((time.perf_counter() - t0, (cpu() - c0) * 1e6 / calls, (ctx() - x0) / calls))
+secs, cpu_us, ctx_per = sorted(rounds)[1]
+print(f"side python calls {calls} seconds {secs:.3f} cpu_us_per_call {cpu_us:.1f} ctx_per_call {ctx_per:.2f}")
 PY
 
 python3 - "$out" <<'PY'

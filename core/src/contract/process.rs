@@ -77,19 +77,47 @@ impl Drop for Detached {
 }
 
 static RUNTIME: PerProcess<Detached> = PerProcess::new();
+static WAITED: PerProcess<Detached> = PerProcess::new();
+
+/// A multi-thread runtime with `workers` worker threads named `name` (all of them when `None`).
+fn start(name: &str, workers: Option<usize>) -> Result<Detached> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = workers {
+        builder.worker_threads(n);
+    }
+    builder
+        .enable_all()
+        .thread_name(name)
+        .build()
+        .map(|rt| Detached(Some(rt)))
+        .map_err(|e| Error::Configuration { message: format!("could not start the async runtime: {e}") })
+}
+
+fn get(slot: &'static Detached) -> Result<&'static Runtime> {
+    slot.0.as_ref().ok_or_else(|| Error::Internal { message: "the runtime is gone".into() })
+}
 
 /// The multi-thread runtime every binding runs its calls on (threads `cadenya-rt`), started on
 /// first use in each process. It is never shut down: its threads end with the process.
 pub fn runtime() -> Result<&'static Runtime> {
-    let slot = RUNTIME.get_or_try_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("cadenya-rt")
-            .build()
-            .map_err(|e| Error::Configuration { message: format!("could not start the async runtime: {e}") })?;
+    get(RUNTIME.get_or_try_init(|| {
+        let rt = start("cadenya-rt", None)?;
         // A worker busy-polls briefly around lone calls (see `crate::busy_poll`).
-        rt.spawn(BusyPoll::global().run());
-        Ok(Detached(Some(rt)))
-    })?;
-    slot.0.as_ref().ok_or_else(|| Error::Internal { message: "the runtime is gone".into() })
+        if let Some(rt) = &rt.0 {
+            rt.spawn(BusyPoll::global().run());
+        }
+        Ok(rt)
+    })?)
+}
+
+/// The runtime of the calls a foreign async model only waits for (`contract::spawn`: UniFFI's
+/// Kotlin coroutines and Swift tasks), started on first use in each process: one worker thread
+/// (`cadenya-io`) that runs every request, its connection and its decoding, and no busy polling
+/// (mobile CPU is battery). One worker, because with more tokio wakes a second one each time
+/// work arrives from outside the runtime (its last searching worker notifies a sibling), which
+/// costs every call a wake-up and a sleep more; alone, a call costs three context switches (the
+/// caller waits, the worker waits for the answer, the worker sleeps after handing it over).
+/// A call is I/O-bound: one thread drives many in flight.
+pub(crate) fn waited_runtime() -> Result<&'static Runtime> {
+    get(WAITED.get_or_try_init(|| start("cadenya-io", Some(1)))?)
 }

@@ -1,20 +1,22 @@
 //! A call run on the core's runtime for a binding whose own async model only waits for it
 //! (UniFFI's Kotlin coroutines and Swift tasks): the request, its connection and the decoding
-//! all happen on the runtime, and the foreign future is woken once, when the result is in.
+//! all happen on the runtime (`process::waited_runtime`, one worker, no busy polling), and the
+//! foreign future is woken once, when the result is in.
 
-use super::{panic_error, runtime, ErrorRecord};
+use super::process::waited_runtime;
+use super::{panic_error, ErrorRecord};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::task::JoinHandle;
 
-/// Spawns `fut` on [`runtime()`] and returns a future of its result. Dropping that future (a
-/// cancelled coroutine or task) aborts the spawned one, which drops its request; a panic in it
-/// becomes an `InternalError` record.
+/// Spawns `fut` on the waited-for calls' runtime and returns a future of its result. Dropping
+/// that future (a cancelled coroutine or task) aborts the spawned one, which drops its request;
+/// a panic in it becomes an `InternalError` record.
 pub fn spawn<T: Send + 'static>(
     fut: impl Future<Output = Result<T, ErrorRecord>> + Send + 'static,
 ) -> impl Future<Output = Result<T, ErrorRecord>> + Send {
-    let task = runtime().map(|rt| AbortOnDrop(rt.spawn(fut)));
+    let task = waited_runtime().map(|rt| AbortOnDrop(rt.spawn(fut)));
     async move {
         match task?.await {
             Ok(r) => r,

@@ -2788,6 +2788,14 @@ internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuati
 
 // FFI type for Rust future continuations
 internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    // cadenya-generator: the Rust runtime's threads call this; JNA keeps each attached to the JVM
+    // (as a daemon: it never holds the JVM open) instead of attaching it for every call.
+    init {
+        com.sun.jna.Native.setCallbackThreadInitializer(
+            this,
+            com.sun.jna.CallbackThreadInitializer(true, false, "cadenya-io"),
+        )
+    }
     override fun callback(data: Long, pollResult: Byte) {
         uniffiContinuationHandleMap.remove(data).resume(pollResult)
     }
