@@ -20,7 +20,9 @@ const MARK: &str = "CallbackThreadInitializer";
 /// Rewrites the bindgen's Kotlin source.
 pub fn keep_threads_attached(kotlin: &str) -> Result<String, String> {
     if kotlin.contains(MARK) {
-        return Err("the Kotlin source already sets a CallbackThreadInitializer: run this on fresh bindgen output".into());
+        return Err(
+            "the Kotlin source already sets a CallbackThreadInitializer: run this on fresh bindgen output".into()
+        );
     }
     let at = kotlin.find(OBJECT).ok_or_else(|| format!("no `{OBJECT}` in the Kotlin source"))?;
     let line_end = at + OBJECT.len();
