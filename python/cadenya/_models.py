@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple, Type, TypeVar
 
@@ -118,3 +119,27 @@ def _enc_datetime(v: Any) -> Any:
             v = v.replace(tzinfo=timezone.utc)
         return v.isoformat().replace("+00:00", "Z")
     return v
+
+
+# RFC 3339 as the API sends it: `Z` or an offset, and up to nanoseconds (Python 3.9's
+# `fromisoformat` takes neither `Z` nor more than 6 fractional digits).
+_RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})\Z")
+
+
+def _dec_datetime(v: Any, field: str) -> datetime:
+    """A timestamp field's wire text as an aware `datetime` (sub-microsecond digits are cut).
+
+    Text that is not RFC 3339 raises `APIResponseValidationError` naming the field; the wire text
+    itself stays in `to_dict()` / `to_json()`.
+    """
+    m = _RFC3339.match(v) if isinstance(v, str) else None
+    if m is not None:
+        date, clock, frac, tz = m.groups()
+        micros = (frac or "")[:6].ljust(6, "0")
+        try:
+            return datetime.fromisoformat(f"{date}T{clock}.{micros}{'+00:00' if tz in 'Zz' else tz}")
+        except ValueError:  # a well-formed but impossible date, e.g. month 13
+            pass
+    from ._exceptions import APIResponseValidationError
+
+    raise APIResponseValidationError(f"`{field}` is not an RFC 3339 timestamp: {v!r}", kind="decode", detail=field)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
-from ._models import BaseModel, _enc_datetime, _enc_int64, _encode_model
+from ._models import BaseModel, _dec_datetime, _enc_datetime, _enc_int64, _encode_model
 
 #: Version of the API contract these types were generated from.
 API_VERSION = "0.82.0"
@@ -3181,10 +3181,10 @@ class AgentScheduleInfo(BaseModel):
         return None if v is None else Profile._wrap(v)
 
     @property
-    def last_fire_at(self) -> Optional[str]:
+    def last_fire_at(self) -> Optional[datetime]:
         """Time of the latest fire, whatever its outcome."""
-        v: Optional[str] = self._data.get("lastFireAt")
-        return v
+        v = self._data.get("lastFireAt")
+        return None if v is None else _dec_datetime(v, "lastFireAt")
 
     @property
     def last_objective_id(self) -> Optional[str]:
@@ -3193,10 +3193,10 @@ class AgentScheduleInfo(BaseModel):
         return v
 
     @property
-    def last_skipped_at(self) -> Optional[str]:
+    def last_skipped_at(self) -> Optional[datetime]:
         """When a fire was last skipped."""
-        v: Optional[str] = self._data.get("lastSkippedAt")
-        return v
+        v = self._data.get("lastSkippedAt")
+        return None if v is None else _dec_datetime(v, "lastSkippedAt")
 
     @property
     def last_skip_reason(self) -> Optional[str]:
@@ -3205,10 +3205,10 @@ class AgentScheduleInfo(BaseModel):
         return v
 
     @property
-    def next_fire_at(self) -> Optional[str]:
+    def next_fire_at(self) -> Optional[datetime]:
         """Next planned fire time; absent when paused, archived or exhausted."""
-        v: Optional[str] = self._data.get("nextFireAt")
-        return v
+        v = self._data.get("nextFireAt")
+        return None if v is None else _dec_datetime(v, "nextFireAt")
 
     @property
     def total_fires(self) -> Optional[int]:
@@ -3890,10 +3890,10 @@ class BulkWorkspaceApplyInfo(BaseModel):
         self._data = _encode_model({"completed_at": completed_at, "created_by": created_by, "created_count": created_count, "deleted_count": deleted_count, "failed_count": failed_count, "started_at": started_at, "total_count": total_count, "unchanged_count": unchanged_count, "updated_count": updated_count}, _F_BulkWorkspaceApplyInfo, unknown_fields)
 
     @property
-    def completed_at(self) -> Optional[str]:
+    def completed_at(self) -> Optional[datetime]:
         """When the apply finished."""
-        v: Optional[str] = self._data.get("completedAt")
-        return v
+        v = self._data.get("completedAt")
+        return None if v is None else _dec_datetime(v, "completedAt")
 
     @property
     def created_by(self) -> Optional[Profile]:
@@ -3919,10 +3919,10 @@ class BulkWorkspaceApplyInfo(BaseModel):
         return v
 
     @property
-    def started_at(self) -> Optional[str]:
+    def started_at(self) -> Optional[datetime]:
         """When the apply started."""
-        v: Optional[str] = self._data.get("startedAt")
-        return v
+        v = self._data.get("startedAt")
+        return None if v is None else _dec_datetime(v, "startedAt")
 
     @property
     def total_count(self) -> Optional[int]:
@@ -4940,10 +4940,10 @@ class MemoryLayerInfo(BaseModel):
         return v
 
     @property
-    def last_used_at(self) -> Optional[str]:
+    def last_used_at(self) -> Optional[datetime]:
         """Last time an objective resolved memory against this layer."""
-        v: Optional[str] = self._data.get("lastUsedAt")
-        return v
+        v = self._data.get("lastUsedAt")
+        return None if v is None else _dec_datetime(v, "lastUsedAt")
 
 
 class MemoryLayerSpec(BaseModel):
@@ -4968,10 +4968,10 @@ class MemoryLayerSpec(BaseModel):
         return v
 
     @property
-    def expires_at(self) -> Optional[str]:
+    def expires_at(self) -> Optional[datetime]:
         """When a finite-lifetime layer may be cleaned up; server-set."""
-        v: Optional[str] = self._data.get("expiresAt")
-        return v
+        v = self._data.get("expiresAt")
+        return None if v is None else _dec_datetime(v, "expiresAt")
 
     @property
     def system_managed(self) -> Optional[bool]:
@@ -5613,10 +5613,9 @@ class ObjectiveEventWebhookData(BaseModel):
         return ObjectiveEventWebhookDataData._wrap(self._data["data"])
 
     @property
-    def timestamp(self) -> str:
+    def timestamp(self) -> datetime:
         """When the event was emitted."""
-        v: str = self._data["timestamp"]
-        return v
+        return _dec_datetime(self._data["timestamp"], "timestamp")
 
     @property
     def type(self) -> str:
@@ -5944,10 +5943,10 @@ class ObjectiveTaskData(BaseModel):
         return v
 
     @property
-    def completed_at(self) -> Optional[str]:
+    def completed_at(self) -> Optional[datetime]:
         """When the task was marked done."""
-        v: Optional[str] = self._data.get("completedAt")
-        return v
+        v = self._data.get("completedAt")
+        return None if v is None else _dec_datetime(v, "completedAt")
 
 
 class ObjectiveTasksCursorPagination(BaseModel):
@@ -6155,10 +6154,9 @@ class OperationMetadata(BaseModel):
         return v
 
     @property
-    def created_at(self) -> str:
+    def created_at(self) -> datetime:
         """Creation time."""
-        v: str = self._data["createdAt"]
-        return v
+        return _dec_datetime(self._data["createdAt"], "createdAt")
 
     @property
     def profile_id(self) -> str:
@@ -6293,10 +6291,9 @@ class ResourceMetadata(BaseModel):
         return v
 
     @property
-    def created_at(self) -> str:
+    def created_at(self) -> datetime:
         """Creation time."""
-        v: str = self._data["createdAt"]
-        return v
+        return _dec_datetime(self._data["createdAt"], "createdAt")
 
     @property
     def name(self) -> str:
@@ -7218,10 +7215,10 @@ class ToolSetInfo(BaseModel):
         return None if v is None else Profile._wrap(v)
 
     @property
-    def last_sync(self) -> Optional[str]:
+    def last_sync(self) -> Optional[datetime]:
         """Time of the latest sync."""
-        v: Optional[str] = self._data.get("lastSync")
-        return v
+        v = self._data.get("lastSync")
+        return None if v is None else _dec_datetime(v, "lastSync")
 
     @property
     def tool_count(self) -> Optional[int]:
@@ -7364,10 +7361,9 @@ class UnsafeUnwrapWebhookEvent(BaseModel):
         return UnsafeUnwrapWebhookEventData._wrap(self._data["data"])
 
     @property
-    def timestamp(self) -> str:
+    def timestamp(self) -> datetime:
         """When the event was emitted."""
-        v: str = self._data["timestamp"]
-        return v
+        return _dec_datetime(self._data["timestamp"], "timestamp")
 
     @property
     def type(self) -> str:
@@ -7445,10 +7441,9 @@ class UnwrapWebhookEvent(BaseModel):
         return UnwrapWebhookEventData._wrap(self._data["data"])
 
     @property
-    def timestamp(self) -> str:
+    def timestamp(self) -> datetime:
         """When the event was emitted."""
-        v: str = self._data["timestamp"]
-        return v
+        return _dec_datetime(self._data["timestamp"], "timestamp")
 
     @property
     def type(self) -> str:
@@ -7595,10 +7590,10 @@ class UploadInfo(BaseModel):
         return v
 
     @property
-    def upload_url_expires_at(self) -> Optional[str]:
+    def upload_url_expires_at(self) -> Optional[datetime]:
         """Deadline for using uploadUrl."""
-        v: Optional[str] = self._data.get("uploadUrlExpiresAt")
-        return v
+        v = self._data.get("uploadUrlExpiresAt")
+        return None if v is None else _dec_datetime(v, "uploadUrlExpiresAt")
 
 
 class UploadSpec(BaseModel):
@@ -7822,10 +7817,9 @@ class WebhookDeliveryData(BaseModel):
         return v
 
     @property
-    def last_attempt_at(self) -> str:
+    def last_attempt_at(self) -> datetime:
         """Time of the latest attempt."""
-        v: str = self._data["lastAttemptAt"]
-        return v
+        return _dec_datetime(self._data["lastAttemptAt"], "lastAttemptAt")
 
     @property
     def latency_ms(self) -> int:
@@ -7983,10 +7977,10 @@ class WorkspaceMember(BaseModel):
         return v
 
     @property
-    def added_at(self) -> Optional[str]:
+    def added_at(self) -> Optional[datetime]:
         """Time the profile joined the workspace."""
-        v: Optional[str] = self._data.get("addedAt")
-        return v
+        v = self._data.get("addedAt")
+        return None if v is None else _dec_datetime(v, "addedAt")
 
     @property
     def email(self) -> Optional[str]:
@@ -8057,10 +8051,10 @@ class WorkspaceSecretInfo(BaseModel):
         return None if v is None else Profile._wrap(v)
 
     @property
-    def last_used_at(self) -> Optional[str]:
+    def last_used_at(self) -> Optional[datetime]:
         """Last time the secret was used."""
-        v: Optional[str] = self._data.get("lastUsedAt")
-        return v
+        v = self._data.get("lastUsedAt")
+        return None if v is None else _dec_datetime(v, "lastUsedAt")
 
 
 class WorkspaceSecretSpec(BaseModel):

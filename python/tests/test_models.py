@@ -70,3 +70,35 @@ def test_int64_and_none_are_encoded(server: Server, client: cadenya.Cadenya) -> 
         pass
     (r,) = server.requests()
     assert r["query"] == "limit=5"
+
+
+def test_timestamps_read_as_aware_datetimes_and_the_wire_text_stays(client: cadenya.Cadenya) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    agent = client.agents.create(**agent_params("timestamps"))
+    created = agent.metadata.created_at
+    assert isinstance(created, datetime) and created.tzinfo is not None
+    wire = agent.to_dict()["metadata"]["createdAt"]
+    assert isinstance(wire, str)  # the wire text is kept as sent
+    assert abs(datetime.now(timezone.utc) - created) < timedelta(hours=1)
+
+    def meta(created_at: str) -> t.ResourceMetadata:
+        data = {"id": "a", "accountId": "b", "createdAt": created_at, "name": "n", "profileId": "p", "workspaceId": "w"}
+        return t.ResourceMetadata.from_dict(data)
+
+    nanos = meta("2026-01-02T03:04:05.123456789Z").created_at
+    assert nanos == datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
+    offset = meta("2026-01-02T05:04:05+02:00").created_at
+    assert offset.utcoffset() == timedelta(hours=2) and offset == datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert meta("2026-01-02t03:04:05z").created_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    for bad in ["yesterday", "2026-13-02T03:04:05Z", "2026-01-02T03:04:05", "2026-01-02"]:
+        try:
+            meta(bad).created_at
+        except cadenya.APIResponseValidationError as e:
+            assert e.detail == "createdAt" and "createdAt" in str(e) and bad in str(e), str(e)
+        else:
+            raise AssertionError(f"{bad!r} parsed")
+    # Building a model takes a datetime (naive means UTC) or the text, and stores the text.
+    built = t.ResourceMetadata(id="a", account_id="b", created_at=datetime(2026, 1, 2, 3, 4, 5), name="n", profile_id="p", workspace_id="w")
+    assert built.to_dict()["createdAt"] == "2026-01-02T03:04:05Z"
+    assert built.created_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)

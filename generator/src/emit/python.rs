@@ -125,7 +125,8 @@ fn docstring(out: &mut String, indent: &str, text: &str) {
 /// The type of a value read from a response.
 fn resp_type(t: &Type) -> String {
     match t {
-        Type::String | Type::DateTime => "str".into(),
+        Type::String => "str".into(),
+        Type::DateTime => "datetime".into(),
         Type::Int32 | Type::Int64String => "int".into(),
         Type::Float => "float".into(),
         Type::Bool => "bool".into(),
@@ -156,24 +157,26 @@ fn param_type(t: &Type) -> String {
 
 fn needs_decode(t: &Type) -> bool {
     match t {
-        Type::Model(_) | Type::Int64String => true,
+        Type::Model(_) | Type::Int64String | Type::DateTime => true,
         Type::Array(i) | Type::Map(i) => needs_decode(i),
         _ => false,
     }
 }
 
-/// Python expression decoding wire value `x` (not None) into the response type.
-fn decode_expr(t: &Type, x: &str, depth: usize) -> String {
+/// Python expression decoding wire value `x` (not None) of field `w` (a Python string literal
+/// of its wire name) into the response type. Timestamps are parsed on each read.
+fn decode_expr(t: &Type, x: &str, w: &str, depth: usize) -> String {
     match t {
         Type::Model(n) => format!("{n}._wrap({x})"),
         Type::Int64String => format!("int({x})"),
+        Type::DateTime => format!("_dec_datetime({x}, {w})"),
         Type::Array(i) if needs_decode(i) => {
             let v = format!("v{depth}");
-            format!("[{} for {v} in {x}]", decode_expr(i, &v, depth + 1))
+            format!("[{} for {v} in {x}]", decode_expr(i, &v, w, depth + 1))
         }
         Type::Map(i) if needs_decode(i) => {
             let (k, v) = (format!("k{depth}"), format!("v{depth}"));
-            format!("{{{k}: {} for {k}, {v} in {x}.items()}}", decode_expr(i, &v, depth + 1))
+            format!("{{{k}: {} for {k}, {v} in {x}.items()}}", decode_expr(i, &v, w, depth + 1))
         }
         _ => x.to_string(),
     }
@@ -236,7 +239,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
-from ._models import BaseModel, _enc_datetime, _enc_int64, _encode_model
+from ._models import BaseModel, _dec_datetime, _enc_datetime, _enc_int64, _encode_model
 
 "#,
     );
@@ -358,7 +361,7 @@ from ._models import BaseModel, _enc_datetime, _enc_int64, _encode_model
                     docstring(&mut out, "        ", d);
                 }
                 if needs_decode(&f.ty) {
-                    let _ = writeln!(out, "        return {}", decode_expr(&f.ty, &format!("self._data[{w}]"), 0));
+                    let _ = writeln!(out, "        return {}", decode_expr(&f.ty, &format!("self._data[{w}]"), &w, 0));
                 } else {
                     let _ = writeln!(out, "        v: {t} = self._data[{w}]\n        return v");
                 }
@@ -370,7 +373,7 @@ from ._models import BaseModel, _enc_datetime, _enc_int64, _encode_model
                 }
                 if needs_decode(&f.ty) {
                     let _ = writeln!(out, "        v = self._data.get({w})");
-                    let _ = writeln!(out, "        return None if v is None else {}", decode_expr(&f.ty, "v", 0));
+                    let _ = writeln!(out, "        return None if v is None else {}", decode_expr(&f.ty, "v", &w, 0));
                 } else {
                     let _ = writeln!(out, "        v: {t} = self._data.get({w})\n        return v");
                 }
