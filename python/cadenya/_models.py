@@ -7,6 +7,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple, Type, TypeVar
 
+from ._exceptions import APIResponseValidationError
+
 __all__ = ["BaseModel"]
 
 _M = TypeVar("_M", bound="BaseModel")
@@ -73,7 +75,11 @@ class BaseModel:
             if wire in self._SENSITIVE:
                 parts.append(f"{name}='<redacted>'")
             else:
-                parts.append(f"{name}={getattr(self, name)!r}")
+                try:
+                    shown = repr(getattr(self, name))
+                except APIResponseValidationError:  # a bad timestamp: show the wire text
+                    shown = repr(self._data[wire])
+                parts.append(f"{name}={shown}")
         for k, v in self._data.items():
             if k not in known:
                 parts.append(f"{k}={v!r}")
@@ -140,6 +146,4 @@ def _dec_datetime(v: Any, field: str) -> datetime:
             return datetime.fromisoformat(f"{date}T{clock}.{micros}{'+00:00' if tz in 'Zz' else tz}")
         except ValueError:  # a well-formed but impossible date, e.g. month 13
             pass
-    from ._exceptions import APIResponseValidationError
-
     raise APIResponseValidationError(f"`{field}` is not an RFC 3339 timestamp: {v!r}", kind="decode", detail=field)

@@ -98,6 +98,7 @@ def test_timestamps_read_as_aware_datetimes_and_the_wire_text_stays(client: cade
             assert e.detail == "createdAt" and "createdAt" in str(e) and bad in str(e), str(e)
         else:
             raise AssertionError(f"{bad!r} parsed")
+        assert bad in repr(meta(bad)), "repr shows a bad timestamp's wire text instead of raising"
     # Building a model takes a datetime (naive means UTC) or the text, and stores the text.
     built = t.ResourceMetadata(id="a", account_id="b", created_at=datetime(2026, 1, 2, 3, 4, 5), name="n", profile_id="p", workspace_id="w")
     assert built.to_dict()["createdAt"] == "2026-01-02T03:04:05Z"
