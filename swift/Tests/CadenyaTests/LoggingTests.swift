@@ -72,7 +72,7 @@ final class LoggingTests: XCTestCase {
         let c = try client(warn, "warn")
         _ = try await c.account().retrieve(options: fault("status=503;retry-after-ms=1;times=1"))
         XCTAssertTrue(warn.records.isEmpty, "\(warn.records.map(\.line))")
-        _ = await expectCadenyaError("InternalServer") {
+        _ = await expectCadenyaError("internalServer") {
             try await c.account().retrieve(options: fault("status=500;times=5", maxRetries: 0))
         }
         XCTAssertEqual(warn.records.map(\.level), ["warn"])
@@ -81,7 +81,7 @@ final class LoggingTests: XCTestCase {
         let off = Collect()
         _ = try await client(off, "off").account().retrieve(options: fault("status=503;retry-after-ms=1;times=1"))
         XCTAssertTrue(off.records.isEmpty)
-        _ = await expectCadenyaError("Configuration") { try self.client(Collect(), "loud") }
+        _ = await expectCadenyaError("configuration") { try self.client(Collect(), "loud") }
         try assertNoSecret(info.records + warn.records)
     }
 }
