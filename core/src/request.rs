@@ -233,14 +233,9 @@ impl<T> std::fmt::Debug for Call<T> {
 }
 
 fn decode_json<T: DeserializeOwned>(raw: &RawResponse) -> Result<T> {
-    // Fast path without path tracking; a body that fails is decoded again to name the field.
-    if let Ok(v) = serde_json::from_slice(&raw.body) {
-        return Ok(v);
-    }
-    let de = &mut serde_json::Deserializer::from_slice(&raw.body);
-    serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
-        path: e.path().to_string(),
-        message: e.into_inner().to_string(),
+    crate::json::decode(&raw.body).map_err(|(path, e)| Error::Decode {
+        path,
+        message: e.to_string(),
         status: raw.status,
         request_id: raw.request_id.clone(),
         call: None,

@@ -267,8 +267,12 @@ async fn decode_errors_name_the_field_path() {
     // A model that does not match: the error names the path inside the body.
     let wire = br#"{"items":[{"metadata":{"id":"a"},"spec":{}}],"pagination":{}}"#;
     let de = &mut serde_json::Deserializer::from_slice(wire);
-    let err = serde_path_to_error::deserialize::<_, AgentsCursorPagination>(de).expect_err("missing fields");
-    assert_eq!(err.path().to_string(), "items[0].metadata");
+    let tracked = serde_path_to_error::deserialize::<_, AgentsCursorPagination>(de).expect_err("missing fields");
+    assert_eq!(tracked.path().to_string(), "items[0].metadata");
+    // The SDK's decode finds the same path without tracking it while decoding.
+    let (path, err) = cadenya::json::decode::<AgentsCursorPagination>(wire).expect_err("missing fields");
+    assert_eq!(path, "items[0].metadata");
+    assert!(err.to_string().starts_with("missing field"), "{err}");
 }
 
 #[test]

@@ -85,25 +85,33 @@ pub fn empty(c: &Ctx, req: Req<'_>) -> impl Future<Output = Result<(), CadenyaEr
     run(c, async move { sent.await.map(drop) })
 }
 
-/// A generated page object, built from one core page (which keeps the next request).
+/// A generated page object: the items decoded from one core page (which keeps the next request).
 pub trait Paged: Sized + Send + Sync + 'static {
-    fn build(core: Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Outcome<Self>;
+    type Item: DeserializeOwned + Send + 'static;
+    fn build(items: Vec<Self::Item>, core: Page<RawJson>, c: Ctx) -> Self;
 }
 
-/// Takes the items out of `core`, each decoded from its JSON text.
-pub fn items<T: DeserializeOwned>(core: &mut Page<RawJson>, status: u16, request_id: Option<&str>) -> Outcome<Vec<T>> {
-    std::mem::take(&mut core.items).iter().map(|item| json_text::decode(item.get(), status, request_id)).collect()
+/// Decodes a page's items on the runtime (`None` after the last page); the page object holds the
+/// client's context, with the host's logger, so it is built on the host's thread.
+fn paged<P: Paged>(
+    c: &Ctx,
+    fut: impl Future<Output = Outcome<Response>> + Send + 'static,
+) -> impl Future<Output = Result<Option<Arc<P>>, CadenyaError>> {
+    let ctx = c.clone();
+    let decoded = run(c, async move {
+        let r = fut.await?;
+        let Body::Page(mut core) = r.body else { return Ok(None) };
+        let (raw, rid) = (std::mem::take(&mut core.items), r.request_id.as_deref());
+        let items = raw.iter().map(|i| json_text::decode(i.get(), r.status, rid)).collect::<Outcome<_>>()?;
+        Ok(Some((items, core)))
+    });
+    async move { Ok(decoded.await?.map(|(items, core)| Arc::new(P::build(items, core, ctx)))) }
 }
 
 /// A paginated operation: its first page.
 pub fn page<P: Paged>(c: &Ctx, req: Req<'_>) -> impl Future<Output = Result<Arc<P>, CadenyaError>> {
-    let op = req.op;
-    let (sent, ctx) = (send(c, req), c.clone());
-    run(c, async move {
-        let r = sent.await?;
-        let Body::Page(core) = r.body else { return Err(mismatch(op)) };
-        P::build(core, ctx, r.status, r.request_id.as_deref()).map(Arc::new)
-    })
+    let (op, first) = (req.op, paged::<P>(c, send(c, req)));
+    async move { first.await?.ok_or_else(|| mismatch(op).into()) }
 }
 
 /// The page after `core` (`None` after the last one), through the core's cursor handling.
@@ -111,11 +119,5 @@ pub fn next_page<P: Paged>(
     c: &Ctx,
     core: &Arc<Page<RawJson>>,
 ) -> impl Future<Output = Result<Option<Arc<P>>, CadenyaError>> {
-    let (next, ctx) = (c.session.next_page(Arc::clone(core)), c.clone());
-    run(c, async move {
-        match next.await?.body {
-            Body::Page(core) => Ok(Some(Arc::new(P::build(core, ctx, 200, None)?))),
-            _ => Ok(None),
-        }
-    })
+    paged::<P>(c, c.session.next_page(Arc::clone(core)))
 }

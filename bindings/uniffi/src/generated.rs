@@ -5189,9 +5189,10 @@ pub struct AgentPage {
 }
 
 impl call::Paged for AgentPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(AgentPage { items, core: Arc::new(core), c })
+    type Item = Agent;
+
+    fn build(items: Vec<Agent>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        AgentPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5228,9 +5229,10 @@ pub struct ObjectiveFeedbackPage {
 }
 
 impl call::Paged for ObjectiveFeedbackPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ObjectiveFeedbackPage { items, core: Arc::new(core), c })
+    type Item = ObjectiveFeedback;
+
+    fn build(items: Vec<ObjectiveFeedback>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ObjectiveFeedbackPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5267,9 +5269,10 @@ pub struct WebhookDeliveryPage {
 }
 
 impl call::Paged for WebhookDeliveryPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(WebhookDeliveryPage { items, core: Arc::new(core), c })
+    type Item = WebhookDelivery;
+
+    fn build(items: Vec<WebhookDelivery>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        WebhookDeliveryPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5306,9 +5309,10 @@ pub struct AgentVariationPage {
 }
 
 impl call::Paged for AgentVariationPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(AgentVariationPage { items, core: Arc::new(core), c })
+    type Item = AgentVariation;
+
+    fn build(items: Vec<AgentVariation>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        AgentVariationPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5345,9 +5349,10 @@ pub struct AgentSchedulePage {
 }
 
 impl call::Paged for AgentSchedulePage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(AgentSchedulePage { items, core: Arc::new(core), c })
+    type Item = AgentSchedule;
+
+    fn build(items: Vec<AgentSchedule>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        AgentSchedulePage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5384,9 +5389,10 @@ pub struct ObjectivePage {
 }
 
 impl call::Paged for ObjectivePage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ObjectivePage { items, core: Arc::new(core), c })
+    type Item = Objective;
+
+    fn build(items: Vec<Objective>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ObjectivePage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5423,9 +5429,10 @@ pub struct ObjectiveContextWindowPage {
 }
 
 impl call::Paged for ObjectiveContextWindowPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ObjectiveContextWindowPage { items, core: Arc::new(core), c })
+    type Item = ObjectiveContextWindow;
+
+    fn build(items: Vec<ObjectiveContextWindow>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ObjectiveContextWindowPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5462,9 +5469,10 @@ pub struct ObjectiveListEventsResponsePage {
 }
 
 impl call::Paged for ObjectiveListEventsResponsePage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ObjectiveListEventsResponsePage { items, core: Arc::new(core), c })
+    type Item = ObjectiveListEventsResponse;
+
+    fn build(items: Vec<ObjectiveListEventsResponse>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ObjectiveListEventsResponsePage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5501,9 +5509,10 @@ pub struct ObjectiveToolPage {
 }
 
 impl call::Paged for ObjectiveToolPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ObjectiveToolPage { items, core: Arc::new(core), c })
+    type Item = ObjectiveTool;
+
+    fn build(items: Vec<ObjectiveTool>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ObjectiveToolPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5540,9 +5549,10 @@ pub struct ObjectiveToolCallPage {
 }
 
 impl call::Paged for ObjectiveToolCallPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ObjectiveToolCallPage { items, core: Arc::new(core), c })
+    type Item = ObjectiveToolCall;
+
+    fn build(items: Vec<ObjectiveToolCall>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ObjectiveToolCallPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5579,9 +5589,10 @@ pub struct ObjectiveTaskPage {
 }
 
 impl call::Paged for ObjectiveTaskPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ObjectiveTaskPage { items, core: Arc::new(core), c })
+    type Item = ObjectiveTask;
+
+    fn build(items: Vec<ObjectiveTask>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ObjectiveTaskPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5618,9 +5629,10 @@ pub struct MemoryLayerPage {
 }
 
 impl call::Paged for MemoryLayerPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(MemoryLayerPage { items, core: Arc::new(core), c })
+    type Item = MemoryLayer;
+
+    fn build(items: Vec<MemoryLayer>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        MemoryLayerPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5657,9 +5669,10 @@ pub struct MemoryEntryPage {
 }
 
 impl call::Paged for MemoryEntryPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(MemoryEntryPage { items, core: Arc::new(core), c })
+    type Item = MemoryEntry;
+
+    fn build(items: Vec<MemoryEntry>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        MemoryEntryPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5696,9 +5709,10 @@ pub struct ModelPage {
 }
 
 impl call::Paged for ModelPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ModelPage { items, core: Arc::new(core), c })
+    type Item = Model;
+
+    fn build(items: Vec<Model>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ModelPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5735,9 +5749,10 @@ pub struct ToolSetPage {
 }
 
 impl call::Paged for ToolSetPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ToolSetPage { items, core: Arc::new(core), c })
+    type Item = ToolSet;
+
+    fn build(items: Vec<ToolSet>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ToolSetPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5774,9 +5789,10 @@ pub struct ToolSetEventPage {
 }
 
 impl call::Paged for ToolSetEventPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ToolSetEventPage { items, core: Arc::new(core), c })
+    type Item = ToolSetEvent;
+
+    fn build(items: Vec<ToolSetEvent>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ToolSetEventPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5813,9 +5829,10 @@ pub struct ToolPage {
 }
 
 impl call::Paged for ToolPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ToolPage { items, core: Arc::new(core), c })
+    type Item = Tool;
+
+    fn build(items: Vec<Tool>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ToolPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5852,9 +5869,10 @@ pub struct APIKeyPage {
 }
 
 impl call::Paged for APIKeyPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(APIKeyPage { items, core: Arc::new(core), c })
+    type Item = APIKey;
+
+    fn build(items: Vec<APIKey>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        APIKeyPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5891,9 +5909,10 @@ pub struct WorkspacePage {
 }
 
 impl call::Paged for WorkspacePage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(WorkspacePage { items, core: Arc::new(core), c })
+    type Item = Workspace;
+
+    fn build(items: Vec<Workspace>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        WorkspacePage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5930,9 +5949,10 @@ pub struct WorkspaceSecretPage {
 }
 
 impl call::Paged for WorkspaceSecretPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(WorkspaceSecretPage { items, core: Arc::new(core), c })
+    type Item = WorkspaceSecret;
+
+    fn build(items: Vec<WorkspaceSecret>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        WorkspaceSecretPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -5969,9 +5989,10 @@ pub struct WorkspaceMemberPage {
 }
 
 impl call::Paged for WorkspaceMemberPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(WorkspaceMemberPage { items, core: Arc::new(core), c })
+    type Item = WorkspaceMember;
+
+    fn build(items: Vec<WorkspaceMember>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        WorkspaceMemberPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -6008,9 +6029,10 @@ pub struct ProfilePage {
 }
 
 impl call::Paged for ProfilePage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(ProfilePage { items, core: Arc::new(core), c })
+    type Item = Profile;
+
+    fn build(items: Vec<Profile>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        ProfilePage { items, core: Arc::new(core), c }
     }
 }
 
@@ -6047,9 +6069,10 @@ pub struct BulkWorkspaceApplyPage {
 }
 
 impl call::Paged for BulkWorkspaceApplyPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(BulkWorkspaceApplyPage { items, core: Arc::new(core), c })
+    type Item = BulkWorkspaceApply;
+
+    fn build(items: Vec<BulkWorkspaceApply>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        BulkWorkspaceApplyPage { items, core: Arc::new(core), c }
     }
 }
 
@@ -6086,9 +6109,10 @@ pub struct BulkWorkspaceApplyResultPage {
 }
 
 impl call::Paged for BulkWorkspaceApplyResultPage {
-    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {
-        let items = call::items(&mut core, status, request_id)?;
-        Ok(BulkWorkspaceApplyResultPage { items, core: Arc::new(core), c })
+    type Item = BulkWorkspaceApplyResult;
+
+    fn build(items: Vec<BulkWorkspaceApplyResult>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {
+        BulkWorkspaceApplyResultPage { items, core: Arc::new(core), c }
     }
 }
 

@@ -16,10 +16,8 @@ use serde_json::{Map, Value};
 /// Decodes `text` (a response body or one page item) into `T`; a mismatch is a decode error
 /// naming the failing field path.
 pub fn decode<T: DeserializeOwned>(text: &str, status: u16, request_id: Option<&str>) -> Result<T, ErrorRecord> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = format!("response does not match the model at `{path}`: {}", e.into_inner());
+    crate::json::decode(text.as_bytes()).map_err(|(path, e)| {
+        let message = format!("response does not match the model at `{path}`: {e}");
         ErrorRecord::from(Error::Decode {
             message,
             path,

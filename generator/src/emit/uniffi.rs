@@ -261,8 +261,9 @@ fn pages(out: &mut String, api: &Api) {
             "/// One page of `{item}`s: `items()`, `nextCursor()`, `hasNextPage()` and the async `nextPage()`\n\
              /// (null after the last page), which repeats the request through the core.\n\
              #[derive(uniffi::Object)]\npub struct {name} {{\n    items: Vec<{item}>,\n    core: Arc<cadenya::Page<RawJson>>,\n    c: Ctx,\n}}\n\n\
-             impl call::Paged for {name} {{\n    fn build(mut core: cadenya::Page<RawJson>, c: Ctx, status: u16, request_id: Option<&str>) -> Result<Self, ErrorRecord> {{\n\
-             \x20       let items = call::items(&mut core, status, request_id)?;\n        Ok({name} {{ items, core: Arc::new(core), c }})\n    }}\n}}\n\n\
+             impl call::Paged for {name} {{\n    type Item = {item};\n\n\
+             \x20   fn build(items: Vec<{item}>, core: cadenya::Page<RawJson>, c: Ctx) -> Self {{\n\
+             \x20       {name} {{ items, core: Arc::new(core), c }}\n    }}\n}}\n\n\
              #[uniffi::export]\nimpl {name} {{\n\
              \x20   /// The items of this page.\n    pub fn items(&self) -> Vec<{item}> {{\n        self.items.clone()\n    }}\n\n\
              \x20   /// The cursor of the next page; null on the last page.\n    pub fn next_cursor(&self) -> Option<String> {{\n        self.core.next_cursor.clone()\n    }}\n\n\

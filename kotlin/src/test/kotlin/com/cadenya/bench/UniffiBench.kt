@@ -57,7 +57,10 @@ object UniffiBench {
         // Warm every side up (JIT, connection pools), then measure three rounds of the sides in
         // turn and keep each side's median round by calls/s: on a shared machine a round can
         // meet another process's burst (or the JIT compiling another side's code).
+        // CADENYA_BENCH_SIDES=kotlin (a comma-separated list) runs only those sides, e.g. under a profiler.
+        val only = System.getenv("CADENYA_BENCH_SIDES")?.split(',')?.toSet()
         val sides = listOf("kotlin" to kotlin, "httpclient" to httpClient, "kotlin-32" to kotlin32)
+            .filter { only == null || it.first in only }
         val warmUp = maxOf(calls, 5000)
         sides.forEach { it.second(warmUp) }
         val rounds = List(3) { sides.map { (name, run) -> measure(name, calls, run) } }
