@@ -2,7 +2,8 @@
 # UniFFI call cost on the JVM, side by side in one run against one local server:
 #   - the Kotlin client (release build of libcadenya_uniffi, from the Maven-built classes),
 #   - java.net.http.HttpClient plus a JSON parse making the same call (GET /v1/account),
-#   - the Python binding's sequential calls with busy polling off (CADENYA_BUSY_POLL_US=0).
+#   - the Python binding's sequential calls with busy polling off (CADENYA_BUSY_POLL_US=0),
+#   - the Rust client itself (core/examples/sequential.rs: no FFI), the ceiling for any binding.
 # Reports calls/s, CPU per call and context switches per call (/proc/self/task/*/status) for
 # each, then the ratios. The last line is
 #   kotlin/python seq ratio: R; cpu ratio: C
@@ -28,6 +29,7 @@ mvn_q=(mvn -B -q -ntp "-Dmaven.repo.local=$m2")
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 echo "==> building: local server (release), Kotlin classes with the release native library" >&2
 cargo build -q --release -p cadenya-server
+cargo build -q --release -p cadenya --example sequential
 server_bin="$target_dir/release/cadenya-server"
 "${mvn_q[@]}" -f kotlin/pom.xml -DskipTests -Dcadenya.cargo.profile=release test-compile
 cpfile="$(mktemp)"
@@ -88,6 +90,8 @@ for _ in range(3):  # three rounds, the median by calls/s is printed (as on the 
 secs, cpu_us, ctx_per = sorted(rounds)[1]
 print(f"side python calls {calls} seconds {secs:.3f} cpu_us_per_call {cpu_us:.1f} ctx_per_call {ctx_per:.2f}")
 PY
+echo "==> Rust client (no FFI, the ceiling for any binding), $calls sequential calls (after a warm-up)" >&2
+"$target_dir/release/examples/sequential" "$base_url" "$api_key" "$workspace_id" "$calls" | tee -a "$out"
 
 python3 - "$out" <<'PY'
 import sys
@@ -105,5 +109,9 @@ k, h, p = sides["kotlin"], sides["httpclient"], sides["python"]
 r, c, vs_http = k["rate"] / p["rate"], k["cpu"] / p["cpu"], k["rate"] / h["rate"]
 print(f"floors: R >= 0.5 {'met' if r >= 0.5 else 'NOT met'}; C <= 2 {'met' if c <= 2 else 'NOT met'}; "
       f"kotlin/httpclient {vs_http:.2f}x (>= 3x {'met' if vs_http >= 3 else 'NOT met'})")
+if "rust" in sides:
+    rust = sides["rust"]
+    print(f"ceiling: the Rust client alone makes {rust['rate'] / h['rate']:.2f}x HttpClient's calls/s; "
+          f"kotlin reaches {k['rate'] / rust['rate']:.2f} of the Rust client's calls/s")
 print(f"kotlin/python seq ratio: {r:.2f}; cpu ratio: {c:.2f}")
 PY

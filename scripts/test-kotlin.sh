@@ -56,8 +56,9 @@ trap 'rm -rf "$gen"' EXIT
 # The generator post-processes the bindgen's Swift: task cancellation reaches the core, and the
 # error cases get Swift's lowerCamelCase names (`CadenyaError.notFound`).
 cargo run -q -p cadenya-generator -- swift "$gen/swift/Cadenya.swift" "$gen/swift/CadenyaFFI.h" >/dev/null
-# The Rust runtime's threads stay attached to the JVM between continuation callbacks.
-cargo run -q -p cadenya-generator -- kotlin-callbacks "$gen/kotlin/com/cadenya/cadenya.kt" >/dev/null
+# The Rust runtime's threads stay attached to the JVM between continuation callbacks, and each
+# thread reuses its call-status structures (generator/src/kotlin_jna.rs).
+cargo run -q -p cadenya-generator -- kotlin "$gen/kotlin/com/cadenya/cadenya.kt" >/dev/null
 # bindgen output -> committed path
 pairs=(
   "$gen/kotlin/com/cadenya/cadenya.kt:kotlin/src/main/kotlin/com/cadenya/cadenya.kt"

@@ -4,13 +4,13 @@
 //! when any committed file differs from what the spec produces (CI runs this).
 //! `cadenya-generator swift <Cadenya.swift> [<CadenyaFFI.h>]` post-processes the Swift that
 //! uniffi-bindgen writes (task cancellation, `swift_cancel.rs`; Swift names of the error cases,
-//! `swift_errors.rs`), and `cadenya-generator kotlin-callbacks <cadenya.kt>` its Kotlin (see
-//! `kotlin_callbacks.rs`); `scripts/test-kotlin.sh` runs both. `--check` also verifies the error
+//! `swift_errors.rs`), and `cadenya-generator kotlin <cadenya.kt>` its Kotlin (see
+//! `kotlin_jna.rs`); `scripts/test-kotlin.sh` runs both. `--check` also verifies the error
 //! case names of the committed Swift source.
 
 mod emit;
 mod ir;
-mod kotlin_callbacks;
+mod kotlin_jna;
 mod openapi;
 mod swift_cancel;
 mod swift_errors;
@@ -27,8 +27,8 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("swift") {
         return swift_postprocess(&args[1..]);
     }
-    if args.first().map(String::as_str) == Some("kotlin-callbacks") {
-        return kotlin_callbacks(&args[1..]);
+    if args.first().map(String::as_str) == Some("kotlin") {
+        return kotlin(&args[1..]);
     }
     let check = std::env::args().any(|a| a == "--check");
     let root = repo_root();
@@ -128,19 +128,19 @@ fn swift_postprocess(args: &[String]) -> ExitCode {
     }
 }
 
-/// `kotlin-callbacks <cadenya.kt>`: rewrites the Kotlin file in place.
-fn kotlin_callbacks(args: &[String]) -> ExitCode {
+/// `kotlin <cadenya.kt>`: rewrites the Kotlin file in place.
+fn kotlin(args: &[String]) -> ExitCode {
     let [path] = args else {
-        eprintln!("usage: cadenya-generator kotlin-callbacks <cadenya.kt>");
+        eprintln!("usage: cadenya-generator kotlin <cadenya.kt>");
         return ExitCode::from(2);
     };
     let result = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {path}: {e}"))
-        .and_then(|text| kotlin_callbacks::keep_threads_attached(&text).map_err(|e| format!("{path}: {e}")))
+        .and_then(|text| kotlin_jna::rewrite(&text).map_err(|e| format!("{path}: {e}")))
         .and_then(|text| std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}")));
     match result {
         Ok(()) => {
-            println!("{path}: the continuation callback keeps runtime threads attached");
+            println!("{path}: runtime threads stay attached; call statuses are pooled");
             ExitCode::SUCCESS
         }
         Err(e) => {

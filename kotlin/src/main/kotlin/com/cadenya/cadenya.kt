@@ -275,10 +275,36 @@ interface UniffiRustCallStatusErrorHandler<E> {
 
 // Call a rust function that returns a Result<>.  Pass in the Error class companion that corresponds to the Err
 private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
-    var status = UniffiRustCallStatus()
-    val return_value = callback(status)
-    uniffiCheckCallStatus(errorHandler, status)
-    return return_value
+    // cadenya-generator: a structure from this thread's pool instead of a new one per call.
+    val status = UniffiCallStatusPool.take()
+    try {
+        val return_value = callback(status)
+        uniffiCheckCallStatus(errorHandler, status)
+        return return_value
+    } finally {
+        UniffiCallStatusPool.give(status)
+    }
+}
+
+// cadenya-generator: each thread's spare call-status structures. A structure is taken for one
+// synchronous Rust call and given back reset to success with an empty error buffer (whose
+// contents the status check has consumed), so a nested call on the same thread gets another.
+internal object UniffiCallStatusPool {
+    private val spare = ThreadLocal.withInitial { ArrayList<UniffiRustCallStatus>(4) }
+
+    fun take(): UniffiRustCallStatus {
+        val list = spare.get()
+        return if (list.isEmpty()) UniffiRustCallStatus() else list.removeAt(list.size - 1)
+    }
+
+    fun give(status: UniffiRustCallStatus) {
+        status.code = UNIFFI_CALL_SUCCESS
+        status.error_buf.capacity = 0
+        status.error_buf.len = 0
+        status.error_buf.data = null
+        val list = spare.get()
+        if (list.size < 8) list.add(status)
+    }
 }
 
 // Check UniffiRustCallStatus and throw an error if the call wasn't successful

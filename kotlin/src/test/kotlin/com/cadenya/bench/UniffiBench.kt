@@ -83,26 +83,35 @@ object UniffiBench {
         val secs = (System.nanoTime() - t0) / 1e9
         val cpuUs = (os.processCpuTime - cpu0) / 1e3 / calls
         val ctx1 = contextSwitches()
-        val ctx = (ctx1.values.sum() - ctx0.values.sum()).toDouble() / calls
-        // Per thread name (numbers stripped, so a pool is one line), threads started meanwhile included.
-        val byName = ctx1.entries.groupBy({ it.key.second.trimEnd { c -> c.isDigit() } }, { it.value - (ctx0[it.key] ?: 0L) })
-        val detail = byName.mapValues { it.value.sum() }.filterValues { it > 0 }.entries.sortedByDescending { it.value }
+        val ctx = (ctx1.values.sumOf { it.first } - ctx0.values.sumOf { it.first }).toDouble() / calls
+        // Per thread name (numbers stripped, so a pool is one line), threads started meanwhile included:
+        // context switches per call, and CPU per call (from clock ticks, 10 ms each).
+        val delta = ctx1.entries.groupBy({ it.key.second.trimEnd { c -> c.isDigit() } }) { (key, v) ->
+            val before = ctx0[key] ?: (0L to 0L)
+            (v.first - before.first) to (v.second - before.second)
+        }.mapValues { (_, vs) -> vs.sumOf { it.first } to vs.sumOf { it.second } }
+        val busiest = delta.filterValues { it.first > 0 || it.second > 0 }.entries.sortedByDescending { it.value.first }
         return Round(
             secs,
             "side $name calls $calls seconds ${"%.3f".format(secs)} cpu_us_per_call ${"%.1f".format(cpuUs)} ctx_per_call ${"%.2f".format(ctx)}",
-            "  $name context switches per call by thread: " +
-                detail.joinToString(", ") { "${it.key} ${"%.2f".format(it.value.toDouble() / calls)}" },
+            "  $name per call by thread (context switches, CPU us): " +
+                busiest.joinToString(", ") { (n, v) ->
+                    "$n ${"%.2f".format(v.first.toDouble() / calls)} ${"%.0f".format(v.second * 10_000.0 / calls)}"
+                },
         )
     }
 
-    /** Voluntary plus involuntary context switches of each thread of this process, by (tid, name). */
-    private fun contextSwitches(): Map<Pair<String, String>, Long> =
+    /** Per thread of this process, by (tid, name): voluntary plus involuntary context switches, and CPU clock ticks. */
+    private fun contextSwitches(): Map<Pair<String, String>, Pair<Long, Long>> =
         (File("/proc/self/task").listFiles() ?: emptyArray()).mapNotNull { task ->
             runCatching {
                 val switches = File(task, "status").readLines()
                     .filter { it.startsWith("voluntary_ctxt_switches") || it.startsWith("nonvoluntary_ctxt_switches") }
                     .sumOf { it.substringAfter(':').trim().toLong() }
-                (task.name to File(task, "comm").readText().trim()) to switches
+                // Fields after the parenthesised name: utime and stime are the 12th and 13th.
+                val stat = File(task, "stat").readText().substringAfterLast(')').trim().split(' ')
+                val ticks = stat[11].toLong() + stat[12].toLong()
+                (task.name to File(task, "comm").readText().trim()) to (switches to ticks)
             }.getOrNull()
         }.toMap()
 }
