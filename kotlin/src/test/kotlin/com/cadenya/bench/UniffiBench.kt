@@ -20,7 +20,7 @@ import java.net.http.HttpResponse
  *
  *   side NAME calls N seconds S cpu_us_per_call C ctx_per_call X
  *
- * and, on stderr, where each side's context switches happened (per thread name). The side
+ * and, on stderr, where each side's context switches and CPU went (per thread name). The side
  * `kotlin-32` (32 coroutines on `Dispatchers.Default`) is for information only. Each side is
  * warmed up with at least 5,000 calls first, so that the JIT has compiled its path (CPU time
  * is the whole process's: a side still being compiled would pay for the compiler too), then
@@ -83,35 +83,40 @@ object UniffiBench {
         val secs = (System.nanoTime() - t0) / 1e9
         val cpuUs = (os.processCpuTime - cpu0) / 1e3 / calls
         val ctx1 = contextSwitches()
-        val ctx = (ctx1.values.sumOf { it.first } - ctx0.values.sumOf { it.first }).toDouble() / calls
+        val ctx = (ctx1.values.sumOf { it.voluntary + it.involuntary } - ctx0.values.sumOf { it.voluntary + it.involuntary })
+            .toDouble() / calls
         // Per thread name (numbers stripped, so a pool is one line), threads started meanwhile included:
-        // context switches per call, and CPU per call (from clock ticks, 10 ms each).
-        val delta = ctx1.entries.groupBy({ it.key.second.trimEnd { c -> c.isDigit() } }) { (key, v) ->
-            val before = ctx0[key] ?: (0L to 0L)
-            (v.first - before.first) to (v.second - before.second)
-        }.mapValues { (_, vs) -> vs.sumOf { it.first } to vs.sumOf { it.second } }
-        val busiest = delta.filterValues { it.first > 0 || it.second > 0 }.entries.sortedByDescending { it.value.first }
+        // context switches per call (of which involuntary: preempted), and CPU per call (from clock ticks, 10 ms each).
+        val delta = ctx1.entries.groupBy({ it.key.second.trimEnd { c -> c.isDigit() } }) { (key, v) -> v - (ctx0[key] ?: Usage(0, 0, 0)) }
+            .mapValues { (_, vs) -> vs.reduce(Usage::plus) }
+        val busiest = delta.filterValues { it.voluntary + it.involuntary + it.ticks > 0 }.entries
+            .sortedByDescending { it.value.voluntary + it.value.involuntary }
+        val perCall = { n: Long -> "%.2f".format(n.toDouble() / calls) }
         return Round(
             secs,
             "side $name calls $calls seconds ${"%.3f".format(secs)} cpu_us_per_call ${"%.1f".format(cpuUs)} ctx_per_call ${"%.2f".format(ctx)}",
-            "  $name per call by thread (context switches, CPU us): " +
-                busiest.joinToString(", ") { (n, v) ->
-                    "$n ${"%.2f".format(v.first.toDouble() / calls)} ${"%.0f".format(v.second * 10_000.0 / calls)}"
+            "  $name per call by thread (context switches (involuntary), CPU us): " +
+                busiest.joinToString(", ") { (n, u) ->
+                    "$n ${perCall(u.voluntary + u.involuntary)} (${perCall(u.involuntary)}) ${"%.0f".format(u.ticks * 10_000.0 / calls)}"
                 },
         )
     }
 
-    /** Per thread of this process, by (tid, name): voluntary plus involuntary context switches, and CPU clock ticks. */
-    private fun contextSwitches(): Map<Pair<String, String>, Pair<Long, Long>> =
+    private data class Usage(val voluntary: Long, val involuntary: Long, val ticks: Long) {
+        operator fun minus(o: Usage) = Usage(voluntary - o.voluntary, involuntary - o.involuntary, ticks - o.ticks)
+        operator fun plus(o: Usage) = Usage(voluntary + o.voluntary, involuntary + o.involuntary, ticks + o.ticks)
+    }
+
+    /** Per thread of this process, by (tid, name): context switches and CPU clock ticks. */
+    private fun contextSwitches(): Map<Pair<String, String>, Usage> =
         (File("/proc/self/task").listFiles() ?: emptyArray()).mapNotNull { task ->
             runCatching {
-                val switches = File(task, "status").readLines()
-                    .filter { it.startsWith("voluntary_ctxt_switches") || it.startsWith("nonvoluntary_ctxt_switches") }
-                    .sumOf { it.substringAfter(':').trim().toLong() }
+                val status = File(task, "status").readLines()
+                val count = { key: String -> status.first { it.startsWith(key) }.substringAfter(':').trim().toLong() }
                 // Fields after the parenthesised name: utime and stime are the 12th and 13th.
                 val stat = File(task, "stat").readText().substringAfterLast(')').trim().split(' ')
-                val ticks = stat[11].toLong() + stat[12].toLong()
-                (task.name to File(task, "comm").readText().trim()) to (switches to ticks)
+                val usage = Usage(count("voluntary_ctxt_switches"), count("nonvoluntary_ctxt_switches"), stat[11].toLong() + stat[12].toLong())
+                (task.name to File(task, "comm").readText().trim()) to usage
             }.getOrNull()
         }.toMap()
 }
