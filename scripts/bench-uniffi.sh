@@ -13,7 +13,7 @@
 #   scripts/bench-uniffi.sh [CALLS]      (default 3000)
 #
 # The Python package is pip-installed from this tree (a release build) into
-# ${CADENYA_CACHE:-target}/bench-venv. The JVM sides are warmed up (JIT) with max(CALLS, 5000) calls each
+# ${CADENYA_CACHE:-target}/bench-venv. The JVM sides are warmed up (JIT) with max(CALLS, 20000) calls each
 # and print, on stderr, per thread: context switches (involuntary ones apart) and CPU per call; the line `kotlin-32` (32
 # coroutines at once) is for information. Every side runs three rounds and reports its median
 # round by calls/s (the machine may be shared).

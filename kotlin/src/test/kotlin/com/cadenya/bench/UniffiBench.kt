@@ -22,9 +22,10 @@ import java.net.http.HttpResponse
  *
  * and, on stderr, where each side's context switches and CPU went (per thread name). The side
  * `kotlin-32` (32 coroutines on `Dispatchers.Default`) is for information only. Each side is
- * warmed up with at least 5,000 calls first, so that the JIT has compiled its path (CPU time
- * is the whole process's: a side still being compiled would pay for the compiler too), then
- * measured in three rounds, of which the median by calls/s is printed.
+ * warmed up with at least 20,000 calls first, so that the JIT has compiled its path (CPU time
+ * is the whole process's: a side still being compiled would pay for the compiler too; after
+ * 5,000 calls C2 still took up to 90 us a call in the measured rounds), then measured in three
+ * rounds, of which the median by calls/s is printed.
  *
  *   UniffiBench BASE_URL API_KEY WORKSPACE_ID CALLS
  */
@@ -61,7 +62,7 @@ object UniffiBench {
         val only = System.getenv("CADENYA_BENCH_SIDES")?.split(',')?.toSet()
         val sides = listOf("kotlin" to kotlin, "httpclient" to httpClient, "kotlin-32" to kotlin32)
             .filter { only == null || it.first in only }
-        val warmUp = maxOf(calls, 5000)
+        val warmUp = maxOf(calls, 20_000)
         sides.forEach { it.second(warmUp) }
         val rounds = List(3) { sides.map { (name, run) -> measure(name, calls, run) } }
         sides.indices.forEach { i ->
