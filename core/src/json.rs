@@ -221,9 +221,9 @@ mod tests {
         decode::<Doc>(text.as_bytes()).err().map(|(path, _)| path)
     }
 
-    /// Every scalar swapped for a value of the wrong type, every object and array replaced by a
-    /// scalar, and every field removed, in compact and pretty-printed text: the path found by
-    /// re-scanning is the one `serde_path_to_error` tracks while decoding.
+    /// Every value swapped for one of each other JSON type, and every field removed, in compact
+    /// and pretty-printed text: the path found by re-scanning is the one `serde_path_to_error`
+    /// tracks while decoding.
     #[test]
     fn paths_match_path_tracking_decode() {
         let valid: serde_json::Value = serde_json::from_str(VALID).unwrap();
@@ -235,9 +235,6 @@ mod tests {
         for doc in variants {
             for text in [doc.to_string(), serde_json::to_string_pretty(&doc).unwrap()] {
                 let Some(want) = expected(&text) else { continue };
-                if let Err(e) = serde_json::from_str::<Doc>(&text) {
-                    eprintln!("DBG {e} line={} col={}", e.line(), e.column());
-                }
                 assert_eq!(located(&text).as_deref(), Some(want.as_str()), "{text}");
                 checked += 1;
             }
