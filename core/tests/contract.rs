@@ -266,3 +266,36 @@ async fn objective_helpers_speak_json_text_and_wire_states() {
     let bad = contract::ObjectiveSettings { workspace_id: Some(" ".into()), ..Default::default() };
     assert_eq!(session.wait_objective(&id, bad).await.unwrap_err().class, ErrorClass::InvalidRequestError);
 }
+
+/// A fork can catch a per-process value's lock held by another thread (the session's table of
+/// calls in flight, while a call starts or ends), and that thread does not exist in the child.
+/// The child gets a value of its own, so its first use does not wait for ever.
+#[test]
+#[allow(unsafe_code)] // fork, waitpid, kill: there is no safe fork
+fn a_forked_child_gets_its_own_per_process_value() {
+    use std::time::{Duration, Instant};
+    let slot: contract::PerProcess<std::sync::Mutex<u32>> = contract::PerProcess::new();
+    *slot.get_or_default().lock().unwrap() = 7;
+    let held = slot.get_or_default().lock().unwrap();
+    // SAFETY: the child only takes its own slot (an allocation, which glibc makes fork-safe, and
+    // an uncontended lock) and leaves with `_exit`.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let fresh = *slot.get_or_default().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        unsafe { libc::_exit(if fresh == 0 { 0 } else { 3 }) };
+    }
+    assert!(pid > 0, "fork failed");
+    assert_eq!(*held, 7, "the parent keeps its value");
+    drop(held);
+    let (deadline, mut status) = (Instant::now() + Duration::from_secs(10), 0);
+    // SAFETY: waitpid and kill on our own child.
+    while unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } != pid {
+        if Instant::now() > deadline {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            unsafe { libc::waitpid(pid, &mut status, 0) };
+            panic!("the forked child waited for its parent's lock");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child exit status {status}");
+}

@@ -65,6 +65,21 @@ impl<T> PerProcess<T> {
     }
 }
 
+impl<T: Default> PerProcess<T> {
+    /// The current process's value, a default one from its first use in this process.
+    pub fn get_or_default(&self) -> &T {
+        let pid = std::process::id();
+        let mut slot = &self.first;
+        loop {
+            let entry = slot.get_or_init(|| Box::new(Entry { pid, value: T::default(), next: OnceBox::new() }));
+            if entry.pid == pid {
+                return &entry.value;
+            }
+            slot = &entry.next;
+        }
+    }
+}
+
 /// A runtime that, if it is ever dropped (a lost race), stops without waiting for its threads.
 struct Detached(Option<Runtime>);
 
