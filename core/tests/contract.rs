@@ -271,6 +271,7 @@ async fn objective_helpers_speak_json_text_and_wire_states() {
 /// calls in flight, while a call starts or ends), and that thread does not exist in the child.
 /// The child gets a value of its own, so its first use does not wait for ever.
 #[test]
+#[cfg(unix)]
 #[allow(unsafe_code)] // fork, waitpid, kill: there is no safe fork
 fn a_forked_child_gets_its_own_per_process_value() {
     use std::time::{Duration, Instant};
