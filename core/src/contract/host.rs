@@ -136,13 +136,11 @@ impl LogQueue {
     }
 
     pub fn push(&self, record: &LogRecord) {
-        if let Ok(q) = self.records.get_or_try_init(|| Ok(Mutex::default())) {
-            let mut q = lock(q);
-            if q.len() < 10_000 {
-                q.push(record.clone());
-            }
-            self.pending.store(true, Ordering::Release);
+        let mut q = lock(self.records.get_or_default());
+        if q.len() < 10_000 {
+            q.push(record.clone());
         }
+        self.pending.store(true, Ordering::Release);
     }
 
     /// The records queued so far, oldest first (cheap when there are none).
@@ -150,7 +148,7 @@ impl LogQueue {
         if !self.pending.swap(false, Ordering::AcqRel) {
             return Vec::new();
         }
-        self.records.get_or_try_init(|| Ok(Mutex::default())).map(|q| std::mem::take(&mut *lock(q))).unwrap_or_default()
+        std::mem::take(&mut *lock(self.records.get_or_default()))
     }
 
     /// [`take_records`](Self::take_records), each as [`LogRecord::to_json`] text.
