@@ -631,15 +631,12 @@ fn emit_method(out: &mut String, op: &Operation, flavor: Flavor) {
         }
         "_dumps(b)"
     };
-    if op.body.is_some() {
-        out.push_str(
-            "        o = None if extra_headers is None and extra_query is None and extra_body is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key, extra_body)\n",
-        );
-    } else {
-        out.push_str(
-            "        o = None if extra_headers is None and extra_query is None and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key)\n",
-        );
-    }
+    let (unset_body, pass_body) =
+        if op.body.is_some() { (" and extra_body is None", ", extra_body") } else { ("", "") };
+    let _ = writeln!(
+        out,
+        "        o = None if extra_headers is None and extra_query is None{unset_body} and timeout is None and max_retries is None and idempotency_key is None else _opts(extra_headers, extra_query, timeout, max_retries, idempotency_key{pass_body})",
+    );
     let path_tuple = if sig.path.is_empty() {
         "()".to_string()
     } else {
